@@ -1,0 +1,39 @@
+// Configuration of the RAFT loop's orchestration: how many prompts and
+// samples per iteration, how many actors of each kind, how stale the
+// generating policy may be, what is logged, and injected faults.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace raftsim {
+
+struct SamplerConfig {
+  int32_t prompts = 64;  // b: prompts per iteration
+  int32_t k = 8;         // K: responses per prompt
+  int32_t chunk = 16;    // prompts per generation work item (own RNG stream)
+};
+
+struct ActorsConfig {
+  int32_t generators = 1;      // generator actors, one policy replica + thread each
+  int32_t reward_workers = 1;  // reward actors
+  // Samples of iteration t come from policy version max(0, t - max_staleness).
+  int32_t max_staleness = 0;
+  // A chunk whose generator fails is re-issued to a restarted generator at
+  // most this many times; one more failure fails the run.
+  int32_t chunk_retries = 1;
+};
+
+struct LogConfig {
+  bool samples = false;  // store every sample under /samples
+};
+
+// Fault injection, for testing the failure paths.
+struct FaultConfig {
+  // "ITERATION:CHUNK": the generator working on that chunk fails.
+  std::string generator_crash;
+  // How many times in a row it fails (attempts beyond this succeed).
+  int32_t crash_times = 1;
+};
+
+}  // namespace raftsim

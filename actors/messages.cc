@@ -1,0 +1,15 @@
+#include "actors/messages.h"
+
+namespace raftsim {
+
+void register_messages(caf::actor_system_config& cfg) {
+  cfg.add_message_type<Interval>("raftsim.Interval");
+  cfg.add_message_type<Samples>("raftsim.Samples");
+  cfg.add_message_type<TrainBatch>("raftsim.TrainBatch");
+  cfg.add_message_type<SampleBatch>("raftsim.SampleBatch");
+  cfg.add_message_type<ScoredBatch>("raftsim.ScoredBatch");
+  cfg.add_message_type<RankRequest>("raftsim.RankRequest");
+  cfg.add_message_type<TrainRequest>("raftsim.TrainRequest");
+}
+
+}  // namespace raftsim

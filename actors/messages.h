@@ -1,0 +1,165 @@
+// The whole message protocol of raftsim's actors: payload structs, their
+// inspect() functions, the typed actor interfaces and type registration.
+//
+//                 GenerateChunk                 SampleBatch
+//   coordinator ----------------> generator[i] -------------> coordinator
+//   coordinator --SampleBatch---> reward[j] ---ScoredBatch--> coordinator
+//   coordinator --RankRequest---> ranker -----Selection-----> coordinator
+//   coordinator --TrainRequest--> trainer ----TrainResult---> coordinator
+//   coordinator --IterationRecord / close--> logger --ok--> coordinator
+//
+// Every message is a request with exactly one response; the coordinator
+// never blocks (docs/architecture.md has the full picture).
+#pragma once
+
+#include <caf/all.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "models/policy.h"
+#include "models/pool.h"
+#include "models/samples.h"
+
+namespace raftsim {
+
+// Seconds since the run started (steady clock) when a stage began and ended.
+struct Interval {
+  double start = 0.0;
+  double end = 0.0;
+  double seconds() const { return end - start; }
+};
+
+// An immutable policy version. Version v is the policy after training on the
+// accepted sets of iterations 0..v-1; version 0 is pi_0. Shared between
+// actors in the process, never copied deeply, never serialised.
+struct PolicySnapshot {
+  uint64_t version = 0;
+  std::shared_ptr<const PolicyWeights> weights;
+  bool exact_stats = false;  // `stats` holds exact values (tabular policy)
+  PolicyStats stats;
+};
+
+// coordinator -> generator: sample k responses for each prompt of a chunk.
+struct GenerateChunk {
+  uint64_t iteration = 0;
+  uint32_t chunk = 0;
+  int32_t first_prompt = 0;      // index of the chunk's first prompt in the iteration
+  std::vector<int32_t> prompts;  // [n * prompt_length]
+  int32_t k = 0;
+  PolicySnapshot policy;
+};
+
+// generator -> coordinator -> reward worker.
+struct SampleBatch {
+  uint64_t iteration = 0;
+  uint32_t chunk = 0;
+  Samples samples;
+  Interval generate;
+};
+
+// reward worker -> coordinator.
+struct ScoredBatch {
+  SampleBatch batch;
+  std::vector<double> gold;
+  std::vector<double> proxy;
+  Interval score;
+};
+
+// coordinator -> ranker: the iteration's chunks, in chunk order.
+struct RankRequest {
+  uint64_t iteration = 0;
+  std::vector<ScoredBatch> chunks;
+};
+
+// ranker -> coordinator.
+struct Selection {
+  uint64_t iteration = 0;
+  TrainBatch accepted;
+  PoolStats stats;
+  Pool pool;                    // kept only when samples are logged
+  std::vector<uint8_t> accepted_mask;  // [pool size], only with the pool
+  Interval rank;
+};
+
+// coordinator -> trainer: fine-tune on an accepted set (in iteration order).
+struct TrainRequest {
+  uint64_t iteration = 0;
+  TrainBatch accepted;
+};
+
+// trainer -> coordinator.
+struct TrainResult {
+  uint64_t iteration = 0;
+  double loss = 0.0;
+  PolicySnapshot snapshot;  // the new version
+  Interval train;
+};
+
+// coordinator -> logger: one row of /metrics and /timing (fixed column order),
+// and optionally the iteration's samples.
+struct IterationRecord {
+  uint64_t iteration = 0;
+  std::vector<std::pair<std::string, double>> metrics;
+  std::vector<std::pair<std::string, double>> timing;
+  bool has_samples = false;
+  Pool pool;
+  std::vector<uint8_t> accepted_mask;
+};
+
+using close_atom = caf::atom_constant<caf::atom("close")>;
+
+// Typed interfaces: sending a message an actor does not accept fails to compile.
+using generator_actor = caf::typed_actor<caf::replies_to<GenerateChunk>::with<SampleBatch>>;
+using reward_actor = caf::typed_actor<caf::replies_to<SampleBatch>::with<ScoredBatch>>;
+using ranker_actor = caf::typed_actor<caf::replies_to<RankRequest>::with<Selection>>;
+using trainer_actor = caf::typed_actor<caf::replies_to<TrainRequest>::with<TrainResult>>;
+using logger_actor =
+    caf::typed_actor<caf::replies_to<IterationRecord>::with<caf::ok_atom>,
+                     caf::replies_to<close_atom, std::string>::with<caf::ok_atom>>;
+
+// inspect(): the plain-data payloads can be printed and serialised.
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, Interval& x) {
+  return f(caf::meta::type_name("Interval"), x.start, x.end);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, Samples& x) {
+  return f(caf::meta::type_name("Samples"), x.prompt_length, x.response_length, x.k,
+           x.policy_version, x.prompt_ids, x.prompts, x.responses, x.logp, x.logp_initial);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, TrainBatch& x) {
+  return f(caf::meta::type_name("TrainBatch"), x.prompt_length, x.response_length, x.prompts,
+           x.responses);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, SampleBatch& x) {
+  return f(caf::meta::type_name("SampleBatch"), x.iteration, x.chunk, x.samples, x.generate);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, ScoredBatch& x) {
+  return f(caf::meta::type_name("ScoredBatch"), x.batch, x.gold, x.proxy, x.score);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, RankRequest& x) {
+  return f(caf::meta::type_name("RankRequest"), x.iteration, x.chunks);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, TrainRequest& x) {
+  return f(caf::meta::type_name("TrainRequest"), x.iteration, x.accepted);
+}
+
+// Registers the serialisable payloads with an actor system config.
+void register_messages(caf::actor_system_config& config);
+
+}  // namespace raftsim
+
+// In-process only: they carry shared weight snapshots or bulk pools.
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(raftsim::GenerateChunk)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(raftsim::Selection)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(raftsim::TrainResult)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(raftsim::IterationRecord)

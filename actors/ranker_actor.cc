@@ -1,0 +1,43 @@
+#include "actors/ranker_actor.h"
+
+#include "core/rng.h"
+
+namespace raftsim {
+
+Selection rank_iteration(const RunContext& ctx, const Ranker& ranker, RankRequest& req) {
+  Selection out;
+  out.iteration = req.iteration;
+  out.rank.start = ctx.now();
+  Pool pool;
+  for (const auto& c : req.chunks) pool.append(c.batch.samples, c.gold, c.proxy);
+
+  RankInput in;
+  in.n_prompts = pool.samples.n_prompts();
+  in.k = pool.samples.k;
+  in.proxy = pool.proxy;
+  if (ctx.config.ranker.kl_coef != 0.0) {
+    in.logp = pool.samples.logp;
+    in.logp_initial = pool.samples.logp_initial;
+  }
+  const auto accepted =
+      ranker.select(in, derive_seed(ctx.config.seed, Purpose::kRankerTies, req.iteration));
+  out.stats = pool_stats(pool, accepted);
+  out.accepted = accepted_batch(pool, accepted);
+  if (ctx.config.log.samples) {
+    out.accepted_mask.assign(pool.samples.size(), 0);
+    for (int32_t i : accepted) out.accepted_mask[i] = 1;
+    out.pool = std::move(pool);
+  }
+  out.rank.end = ctx.now();
+  return out;
+}
+
+ranker_actor::behavior_type ranker_actor_fn(ranker_actor::stateful_pointer<RankerState> self,
+                                            std::shared_ptr<const RunContext> ctx) {
+  self->state.ranker = make_ranker(ctx->config.ranker);
+  return {
+      [self, ctx](RankRequest& req) { return rank_iteration(*ctx, *self->state.ranker, req); },
+  };
+}
+
+}  // namespace raftsim

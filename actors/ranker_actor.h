@@ -1,0 +1,25 @@
+// Ranker actor: joins an iteration's scored chunks into its pool (in chunk
+// order, whatever order they were scored in), selects the accepted set
+// (models/ranker.h) and computes the pool's statistics.
+#pragma once
+
+#include <memory>
+
+#include "actors/messages.h"
+#include "actors/run_context.h"
+#include "models/ranker.h"
+
+namespace raftsim {
+
+struct RankerState {
+  std::unique_ptr<Ranker> ranker;
+  static inline const char* name = "raftsim.ranker";
+};
+
+ranker_actor::behavior_type ranker_actor_fn(ranker_actor::stateful_pointer<RankerState> self,
+                                            std::shared_ptr<const RunContext> ctx);
+
+// The work of one request, without the actor.
+Selection rank_iteration(const RunContext& ctx, const Ranker& ranker, RankRequest& request);
+
+}  // namespace raftsim

@@ -1,0 +1,28 @@
+// Trainer actor: owns the trainable policy and its optimizer
+// (models/trainer.h). Receives accepted sets in iteration order, fine-tunes,
+// and answers with the next immutable PolicySnapshot. Spawned detached: one
+// thread of its own, LibTorch single-threaded on it.
+#pragma once
+
+#include <memory>
+
+#include "actors/messages.h"
+#include "actors/run_context.h"
+#include "models/trainer.h"
+
+namespace raftsim {
+
+struct TrainerState {
+  std::unique_ptr<Trainer> trainer;
+  static inline const char* name = "raftsim.trainer";
+};
+
+trainer_actor::behavior_type trainer_actor_fn(trainer_actor::stateful_pointer<TrainerState> self,
+                                              std::shared_ptr<const RunContext> ctx);
+
+// The snapshot of a policy: its weights and, where exact, its statistics
+// relative to pi_0 at the sampling temperature.
+PolicySnapshot make_snapshot(uint64_t version, const Policy& policy, const Policy& initial,
+                             double temperature);
+
+}  // namespace raftsim

@@ -1,0 +1,157 @@
+// Configuration keys: parsing, validation and the resolved INI text.
+//
+// A program's configuration is a plain struct with defaults in its members.
+// A ConfigSchema<Cfg> binds dotted key names ("sampler.k") to those members,
+// with a one-line meaning and the allowed values, so that
+//   - the CLI lists every key with its default (schema.keys()),
+//   - settings from INI files and --set are applied with one clear error per
+//     bad value (ConfigError names the key, the value and what is allowed),
+//   - the fully resolved configuration is written back as INI text
+//     (schema.to_ini), which reproduces the run on its own.
+// Command-line parsing itself (Boost.Program_options) lives only in main.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <limits>
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace raftsim {
+
+// Bad input: a key, the value given and what is allowed.
+class ConfigError : public std::runtime_error {
+ public:
+  ConfigError(std::string key, std::string value, std::string allowed);
+  const std::string& key() const { return key_; }
+  const std::string& value() const { return value_; }
+  const std::string& allowed() const { return allowed_; }
+
+ private:
+  std::string key_, value_, allowed_;
+};
+
+// Strict scalar parsing: the whole text must be the value. Each throws
+// ConfigError(key, text, <what is allowed>) on failure.
+int64_t parse_int(const std::string& key, const std::string& text, int64_t lo, int64_t hi);
+double parse_double(const std::string& key, const std::string& text, double lo, double hi,
+                    bool lo_open = false, bool hi_open = false);
+bool parse_bool(const std::string& key, const std::string& text);
+std::string parse_choice(const std::string& key, const std::string& text,
+                         const std::vector<std::string>& choices);
+
+// Shortest decimal text that parses back to exactly the same double.
+std::string format_double(double x);
+std::string join(const std::vector<std::string>& items, const std::string& sep);
+
+template <class Cfg>
+class ConfigSchema {
+ public:
+  struct Key {
+    std::string name;
+    std::string help;     // meaning and allowed values
+    std::function<void(Cfg&, const std::string&)> set;
+    std::function<std::string(const Cfg&)> get;
+  };
+
+  template <class Access>
+  void add_int(std::string name, std::string help, Access access,
+               int64_t lo = std::numeric_limits<int64_t>::min(),
+               int64_t hi = std::numeric_limits<int64_t>::max()) {
+    const std::string key = name;
+    add({std::move(name), std::move(help),
+         [=](Cfg& c, const std::string& v) {
+           using T = std::decay_t<decltype(access(c))>;
+           access(c) = static_cast<T>(parse_int(key, v, lo, hi));
+         },
+         [=](const Cfg& c) { return std::to_string(access(const_cast<Cfg&>(c))); }});
+  }
+
+  template <class Access>
+  void add_double(std::string name, std::string help, Access access,
+                  double lo = -std::numeric_limits<double>::infinity(),
+                  double hi = std::numeric_limits<double>::infinity(),
+                  bool lo_open = false, bool hi_open = false) {
+    const std::string key = name;
+    add({std::move(name), std::move(help),
+         [=](Cfg& c, const std::string& v) {
+           access(c) = parse_double(key, v, lo, hi, lo_open, hi_open);
+         },
+         [=](const Cfg& c) { return format_double(access(const_cast<Cfg&>(c))); }});
+  }
+
+  template <class Access>
+  void add_bool(std::string name, std::string help, Access access) {
+    const std::string key = name;
+    add({std::move(name), std::move(help),
+         [=](Cfg& c, const std::string& v) { access(c) = parse_bool(key, v); },
+         [=](const Cfg& c) {
+           return std::string(access(const_cast<Cfg&>(c)) ? "true" : "false");
+         }});
+  }
+
+  template <class Access>
+  void add_choice(std::string name, std::string help, Access access,
+                  std::vector<std::string> choices) {
+    const std::string key = name;
+    help += " (one of: " + join(choices, ", ") + ")";
+    add({std::move(name), std::move(help),
+         [=](Cfg& c, const std::string& v) { access(c) = parse_choice(key, v, choices); },
+         [=](const Cfg& c) { return access(const_cast<Cfg&>(c)); }});
+  }
+
+  // Free text (a path, a list); `check` may throw ConfigError.
+  template <class Access>
+  void add_string(std::string name, std::string help, Access access,
+                  std::function<void(const std::string&)> check = {}) {
+    add({std::move(name), std::move(help),
+         [=](Cfg& c, const std::string& v) {
+           if (check) check(v);
+           access(c) = v;
+         },
+         [=](const Cfg& c) { return access(const_cast<Cfg&>(c)); }});
+  }
+
+  const std::vector<Key>& keys() const { return keys_; }
+
+  const Key* find(const std::string& name) const {
+    for (const auto& k : keys_)
+      if (k.name == name) return &k;
+    return nullptr;
+  }
+
+  // Applies settings in order over `cfg`. Unknown keys are ConfigError.
+  void apply(Cfg& cfg, const std::vector<std::pair<std::string, std::string>>& settings) const {
+    for (const auto& [name, value] : settings) {
+      const Key* k = find(name);
+      if (!k) throw ConfigError(name, value, "a known key (see 'raftsim run --help')");
+      k->set(cfg, value);
+    }
+  }
+
+  // Every key with the value in `cfg`, grouped into [section]s; keys without
+  // a dot come first. Parsing this text gives `cfg` back exactly.
+  std::string to_ini(const Cfg& cfg) const {
+    std::map<std::string, std::vector<std::pair<std::string, std::string>>> sections;
+    for (const auto& k : keys_) {
+      const auto dot = k.name.find('.');
+      const std::string sec = dot == std::string::npos ? "" : k.name.substr(0, dot);
+      const std::string leaf = dot == std::string::npos ? k.name : k.name.substr(dot + 1);
+      sections[sec].emplace_back(leaf, k.get(cfg));
+    }
+    std::string out;
+    for (const auto& [sec, entries] : sections) {
+      if (!sec.empty()) out += "\n[" + sec + "]\n";
+      for (const auto& [leaf, value] : entries) out += leaf + " = " + value + "\n";
+    }
+    return out;
+  }
+
+ private:
+  void add(Key k) { keys_.push_back(std::move(k)); }
+  std::vector<Key> keys_;
+};
+
+}  // namespace raftsim

@@ -1,0 +1,280 @@
+#include "core/run_file.h"
+
+#include <H5Cpp.h>
+#include <unistd.h>
+
+#include <map>
+#include <set>
+#include <stdexcept>
+
+namespace raftsim {
+
+namespace {
+
+constexpr hsize_t kChunkRows = 256;
+
+std::string parent_of(const std::string& path) {
+  const auto slash = path.rfind('/');
+  return slash == 0 || slash == std::string::npos ? "/" : path.substr(0, slash);
+}
+
+template <class T>
+const H5::PredType& mem_type();
+template <>
+const H5::PredType& mem_type<double>() { return H5::PredType::NATIVE_DOUBLE; }
+template <>
+const H5::PredType& mem_type<int32_t>() { return H5::PredType::NATIVE_INT32; }
+template <>
+const H5::PredType& mem_type<uint8_t>() { return H5::PredType::NATIVE_UINT8; }
+
+template <class T>
+const H5::PredType& file_type();
+template <>
+const H5::PredType& file_type<double>() { return H5::PredType::IEEE_F64LE; }
+template <>
+const H5::PredType& file_type<int32_t>() { return H5::PredType::STD_I32LE; }
+template <>
+const H5::PredType& file_type<uint8_t>() { return H5::PredType::STD_U8LE; }
+
+H5::StrType vl_string() { return H5::StrType(H5::PredType::C_S1, H5T_VARIABLE); }
+
+}  // namespace
+
+struct RunFile::Impl {
+  std::string path;
+  H5::H5File file;
+  bool writable = false;
+  std::map<std::string, std::set<std::string>> row_names;  // append_row groups
+
+  bool exists(const std::string& p) const {
+    if (p == "/") return true;
+    // Check each prefix: H5Lexists fails on a missing intermediate group.
+    std::string prefix;
+    size_t pos = 1;
+    while (true) {
+      const auto next = p.find('/', pos);
+      prefix = p.substr(0, next);
+      if (H5Lexists(file.getId(), prefix.c_str(), H5P_DEFAULT) <= 0) return false;
+      if (next == std::string::npos) return true;
+      pos = next + 1;
+    }
+  }
+
+  void ensure_group(const std::string& g) {
+    if (exists(g)) return;
+    ensure_group(parent_of(g));
+    file.createGroup(g);
+  }
+
+  // Calls f(object) on the group or dataset at `name`.
+  template <class F>
+  auto with_object(const std::string& name, F&& f) const {
+    if (name == "/") return f(const_cast<H5::H5File&>(file));
+    if (file.childObjType(name) == H5O_TYPE_GROUP) {
+      H5::Group g = file.openGroup(name);
+      return f(g);
+    }
+    H5::DataSet d = file.openDataSet(name);
+    return f(d);
+  }
+
+  template <class T>
+  void append(const std::string& p, const T* data, size_t rows, size_t width) {
+    const int rank = width == 1 ? 1 : 2;
+    H5::DataSet ds;
+    hsize_t cur[2] = {0, width};
+    if (!exists(p)) {
+      ensure_group(parent_of(p));
+      hsize_t maxdims[2] = {H5S_UNLIMITED, width};
+      // ~256 rows of metrics, ~4096 values of wider tables per chunk.
+      hsize_t chunk[2] = {rank == 1 ? kChunkRows : std::max<hsize_t>(16, 4096 / width), width};
+      H5::DataSpace space(rank, cur, maxdims);
+      H5::DSetCreatPropList props;
+      props.setChunk(rank, chunk);
+      ds = file.createDataSet(p, file_type<T>(), space, props);
+    } else {
+      ds = file.openDataSet(p);
+      H5::DataSpace space = ds.getSpace();
+      if (space.getSimpleExtentNdims() != rank)
+        throw std::runtime_error("run file: " + p + " has another rank");
+      space.getSimpleExtentDims(cur);
+      if (rank == 2 && cur[1] != width)
+        throw std::runtime_error("run file: " + p + " has another width");
+    }
+    if (rows == 0) return;
+    hsize_t grown[2] = {cur[0] + rows, width};
+    ds.extend(grown);
+    H5::DataSpace fspace = ds.getSpace();
+    hsize_t start[2] = {cur[0], 0}, count[2] = {rows, width};
+    fspace.selectHyperslab(H5S_SELECT_SET, count, start);
+    H5::DataSpace mspace(rank, count);
+    ds.write(data, mem_type<T>(), mspace, fspace);
+  }
+
+  template <class T>
+  void write(const std::string& p, const std::vector<T>& data,
+             const std::vector<size_t>& shape) {
+    size_t n = 1;
+    std::vector<hsize_t> dims;
+    for (size_t d : shape) {
+      n *= d;
+      dims.push_back(d);
+    }
+    if (n != data.size()) throw std::runtime_error("run file: " + p + ": shape mismatch");
+    ensure_group(parent_of(p));
+    if (exists(p)) H5Ldelete(file.getId(), p.c_str(), H5P_DEFAULT);
+    H5::DataSpace space(static_cast<int>(dims.size()), dims.data());
+    H5::DataSet ds = file.createDataSet(p, file_type<T>(), space);
+    if (n > 0) ds.write(data.data(), mem_type<T>());
+  }
+};
+
+RunFile::RunFile(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+RunFile::RunFile(RunFile&&) noexcept = default;
+RunFile& RunFile::operator=(RunFile&&) noexcept = default;
+RunFile::~RunFile() {
+  try {
+    close();
+  } catch (...) {
+  }
+}
+
+RunFile RunFile::create(const std::string& path, bool overwrite) {
+  H5::Exception::dontPrint();
+  if (!overwrite && access(path.c_str(), F_OK) == 0)
+    throw std::runtime_error(path + " exists (pass --overwrite to replace it)");
+  auto impl = std::make_unique<Impl>();
+  impl->path = path;
+  try {
+    impl->file = H5::H5File(path, overwrite ? H5F_ACC_TRUNC : H5F_ACC_EXCL);
+  } catch (const H5::Exception& e) {
+    throw std::runtime_error("cannot create " + path + ": " + e.getDetailMsg());
+  }
+  impl->writable = true;
+  return RunFile(std::move(impl));
+}
+
+RunFile RunFile::open_read(const std::string& path) {
+  H5::Exception::dontPrint();
+  auto impl = std::make_unique<Impl>();
+  impl->path = path;
+  try {
+    impl->file = H5::H5File(path, H5F_ACC_RDONLY);
+  } catch (const H5::Exception& e) {
+    throw std::runtime_error("cannot open " + path + ": " + e.getDetailMsg());
+  }
+  return RunFile(std::move(impl));
+}
+
+const std::string& RunFile::path() const { return impl_->path; }
+
+void RunFile::set_attribute(const std::string& name, const std::string& value,
+                            const std::string& object) {
+  impl_->with_object(object, [&](H5::H5Object& obj) {
+    if (obj.attrExists(name)) obj.removeAttr(name);
+    H5::Attribute a = obj.createAttribute(name, vl_string(), H5::DataSpace(H5S_SCALAR));
+    a.write(vl_string(), value);
+  });
+}
+
+void RunFile::set_attribute(const std::string& name, int64_t value, const std::string& object) {
+  impl_->with_object(object, [&](H5::H5Object& obj) {
+    if (obj.attrExists(name)) obj.removeAttr(name);
+    H5::Attribute a =
+        obj.createAttribute(name, H5::PredType::STD_I64LE, H5::DataSpace(H5S_SCALAR));
+    a.write(H5::PredType::NATIVE_INT64, &value);
+  });
+}
+
+bool RunFile::has_attribute(const std::string& name, const std::string& object) const {
+  return impl_->with_object(object, [&](H5::H5Object& obj) { return obj.attrExists(name); });
+}
+
+std::string RunFile::string_attribute(const std::string& name, const std::string& object) const {
+  return impl_->with_object(object, [&](H5::H5Object& obj) {
+    H5::Attribute a = obj.openAttribute(name);
+    std::string out;
+    a.read(a.getStrType(), out);
+    return out;
+  });
+}
+
+int64_t RunFile::int_attribute(const std::string& name, const std::string& object) const {
+  return impl_->with_object(object, [&](H5::H5Object& obj) {
+    H5::Attribute a = obj.openAttribute(name);
+    int64_t v = 0;
+    a.read(H5::PredType::NATIVE_INT64, &v);
+    return v;
+  });
+}
+
+void RunFile::append_row(const std::string& group,
+                         const std::vector<std::pair<std::string, double>>& values) {
+  std::set<std::string> names;
+  for (const auto& [name, _] : values) names.insert(name);
+  auto it = impl_->row_names.find(group);
+  if (it == impl_->row_names.end()) {
+    impl_->row_names.emplace(group, names);
+  } else if (it->second != names) {
+    throw std::runtime_error("run file: " + group + " rows must always name the same columns");
+  }
+  for (const auto& [name, v] : values) impl_->append(group + "/" + name, &v, 1, 1);
+}
+
+void RunFile::append(const std::string& path, const double* d, size_t rows, size_t width) {
+  impl_->append(path, d, rows, width);
+}
+void RunFile::append(const std::string& path, const int32_t* d, size_t rows, size_t width) {
+  impl_->append(path, d, rows, width);
+}
+void RunFile::append(const std::string& path, const uint8_t* d, size_t rows, size_t width) {
+  impl_->append(path, d, rows, width);
+}
+
+void RunFile::write(const std::string& path, const std::vector<double>& data,
+                    const std::vector<size_t>& shape) {
+  impl_->write(path, data, shape);
+}
+void RunFile::write(const std::string& path, const std::vector<int32_t>& data,
+                    const std::vector<size_t>& shape) {
+  impl_->write(path, data, shape);
+}
+
+std::vector<double> RunFile::read(const std::string& path) const {
+  H5::DataSet ds = impl_->file.openDataSet(path);
+  const hssize_t n = ds.getSpace().getSimpleExtentNpoints();
+  std::vector<double> out(static_cast<size_t>(n));
+  if (n > 0) ds.read(out.data(), H5::PredType::NATIVE_DOUBLE);
+  return out;
+}
+
+std::vector<size_t> RunFile::shape(const std::string& path) const {
+  H5::DataSpace space = impl_->file.openDataSet(path).getSpace();
+  std::vector<hsize_t> dims(static_cast<size_t>(space.getSimpleExtentNdims()));
+  space.getSimpleExtentDims(dims.data());
+  return std::vector<size_t>(dims.begin(), dims.end());
+}
+
+std::vector<std::string> RunFile::list(const std::string& group) const {
+  std::vector<std::string> out;
+  if (!impl_->exists(group)) return out;
+  H5::Group g = impl_->file.openGroup(group);
+  for (hsize_t i = 0; i < g.getNumObjs(); ++i) out.push_back(g.getObjnameByIdx(i));
+  return out;
+}
+
+bool RunFile::exists(const std::string& path) const { return impl_->exists(path); }
+
+void RunFile::flush() {
+  if (impl_ && impl_->writable) impl_->file.flush(H5F_SCOPE_GLOBAL);
+}
+
+void RunFile::close() {
+  if (!impl_) return;
+  if (impl_->file.getId() >= 0) {
+    flush();
+    impl_->file.close();
+  }
+}
+
+}  // namespace raftsim

@@ -1,0 +1,79 @@
+// RunFile: the HDF5 file of one run, written by one owner (the logger actor).
+//
+// Layout (docs/hdf5-layout.md is the reference):
+//   /                attributes raftsim_version, config, seed, status,
+//                    created, host
+//   /metrics/<name>  float64 [iterations], one row per iteration
+//   /timing/<name>   float64 [iterations]
+//   /task/...        task description written once at start
+//   /samples/...     optional per-sample tables, appended per iteration
+// Every appended table is an extendible, chunked dataset. flush() after each
+// iteration makes every completed row survive a SIGKILL of the writer.
+//
+// Not thread-safe: one thread owns a RunFile. Move-only.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace raftsim {
+
+class RunFile {
+ public:
+  // Creates `path`. Throws std::runtime_error if it exists and !overwrite,
+  // or if it cannot be created.
+  static RunFile create(const std::string& path, bool overwrite);
+  // Opens an existing file for reading only.
+  static RunFile open_read(const std::string& path);
+
+  RunFile(RunFile&&) noexcept;
+  RunFile& operator=(RunFile&&) noexcept;
+  ~RunFile();
+
+  const std::string& path() const;
+
+  // Root (or `object`) string and integer attributes; rewriting replaces.
+  void set_attribute(const std::string& name, const std::string& value,
+                     const std::string& object = "/");
+  void set_attribute(const std::string& name, int64_t value, const std::string& object = "/");
+  std::string string_attribute(const std::string& name, const std::string& object = "/") const;
+  int64_t int_attribute(const std::string& name, const std::string& object = "/") const;
+  bool has_attribute(const std::string& name, const std::string& object = "/") const;
+
+  // Appends one row to each /group/<name>. The first call fixes the set of
+  // names; later calls must give the same names (so all stay one length).
+  void append_row(const std::string& group,
+                  const std::vector<std::pair<std::string, double>>& values);
+
+  // Appends `rows` rows of `width` values to the dataset at `path`
+  // (creating it, and its groups, on first use). width 1 gives a 1-D dataset.
+  void append(const std::string& path, const double* data, size_t rows, size_t width = 1);
+  void append(const std::string& path, const int32_t* data, size_t rows, size_t width = 1);
+  void append(const std::string& path, const uint8_t* data, size_t rows, size_t width = 1);
+
+  // Writes a fixed dataset of the given shape (row-major).
+  void write(const std::string& path, const std::vector<double>& data,
+             const std::vector<size_t>& shape);
+  void write(const std::string& path, const std::vector<int32_t>& data,
+             const std::vector<size_t>& shape);
+
+  // Reading: a whole dataset as doubles (any numeric type), its shape, and
+  // the names below a group.
+  std::vector<double> read(const std::string& path) const;
+  std::vector<size_t> shape(const std::string& path) const;
+  std::vector<std::string> list(const std::string& group) const;
+  bool exists(const std::string& path) const;
+
+  void flush();
+  void close();
+
+ private:
+  struct Impl;
+  explicit RunFile(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace raftsim

@@ -1,0 +1,35 @@
+// The contextual bandit: every quantity of RAFT on it is known exactly.
+// Prompt = context id c in [0, contexts), drawn uniformly; response = arm a
+// in [0, arms); gold(c, a) ~ N(0, 1) i.i.d. from the seed. A fixed random
+// subset of round(feature_fraction * arms) arms per context carries the
+// feature that feature_bias reward noise favours.
+#pragma once
+
+#include "models/task.h"
+
+namespace raftsim {
+
+class BanditTask final : public Task {
+ public:
+  BanditTask(const TaskConfig& config, uint64_t seed);
+
+  int32_t prompt_length() const override { return 1; }
+  int32_t response_length() const override { return 1; }
+  int32_t prompt_vocab() const override { return contexts_; }
+  int32_t response_vocab() const override { return arms_; }
+  std::vector<int32_t> draw_prompts(uint64_t iteration, int32_t n) const override;
+  double gold(const int32_t* prompt, const int32_t* response) const override;
+  double feature(const int32_t* prompt, const int32_t* response) const override;
+  void describe(RunFile& file) const override;
+
+  // gold(c, a) for all c, a, row-major [contexts * arms].
+  const std::vector<double>& gold_table() const { return gold_; }
+
+ private:
+  int32_t contexts_, arms_;
+  uint64_t seed_;
+  std::vector<double> gold_;
+  std::vector<int32_t> feature_;  // [contexts * arms] 0/1
+};
+
+}  // namespace raftsim

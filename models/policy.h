@@ -1,0 +1,66 @@
+// Policy: the generative model RAFT aligns. Samples responses to prompts at a
+// temperature, scores given responses by log-probability, and travels as
+// immutable weight snapshots (PolicyWeights) between the trainer and the
+// generator replicas. This header is torch-free; implementations derive
+// from TorchPolicy (models/torch_policy.h).
+//
+// Variants by name (policy.model):
+//   tabular   one logit per (context, arm) for the bandit task; uniform at
+//             start unless policy.init_scale > 0.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "models/samples.h"
+
+namespace raftsim {
+
+class Task;
+struct PolicyWeights;  // opaque here; defined in models/torch_policy.h
+
+struct PolicyConfig {
+  std::string model = "tabular";
+  double temperature = 1.0;  // sampling temperature lambda
+  double init_scale = 0.0;   // tabular: std of the initial logits
+};
+
+// KL(pi || pi_0) and the entropy of pi, averaged over the prompt
+// distribution, both at the sampling temperature.
+struct PolicyStats {
+  double kl_to_initial = 0.0;
+  double entropy = 0.0;
+};
+
+class Policy {
+ public:
+  virtual ~Policy() = default;
+
+  // Draws out.k responses for each prompt in `out` (prompts, prompt_ids and k
+  // set by the caller) at `temperature` from the RNG stream `seed`; fills
+  // out.responses and out.logp. Deterministic in (weights, prompts, seed).
+  virtual void sample(double temperature, uint64_t seed, Samples& out) = 0;
+
+  // log pi(y|x) at `temperature` of every sample in `samples`.
+  virtual std::vector<double> log_prob(const Samples& samples, double temperature) = 0;
+
+  // A deep, immutable copy of the current weights, and loading one back.
+  virtual std::shared_ptr<const PolicyWeights> weights() const = 0;
+  virtual void load(const PolicyWeights& weights) = 0;
+
+  // An independent replica with the same weights.
+  virtual std::unique_ptr<Policy> clone() const = 0;
+
+  // Exact PolicyStats relative to `initial` where the policy can compute them
+  // (tabular); returns false where only Monte-Carlo estimates exist.
+  virtual bool exact_stats(const Policy& initial, double temperature, PolicyStats& out) const;
+};
+
+std::vector<std::string> policy_names();
+// Empty if `config.model` can represent `task`, else the reason it cannot.
+std::string policy_mismatch(const PolicyConfig& config, const Task& task);
+std::unique_ptr<Policy> make_policy(const PolicyConfig& config, const Task& task, uint64_t seed);
+
+}  // namespace raftsim

@@ -1,0 +1,94 @@
+#include "models/pool.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <set>
+#include <vector>
+
+namespace raftsim {
+
+void Pool::append(const Samples& c, const std::vector<double>& chunk_gold,
+                  const std::vector<double>& chunk_proxy) {
+  Samples& s = samples;
+  if (s.prompt_ids.empty()) {
+    s.prompt_length = c.prompt_length;
+    s.response_length = c.response_length;
+    s.k = c.k;
+    s.policy_version = c.policy_version;
+  }
+  auto extend = [](auto& dst, const auto& src) { dst.insert(dst.end(), src.begin(), src.end()); };
+  extend(s.prompt_ids, c.prompt_ids);
+  extend(s.prompts, c.prompts);
+  extend(s.responses, c.responses);
+  extend(s.logp, c.logp);
+  extend(s.logp_initial, c.logp_initial);
+  extend(gold, chunk_gold);
+  extend(proxy, chunk_proxy);
+}
+
+PoolStats pool_stats(const Pool& pool, const std::vector<int32_t>& accepted) {
+  constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+  const Samples& s = pool.samples;
+  const int32_t n = s.size();
+  PoolStats st;
+  double gold_sum = 0, gold_sq = 0, proxy_sum = 0, kl = 0, ent = 0;
+  int64_t finite = 0;
+  for (int32_t i = 0; i < n; ++i) {
+    gold_sum += pool.gold[i];
+    gold_sq += pool.gold[i] * pool.gold[i];
+    if (std::isfinite(pool.proxy[i])) {
+      proxy_sum += pool.proxy[i];
+      ++finite;
+    }
+    kl += s.logp[i] - s.logp_initial[i];
+    ent -= s.logp[i];
+  }
+  st.nonfinite_rewards = static_cast<double>(n - finite);
+  st.gold_mean = n ? gold_sum / n : kNaN;
+  st.gold_std = n ? std::sqrt(std::max(0.0, gold_sq / n - st.gold_mean * st.gold_mean)) : kNaN;
+  st.proxy_mean = finite ? proxy_sum / finite : kNaN;
+  st.kl_estimate = n ? kl / n : kNaN;
+  st.entropy_estimate = n ? ent / n : kNaN;
+
+  double acc_gold = 0, acc_proxy = 0;
+  for (int32_t i : accepted) {
+    acc_gold += pool.gold[i];
+    acc_proxy += pool.proxy[i];
+  }
+  const auto m = static_cast<double>(accepted.size());
+  st.accepted_count = m;
+  st.accepted_gold_mean = m ? acc_gold / m : kNaN;
+  st.accepted_proxy_mean = m ? acc_proxy / m : kNaN;
+
+  double distinct = 0;
+  const int32_t len = s.response_length;
+  for (int32_t p = 0; p < s.n_prompts(); ++p) {
+    std::set<std::vector<int32_t>> seen;
+    for (int32_t j = 0; j < s.k; ++j) {
+      const int32_t* r = s.response(p * s.k + j);
+      seen.emplace(r, r + len);
+    }
+    distinct += static_cast<double>(seen.size()) / s.k;
+  }
+  st.distinct_fraction = s.n_prompts() ? distinct / s.n_prompts() : kNaN;
+  return st;
+}
+
+TrainBatch accepted_batch(const Pool& pool, const std::vector<int32_t>& accepted) {
+  const Samples& s = pool.samples;
+  TrainBatch b;
+  b.prompt_length = s.prompt_length;
+  b.response_length = s.response_length;
+  b.prompts.reserve(accepted.size() * s.prompt_length);
+  b.responses.reserve(accepted.size() * s.response_length);
+  for (int32_t i : accepted) {
+    const int32_t* p = s.prompt(i / s.k);
+    const int32_t* r = s.response(i);
+    b.prompts.insert(b.prompts.end(), p, p + s.prompt_length);
+    b.responses.insert(b.responses.end(), r, r + s.response_length);
+  }
+  return b;
+}
+
+}  // namespace raftsim

@@ -1,0 +1,41 @@
+// Pool: every scored sample of one iteration, in prompt-major order (chunks
+// concatenated by chunk index), and the statistics logged for it.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "models/samples.h"
+
+namespace raftsim {
+
+struct Pool {
+  Samples samples;            // all prompts of the iteration
+  std::vector<double> gold;   // [size]
+  std::vector<double> proxy;  // [size]
+
+  // Appends a chunk; chunks must come in prompt order.
+  void append(const Samples& chunk, const std::vector<double>& chunk_gold,
+              const std::vector<double>& chunk_proxy);
+};
+
+struct PoolStats {
+  double gold_mean = 0, gold_std = 0, proxy_mean = 0;
+  double accepted_gold_mean = 0, accepted_proxy_mean = 0, accepted_count = 0;
+  // Mean over prompts of (distinct responses among its k) / k.
+  double distinct_fraction = 0;
+  double nonfinite_rewards = 0;
+  // Monte-Carlo estimates over the pool, at the sampling temperature:
+  // KL(pi_v || pi_0) ~ mean(logp - logp_initial), H(pi_v) ~ -mean(logp).
+  double kl_estimate = 0, entropy_estimate = 0;
+};
+
+// Statistics of the pool and of the accepted samples `accepted` (indices).
+// Means over an empty set are NaN; non-finite proxies are left out of the
+// proxy mean and counted in nonfinite_rewards.
+PoolStats pool_stats(const Pool& pool, const std::vector<int32_t>& accepted);
+
+// The accepted (prompt, response) pairs, in index order.
+TrainBatch accepted_batch(const Pool& pool, const std::vector<int32_t>& accepted);
+
+}  // namespace raftsim

@@ -1,0 +1,117 @@
+#include "models/ranker.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numeric>
+
+#include "core/registry.h"
+#include "core/rng.h"
+
+namespace raftsim {
+
+namespace {
+
+constexpr double kRejected = -std::numeric_limits<double>::infinity();
+
+// a ranks above b: higher score, then higher tie key.
+inline bool above(const std::vector<double>& s, const std::vector<uint64_t>& key, int32_t a,
+                  int32_t b) {
+  return s[a] != s[b] ? s[a] > s[b] : key[a] > key[b];
+}
+
+class BestOfK final : public Ranker {
+ public:
+  explicit BestOfK(const RankerConfig& c) : Ranker(c) {}
+
+ protected:
+  std::vector<int32_t> choose(const std::vector<double>& s, const std::vector<uint64_t>& key,
+                              int32_t n_prompts, int32_t k) const override {
+    std::vector<int32_t> out;
+    out.reserve(n_prompts);
+    for (int32_t p = 0; p < n_prompts; ++p) {
+      int32_t best = -1;
+      for (int32_t i = p * k; i < (p + 1) * k; ++i)
+        if (s[i] != kRejected && (best < 0 || above(s, key, i, best))) best = i;
+      if (best >= 0) out.push_back(best);
+    }
+    return out;
+  }
+};
+
+class TopFraction final : public Ranker {
+ public:
+  explicit TopFraction(const RankerConfig& c) : Ranker(c), ratio_(c.acceptance_ratio) {}
+
+ protected:
+  std::vector<int32_t> choose(const std::vector<double>& s, const std::vector<uint64_t>& key,
+                              int32_t n_prompts, int32_t k) const override {
+    const int32_t pool = n_prompts * k;
+    std::vector<int32_t> order;
+    for (int32_t i = 0; i < pool; ++i)
+      if (s[i] != kRejected) order.push_back(i);
+    const auto want = std::max<int64_t>(1, std::llround(ratio_ * pool));
+    const auto n = static_cast<int32_t>(std::min<int64_t>(want, order.size()));
+    std::partial_sort(order.begin(), order.begin() + n, order.end(),
+                      [&](int32_t a, int32_t b) { return above(s, key, a, b); });
+    order.resize(n);
+    std::sort(order.begin(), order.end());
+    return order;
+  }
+
+ private:
+  double ratio_;
+};
+
+class Threshold final : public Ranker {
+ public:
+  explicit Threshold(const RankerConfig& c) : Ranker(c), threshold_(c.threshold) {}
+
+ protected:
+  std::vector<int32_t> choose(const std::vector<double>& s, const std::vector<uint64_t>&,
+                              int32_t n_prompts, int32_t k) const override {
+    std::vector<int32_t> out;
+    for (int32_t i = 0; i < n_prompts * k; ++i)
+      if (s[i] != kRejected && s[i] >= threshold_) out.push_back(i);
+    return out;
+  }
+
+ private:
+  double threshold_;
+};
+
+using RankerRegistry = Registry<Ranker, const RankerConfig&>;
+
+const RankerRegistry& registry() {
+  static const RankerRegistry rankers(
+      "ranker", {
+                    entry<Ranker, BestOfK, const RankerConfig&>("best_of_k"),
+                    entry<Ranker, TopFraction, const RankerConfig&>("top_fraction"),
+                    entry<Ranker, Threshold, const RankerConfig&>("threshold"),
+                });
+  return rankers;
+}
+
+}  // namespace
+
+std::vector<int32_t> Ranker::select(const RankInput& in, uint64_t tie_seed) const {
+  const size_t pool = static_cast<size_t>(in.n_prompts) * in.k;
+  std::vector<double> scores(pool);
+  std::vector<uint64_t> keys(pool);
+  Rng ties(tie_seed);
+  for (size_t i = 0; i < pool; ++i) {
+    double s = in.proxy[i];
+    if (kl_coef_ != 0.0) s -= kl_coef_ * (in.logp[i] - in.logp_initial[i]);
+    scores[i] = std::isfinite(s) ? s : kRejected;
+    keys[i] = ties.next();
+  }
+  return choose(scores, keys, in.n_prompts, in.k);
+}
+
+std::vector<std::string> ranker_names() { return registry().names(); }
+
+std::unique_ptr<Ranker> make_ranker(const RankerConfig& config) {
+  return registry().make(config.strategy, config);
+}
+
+}  // namespace raftsim

@@ -1,0 +1,59 @@
+// Ranker: chooses the accepted set of an iteration from the proxy rewards of
+// its whole pool of b * K samples (prompt-major: sample p * K + j).
+//
+// Variants by name (ranker.strategy):
+//   best_of_k     the best sample of each prompt (RAFT's local ranking)
+//   top_fraction  the top round(acceptance_ratio * pool) samples of the
+//                 whole pool (RAFT's global ranking), at least one
+//   threshold     every sample whose score is >= ranker.threshold
+// The score is r - kl_coef * (log pi_t(y|x) - log pi_0(y|x)) (the RAFT
+// paper's KL-regularised ranking; kl_coef = 0 ranks by r). Non-finite scores
+// are never accepted. Ties are broken by a key drawn from the stream
+// (seed, iteration), never by arrival order.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace raftsim {
+
+struct RankerConfig {
+  std::string strategy = "best_of_k";
+  double acceptance_ratio = 0.125;
+  double threshold = 0.0;
+  double kl_coef = 0.0;
+};
+
+struct RankInput {
+  int32_t n_prompts = 0;
+  int32_t k = 0;
+  std::vector<double> proxy;         // [n_prompts * k]
+  std::vector<double> logp;          // log pi_t(y|x); needed when kl_coef != 0
+  std::vector<double> logp_initial;  // log pi_0(y|x); needed when kl_coef != 0
+};
+
+class Ranker {
+ public:
+  explicit Ranker(const RankerConfig& config) : kl_coef_(config.kl_coef) {}
+  virtual ~Ranker() = default;
+
+  // Indices of the accepted samples, ascending. `tie_seed` keys the tie
+  // breaking stream. Thread-safe.
+  std::vector<int32_t> select(const RankInput& input, uint64_t tie_seed) const;
+
+ protected:
+  // scores: finite or -inf; keys: distinct tie breakers (higher wins).
+  virtual std::vector<int32_t> choose(const std::vector<double>& scores,
+                                      const std::vector<uint64_t>& keys, int32_t n_prompts,
+                                      int32_t k) const = 0;
+
+ private:
+  double kl_coef_;
+};
+
+std::vector<std::string> ranker_names();
+std::unique_ptr<Ranker> make_ranker(const RankerConfig& config);
+
+}  // namespace raftsim

@@ -1,0 +1,60 @@
+// RewardModel: scores samples with the task's gold reward and a proxy reward
+// = gold + error, the error chosen by name (reward.noise):
+//   none          no error
+//   gaussian      noise_scale * N(0, 1)
+//   student_t     noise_scale * t(noise_dof): heavy tails for few dof
+//   prompt_bias   noise_scale * N(0, 1), one offset per prompt
+//   feature_bias  noise_scale * task.feature(prompt, response): a fixed bonus
+//                 on an exploitable feature of the response
+// reward.persistent = true makes the error a fixed function of (prompt,
+// response), as a learned reward model's is; false draws it afresh at every
+// evaluation, as a noisy annotator's (from the stream (seed, iteration,
+// sample), so the result does not depend on chunking).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "models/samples.h"
+
+namespace raftsim {
+
+class Task;
+
+struct RewardConfig {
+  std::string noise = "none";
+  double noise_scale = 1.0;
+  double noise_dof = 3.0;
+  bool persistent = true;
+};
+
+// One error model: the error of a sample given its two random streams (one
+// keyed by the sample, one by its prompt) and its feature value.
+class RewardNoise {
+ public:
+  virtual ~RewardNoise() = default;
+  virtual double error(uint64_t sample_stream, uint64_t prompt_stream, double feature) const = 0;
+};
+
+std::vector<std::string> noise_names();
+
+class RewardModel {
+ public:
+  RewardModel(const Task& task, const RewardConfig& config, uint64_t seed);
+  ~RewardModel();
+
+  // Gold and proxy reward of every sample of `samples`, drawn in `iteration`.
+  // Thread-safe.
+  void score(uint64_t iteration, const Samples& samples, std::vector<double>& gold,
+             std::vector<double>& proxy) const;
+
+ private:
+  const Task& task_;
+  RewardConfig config_;
+  uint64_t seed_;
+  std::unique_ptr<RewardNoise> noise_;
+};
+
+}  // namespace raftsim

@@ -1,0 +1,42 @@
+#include "models/torch_policy.h"
+
+#include <ATen/CPUGeneratorImpl.h>
+
+#include <stdexcept>
+
+namespace raftsim {
+
+bool Policy::exact_stats(const Policy&, double, PolicyStats&) const { return false; }
+
+namespace {
+std::vector<torch::Tensor> state_tensors(const torch::nn::Module& m) {
+  std::vector<torch::Tensor> out = m.parameters();
+  for (const auto& b : m.buffers()) out.push_back(b);
+  return out;
+}
+}  // namespace
+
+std::shared_ptr<const PolicyWeights> TorchPolicy::weights() const {
+  auto w = std::make_shared<PolicyWeights>();
+  for (const auto& t : state_tensors(module())) w->tensors.push_back(t.detach().clone());
+  return w;
+}
+
+void TorchPolicy::load(const PolicyWeights& weights) {
+  torch::NoGradGuard no_grad;
+  auto tensors = state_tensors(module());
+  if (tensors.size() != weights.tensors.size())
+    throw std::invalid_argument("policy weights do not match the model");
+  for (size_t i = 0; i < tensors.size(); ++i) tensors[i].copy_(weights.tensors[i]);
+}
+
+torch::Tensor as_tensor(const std::vector<int32_t>& v, int64_t rows, int64_t cols) {
+  return torch::from_blob(const_cast<int32_t*>(v.data()), {rows, cols}, torch::kInt32)
+      .to(torch::kInt64);
+}
+
+at::Generator make_generator(uint64_t seed) {
+  return at::make_generator<at::CPUGeneratorImpl>(seed);
+}
+
+}  // namespace raftsim

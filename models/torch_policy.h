@@ -1,0 +1,37 @@
+// TorchPolicy: the LibTorch side of a Policy, used by the trainer. Weights
+// are the module's parameters and buffers, in registration order.
+// Include only where torch is needed (it costs ~10 s per file to compile).
+#pragma once
+
+#include <torch/torch.h>
+
+#include "models/policy.h"
+
+namespace raftsim {
+
+struct PolicyWeights {
+  std::vector<torch::Tensor> tensors;  // parameters then buffers, detached copies
+};
+
+class TorchPolicy : public Policy {
+ public:
+  // The module whose parameters the trainer optimises.
+  virtual torch::nn::Module& module() = 0;
+  const torch::nn::Module& module() const { return const_cast<TorchPolicy*>(this)->module(); }
+
+  // Per-token negative log-likelihood at temperature 1 (plain SFT), summed
+  // over the response tokens of each row, and over the prompt tokens too when
+  // `include_prompt`; prompts [n, P] and responses [n, R] are int64. Returns
+  // [n], differentiable.
+  virtual torch::Tensor sequence_nll(const torch::Tensor& prompts,
+                                     const torch::Tensor& responses, bool include_prompt) = 0;
+
+  std::shared_ptr<const PolicyWeights> weights() const override;
+  void load(const PolicyWeights& weights) override;
+};
+
+// Helpers shared by the implementations.
+torch::Tensor as_tensor(const std::vector<int32_t>& v, int64_t rows, int64_t cols);
+at::Generator make_generator(uint64_t seed);
+
+}  // namespace raftsim

@@ -1,0 +1,56 @@
+// Trainer: plain supervised fine-tuning (cross-entropy, temperature 1) of the
+// policy on an iteration's accepted set, with Adam. RAFT's third step: the
+// losing samples never enter the loss.
+//
+//   learning_rate, epochs, batch_size   Adam step size, passes over the
+//                                       accepted set, minibatch rows
+//   reset_optimizer = false             Adam moments persist across
+//                                       iterations (as LMFlow does)
+//   from_initial = false                true retrains from pi_0 every
+//                                       iteration (ReST-EM)
+//   train_on_prompt = false             also fit the prompt tokens
+// Minibatch order comes from the stream (seed, iteration, epoch).
+// Not thread-safe; owned by one actor. Move-only.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+
+#include "models/policy.h"
+#include "models/samples.h"
+
+namespace raftsim {
+
+struct TrainerConfig {
+  double learning_rate = 0.05;
+  int32_t epochs = 2;
+  int32_t batch_size = 64;
+  bool reset_optimizer = false;
+  bool from_initial = false;
+  bool train_on_prompt = false;
+};
+
+class Trainer {
+ public:
+  // `initial` must be a TorchPolicy; the trainer keeps its own copies.
+  Trainer(const Policy& initial, const TrainerConfig& config, uint64_t seed);
+  Trainer(Trainer&&) noexcept;
+  Trainer& operator=(Trainer&&) noexcept;
+  ~Trainer();
+
+  // Fine-tunes on the accepted set of `iteration` and advances version() by
+  // one. Returns the mean per-token loss over the last epoch (NaN when the
+  // set is empty, in which case the weights are unchanged).
+  double train(uint64_t iteration, const TrainBatch& batch);
+
+  const Policy& policy() const;
+  const Policy& initial() const;
+  // Number of train() calls so far: version 0 is pi_0.
+  uint64_t version() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace raftsim

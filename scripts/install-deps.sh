@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Installs everything raftsim needs from Debian 12 (bookworm) packages.
+# Idempotent; run as root. This is the only install path: the README,
+# .ci/run and the Dockerfile all call it.
+#
+#   scripts/install-deps.sh              build, test and analysis dependencies
+#   scripts/install-deps.sh --container  also buildah/podman/debootstrap, for
+#                                        scripts/container-test.sh
+set -euo pipefail
+
+packages=(
+  # toolchain
+  cmake g++ make
+  # the design card's libraries
+  libcaf-dev              # CAF 0.17.6 (core, io, openssl)
+  libtorch-dev            # LibTorch 1.13.1, CPU
+  libhdf5-dev             # HDF5 1.10 C and C++ APIs
+  libboost-program-options-dev
+  libboost-test-dev
+  # LibTorch links the reference BLAS by default, ~10x slower: this
+  # alternative takes priority over libblas3 once installed.
+  libopenblas0-openmp
+  # inspecting run files and the analysis scripts (/usr/bin/python3)
+  hdf5-tools python3-h5py python3-matplotlib python3-numpy
+)
+if [[ "${1:-}" == "--container" ]]; then
+  packages+=(buildah podman runc debootstrap fuse-overlayfs uidmap)
+fi
+
+if [[ $(id -u) -ne 0 ]]; then
+  echo "install-deps.sh: must run as root (it calls apt-get)" >&2
+  exit 2
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" \
+    || missing+=("$p")
+done
+
+if [[ ${#missing[@]} -eq 0 ]]; then
+  echo "install-deps.sh: all ${#packages[@]} packages already installed"
+  exit 0
+fi
+
+echo "install-deps.sh: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "install-deps.sh: done"

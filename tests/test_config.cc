@@ -1,0 +1,84 @@
+// Configuration keys: parsing, bad input naming key and value, round trip
+// through the resolved INI text.
+#define BOOST_TEST_MODULE config
+#include <boost/test/unit_test.hpp>
+
+#include "experiments/run_config.h"
+
+using namespace raftsim;
+
+namespace {
+// The ConfigError a settings list raises; fails the test if none.
+ConfigError error_of(const Settings& s) {
+  try {
+    make_run_config(s);
+  } catch (const ConfigError& e) {
+    return e;
+  }
+  BOOST_FAIL("no ConfigError");
+  return ConfigError("", "", "");
+}
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(defaults_are_valid_and_settings_apply_in_order) {
+  const RunConfig c = make_run_config({{"sampler.k", "4"}, {"sampler.k", "16"},
+                                       {"reward.persistent", "no"}, {"ranker.kl_coef", "0.01"}});
+  BOOST_TEST(c.sampler.k == 16);
+  BOOST_TEST(!c.reward.persistent);
+  BOOST_TEST(c.ranker.kl_coef == 0.01);
+}
+
+BOOST_AUTO_TEST_CASE(bad_values_name_key_value_and_what_is_allowed) {
+  auto e = error_of({{"sampler.k", "0"}});
+  BOOST_TEST(e.key() == "sampler.k");
+  BOOST_TEST(e.value() == "0");
+  BOOST_TEST(std::string(e.what()).find("an integer in [1, ") != std::string::npos);
+
+  e = error_of({{"sampler.k", "8x"}});
+  BOOST_TEST(e.key() == "sampler.k");
+  e = error_of({{"ranker.acceptance_ratio", "1.5"}});
+  BOOST_TEST(e.allowed().find("(0, 1]") != std::string::npos);
+  e = error_of({{"ranker.acceptance_ratio", "0"}});
+  BOOST_TEST(e.key() == "ranker.acceptance_ratio");
+  e = error_of({{"policy.temperature", "nan"}});
+  BOOST_TEST(e.key() == "policy.temperature");
+  e = error_of({{"ranker.strategy", "best_of_n"}});
+  BOOST_TEST(e.allowed().find("best_of_k") != std::string::npos);
+  e = error_of({{"no.such_key", "1"}});
+  BOOST_TEST(e.key() == "no.such_key");
+  e = error_of({{"reward.persistent", "maybe"}});
+  BOOST_TEST(e.key() == "reward.persistent");
+  e = error_of({{"faults.generator_crash", "3"}});
+  BOOST_TEST(e.key() == "faults.generator_crash");
+  e = error_of({{"seed", "-1"}});
+  BOOST_TEST(e.key() == "seed");
+}
+
+BOOST_AUTO_TEST_CASE(resolved_ini_reproduces_the_config) {
+  const RunConfig c = make_run_config({{"policy.temperature", "0.85"}, {"seed", "123456789012"},
+                                       {"reward.noise", "student_t"}, {"trainer.learning_rate", "0.1"}});
+  const std::string ini = to_ini(c);
+  // Parse the text back (section headers + key = value).
+  Settings back;
+  std::string section, line;
+  std::istringstream in(ini);
+  while (std::getline(in, line)) {
+    if (line.empty()) continue;
+    if (line.front() == '[') {
+      section = line.substr(1, line.size() - 2) + ".";
+      continue;
+    }
+    const auto eq = line.find(" = ");
+    back.emplace_back(section + line.substr(0, eq), line.substr(eq + 3));
+  }
+  BOOST_TEST(back.size() == run_config_schema().keys().size());
+  BOOST_TEST(to_ini(make_run_config(back)) == ini);
+  BOOST_TEST(ini.find("temperature = 0.85") != std::string::npos);
+  BOOST_TEST(ini.find("seed = 123456789012") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(format_double_round_trips) {
+  for (double x : {0.1, 1.0 / 3.0, 2e-5, 1e300, -0.0, 123456.789})
+    BOOST_TEST(std::stod(format_double(x)) == x);
+  BOOST_TEST(format_double(0.85) == "0.85");
+}
