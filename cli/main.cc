@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <sstream>
 #include <string>
 #include <unistd.h>
 
@@ -40,15 +41,35 @@ void install_signal_handlers() {
   std::signal(SIGTERM, on_signal);
 }
 
-po::options_description key_options() {
-  po::options_description keys(
-      "Configuration keys (INI: [section] key = value; or --set section.key=value)");
+// Every configuration key with its default and meaning, for --help.
+std::string key_help() {
+  std::string out =
+      "Configuration keys (INI: [section] then key = value; command line: --set section.key=value)\n";
   for (const auto& k : run_config_schema().keys()) {
-    const std::string def = k.get(RunConfig{});
-    keys.add_options()(k.name.c_str(), po::value<std::string>()->default_value(def, def.empty() ? "\"\"" : def),
-                       k.help.c_str());
+    std::string def = k.get(RunConfig{});
+    if (def.empty()) def = "\"\"";
+    std::string line = "  " + k.name + " = " + def;
+    line += line.size() < 38 ? std::string(38 - line.size(), ' ') : "\n" + std::string(38, ' ');
+    // Wrap the meaning at ~100 columns.
+    std::string word, text = k.help;
+    size_t col = 38;
+    std::istringstream words(text);
+    bool first = true;
+    while (words >> word) {
+      if (!first && col + 1 + word.size() > 100) {
+        line += "\n" + std::string(38, ' ');
+        col = 38;
+      } else if (!first) {
+        line += ' ';
+        ++col;
+      }
+      line += word;
+      col += word.size();
+      first = false;
+    }
+    out += line + "\n";
   }
-  return keys;
+  return out;
 }
 
 Settings read_settings(const std::string& config_path, const std::vector<std::string>& sets) {
@@ -132,7 +153,7 @@ int run_command(const std::vector<std::string>& args) {
     return 2;
   }
   if (vm.count("help")) {
-    std::cout << opts << "\n" << key_options() << "\n";
+    std::cout << opts << "\n" << key_help();
     return 0;
   }
 

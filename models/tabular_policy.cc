@@ -25,27 +25,36 @@ TabularPolicy::TabularPolicy(int32_t contexts, int32_t arms, const torch::Tensor
   logits_ = module_.register_parameter("logits", logits.detach().clone());
 }
 
+// Rows of the [contexts, arms] table are looked up per prompt, never
+// gathered into an [n, arms] copy: many-armed bandits stay cheap.
 void TabularPolicy::sample(double temperature, uint64_t seed, Samples& out) {
   torch::NoGradGuard no_grad;
-  const int64_t n = out.n_prompts();
-  const auto ctx = as_tensor(out.prompts, n, 1).view({n});
-  const auto logp_all = torch::log_softmax(logits_.index_select(0, ctx) / temperature, 1);
+  const int32_t n = out.n_prompts(), k = out.k;
+  const auto logp_table = torch::log_softmax(logits_ / temperature, 1).contiguous();
+  const auto probs = logp_table.exp();
+  const auto lp = logp_table.accessor<double, 2>();
   auto gen = make_generator(seed);
-  const auto arms = torch::multinomial(logp_all.exp(), out.k, /*replacement=*/true, gen);
-  const auto logp = logp_all.gather(1, arms).contiguous();
-  const auto arms32 = arms.to(torch::kInt32).contiguous();
-  out.responses.assign(arms32.data_ptr<int32_t>(), arms32.data_ptr<int32_t>() + n * out.k);
-  out.logp.assign(logp.data_ptr<double>(), logp.data_ptr<double>() + n * out.k);
+  out.responses.resize(static_cast<size_t>(n) * k);
+  out.logp.resize(static_cast<size_t>(n) * k);
+  for (int32_t p = 0; p < n; ++p) {
+    const int32_t c = out.prompts[p];
+    const auto arms = torch::multinomial(probs[c], k, /*replacement=*/true, gen);
+    const auto a = arms.accessor<int64_t, 1>();
+    for (int32_t j = 0; j < k; ++j) {
+      out.responses[p * k + j] = static_cast<int32_t>(a[j]);
+      out.logp[p * k + j] = lp[c][a[j]];
+    }
+  }
 }
 
 std::vector<double> TabularPolicy::log_prob(const Samples& samples, double temperature) {
   torch::NoGradGuard no_grad;
-  const int64_t n = samples.n_prompts();
-  const auto ctx = as_tensor(samples.prompts, n, 1).view({n});
-  const auto arms = as_tensor(samples.responses, n, samples.k);
-  const auto logp_all = torch::log_softmax(logits_.index_select(0, ctx) / temperature, 1);
-  const auto logp = logp_all.gather(1, arms).contiguous();
-  return std::vector<double>(logp.data_ptr<double>(), logp.data_ptr<double>() + n * samples.k);
+  const auto logp_table = torch::log_softmax(logits_ / temperature, 1).contiguous();
+  const auto lp = logp_table.accessor<double, 2>();
+  std::vector<double> out(samples.size());
+  for (int32_t i = 0; i < samples.size(); ++i)
+    out[i] = lp[samples.prompts[i / samples.k]][samples.responses[i]];
+  return out;
 }
 
 std::unique_ptr<Policy> TabularPolicy::clone() const {
@@ -72,8 +81,12 @@ bool TabularPolicy::exact_stats(const Policy& initial, double temperature,
 
 torch::Tensor TabularPolicy::sequence_nll(const torch::Tensor& prompts,
                                           const torch::Tensor& responses, bool) {
-  const auto logp_all = torch::log_softmax(logits_.index_select(0, prompts.view({-1})), 1);
-  return -logp_all.gather(1, responses.view({-1, 1})).view({-1});
+  // -log softmax(logits[c])[a] = logsumexp(logits[c]) - logits[c, a], without
+  // materialising an [n, arms] matrix.
+  const auto c = prompts.view({-1});
+  const auto lse = logits_.logsumexp(1).index_select(0, c);
+  const auto chosen = logits_.view({-1}).index_select(0, c * arms_ + responses.view({-1}));
+  return lse - chosen;
 }
 
 }  // namespace raftsim

@@ -1,0 +1,109 @@
+// Helpers shared by the test modules: temporary directories, in-process runs
+// of the engine, reading run files, and running the raftsim binary.
+#pragma once
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "actors/engine.h"
+#include "core/run_file.h"
+#include "experiments/run_config.h"
+
+namespace raftsim::test {
+
+struct TempDir {
+  std::filesystem::path path;
+  TempDir() {
+    char tmpl[] = "/tmp/raftsim-test-XXXXXX";
+    if (!mkdtemp(tmpl)) throw std::runtime_error("mkdtemp failed");
+    path = tmpl;
+  }
+  ~TempDir() { std::filesystem::remove_all(path); }
+  std::string file(const std::string& name) const { return (path / name).string(); }
+};
+
+// Runs the engine in this process and returns the outcome.
+inline RunOutcome run(const Settings& settings, const std::string& out) {
+  RunOptions opts;
+  opts.out_path = out;
+  opts.overwrite = true;
+  opts.quiet = true;
+  return run_experiment(make_run_config(settings), opts);
+}
+
+inline std::vector<double> metric(const std::string& path, const std::string& name) {
+  return RunFile::open_read(path).read("/metrics/" + name);
+}
+
+struct ProcessResult {
+  int exit_code = -1;
+  std::string output;  // stdout and stderr
+};
+
+inline std::string raftsim_bin() {
+  const char* bin = std::getenv("RAFTSIM_BIN");
+  if (!bin) throw std::runtime_error("RAFTSIM_BIN is not set (run the tests through ctest)");
+  return bin;
+}
+
+inline std::string source_dir() {
+  const char* dir = std::getenv("RAFTSIM_SOURCE_DIR");
+  if (!dir) throw std::runtime_error("RAFTSIM_SOURCE_DIR is not set (run the tests through ctest)");
+  return dir;
+}
+
+// Starts `raftsim args...` with stdout+stderr to `log`; returns its pid.
+inline pid_t spawn_raftsim(const std::vector<std::string>& args, const std::string& log) {
+  const std::string bin = raftsim_bin();
+  const pid_t pid = fork();
+  if (pid == 0) {
+    FILE* f = std::fopen(log.c_str(), "w");
+    if (f) {
+      dup2(fileno(f), STDOUT_FILENO);
+      dup2(fileno(f), STDERR_FILENO);
+    }
+    std::vector<char*> argv;
+    argv.push_back(const_cast<char*>(bin.c_str()));
+    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    execv(bin.c_str(), argv.data());
+    _exit(127);
+  }
+  return pid;
+}
+
+inline int wait_exit(pid_t pid) {
+  int status = 0;
+  waitpid(pid, &status, 0);
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+  return -1;
+}
+
+inline std::string read_text(const std::string& path) {
+  FILE* f = std::fopen(path.c_str(), "r");
+  std::string s;
+  if (!f) return s;
+  char buf[4096];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) s.append(buf, n);
+  std::fclose(f);
+  return s;
+}
+
+// Runs `raftsim args...` to completion.
+inline ProcessResult run_raftsim(const std::vector<std::string>& args, const TempDir& dir) {
+  const std::string log = dir.file("raftsim.log");
+  ProcessResult r;
+  r.exit_code = wait_exit(spawn_raftsim(args, log));
+  r.output = read_text(log);
+  return r;
+}
+
+}  // namespace raftsim::test
