@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <algorithm>
 #include <functional>
 #include <limits>
 #include <map>
@@ -131,21 +132,21 @@ class ConfigSchema {
     }
   }
 
-  // Every key with the value in `cfg`, grouped into [section]s; keys without
-  // a dot come first. Parsing this text gives `cfg` back exactly.
+  // Every key with the value in `cfg`, grouped into [section]s in key order;
+  // keys without a dot come first. Parsing this text gives `cfg` back exactly.
   std::string to_ini(const Cfg& cfg) const {
-    std::map<std::string, std::vector<std::pair<std::string, std::string>>> sections;
+    std::vector<std::pair<std::string, std::string>> sections;  // name, body; first-use order
     for (const auto& k : keys_) {
       const auto dot = k.name.find('.');
       const std::string sec = dot == std::string::npos ? "" : k.name.substr(0, dot);
       const std::string leaf = dot == std::string::npos ? k.name : k.name.substr(dot + 1);
-      sections[sec].emplace_back(leaf, k.get(cfg));
+      auto it = std::find_if(sections.begin(), sections.end(),
+                             [&](const auto& s) { return s.first == sec; });
+      if (it == sections.end()) it = sections.insert(sections.end(), {sec, ""});
+      it->second += leaf + " = " + k.get(cfg) + "\n";
     }
     std::string out;
-    for (const auto& [sec, entries] : sections) {
-      if (!sec.empty()) out += "\n[" + sec + "]\n";
-      for (const auto& [leaf, value] : entries) out += leaf + " = " + value + "\n";
-    }
+    for (const auto& [sec, body] : sections) out += (sec.empty() ? "" : "\n[" + sec + "]\n") + body;
     return out;
   }
 

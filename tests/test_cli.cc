@@ -1,0 +1,177 @@
+// The raftsim program as a user meets it: help, bad input refused with exit
+// 2 before any work, existing files kept, and runs that are killed or
+// interrupted leaving every completed iteration readable.
+#define BOOST_TEST_MODULE cli
+#include <boost/test/unit_test.hpp>
+
+#include <signal.h>
+#include <sys/stat.h>
+
+#include <chrono>
+#include <fstream>
+#include <thread>
+
+#include "test_support.h"
+
+using namespace raftsim;
+using namespace raftsim::test;
+namespace fs = std::filesystem;
+
+namespace {
+
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+// Expects exit 2 and a message naming `key` and `value`.
+void expect_bad_input(const std::vector<std::string>& args, const std::string& key,
+                      const std::string& value) {
+  TempDir dir;
+  std::vector<std::string> full = args;
+  full.insert(full.end(), {"--out", dir.file("never.h5")});
+  const ProcessResult r = run_raftsim(full, dir);
+  BOOST_TEST_INFO("args: " << args.back() << "; output: " << r.output);
+  BOOST_TEST(r.exit_code == 2);
+  BOOST_TEST(contains(r.output, key));
+  BOOST_TEST(contains(r.output, "'" + value + "'"));
+  BOOST_TEST(!fs::exists(dir.file("never.h5")));
+}
+
+off_t file_size(const std::string& path) {
+  struct stat st {};
+  return stat(path.c_str(), &st) == 0 ? st.st_size : 0;
+}
+
+// A run slow enough (~1 s an iteration) to be stopped while it works.
+std::vector<std::string> slow_run(const std::string& out) {
+  return {"run",   "--set", "task.contexts=64",    "--set", "task.arms=4096",
+          "--set", "sampler.prompts=8192", "--set", "sampler.chunk=512",
+          "--set", "iterations=500", "--out", out};
+}
+
+// Waits until the first row has been appended (the file grows past its
+// header), then a little longer so more rows follow.
+void wait_for_rows(const std::string& path) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  off_t header = 0;
+  while (std::chrono::steady_clock::now() < deadline) {
+    const off_t size = file_size(path);
+    if (header == 0 && size > 0) header = size;
+    if (header > 0 && size > header + 4096) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(help_and_version) {
+  TempDir dir;
+  ProcessResult r = run_raftsim({"--help"}, dir);
+  BOOST_TEST(r.exit_code == 0);
+  BOOST_TEST(contains(r.output, "run"));
+  r = run_raftsim({"--version"}, dir);
+  BOOST_TEST(r.exit_code == 0);
+  BOOST_TEST(contains(r.output, "raftsim 0."));
+  r = run_raftsim({"run", "--help"}, dir);
+  BOOST_TEST(r.exit_code == 0);
+  // Every key is listed with its default.
+  for (const auto& k : run_config_schema().keys())
+    BOOST_TEST(contains(r.output, "  " + k.name + " = "), k.name);
+  BOOST_TEST(contains(r.output, "sampler.k = 8"));
+  r = run_raftsim({"frobnicate"}, dir);
+  BOOST_TEST(r.exit_code == 2);
+}
+
+BOOST_AUTO_TEST_CASE(bad_values_are_refused_naming_key_and_value) {
+  expect_bad_input({"run", "--set", "sampler.k=0"}, "sampler.k", "0");
+  expect_bad_input({"run", "--set", "sampler.k=eight"}, "sampler.k", "eight");
+  expect_bad_input({"run", "--set", "ranker.acceptance_ratio=1.5"}, "ranker.acceptance_ratio", "1.5");
+  expect_bad_input({"run", "--set", "reward.noise=laplace"}, "reward.noise", "laplace");
+  expect_bad_input({"run", "--set", "sampler.kk=3"}, "sampler.kk", "3");
+  expect_bad_input({"run", "--set", "sampler.k"}, "--set", "sampler.k");
+  expect_bad_input({"run", "--config", "/nonexistent/x.ini"}, "--config", "/nonexistent/x.ini");
+}
+
+BOOST_AUTO_TEST_CASE(bad_config_files_are_refused) {
+  TempDir dir;
+  const std::string ini = dir.file("bad.ini");
+  std::ofstream(ini) << "seed = 3\n[sampler]\nk = 4\nprompt = 10\n";
+  expect_bad_input({"run", "--config", ini}, "sampler.prompt", "10");
+  std::ofstream(ini) << "[policy]\ntemperature = -1\n";
+  expect_bad_input({"run", "--config", ini}, "policy.temperature", "-1");
+}
+
+BOOST_AUTO_TEST_CASE(output_paths_are_checked_and_existing_files_kept) {
+  TempDir dir;
+  ProcessResult r = run_raftsim({"run", "--out", "/nonexistent/dir/run.h5"}, dir);
+  BOOST_TEST(r.exit_code == 2);
+  BOOST_TEST(contains(r.output, "--out"));
+  BOOST_TEST(contains(r.output, "'/nonexistent/dir/run.h5'"));
+
+  const std::string out = dir.file("run.h5");
+  std::ofstream(out) << "precious";
+  r = run_raftsim({"run", "--set", "iterations=2", "--out", out}, dir);
+  BOOST_TEST(r.exit_code == 2);
+  BOOST_TEST(contains(r.output, "--overwrite"));
+  BOOST_TEST(read_text(out) == "precious");
+
+  r = run_raftsim({"run", "--set", "iterations=2", "--out", out, "--overwrite"}, dir);
+  BOOST_TEST(r.exit_code == 0);
+  BOOST_TEST(RunFile::open_read(out).read("/metrics/gold_reward_mean").size() == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(quickstart_runs_and_its_file_reproduces_the_config) {
+  TempDir dir;
+  const std::string out = dir.file("qs.h5");
+  const ProcessResult r =
+      run_raftsim({"run", "--config", source_dir() + "/experiments/quickstart.ini", "--out", out}, dir);
+  BOOST_TEST(r.exit_code == 0, r.output);
+  BOOST_TEST(contains(r.output, out));
+  RunFile f = RunFile::open_read(out);
+  BOOST_TEST(f.string_attribute("status") == "complete");
+  BOOST_TEST(f.int_attribute("seed") == 1);
+  const std::string config = f.string_attribute("config");
+  BOOST_TEST(contains(config, "[sampler]\nprompts = 256\nk = 8\nchunk = 32\n"));
+  // The stored config alone reproduces the run bit for bit.
+  const std::string ini = dir.file("resolved.ini");
+  std::ofstream(ini) << config;
+  const ProcessResult again = run_raftsim({"run", "--config", ini, "--out", dir.file("again.h5")}, dir);
+  BOOST_TEST(again.exit_code == 0, again.output);
+  BOOST_TEST((RunFile::open_read(dir.file("again.h5")).read("/metrics/gold_reward_mean") ==
+              f.read("/metrics/gold_reward_mean")));
+  for (const char* attr : {"raftsim_version", "created", "host", "environment"})
+    BOOST_TEST(!f.string_attribute(attr).empty(), attr);
+}
+
+BOOST_AUTO_TEST_CASE(sigkill_keeps_every_completed_iteration_readable) {
+  TempDir dir;
+  const std::string out = dir.file("killed.h5");
+  const pid_t pid = spawn_raftsim(slow_run(out), dir.file("log"));
+  wait_for_rows(out);
+  kill(pid, SIGKILL);
+  BOOST_TEST(wait_exit(pid) == 128 + SIGKILL);
+  RunFile f = RunFile::open_read(out);
+  BOOST_TEST(f.string_attribute("status") == "running");
+  const size_t rows = f.read("/metrics/gold_reward_mean").size();
+  BOOST_TEST_MESSAGE("rows readable after SIGKILL: " << rows);
+  BOOST_TEST(rows >= 1u);
+  BOOST_TEST(rows < 500u);
+  for (const auto& name : f.list("/metrics")) BOOST_TEST(f.read("/metrics/" + name).size() == rows);
+  for (const auto& name : f.list("/timing")) BOOST_TEST(f.read("/timing/" + name).size() == rows);
+}
+
+BOOST_AUTO_TEST_CASE(sigint_finishes_the_iteration_and_exits_130) {
+  TempDir dir;
+  const std::string out = dir.file("interrupted.h5");
+  const pid_t pid = spawn_raftsim(slow_run(out), dir.file("log"));
+  wait_for_rows(out);
+  kill(pid, SIGINT);
+  BOOST_TEST(wait_exit(pid) == 130);
+  RunFile f = RunFile::open_read(out);
+  BOOST_TEST(f.string_attribute("status") == "interrupted");
+  const size_t rows = f.read("/metrics/gold_reward_mean").size();
+  BOOST_TEST(rows >= 1u);
+  BOOST_TEST(rows < 500u);
+  for (const auto& name : f.list("/metrics")) BOOST_TEST(f.read("/metrics/" + name).size() == rows);
+}
