@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Builds the Dockerfile without a Docker engine and runs the quickstart in
+# the image, results written to a mounted directory:
+#   1. debootstrap a minimal bookworm root file system (from the apt mirror
+#      this machine is configured with) and import it as debian:bookworm-slim;
+#   2. buildah bud (chroot isolation) the Dockerfile: install, build, tests;
+#   3. podman run (runc) the quickstart with a host directory at /results,
+#      then check the HDF5 file from the host with h5py.
+# Run as root. Takes tens of minutes (the image build runs the test suite).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install-deps.sh --container
+
+work=${CONTAINER_WORK:-/var/tmp/raftsim-container}
+mkdir -p "$work"
+mirror=$(grep -hoE '^(URIs:|deb) +https?://[^ ]+' /etc/apt/sources.list /etc/apt/sources.list.d/* 2>/dev/null \
+  | grep -v security | head -n1 | awk '{print $2}')
+mirror=${mirror:-http://deb.debian.org/debian}
+
+if ! podman image exists docker.io/library/debian:bookworm-slim; then
+  echo "container-test: debootstrap bookworm from $mirror"
+  rm -rf "$work/rootfs"
+  debootstrap --variant=minbase bookworm "$work/rootfs" "$mirror" >"$work/debootstrap.log"
+  tar -C "$work/rootfs" -c . | podman import - docker.io/library/debian:bookworm-slim
+fi
+
+echo "container-test: building the image (runs the test suite)"
+start=$(date +%s)
+buildah bud --isolation chroot --ulimit nofile=4096:4096 -t localhost/raftsim:latest . \
+  | tee "$work/build.log" | grep -E '^(STEP|COMMIT|[0-9]+/[0-9]+ Test|100% tests|.*tests passed)' || true
+[[ ${PIPESTATUS[0]} -eq 0 ]] || { echo "container-test: image build failed (see $work/build.log)"; exit 1; }
+echo "container-test: image built in $(( $(date +%s) - start )) s"
+
+results=$(mktemp -d)
+podman run --rm --runtime runc --ulimit nofile=4096:4096 --ulimit nproc=4096:4096 \
+  -v "$results:/results" localhost/raftsim:latest \
+  run --config /opt/raftsim/experiments/quickstart.ini --out /results/quickstart.h5 --quiet
+/usr/bin/python3 - "$results/quickstart.h5" <<'PY'
+import sys, h5py
+with h5py.File(sys.argv[1], "r") as f:
+    rows = len(f["metrics/gold_reward_mean"])
+    assert f.attrs["status"] == "complete", f.attrs["status"]
+    print(f"container-test: {sys.argv[1]}: status {f.attrs['status']}, {rows} rows, "
+          f"final gold {f['metrics/gold_reward_mean'][-1]:.3f}")
+    print("container-test: environment:", f.attrs["environment"].replace("\n", "; "))
+PY
+echo "container-test: OK"
