@@ -19,6 +19,7 @@ void dispatch(Self* self);
 void maybe_train(Self* self);
 void maybe_log(Self* self);
 void maybe_finish(Self* self);
+void on_generator_failed(Self* self, size_t g, uint64_t t, uint32_t c, const caf::error& err);
 
 const RunConfig& config(Self* self) { return self->state.setup.ctx->config; }
 
@@ -103,8 +104,9 @@ void on_generator_failed(Self* self, size_t g, uint64_t t, uint32_t c, const caf
   if (st.closing) return;
   const int failures = ++st.failures[{t, c}];
   if (failures > config(self).actors.chunk_retries) {
+    const std::string job = c == kEvalJob ? "evaluation" : "chunk " + std::to_string(c);
     fail(self, "generator failed " + std::to_string(failures) + " times on iteration " +
-                   std::to_string(t) + " chunk " + std::to_string(c) + ": " + to_string(err));
+                   std::to_string(t) + " " + job + ": " + to_string(err));
     return;
   }
   self->send_exit(st.generators[g], caf::exit_reason::user_shutdown);
@@ -115,34 +117,59 @@ void on_generator_failed(Self* self, size_t g, uint64_t t, uint32_t c, const caf
   dispatch(self);
 }
 
-void dispatch(Self* self) {
+GenerateChunk make_chunk(Self* self, uint64_t t, uint32_t c) {
   auto& st = self->state;
   const int32_t chunk_size = config(self).sampler.chunk;
   const int32_t plen = st.setup.ctx->task->prompt_length();
+  const auto& it = st.iterations.at(t);
+  const int32_t n_prompts = static_cast<int32_t>(it.prompts.size()) / plen;
+  const int32_t first = static_cast<int32_t>(c) * chunk_size;
+  const int32_t n = std::min(chunk_size, n_prompts - first);
+  GenerateChunk req;
+  req.iteration = t;
+  req.chunk = c;
+  req.first_prompt = first;
+  req.prompts.assign(it.prompts.begin() + first * plen, it.prompts.begin() + (first + n) * plen);
+  req.k = config(self).sampler.k;
+  req.policy = it.policy;
+  return req;
+}
+
+void dispatch(Self* self) {
+  auto& st = self->state;
   while (!st.closing && !st.idle.empty() && !st.pending.empty()) {
     const auto [t, c] = st.pending.front();
     st.pending.pop_front();
     const size_t g = st.idle.front();
     st.idle.pop_front();
-    const auto& it = st.iterations.at(t);
-    const int32_t n_prompts = static_cast<int32_t>(it.prompts.size()) / plen;
-    const int32_t first = static_cast<int32_t>(c) * chunk_size;
-    const int32_t n = std::min(chunk_size, n_prompts - first);
-    GenerateChunk req;
-    req.iteration = t;
-    req.chunk = c;
-    req.first_prompt = first;
-    req.prompts.assign(it.prompts.begin() + first * plen, it.prompts.begin() + (first + n) * plen);
-    req.k = config(self).sampler.k;
-    req.policy = it.policy;
-    self->request(st.generators[g], caf::infinite, std::move(req))
-        .then(
-            [self, g](SampleBatch& batch) {
-              self->state.idle.push_back(g);
-              on_samples(self, batch);
-              dispatch(self);
-            },
-            [self, g, t = t, c = c](caf::error& err) { on_generator_failed(self, g, t, c, err); });
+    auto on_error = [self, g, t = t, c = c](caf::error& err) {
+      on_generator_failed(self, g, t, c, err);
+    };
+    if (c == kEvalJob) {
+      EvaluateRequest req{t, st.iterations.at(t).policy};
+      self->request(st.generators[g], caf::infinite, std::move(req))
+          .then(
+              [self, g](EvalResult& res) {
+                auto& s = self->state;
+                s.idle.push_back(g);
+                s.busy.push_back(res.evaluate);
+                auto& it = s.iterations.at(res.iteration);
+                it.eval = res;
+                it.evaluated = true;
+                maybe_log(self);
+                dispatch(self);
+              },
+              on_error);
+    } else {
+      self->request(st.generators[g], caf::infinite, make_chunk(self, t, c))
+          .then(
+              [self, g](SampleBatch& batch) {
+                self->state.idle.push_back(g);
+                on_samples(self, batch);
+                dispatch(self);
+              },
+              on_error);
+    }
   }
 }
 
@@ -163,6 +190,10 @@ void launch(Self* self) {
                                         cfg.sampler.chunk);
     it.chunks.resize(it.n_chunks);
     for (uint32_t c = 0; c < it.n_chunks; ++c) st.pending.emplace_back(t, c);
+    if (!st.setup.ctx->task->eval_prompts().empty()) {
+      it.evaluated = false;
+      st.pending.emplace_back(t, kEvalJob);
+    }
     ++st.next_launch;
   }
   // Snapshots older than the next launch's version are held by their
@@ -221,6 +252,10 @@ IterationRecord make_record(Self* self, uint64_t t, IterationState& it) {
       {"policy_version", static_cast<double>(it.policy.version)},
       {"nonfinite_rewards", ps.nonfinite_rewards},
   };
+  if (!st.setup.ctx->task->eval_prompts().empty()) {
+    rec.metrics.emplace_back("eval_gold_greedy", it.eval.greedy_gold);
+    rec.metrics.emplace_back("eval_gold_sampled", it.eval.sampled_gold);
+  }
   const double wall = now - st.last_row_time;
   const double samples = static_cast<double>(cfg.sampler.prompts) * cfg.sampler.k;
   rec.timing = {
@@ -245,7 +280,7 @@ IterationRecord make_record(Self* self, uint64_t t, IterationState& it) {
 void maybe_log(Self* self) {
   auto& st = self->state;
   for (auto found = st.iterations.find(st.next_log);
-       found != st.iterations.end() && found->second.trained;
+       found != st.iterations.end() && found->second.trained && found->second.evaluated;
        found = st.iterations.find(st.next_log)) {
     IterationRecord rec = make_record(self, st.next_log, found->second);
     st.iterations.erase(found);

@@ -7,6 +7,8 @@
 //     all chunks of t scored       -> ranker   -> Selection
 //     selections in order t        -> trainer  -> TrainResult (version t+1)
 //     rows in order t              -> logger
+//   with held-out prompts (task.eval_prompts), an EvaluateRequest of the
+//   same version goes to an idle generator too.
 //
 // With s = actors.max_staleness >= 1, generation of iteration t + 1 overlaps
 // training on iteration t; which version each iteration uses is fixed by t
@@ -60,7 +62,12 @@ struct IterationState {
   Selection selection;
   bool trained = false;
   TrainResult result;
+  bool evaluated = true;  // false while a held-out evaluation is pending
+  EvalResult eval;
 };
+
+// The chunk index that stands for "evaluate the held-out prompts".
+inline constexpr uint32_t kEvalJob = 0xffffffffu;
 
 struct CoordinatorState {
   CoordinatorSetup setup;
@@ -71,7 +78,8 @@ struct CoordinatorState {
   trainer_actor trainer;
   std::map<uint64_t, PolicySnapshot> snapshots;  // by version
   std::map<uint64_t, IterationState> iterations;
-  std::deque<std::pair<uint64_t, uint32_t>> pending;  // (iteration, chunk) to generate
+  // Generator jobs: (iteration, chunk), or (iteration, kEvalJob).
+  std::deque<std::pair<uint64_t, uint32_t>> pending;
   std::map<std::pair<uint64_t, uint32_t>, int> failures;
   uint64_t next_launch = 0, next_train = 0, next_log = 0, rows_in_flight = 0;
   bool trainer_busy = false, stopping = false, closing = false;

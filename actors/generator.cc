@@ -1,10 +1,36 @@
 #include "actors/generator.h"
 
+#include <numeric>
 #include <stdexcept>
 
 #include "core/rng.h"
 
 namespace raftsim {
+
+namespace {
+
+// Makes the replica hold `snapshot`, creating the replicas on first use.
+void use_snapshot(const RunContext& ctx, GeneratorState& st, const PolicySnapshot& snapshot) {
+  if (!st.policy) {
+    use_single_compute_thread();
+    st.policy = ctx.initial->clone();
+    st.initial = ctx.initial->clone();
+    st.loaded_version = 0;
+  }
+  if (snapshot.version != st.loaded_version) {
+    st.policy->load(*snapshot.weights);
+    st.loaded_version = snapshot.version;
+  }
+}
+
+// Mean gold reward of one response per prompt.
+double mean_gold(const Task& task, const Samples& s) {
+  double sum = 0;
+  for (int32_t i = 0; i < s.size(); ++i) sum += task.gold(s.prompt(i / s.k), s.response(i));
+  return s.size() ? sum / s.size() : 0.0;
+}
+
+}  // namespace
 
 SampleBatch generate_chunk(const RunContext& ctx, GeneratorState& st, GenerateChunk& req) {
   SampleBatch out;
@@ -20,16 +46,7 @@ SampleBatch generate_chunk(const RunContext& ctx, GeneratorState& st, GenerateCh
       ctx.crashes_left.fetch_sub(1) > 0)
     throw std::runtime_error("injected generator failure (faults.generator_crash)");
 
-  if (!st.policy) {
-    use_single_compute_thread();
-    st.policy = ctx.initial->clone();
-    st.initial = ctx.initial->clone();
-    st.loaded_version = 0;
-  }
-  if (req.policy.version != st.loaded_version) {
-    st.policy->load(*req.policy.weights);
-    st.loaded_version = req.policy.version;
-  }
+  use_snapshot(ctx, st, req.policy);
 
   const Task& task = *ctx.task;
   Samples& s = out.samples;
@@ -50,17 +67,51 @@ SampleBatch generate_chunk(const RunContext& ctx, GeneratorState& st, GenerateCh
   return out;
 }
 
+EvalResult evaluate(const RunContext& ctx, GeneratorState& st, const EvaluateRequest& req) {
+  EvalResult out;
+  out.iteration = req.iteration;
+  out.evaluate.start = ctx.now();
+  use_snapshot(ctx, st, req.policy);
+  const Task& task = *ctx.task;
+  Samples s;
+  s.prompt_length = task.prompt_length();
+  s.response_length = task.response_length();
+  s.k = 1;
+  s.prompts = task.eval_prompts();
+  s.prompt_ids.resize(s.prompts.size() / s.prompt_length);
+  std::iota(s.prompt_ids.begin(), s.prompt_ids.end(), 0);
+  st.policy->sample(0.0, 0, s);
+  out.greedy_gold = mean_gold(task, s);
+  st.policy->sample(ctx.config.policy.temperature,
+                    derive_seed(ctx.config.seed, Purpose::kEvalSampling, req.iteration), s);
+  out.sampled_gold = mean_gold(task, s);
+  out.evaluate.end = ctx.now();
+  return out;
+}
+
+namespace {
+// Runs `work`; an exception ends the generator (the coordinator restarts it)
+// and answers the request with the error.
+template <class Result, class Work>
+caf::result<Result> guarded(generator_actor::stateful_pointer<GeneratorState> self, Work&& work) {
+  try {
+    return work();
+  } catch (const std::exception& e) {
+    auto err = caf::make_error(caf::sec::runtime_error, std::string(e.what()));
+    self->quit(err);
+    return err;
+  }
+}
+}  // namespace
+
 generator_actor::behavior_type generator(generator_actor::stateful_pointer<GeneratorState> self,
                                          std::shared_ptr<const RunContext> ctx) {
   return {
-      [self, ctx](GenerateChunk& req) -> caf::result<SampleBatch> {
-        try {
-          return generate_chunk(*ctx, self->state, req);
-        } catch (const std::exception& e) {
-          auto err = caf::make_error(caf::sec::runtime_error, std::string(e.what()));
-          self->quit(err);
-          return err;
-        }
+      [self, ctx](GenerateChunk& req) {
+        return guarded<SampleBatch>(self, [&] { return generate_chunk(*ctx, self->state, req); });
+      },
+      [self, ctx](const EvaluateRequest& req) {
+        return guarded<EvalResult>(self, [&] { return evaluate(*ctx, self->state, req); });
       },
   };
 }

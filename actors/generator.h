@@ -25,5 +25,6 @@ generator_actor::behavior_type generator(generator_actor::stateful_pointer<Gener
 
 // The work of one request, without the actor: also used by tests.
 SampleBatch generate_chunk(const RunContext& ctx, GeneratorState& state, GenerateChunk& request);
+EvalResult evaluate(const RunContext& ctx, GeneratorState& state, const EvaluateRequest& request);
 
 }  // namespace raftsim

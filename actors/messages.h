@@ -3,6 +3,7 @@
 //
 //                 GenerateChunk                 SampleBatch
 //   coordinator ----------------> generator[i] -------------> coordinator
+//   coordinator --EvaluateRequest--> generator[i] --EvalResult--> coordinator
 //   coordinator --SampleBatch---> reward[j] ---ScoredBatch--> coordinator
 //   coordinator --RankRequest---> ranker -----Selection-----> coordinator
 //   coordinator --TrainRequest--> trainer ----TrainResult---> coordinator
@@ -51,6 +52,21 @@ struct GenerateChunk {
   std::vector<int32_t> prompts;  // [n * prompt_length]
   int32_t k = 0;
   PolicySnapshot policy;
+};
+
+// coordinator -> generator: score the task's held-out prompts with greedy and
+// with sampled decoding (one response each) under a policy version.
+struct EvaluateRequest {
+  uint64_t iteration = 0;
+  PolicySnapshot policy;
+};
+
+// generator -> coordinator: mean gold reward of the two decodings.
+struct EvalResult {
+  uint64_t iteration = 0;
+  double greedy_gold = 0.0;
+  double sampled_gold = 0.0;
+  Interval evaluate;
 };
 
 // generator -> coordinator -> reward worker.
@@ -113,7 +129,8 @@ struct IterationRecord {
 using close_atom = caf::atom_constant<caf::atom("close")>;
 
 // Typed interfaces: sending a message an actor does not accept fails to compile.
-using generator_actor = caf::typed_actor<caf::replies_to<GenerateChunk>::with<SampleBatch>>;
+using generator_actor = caf::typed_actor<caf::replies_to<GenerateChunk>::with<SampleBatch>,
+                                         caf::replies_to<EvaluateRequest>::with<EvalResult>>;
 using reward_actor = caf::typed_actor<caf::replies_to<SampleBatch>::with<ScoredBatch>>;
 using ranker_actor = caf::typed_actor<caf::replies_to<RankRequest>::with<Selection>>;
 using trainer_actor = caf::typed_actor<caf::replies_to<TrainRequest>::with<TrainResult>>;
@@ -160,6 +177,8 @@ void register_messages(caf::actor_system_config& config);
 
 // In-process only: they carry shared weight snapshots or bulk pools.
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(raftsim::GenerateChunk)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(raftsim::EvaluateRequest)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(raftsim::EvalResult)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(raftsim::Selection)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(raftsim::TrainResult)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(raftsim::IterationRecord)

@@ -28,12 +28,44 @@ ConfigSchema<RunConfig> build_schema() {
                "bandit: share of arms carrying the feature that feature_bias rewards",
                [](C& c) -> auto& { return c.task.feature_fraction; }, 0.0, 1.0);
 
+  s.add_int("task.vocab", "sequence: vocabulary size (token values)",
+            [](C& c) -> auto& { return c.task.vocab; }, 2, 1 << 16);
+  s.add_int("task.prompt_length", "sequence: prompt tokens",
+            [](C& c) -> auto& { return c.task.prompt_length; }, 1, 4096);
+  s.add_int("task.response_length", "sequence: response tokens",
+            [](C& c) -> auto& { return c.task.response_length; }, 1, 4096);
+  s.add_choice("task.objective", "sequence: what the gold reward asks for",
+               [](C& c) -> auto& { return c.task.objective; }, {"reverse", "sort"});
+  s.add_int("task.eval_prompts",
+            "sequence: held-out prompts scored every iteration with greedy and sampled decoding",
+            [](C& c) -> auto& { return c.task.eval_prompts; }, 0, 1 << 20);
+  s.add_int("task.feature_token", "sequence: the token that feature_bias noise rewards",
+            [](C& c) -> auto& { return c.task.feature_token; }, 0, 1 << 16);
+
   s.add_choice("policy.model", "policy model", [](C& c) -> auto& { return c.policy.model; },
                policy_names());
   s.add_double("policy.temperature", "sampling temperature (lambda)",
                [](C& c) -> auto& { return c.policy.temperature; }, 0.0, 100.0, true);
   s.add_double("policy.init_scale", "tabular: std of the initial logits (0 = uniform)",
                [](C& c) -> auto& { return c.policy.init_scale; }, 0.0, 100.0);
+
+  s.add_int("policy.d_model", "transformer, gru: model width",
+            [](C& c) -> auto& { return c.policy.d_model; }, 1, 1 << 14);
+  s.add_int("policy.layers", "transformer blocks / GRU layers",
+            [](C& c) -> auto& { return c.policy.layers; }, 1, 64);
+  s.add_int("policy.heads", "transformer attention heads (must divide d_model)",
+            [](C& c) -> auto& { return c.policy.heads; }, 1, 256);
+  s.add_int("policy.ff", "transformer feed-forward width",
+            [](C& c) -> auto& { return c.policy.ff; }, 1, 1 << 16);
+  s.add_int("policy.warmup_steps",
+            "warm start: SFT steps on corrupted demonstrations before RAFT (0 = random init)",
+            [](C& c) -> auto& { return c.policy.warmup_steps; }, 0, 1 << 24);
+  s.add_double("policy.warmup_noise", "warm start: probability a demonstration token is corrupted",
+               [](C& c) -> auto& { return c.policy.warmup_noise; }, 0.0, 1.0);
+  s.add_double("policy.warmup_lr", "warm start: Adam learning rate",
+               [](C& c) -> auto& { return c.policy.warmup_lr; }, 0.0, kInf, true);
+  s.add_int("policy.warmup_batch", "warm start: demonstrations per step",
+            [](C& c) -> auto& { return c.policy.warmup_batch; }, 1, 1 << 20);
 
   s.add_int("sampler.prompts", "b: prompts per iteration",
             [](C& c) -> auto& { return c.sampler.prompts; }, 1, 1 << 24);
@@ -73,7 +105,7 @@ ConfigSchema<RunConfig> build_schema() {
              [](C& c) -> auto& { return c.trainer.reset_optimizer; });
   s.add_bool("trainer.from_initial", "fine-tune from pi_0 every iteration (ReST-EM)",
              [](C& c) -> auto& { return c.trainer.from_initial; });
-  s.add_bool("trainer.train_on_prompt", "also fit prompt tokens (sequence policies)",
+  s.add_bool("trainer.train_on_prompt", "also fit prompt tokens (token policies, as LMFlow can)",
              [](C& c) -> auto& { return c.trainer.train_on_prompt; });
 
   s.add_int("actors.generators", "generator actors (one model replica and thread each)",
@@ -124,6 +156,12 @@ bool parse_crash_point(const std::string& text, uint64_t& iteration, uint32_t& c
 }
 
 void validate(const RunConfig& c) {
+  if (c.task.name == "sequence" && c.task.feature_token >= c.task.vocab)
+    throw ConfigError("task.feature_token", std::to_string(c.task.feature_token),
+                      "a token below task.vocab = " + std::to_string(c.task.vocab));
+  if (c.policy.model == "transformer" && c.policy.d_model % c.policy.heads != 0)
+    throw ConfigError("policy.heads", std::to_string(c.policy.heads),
+                      "a divisor of policy.d_model = " + std::to_string(c.policy.d_model));
   const auto task = make_task(c.task, c.seed);
   const std::string mismatch = policy_mismatch(c.policy, *task);
   if (!mismatch.empty())

@@ -44,6 +44,11 @@ double BanditTask::feature(const int32_t* prompt, const int32_t* response) const
   return feature_[static_cast<size_t>(prompt[0]) * arms_ + response[0]];
 }
 
+void BanditTask::target(const int32_t* prompt, int32_t* response) const {
+  const auto row = gold_.begin() + static_cast<size_t>(prompt[0]) * arms_;
+  response[0] = static_cast<int32_t>(std::max_element(row, row + arms_) - row);
+}
+
 void BanditTask::describe(RunFile& file) const {
   const std::vector<size_t> shape = {static_cast<size_t>(contexts_), static_cast<size_t>(arms_)};
   file.write("/task/gold", gold_, shape);

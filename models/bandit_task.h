@@ -20,6 +20,7 @@ class BanditTask final : public Task {
   std::vector<int32_t> draw_prompts(uint64_t iteration, int32_t n) const override;
   double gold(const int32_t* prompt, const int32_t* response) const override;
   double feature(const int32_t* prompt, const int32_t* response) const override;
+  void target(const int32_t* prompt, int32_t* response) const override;
   void describe(RunFile& file) const override;
 
   // gold(c, a) for all c, a, row-major [contexts * arms].

@@ -1,7 +1,10 @@
 #include "models/policy.h"
 
 #include "core/registry.h"
+#include "models/gru_policy.h"
 #include "models/tabular_policy.h"
+#include "models/trainer.h"
+#include "models/transformer_policy.h"
 #include "models/task.h"
 
 namespace raftsim {
@@ -14,6 +17,9 @@ const PolicyRegistry& registry() {
       "policy", {
                     entry<Policy, TabularPolicy, const PolicyConfig&, const Task&, uint64_t>(
                         "tabular"),
+                    entry<Policy, TransformerPolicy, const PolicyConfig&, const Task&, uint64_t>(
+                        "transformer"),
+                    entry<Policy, GruPolicy, const PolicyConfig&, const Task&, uint64_t>("gru"),
                 });
   return policies;
 }
@@ -29,7 +35,9 @@ std::string policy_mismatch(const PolicyConfig& config, const Task& task) {
 
 std::unique_ptr<Policy> make_policy(const PolicyConfig& config, const Task& task,
                                     uint64_t seed) {
-  return registry().make(config.model, config, task, seed);
+  auto policy = registry().make(config.model, config, task, seed);
+  if (config.warmup_steps > 0) warm_start(*policy, task, config, seed);
+  return policy;
 }
 
 }  // namespace raftsim

@@ -5,8 +5,14 @@
 // from TorchPolicy (models/torch_policy.h).
 //
 // Variants by name (policy.model):
-//   tabular   one logit per (context, arm) for the bandit task; uniform at
-//             start unless policy.init_scale > 0.
+//   tabular      one logit per (context, arm) for the bandit task; uniform
+//                at start unless policy.init_scale > 0.
+//   transformer  small decoder-only transformer with a key/value cache
+//   gru          GRU language model
+// The token policies start from random weights drawn from the seed, or
+// from a warm start: policy.warmup_steps of SFT on the task's target
+// responses with each token corrupted at rate policy.warmup_noise (an "SFT
+// model" that is decent but not good, as RAFT starts from).
 #pragma once
 
 #include <cstdint>
@@ -25,6 +31,14 @@ struct PolicyConfig {
   std::string model = "tabular";
   double temperature = 1.0;  // sampling temperature lambda
   double init_scale = 0.0;   // tabular: std of the initial logits
+  int32_t d_model = 64;      // transformer, gru: width
+  int32_t layers = 2;        // transformer blocks / GRU layers
+  int32_t heads = 4;         // transformer attention heads
+  int32_t ff = 256;          // transformer feed-forward width
+  int32_t warmup_steps = 0;  // warm start: SFT steps on corrupted demonstrations
+  double warmup_noise = 0.3; // warm start: token corruption rate
+  double warmup_lr = 3e-3;   // warm start: Adam learning rate
+  int32_t warmup_batch = 64; // warm start: demonstrations per step
 };
 
 // KL(pi || pi_0) and the entropy of pi, averaged over the prompt
@@ -40,7 +54,8 @@ class Policy {
 
   // Draws out.k responses for each prompt in `out` (prompts, prompt_ids and k
   // set by the caller) at `temperature` from the RNG stream `seed`; fills
-  // out.responses and out.logp. Deterministic in (weights, prompts, seed).
+  // out.responses and out.logp. Temperature 0 decodes greedily (logp is then
+  // 0). Deterministic in (weights, prompts, seed).
   virtual void sample(double temperature, uint64_t seed, Samples& out) = 0;
 
   // log pi(y|x) at `temperature` of every sample in `samples`.

@@ -2,6 +2,7 @@
 
 #include "core/registry.h"
 #include "models/bandit_task.h"
+#include "models/sequence_task.h"
 
 namespace raftsim {
 
@@ -12,6 +13,7 @@ const TaskRegistry& registry() {
   static const TaskRegistry tasks(
       "task", {
                   entry<Task, BanditTask, const TaskConfig&, uint64_t>("bandit"),
+                  entry<Task, SequenceTask, const TaskConfig&, uint64_t>("sequence"),
               });
   return tasks;
 }

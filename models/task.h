@@ -3,7 +3,10 @@
 // Variants by name (task.name):
 //   bandit    `contexts` prompts (prompt = one token, the context id), each
 //             with `arms` responses (one token) whose gold rewards are drawn
-//             i.i.d. N(0, 1) from the seed.
+//             i.i.d. N(0, 1) from the seed (models/bandit_task.h).
+//   sequence  token prompts and responses over a vocabulary, gold reward the
+//             share of positions matching a known target such as the
+//             reversed prompt (models/sequence_task.h).
 // A prompt is `prompt_length()` tokens, a response `response_length()`.
 #pragma once
 
@@ -18,9 +21,15 @@ class RunFile;
 
 struct TaskConfig {
   std::string name = "bandit";
-  int32_t contexts = 16;  // bandit: distinct prompts
-  int32_t arms = 32;      // bandit: responses per prompt
+  int32_t contexts = 16;          // bandit: distinct prompts
+  int32_t arms = 32;              // bandit: responses per prompt
   double feature_fraction = 0.1;  // bandit: share of arms carrying the feature
+  int32_t vocab = 16;             // sequence: token values
+  int32_t prompt_length = 8;      // sequence
+  int32_t response_length = 8;    // sequence
+  std::string objective = "reverse";  // sequence: reverse | sort
+  int32_t eval_prompts = 0;       // sequence: held-out prompts scored every iteration
+  int32_t feature_token = 0;      // sequence: the token feature_bias rewards
 };
 
 class Task {
@@ -43,6 +52,13 @@ class Task {
   // The exploitable feature in [0, 1] that `feature_bias` reward noise pays
   // a bonus for (bandit: 1 on a fixed random subset of arms).
   virtual double feature(const int32_t* prompt, const int32_t* response) const = 0;
+
+  // A fixed set of held-out prompts (may be empty), evaluated every iteration.
+  virtual std::vector<int32_t> eval_prompts() const { return {}; }
+
+  // The best response to `prompt` (gold reward maximal), written to
+  // `response` (response_length() tokens): demonstrations for warm starts.
+  virtual void target(const int32_t* prompt, int32_t* response) const = 0;
 
   // Writes the task's description under /task.
   virtual void describe(RunFile& file) const = 0;

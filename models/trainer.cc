@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "core/rng.h"
+#include "models/task.h"
 #include "models/torch_policy.h"
 
 namespace raftsim {
@@ -58,7 +59,8 @@ double Trainer::train(uint64_t iteration, const TrainBatch& batch) {
   const auto prompts = as_tensor(batch.prompts, n, batch.prompt_length);
   const auto responses = as_tensor(batch.responses, n, batch.response_length);
   const bool with_prompt = m.config.train_on_prompt;
-  const double tokens_per_row = batch.response_length + (with_prompt ? batch.prompt_length : 0);
+  // The first prompt token has no context, so it is never predicted.
+  const double tokens_per_row = batch.response_length + (with_prompt ? batch.prompt_length - 1 : 0);
   double epoch_loss = 0.0;
   for (int32_t epoch = 0; epoch < m.config.epochs; ++epoch) {
     auto gen = make_generator(derive_seed(m.seed, Purpose::kTrainShuffle, iteration, epoch));
@@ -78,6 +80,36 @@ double Trainer::train(uint64_t iteration, const TrainBatch& batch) {
     epoch_loss = total / n;
   }
   return epoch_loss;
+}
+
+void warm_start(Policy& policy, const Task& task, const PolicyConfig& config, uint64_t seed) {
+  auto* tp = dynamic_cast<TorchPolicy*>(&policy);
+  if (!tp) throw std::invalid_argument("warm start needs a TorchPolicy");
+  torch::optim::Adam adam(tp->module().parameters(), torch::optim::AdamOptions(config.warmup_lr));
+  const int32_t B = config.warmup_batch, P = task.prompt_length(), R = task.response_length();
+  const int32_t vocab = task.response_vocab();
+  TrainBatch demo;
+  demo.prompt_length = P;
+  demo.response_length = R;
+  demo.responses.resize(static_cast<size_t>(B) * R);
+  for (int32_t step = 0; step < config.warmup_steps; ++step) {
+    // Keyed far from any iteration index, so warm-up prompts are not the
+    // prompts of an iteration.
+    demo.prompts = task.draw_prompts(derive_seed(seed, Purpose::kWarmup, step), B);
+    Rng corrupt(derive_seed(seed, Purpose::kWarmup, step, 1));
+    for (int32_t i = 0; i < B; ++i) {
+      int32_t* r = demo.responses.data() + static_cast<size_t>(i) * R;
+      task.target(demo.prompts.data() + static_cast<size_t>(i) * P, r);
+      for (int32_t j = 0; j < R; ++j)
+        if (corrupt.uniform() < config.warmup_noise) r[j] = static_cast<int32_t>(corrupt.below(vocab));
+    }
+    const auto nll = tp->sequence_nll(as_tensor(demo.prompts, B, P), as_tensor(demo.responses, B, R),
+                                      /*include_prompt=*/false);
+    const auto loss = nll.sum() / (static_cast<double>(B) * R);
+    adam.zero_grad();
+    loss.backward();
+    adam.step();
+  }
 }
 
 }  // namespace raftsim

@@ -53,4 +53,12 @@ class Trainer {
   std::unique_ptr<Impl> impl_;
 };
 
+class Task;
+
+// The warm start of a token policy: config.warmup_steps Adam steps of SFT on
+// the task's target responses to fresh prompts (stream (seed, kWarmup,
+// step)), each token replaced by a uniform random one with probability
+// config.warmup_noise.
+void warm_start(Policy& policy, const Task& task, const PolicyConfig& config, uint64_t seed);
+
 }  // namespace raftsim

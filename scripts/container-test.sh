@@ -13,8 +13,8 @@ bash scripts/install-deps.sh --container
 
 work=${CONTAINER_WORK:-/var/tmp/raftsim-container}
 mkdir -p "$work"
-mirror=$(grep -hoE '^(URIs:|deb) +https?://[^ ]+' /etc/apt/sources.list /etc/apt/sources.list.d/* 2>/dev/null \
-  | grep -v security | head -n1 | awk '{print $2}')
+mirror=$( (cat /etc/apt/sources.list /etc/apt/sources.list.d/* 2>/dev/null || true) \
+  | grep -oE '^(URIs:|deb) +https?://[^ ]+' | grep -v security | head -n1 | awk '{print $2}' || true)
 mirror=${mirror:-http://deb.debian.org/debian}
 
 if ! podman image exists docker.io/library/debian:bookworm-slim; then

@@ -1,0 +1,42 @@
+#include "models/gru_policy.h"
+
+#include <cmath>
+
+namespace raftsim {
+
+namespace nn = torch::nn;
+
+GruPolicy::GruPolicy(const PolicyConfig& config, const Task& task, uint64_t seed)
+    : SequencePolicy(config, task) {
+  const int64_t d = config.d_model;
+  tok_ = net_.register_module("tok", nn::Embedding(vocab_, d));
+  gru_ = net_.register_module(
+      "gru", nn::GRU(nn::GRUOptions(d, d).num_layers(config.layers).batch_first(true)));
+  head_ = net_.register_module("head", nn::Linear(d, vocab_));
+  const double bound = 1.0 / std::sqrt(static_cast<double>(d));
+  init_weights(seed, [bound](const std::string&, torch::Tensor& w, at::Generator& gen) {
+    w.uniform_(-bound, bound, gen);
+  });
+}
+
+std::unique_ptr<SequencePolicy> GruPolicy::make_empty() const {
+  return std::make_unique<GruPolicy>(config_, task_, 0);
+}
+
+torch::Tensor GruPolicy::forward(const torch::Tensor& tokens) {
+  return head_(std::get<0>(gru_(tok_(tokens))));
+}
+
+torch::Tensor GruPolicy::begin(const torch::Tensor& prompts, int64_t) {
+  auto [out, h] = gru_(tok_(prompts));
+  hidden_ = h;
+  return head_(out.select(1, out.size(1) - 1));
+}
+
+torch::Tensor GruPolicy::step(const torch::Tensor& tokens) {
+  auto [out, h] = gru_(tok_(tokens.view({-1, 1})), hidden_);
+  hidden_ = h;
+  return head_(out.select(1, 0));
+}
+
+}  // namespace raftsim

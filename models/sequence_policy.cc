@@ -1,0 +1,105 @@
+#include "models/sequence_policy.h"
+
+#include <algorithm>
+
+#include "core/rng.h"
+#include "models/task.h"
+
+namespace raftsim {
+
+namespace {
+// Rows per teacher-forced pass when scoring, to bound memory.
+constexpr int64_t kScoreRows = 1024;
+}  // namespace
+
+SequencePolicy::SequencePolicy(const PolicyConfig& config, const Task& task)
+    : config_(config),
+      task_(task),
+      vocab_(std::max(task.prompt_vocab(), task.response_vocab())),
+      prompt_length_(task.prompt_length()),
+      response_length_(task.response_length()) {}
+
+void SequencePolicy::init_weights(
+    uint64_t seed,
+    const std::function<void(const std::string&, torch::Tensor&, at::Generator&)>& init) {
+  torch::NoGradGuard no_grad;
+  auto gen = make_generator(derive_seed(seed, Purpose::kPolicyInit));
+  for (auto& item : module().named_parameters()) {
+    const std::string& name = item.key();
+    torch::Tensor& p = item.value();
+    const bool norm = name.find("ln") != std::string::npos;
+    if (name.size() >= 4 && name.compare(name.size() - 4, 4, "bias") == 0)
+      p.zero_();
+    else if (norm)
+      p.fill_(1.0);
+    else
+      init(name, p, gen);
+  }
+}
+
+std::unique_ptr<Policy> SequencePolicy::clone() const {
+  auto copy = make_empty();
+  copy->load(*weights());
+  return copy;
+}
+
+void SequencePolicy::sample(double temperature, uint64_t seed, Samples& out) {
+  torch::NoGradGuard no_grad;
+  const int64_t n = out.n_prompts(), k = out.k, R = response_length_;
+  const int64_t B = n * k;
+  const auto prompts = as_tensor(out.prompts, n, prompt_length_).repeat_interleave(k, 0);
+  auto gen = make_generator(seed);
+  auto tokens = torch::empty({B, R}, torch::kInt64);
+  auto logp = torch::zeros({B}, torch::kDouble);
+  auto logits = begin(prompts, prompt_length_ + R);
+  for (int64_t i = 0; i < R; ++i) {
+    torch::Tensor tok;
+    if (temperature == 0.0) {
+      tok = logits.argmax(1);
+    } else {
+      const auto lp = torch::log_softmax(logits / temperature, 1);
+      tok = torch::multinomial(lp.exp(), 1, /*replacement=*/false, gen).view({B});
+      logp += lp.gather(1, tok.view({B, 1})).view({B}).to(torch::kDouble);
+    }
+    tokens.select(1, i).copy_(tok);
+    if (i + 1 < R) logits = step(tok);
+  }
+  const auto t32 = tokens.to(torch::kInt32).contiguous();
+  out.responses.assign(t32.data_ptr<int32_t>(), t32.data_ptr<int32_t>() + B * R);
+  out.logp.assign(logp.data_ptr<double>(), logp.data_ptr<double>() + B);
+}
+
+std::vector<double> SequencePolicy::log_prob(const Samples& s, double temperature) {
+  torch::NoGradGuard no_grad;
+  const int64_t n = s.n_prompts(), k = s.k, B = n * k, P = prompt_length_, R = response_length_;
+  const auto prompts = as_tensor(s.prompts, n, P).repeat_interleave(k, 0);
+  const auto responses = as_tensor(s.responses, B, R);
+  std::vector<double> out(B);
+  for (int64_t start = 0; start < B; start += kScoreRows) {
+    const int64_t rows = std::min(kScoreRows, B - start);
+    const auto p = prompts.narrow(0, start, rows), r = responses.narrow(0, start, rows);
+    const auto input = torch::cat({p, r.narrow(1, 0, R - 1)}, 1);
+    const auto logits = forward(input).narrow(1, P - 1, R);
+    const auto lp = torch::log_softmax(logits / temperature, 2)
+                        .gather(2, r.unsqueeze(2))
+                        .squeeze(2)
+                        .sum(1)
+                        .to(torch::kDouble)
+                        .contiguous();
+    std::copy(lp.data_ptr<double>(), lp.data_ptr<double>() + rows, out.begin() + start);
+  }
+  return out;
+}
+
+torch::Tensor SequencePolicy::sequence_nll(const torch::Tensor& prompts,
+                                           const torch::Tensor& responses, bool include_prompt) {
+  const int64_t P = prompts.size(1), R = responses.size(1);
+  const auto full = torch::cat({prompts, responses}, 1);
+  const auto logits = forward(full.narrow(1, 0, P + R - 1));  // predicts tokens 1..P+R-1
+  const auto targets = full.narrow(1, 1, P + R - 1);
+  auto nll = -torch::log_softmax(logits, 2).gather(2, targets.unsqueeze(2)).squeeze(2);
+  if (!include_prompt) nll = nll.narrow(1, P - 1, R);
+  return nll.sum(1);
+}
+
+}  // namespace raftsim

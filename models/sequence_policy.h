@@ -1,0 +1,53 @@
+// SequencePolicy: the shared machinery of autoregressive token policies
+// (transformer, GRU). A response is generated token by token at a
+// temperature (0 = greedy) with incremental decoding (begin/step), so the
+// cost per generated token does not grow with the tokens already generated
+// beyond attention itself; log-probabilities for training and for pi_0 come
+// from one teacher-forced forward pass. Weights are initialised from the
+// stream (seed, kPolicyInit), never from torch's global generator.
+// Not thread-safe: each generator owns its replica (decoding state inside).
+#pragma once
+
+#include <functional>
+
+#include "models/torch_policy.h"
+
+namespace raftsim {
+
+class SequencePolicy : public TorchPolicy {
+ public:
+  SequencePolicy(const PolicyConfig& config, const Task& task);
+
+  void sample(double temperature, uint64_t seed, Samples& out) override;
+  std::vector<double> log_prob(const Samples& samples, double temperature) override;
+  torch::Tensor sequence_nll(const torch::Tensor& prompts, const torch::Tensor& responses,
+                             bool include_prompt) override;
+  std::unique_ptr<Policy> clone() const override;
+
+  // Logits [B, T, V] of a teacher-forced pass over tokens [B, T] (int64):
+  // position t sees tokens 0..t.
+  virtual torch::Tensor forward(const torch::Tensor& tokens) = 0;
+
+  // Incremental decoding. begin() consumes prompts [B, P] and returns the
+  // logits of the next token [B, V]; step() consumes one token per row [B]
+  // and returns the logits of the next. max_length bounds P + steps.
+  virtual torch::Tensor begin(const torch::Tensor& prompts, int64_t max_length) = 0;
+  virtual torch::Tensor step(const torch::Tensor& tokens) = 0;
+
+  const PolicyConfig& config() const { return config_; }
+  int32_t vocab() const { return vocab_; }
+
+ protected:
+  // Re-draws every parameter from the stream `seed`: biases 0, norm gains 1,
+  // other weights by `init(name, tensor, generator)`.
+  void init_weights(uint64_t seed,
+                    const std::function<void(const std::string&, torch::Tensor&, at::Generator&)>& init);
+  // A fresh instance of the same architecture (weights to be loaded).
+  virtual std::unique_ptr<SequencePolicy> make_empty() const = 0;
+
+  PolicyConfig config_;
+  const Task& task_;
+  int32_t vocab_, prompt_length_, response_length_;
+};
+
+}  // namespace raftsim
