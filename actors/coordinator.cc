@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+
+#include <unistd.h>
 
 #include "actors/generator.h"
 #include "actors/ranker_actor.h"
@@ -266,6 +269,7 @@ IterationRecord make_record(Self* self, uint64_t t, IterationState& it) {
       {"wall_seconds", wall},
       {"busy_seconds", covered_seconds(std::move(st.busy), st.last_row_time, now)},
       {"samples_per_second", wall > 0 ? samples / wall : 0.0},
+      {"rss_bytes", static_cast<double>(resident_bytes())},
   };
   st.busy.clear();
   st.last_row_time = now;
@@ -309,6 +313,15 @@ void maybe_finish(Self* self) {
 }
 
 }  // namespace
+
+size_t resident_bytes() {
+  long pages = 0, resident = 0;
+  if (FILE* f = std::fopen("/proc/self/statm", "r")) {
+    if (std::fscanf(f, "%ld %ld", &pages, &resident) != 2) resident = 0;
+    std::fclose(f);
+  }
+  return static_cast<size_t>(resident) * static_cast<size_t>(sysconf(_SC_PAGESIZE));
+}
 
 double covered_seconds(std::vector<Interval> v, double from, double to) {
   std::sort(v.begin(), v.end(), [](const Interval& a, const Interval& b) { return a.start < b.start; });

@@ -90,6 +90,9 @@ struct CoordinatorState {
 
 caf::behavior coordinator(caf::stateful_actor<CoordinatorState>* self, CoordinatorSetup setup);
 
+// This process's resident memory now (Linux /proc), in bytes.
+size_t resident_bytes();
+
 // Seconds of [from, to] covered by the union of `intervals`.
 double covered_seconds(std::vector<Interval> intervals, double from, double to);
 

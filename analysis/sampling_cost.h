@@ -1,0 +1,16 @@
+// Sampling cost micro-benchmark: seconds per generated token when one
+// generator samples a chunk (sampler.chunk prompts x sampler.k responses) at
+// a given response length. With the transformer's key/value cache the cost
+// per token should barely grow with the length.
+#pragma once
+
+#include <cstdint>
+
+#include "experiments/run_config.h"
+
+namespace raftsim {
+
+// Median over `repeats` of the per-token time, after one warm-up chunk.
+double sampling_seconds_per_token(RunConfig config, int32_t response_length, int repeats = 5);
+
+}  // namespace raftsim
