@@ -57,10 +57,19 @@ torch::Tensor TransformerPolicy::blocks(torch::Tensor h, int64_t offset, bool ca
       k = k_cache_[l].narrow(2, 0, offset + T);
       v = v_cache_[l].narrow(2, 0, offset + T);
     }
-    auto att = torch::matmul(q, k.transpose(-2, -1)) * scale;  // [B, H, T, offset + T]
-    if (mask.defined()) att = att.masked_fill(mask, -std::numeric_limits<float>::infinity());
-    auto y = torch::matmul(torch::softmax(att, -1), v);        // [B, H, T, dh]
-    y = y.permute({0, 2, 1, 3}).reshape({B, T, d_});
+    torch::Tensor y;
+    if (T == 1) {
+      // One new position: scores and mixing as broadcasts over the cached
+      // positions; batched 1-row matmuls on strided cache views cost more.
+      const auto att = (k * q).sum(-1) * scale;                   // [B, H, offset + 1]
+      y = (torch::softmax(att, -1).unsqueeze(-1) * v).sum(2);   // [B, H, dh]
+      y = y.reshape({B, 1, d_});
+    } else {
+      auto att = torch::matmul(q, k.transpose(-2, -1)) * scale;  // [B, H, T, offset + T]
+      if (mask.defined()) att = att.masked_fill(mask, -std::numeric_limits<float>::infinity());
+      y = torch::matmul(torch::softmax(att, -1), v);              // [B, H, T, dh]
+      y = y.permute({0, 2, 1, 3}).reshape({B, T, d_});
+    }
     h = h + b.proj(y);
     h = h + b.fc2(torch::gelu(b.fc1(b.ln2(h))));
   }
