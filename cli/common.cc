@@ -123,4 +123,6 @@ std::string environment_text() {
   return env;
 }
 
+std::string self_executable() { return fs::read_symlink("/proc/self/exe").string(); }
+
 }  // namespace raftsim::cli

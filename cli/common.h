@@ -31,5 +31,10 @@ std::string environment_text();
 // The commands; each returns the process exit status.
 int run_command(const std::vector<std::string>& args);
 int bench_command(const std::vector<std::string>& args);
+int sweep_command(const std::vector<std::string>& args);
+int summarize_command(const std::vector<std::string>& args);
+
+// The path of the running raftsim executable.
+std::string self_executable();
 
 }  // namespace raftsim::cli

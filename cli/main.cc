@@ -17,6 +17,8 @@ const char* kUsage =
     "Usage: raftsim <command> [options]\n\n"
     "Commands:\n"
     "  run        run one experiment and log it to an HDF5 file\n"
+    "  sweep      run a grid of experiments (one file per point, plus sweep.h5)\n"
+    "  summarize  final/peak gold, KL at peak, proxy-gold gap per grid point, over seeds\n"
     "  bench      measure throughput, stage times, overhead and memory of a config\n\n"
     "Options:\n"
     "  -h, --help     show this help ('raftsim <command> --help' for a command)\n"
@@ -43,6 +45,8 @@ int main(int argc, char** argv) {
   args.erase(args.begin());
   if (command == "run") return raftsim::cli::run_command(args);
   if (command == "bench") return raftsim::cli::bench_command(args);
+  if (command == "sweep") return raftsim::cli::sweep_command(args);
+  if (command == "summarize") return raftsim::cli::summarize_command(args);
   std::cerr << "raftsim: unknown command '" << command << "' (see 'raftsim --help')\n";
   return 2;
 }

@@ -240,6 +240,40 @@ void RunFile::write(const std::string& path, const std::vector<int32_t>& data,
   impl_->write(path, data, shape);
 }
 
+void RunFile::write_strings(const std::string& path, const std::vector<std::string>& values) {
+  impl_->ensure_group(parent_of(path));
+  if (impl_->exists(path)) H5Ldelete(impl_->file.getId(), path.c_str(), H5P_DEFAULT);
+  std::vector<const char*> ptrs;
+  for (const auto& v : values) ptrs.push_back(v.c_str());
+  hsize_t n = values.size();
+  H5::DataSpace space(1, &n);
+  H5::DataSet ds = impl_->file.createDataSet(path, vl_string(), space);
+  if (n > 0) ds.write(ptrs.data(), vl_string());
+}
+
+std::vector<std::string> RunFile::read_strings(const std::string& path) const {
+  H5::DataSet ds = impl_->file.openDataSet(path);
+  const auto n = static_cast<size_t>(ds.getSpace().getSimpleExtentNpoints());
+  std::vector<char*> ptrs(n, nullptr);
+  if (n > 0) ds.read(ptrs.data(), vl_string());
+  std::vector<std::string> out;
+  for (char* p : ptrs) out.emplace_back(p ? p : "");
+  if (n > 0) {
+    H5::DataSpace space = ds.getSpace();
+    H5Dvlen_reclaim(vl_string().getId(), space.getId(), H5P_DEFAULT, ptrs.data());
+  }
+  return out;
+}
+
+void RunFile::link_external(const std::string& path, const std::string& target_file,
+                            const std::string& object) {
+  impl_->ensure_group(parent_of(path));
+  if (impl_->exists(path)) H5Ldelete(impl_->file.getId(), path.c_str(), H5P_DEFAULT);
+  if (H5Lcreate_external(target_file.c_str(), object.c_str(), impl_->file.getId(), path.c_str(),
+                         H5P_DEFAULT, H5P_DEFAULT) < 0)
+    throw std::runtime_error("run file: cannot link " + path + " to " + target_file);
+}
+
 std::vector<double> RunFile::read(const std::string& path) const {
   H5::DataSet ds = impl_->file.openDataSet(path);
   const hssize_t n = ds.getSpace().getSimpleExtentNpoints();

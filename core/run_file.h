@@ -60,6 +60,15 @@ class RunFile {
   void write(const std::string& path, const std::vector<int32_t>& data,
              const std::vector<size_t>& shape);
 
+  // A 1-D dataset of variable-length strings, and reading one back.
+  void write_strings(const std::string& path, const std::vector<std::string>& values);
+  std::vector<std::string> read_strings(const std::string& path) const;
+
+  // An external link at `path` to `object` in the file `target_file`
+  // (a path relative to this file's directory resolves from there).
+  void link_external(const std::string& path, const std::string& target_file,
+                     const std::string& object = "/");
+
   // Reading: a whole dataset as doubles (any numeric type), its shape, and
   // the names below a group.
   std::vector<double> read(const std::string& path) const;

@@ -1,0 +1,183 @@
+#include "analysis/summary.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "core/run_file.h"
+
+namespace fs = std::filesystem;
+
+namespace raftsim {
+
+double t975(int dof) {
+  static const double table[] = {12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262,
+                                 2.228,  2.201, 2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101,
+                                 2.093,  2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052,
+                                 2.048,  2.045, 2.042};
+  if (dof <= 0) return 0;
+  if (dof <= 30) return table[dof - 1];
+  return 1.960 + 2.4 / dof;  // within 0.01 of the exact quantile beyond 30
+}
+
+Estimate estimate(const std::vector<double>& v) {
+  Estimate e;
+  const auto n = static_cast<double>(v.size());
+  if (v.empty()) return e;
+  for (double x : v) e.mean += x / n;
+  if (v.size() < 2) return e;
+  double ss = 0;
+  for (double x : v) ss += (x - e.mean) * (x - e.mean);
+  e.ci95 = t975(static_cast<int>(v.size()) - 1) * std::sqrt(ss / (n - 1)) / std::sqrt(n);
+  return e;
+}
+
+std::vector<std::string> collect_run_files(const std::vector<std::string>& inputs) {
+  std::vector<std::string> files;
+  for (const auto& in : inputs) {
+    if (fs::is_directory(in)) {
+      for (const auto& entry : fs::directory_iterator(in))
+        if (entry.path().extension() == ".h5" && entry.path().filename() != "sweep.h5")
+          files.push_back(entry.path().string());
+    } else {
+      files.push_back(in);
+    }
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+namespace {
+
+// "section.key" -> value from resolved INI text.
+std::map<std::string, std::string> parse_ini(const std::string& text) {
+  std::map<std::string, std::string> out;
+  std::istringstream in(text);
+  std::string line, section;
+  while (std::getline(in, line)) {
+    if (line.empty()) continue;
+    if (line.front() == '[') {
+      section = line.substr(1, line.find(']') - 1) + ".";
+      continue;
+    }
+    const auto eq = line.find(" = ");
+    if (eq != std::string::npos) out[section + line.substr(0, eq)] = line.substr(eq + 3);
+  }
+  return out;
+}
+
+struct Run {
+  std::map<std::string, std::string> config;
+  std::vector<double> gold, proxy, kl;
+};
+
+}  // namespace
+
+std::vector<PointSummary> summarize_runs(const std::vector<std::string>& files) {
+  std::vector<Run> runs;
+  for (const auto& path : files) {
+    RunFile f = RunFile::open_read(path);
+    Run r;
+    r.config = parse_ini(f.string_attribute("config"));
+    r.config.erase("seed");
+    r.gold = f.read("/metrics/gold_reward_mean");
+    r.proxy = f.read("/metrics/proxy_reward_mean");
+    r.kl = f.read("/metrics/kl_to_initial");
+    if (!r.gold.empty()) runs.push_back(std::move(r));
+  }
+  // Keys whose value differs between runs label the points.
+  std::set<std::string> varying;
+  for (const auto& r : runs)
+    for (const auto& [k, v] : r.config)
+      if (runs.front().config.count(k) == 0 || runs.front().config.at(k) != v) varying.insert(k);
+  std::map<std::vector<std::pair<std::string, std::string>>, std::vector<const Run*>> groups;
+  std::vector<std::vector<std::pair<std::string, std::string>>> order;
+  for (const auto& r : runs) {
+    std::vector<std::pair<std::string, std::string>> params;
+    for (const auto& k : varying) params.emplace_back(k, r.config.count(k) ? r.config.at(k) : "");
+    if (!groups.count(params)) order.push_back(params);
+    groups[params].push_back(&r);
+  }
+  std::vector<PointSummary> out;
+  for (const auto& params : order) {
+    PointSummary p;
+    p.params = params;
+    std::vector<double> final_gold, peak, peak_it, kl_peak, gap;
+    for (const Run* r : groups[params]) {
+      const auto best = std::max_element(r->gold.begin(), r->gold.end()) - r->gold.begin();
+      final_gold.push_back(r->gold.back());
+      peak.push_back(r->gold[best]);
+      peak_it.push_back(static_cast<double>(best));
+      kl_peak.push_back(r->kl[best]);
+      gap.push_back(r->proxy.back() - r->gold.back());
+    }
+    p.runs = static_cast<int>(final_gold.size());
+    p.final_gold = estimate(final_gold);
+    p.peak_gold = estimate(peak);
+    p.peak_iteration = estimate(peak_it);
+    p.kl_at_peak = estimate(kl_peak);
+    p.final_gap = estimate(gap);
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
+namespace {
+std::string label(const PointSummary& p) {
+  std::string s;
+  for (const auto& [k, v] : p.params) s += (s.empty() ? "" : " ") + k + "=" + v;
+  return s.empty() ? "(all runs)" : s;
+}
+std::string pm(const Estimate& e) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.4f ± %.4f", e.mean, e.ci95);
+  return buf;
+}
+}  // namespace
+
+std::string format_table(const std::vector<PointSummary>& points) {
+  size_t width = 10;
+  for (const auto& p : points) width = std::max(width, label(p).size());
+  char buf[512];
+  std::string out;
+  std::snprintf(buf, sizeof buf, "%-*s %5s  %-19s %-19s %-19s %-19s %-19s\n", static_cast<int>(width),
+                "point", "runs", "final gold", "peak gold", "peak iteration", "KL at peak",
+                "proxy-gold at end");
+  out += buf;
+  for (const auto& p : points) {
+    std::snprintf(buf, sizeof buf, "%-*s %5d  %-19s %-19s %-19s %-19s %-19s\n",
+                  static_cast<int>(width), label(p).c_str(), p.runs, pm(p.final_gold).c_str(),
+                  pm(p.peak_gold).c_str(), pm(p.peak_iteration).c_str(), pm(p.kl_at_peak).c_str(),
+                  pm(p.final_gap).c_str());
+    out += buf;
+  }
+  out += "(mean ± 95% confidence half-width over seeds, Student t)\n";
+  return out;
+}
+
+std::string format_csv(const std::vector<PointSummary>& points) {
+  std::string out;
+  if (points.empty()) return out;
+  for (const auto& [k, _] : points.front().params) out += k + ",";
+  out += "runs";
+  for (const char* m : {"final_gold", "peak_gold", "peak_iteration", "kl_at_peak", "final_gap"})
+    out += std::string(",") + m + "_mean," + m + "_ci95";
+  out += "\n";
+  char buf[64];
+  for (const auto& p : points) {
+    for (const auto& [_, v] : p.params) out += v + ",";
+    out += std::to_string(p.runs);
+    for (const Estimate* e : {&p.final_gold, &p.peak_gold, &p.peak_iteration, &p.kl_at_peak, &p.final_gap}) {
+      std::snprintf(buf, sizeof buf, ",%.10g,%.10g", e->mean, e->ci95);
+      out += buf;
+    }
+    out += "\n";
+  }
+  return out;
+}
+
+}  // namespace raftsim

@@ -1,0 +1,59 @@
+// raftsim summarize: per grid point, over seeds, the final and peak gold
+// reward, iteration and KL at the peak, proxy-gold gap (analysis/summary.h).
+#include <boost/program_options.hpp>
+#include <iostream>
+
+#include "analysis/summary.h"
+#include "cli/common.h"
+#include "core/config.h"
+
+namespace po = boost::program_options;
+
+namespace raftsim::cli {
+
+int summarize_command(const std::vector<std::string>& args) {
+  std::vector<std::string> inputs;
+  std::string format = "table";
+  po::options_description opts(
+      "raftsim summarize: per grid point (runs grouped by config without the seed), over seeds:\n"
+      "final and peak gold reward, iteration and KL at the peak, proxy-gold gap at the end;\n"
+      "mean ± 95% confidence half-width.\n\n"
+      "Usage: raftsim summarize DIR_OR_FILES... [--format table|csv]\n\nOptions");
+  opts.add_options()("help,h", "show this help")(
+      "format,f", po::value(&format)->default_value(format), "table or csv")(
+      "input", po::value(&inputs)->composing(), "sweep directories or run files");
+  po::positional_options_description pos;
+  pos.add("input", -1);
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(args).options(opts).positional(pos).run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    std::cerr << "raftsim summarize: " << e.what() << " (see 'raftsim summarize --help')\n";
+    return 2;
+  }
+  if (vm.count("help")) {
+    std::cout << opts << "\n";
+    return 0;
+  }
+  std::vector<std::string> files;
+  try {
+    parse_choice("--format", format, {"table", "csv"});
+    if (inputs.empty()) throw ConfigError("DIR_OR_FILES", "", "at least one sweep directory or run file");
+    files = collect_run_files(inputs);
+    if (files.empty()) throw ConfigError("DIR_OR_FILES", join(inputs, " "), "paths holding run files (*.h5)");
+  } catch (const std::exception& e) {
+    std::cerr << "raftsim summarize: " << e.what() << "\n";
+    return 2;
+  }
+  try {
+    const auto points = summarize_runs(files);
+    std::cout << (format == "csv" ? format_csv(points) : format_table(points));
+  } catch (const std::exception& e) {
+    std::cerr << "raftsim summarize: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace raftsim::cli

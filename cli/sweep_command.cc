@@ -1,0 +1,90 @@
+// raftsim sweep: a grid of runs over a base config (experiments/sweep.h).
+#include <algorithm>
+#include <boost/program_options.hpp>
+#include <iostream>
+#include <thread>
+
+#include "cli/common.h"
+#include "experiments/sweep.h"
+
+namespace po = boost::program_options;
+
+namespace raftsim::cli {
+
+int sweep_command(const std::vector<std::string>& args) {
+  std::string config_path, out;
+  std::vector<std::string> sets, grids, zips;
+  int seeds = 0;
+  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  int jobs = cores;
+  bool overwrite = false, quiet = false;
+  po::options_description opts(
+      "raftsim sweep: run a grid of experiments, one HDF5 file per point, plus DIR/sweep.h5.\n\n"
+      "Usage: raftsim sweep --config BASE.ini --grid KEY=V1,V2,... [--grid ...] [--zip KEY=V1,V2 "
+      "--zip KEY2=W1,W2] [--seeds N] --out DIR [--jobs N] [--overwrite] [--quiet]\n\n"
+      "The grid is the cartesian product of the --grid axes (and of the one --zip axis, whose\n"
+      "keys move together). Rerunning the same command skips complete runs and redoes the\n"
+      "others; a changed base config or grid is refused unless --overwrite.\n\nOptions");
+  opts.add_options()("help,h", "show this help")(
+      "config,c", po::value(&config_path), "base INI configuration")(
+      "set,s", po::value(&sets)->composing(), "KEY=VALUE: override a base key (repeatable)")(
+      "grid,g", po::value(&grids)->composing(), "KEY=V1,V2,...: one axis of the grid (repeatable)")(
+      "zip,z", po::value(&zips)->composing(),
+      "KEY=V1,V2,...: keys that move together, as one axis (repeatable, equal lengths)")(
+      "seeds", po::value(&seeds)->default_value(0),
+      "N > 0: add the axis seed = base seed, base seed + 1, ..., + N - 1")(
+      "out,o", po::value(&out), "output directory (created)")(
+      "jobs,j", po::value(&jobs)->default_value(cores), "runs at once (default: the number of cores)")(
+      "overwrite", po::bool_switch(&overwrite), "redo every run; accept a changed grid")(
+      "quiet,q", po::bool_switch(&quiet), "no progress line");
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(args).options(opts).run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    std::cerr << "raftsim sweep: " << e.what() << " (see 'raftsim sweep --help')\n";
+    return 2;
+  }
+  if (vm.count("help")) {
+    std::cout << opts << "\n";
+    return 0;
+  }
+  SweepSpec spec;
+  Settings base;
+  std::vector<SweepPoint> points;
+  try {
+    if (out.empty()) throw ConfigError("--out", "", "an output directory");
+    if (jobs < 1) throw ConfigError("--jobs", std::to_string(jobs), "an integer >= 1");
+    if (seeds < 0) throw ConfigError("--seeds", std::to_string(seeds), "an integer >= 0");
+    base = read_settings(config_path, sets);
+    for (const auto& g : grids) spec.axes.push_back(parse_axis({g}));
+    if (!zips.empty()) spec.axes.push_back(parse_axis(zips));
+    if (seeds > 0) {
+      for (const auto& axis : spec.axes)
+        for (const auto& k : axis.keys)
+          if (k == "seed") throw ConfigError("--seeds", std::to_string(seeds), "not combined with a seed grid");
+      spec.axes.push_back(seed_axis(make_run_config(base).seed, seeds));
+    }
+    points = expand(spec, base);
+    check_sweep_dir(out, sweep_fingerprint(spec, base), overwrite);
+  } catch (const std::exception& e) {
+    std::cerr << "raftsim sweep: " << e.what() << "\n";
+    return 2;
+  }
+  install_signal_handlers();
+  SweepOptions options;
+  options.out_dir = out;
+  options.jobs = jobs;
+  options.overwrite = overwrite;
+  options.quiet = quiet;
+  options.raftsim = self_executable();
+  options.interrupt = &g_interrupted;
+  const SweepOutcome o = run_sweep(spec, base, points, options);
+  std::cout << out << "/sweep.h5  runs=" << points.size() << "  complete=" << o.complete
+            << "  skipped=" << o.skipped << "  failed=" << o.failed
+            << "  interrupted=" << o.interrupted << "\n";
+  if (g_interrupted.load() || o.interrupted > 0) return 130;
+  return o.failed > 0 ? 1 : 0;
+}
+
+}  // namespace raftsim::cli
