@@ -13,7 +13,8 @@ the seed (as `raftsim summarize` does). Writes
                      R(d) = d (alpha - beta d) (Gao et al. 2022);
   NAME_final.png     final gold reward against the swept parameter --x
                      (default: the first key that varies), mean and 95% CI;
-  NAME_fits.csv      alpha, beta of each point's fit.
+  NAME_fits.csv      alpha, beta of each point's fit;
+  NAME_wall.png      with --wall: gold reward against wall-clock seconds.
 Uses Debian's python3-h5py and python3-matplotlib (run with /usr/bin/python3).
 """
 import argparse
@@ -173,6 +174,25 @@ def plot_goodhart(groups, path, title):
     return fits
 
 
+def plot_wall(groups, path, title):
+    fig, ax = plt.subplots(figsize=(8, 5))
+    for i, (label, _, members) in enumerate(groups):
+        color = f"C{i % 10}"
+        t, _ = mean_ci([np.cumsum(r["timing"]["wall_seconds"]) for r in members])
+        m, ci = mean_ci([r["metrics"]["gold_reward_mean"] for r in members])
+        ax.plot(t, m, color=color, marker=".", label=f"{label} (n={len(members)})")
+        ax.fill_between(t, m - ci, m + ci, color=color, alpha=0.2)
+        label_end(ax, t, m, label, color)
+    ax.set_xlabel("wall-clock seconds since the run started (mean over seeds)")
+    ax.set_ylabel("gold reward of the policy's samples")
+    ax.set_title(f"{title}\ngold reward against wall-clock time (95% CI band over seeds)")
+    ax.legend(fontsize=7, loc="best")
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
 def as_number(v):
     try:
         return float(v)
@@ -183,7 +203,8 @@ def as_number(v):
 def plot_final(keys, groups, x_key, path, title):
     if not keys:
         return
-    x_key = x_key or keys[0]
+    if x_key not in keys:  # not swept here (e.g. a quick variant): the first swept key
+        x_key = keys[0]
     series = {}
     for _, params, members in groups:
         rest = tuple((k, v) for k, v in params.items() if k != x_key)
@@ -224,6 +245,7 @@ def main(argv=None):
     ap.add_argument("--prefix", default="raftsim", help="file name prefix")
     ap.add_argument("--x", default=None, help="key on the x axis of the final-gold plot")
     ap.add_argument("--title", default="raftsim", help="figure title")
+    ap.add_argument("--wall", action="store_true", help="also plot gold against wall-clock time")
     args = ap.parse_args(argv)
     runs = load(run_files(args.inputs))
     if not runs:
@@ -235,6 +257,8 @@ def main(argv=None):
     plot_curves(groups, base + "_curves.png", args.title)
     fits = plot_goodhart(groups, base + "_goodhart.png", args.title)
     plot_final(keys, groups, args.x, base + "_final.png", args.title)
+    if args.wall:
+        plot_wall(groups, base + "_wall.png", args.title)
     with open(base + "_fits.csv", "w", newline="") as f:
         w = csv.DictWriter(f, fieldnames=list(fits[0].keys()))
         w.writeheader()

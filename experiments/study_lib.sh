@@ -1,0 +1,64 @@
+# Shared by the study scripts in experiments/ (source it, do not run it).
+#
+#   source "$(dirname "$0")/study_lib.sh" STUDY "$@"
+#   study_sweep NAME [raftsim sweep arguments]   # DIR = $OUT/NAME
+#   study_plot NAME [plot.py arguments]          # figures to $FIGURES
+#
+# Options every study takes:
+#   --quick     a variant under a minute (small grid, few iterations) that
+#               proves the whole path; figures go to $OUT/figures
+#   --out DIR   where run files go (default runs/studies/STUDY, or
+#               runs/quick/STUDY with --quick)
+#   --jobs N    runs at once (default: the number of cores)
+# Full runs write their figures and summaries to docs/figures/.
+set -euo pipefail
+
+STUDY=$1
+shift
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+RAFTSIM=${RAFTSIM:-$ROOT/build/raftsim}
+PYTHON=/usr/bin/python3
+QUICK=0
+OUT=""
+JOBS=$(nproc)
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --quick) QUICK=1 ;;
+    --out) OUT=$2; shift ;;
+    --jobs) JOBS=$2; shift ;;
+    -h|--help) sed -n '2,/^source/p' "$0" | grep '^#' | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "$STUDY: unknown option '$1' (see --help)" >&2; exit 2 ;;
+  esac
+  shift
+done
+if [[ ! -x "$RAFTSIM" ]]; then
+  echo "$STUDY: $RAFTSIM not found: build first (bash scripts/build.sh)" >&2
+  exit 2
+fi
+if [[ $QUICK -eq 1 ]]; then
+  OUT=${OUT:-$ROOT/runs/quick/$STUDY}
+  FIGURES=$OUT/figures
+else
+  OUT=${OUT:-$ROOT/runs/studies/$STUDY}
+  FIGURES=$ROOT/docs/figures
+fi
+mkdir -p "$OUT" "$FIGURES"
+CONFIG=$ROOT/experiments/$STUDY.ini
+
+# pick FULL QUICK: the value for this mode.
+pick() { if [[ $QUICK -eq 1 ]]; then echo "$2"; else echo "$1"; fi; }
+
+study_sweep() {
+  local name=$1
+  shift
+  local quiet=()
+  [[ -t 2 ]] || quiet=(--quiet)
+  "$RAFTSIM" sweep --config "$CONFIG" --out "$OUT/$name" --jobs "$JOBS" "${quiet[@]}" "$@"
+  "$RAFTSIM" summarize "$OUT/$name" | tee "$FIGURES/${STUDY}_${name}_summary.txt"
+}
+
+study_plot() {
+  local name=$1
+  shift
+  "$PYTHON" "$ROOT/analysis/plot.py" "$OUT/$name" --out "$FIGURES" --prefix "${STUDY}_${name}" "$@"
+}

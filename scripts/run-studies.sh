@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Runs the six shipped studies (experiments/*_sweep.sh, bon_theory.sh):
+#   scripts/run-studies.sh           full studies; figures to docs/figures/
+#   scripts/run-studies.sh --quick   the quick variants into a temporary
+#                                    directory, checking that every step
+#                                    (sweep -> summarize -> plot) produced
+#                                    its files; CI runs this through CTest
+set -euo pipefail
+cd "$(dirname "$0")/.."
+studies=(bon_theory k_sweep acceptance_sweep noise_sweep staleness_sweep temperature_kl_sweep)
+if [[ "${1:-}" != "--quick" ]]; then
+  for s in "${studies[@]}"; do
+    echo "== $s"
+    start=$(date +%s)
+    bash "experiments/$s.sh"
+    echo "== $s took $(( $(date +%s) - start )) s"
+  done
+  exit 0
+fi
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+for s in "${studies[@]}"; do
+  start=$(date +%s)
+  bash "experiments/$s.sh" --quick --out "$tmp/$s" >"$tmp/$s.log" 2>&1 \
+    || { cat "$tmp/$s.log"; echo "study $s failed"; exit 1; }
+  pngs=$(find "$tmp/$s/figures" -name '*.png' | wc -l)
+  summaries=$(find "$tmp/$s/figures" -name '*_summary.txt' | wc -l)
+  if [[ $pngs -lt 1 || $summaries -lt 1 ]]; then
+    cat "$tmp/$s.log"
+    echo "study $s: expected figures and summaries in $tmp/$s/figures, found $pngs PNG, $summaries summaries"
+    exit 1
+  fi
+  echo "study $s (quick): $pngs figures, $summaries summaries, $(( $(date +%s) - start )) s"
+done

@@ -1,0 +1,126 @@
+// Sweeps and summaries: grid expansion, names, validation before any work,
+// the manifest and its links, resuming, refusing a changed grid, recording
+// failed runs; the summary's grouping and confidence intervals.
+#define BOOST_TEST_MODULE sweep
+#include <boost/test/unit_test.hpp>
+
+#include <fstream>
+
+#include "analysis/summary.h"
+#include "experiments/sweep.h"
+#include "test_support.h"
+
+using namespace raftsim;
+using namespace raftsim::test;
+namespace fs = std::filesystem;
+
+namespace {
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+const Settings kSmall = {{"task.contexts", "4"}, {"task.arms", "8"}, {"sampler.prompts", "32"},
+                         {"sampler.k", "4"},     {"iterations", "4"}};
+
+std::string small_ini(const TempDir& dir) {
+  const std::string ini = dir.file("base.ini");
+  std::ofstream out(ini);
+  out << "iterations = 4\n[task]\ncontexts = 4\narms = 8\n[sampler]\nprompts = 32\nk = 4\n";
+  return ini;
+}
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(grid_expands_row_major_with_zipped_axes) {
+  SweepSpec spec;
+  spec.axes.push_back(parse_axis({"sampler.k=2,4"}));
+  spec.axes.push_back(parse_axis({"sampler.prompts=16,32,64", "sampler.chunk=4,8,16"}));
+  spec.axes.push_back(seed_axis(5, 2));
+  const auto points = expand(spec, kSmall);
+  BOOST_TEST(points.size() == 2u * 3u * 2u);
+  BOOST_TEST(points[0].name == "sampler.k=2_sampler.prompts=16_sampler.chunk=4_seed=5");
+  BOOST_TEST(points[1].config.seed == 6u);
+  BOOST_TEST(points[2].config.sampler.prompts == 32);
+  BOOST_TEST(points[2].config.sampler.chunk == 8);
+  BOOST_TEST(points.back().config.sampler.k == 4);
+  BOOST_TEST(points.back().config.sampler.prompts == 64);
+}
+
+BOOST_AUTO_TEST_CASE(bad_grids_are_refused_before_any_work) {
+  BOOST_CHECK_THROW(parse_axis({"sampler.k"}), ConfigError);
+  BOOST_CHECK_THROW(parse_axis({"sampler.kk=1,2"}), ConfigError);
+  BOOST_CHECK_THROW(parse_axis({"sampler.k=1,2", "sampler.prompts=1,2,3"}), ConfigError);
+  SweepSpec spec;
+  spec.axes.push_back(parse_axis({"sampler.k=2,0"}));
+  try {
+    expand(spec, kSmall);
+    BOOST_FAIL("expected a ConfigError");
+  } catch (const ConfigError& e) {
+    BOOST_TEST(e.key() == "sampler.k");
+    BOOST_TEST(e.value() == "0");
+  }
+}
+
+BOOST_AUTO_TEST_CASE(sweep_runs_records_resumes_and_refuses_changes) {
+  TempDir dir;
+  const std::string ini = small_ini(dir), out = dir.file("sweep");
+  std::vector<std::string> cmd = {"sweep", "--config", ini, "--grid", "sampler.k=2,4",
+                                  "--seeds", "2", "--out", out, "--jobs", "2"};
+  ProcessResult r = run_raftsim(cmd, dir);
+  BOOST_TEST_REQUIRE(r.exit_code == 0, r.output);
+  BOOST_TEST(contains(r.output, "complete=4"));
+  RunFile m = RunFile::open_read(out + "/sweep.h5");
+  BOOST_TEST((m.read_strings("/table/status") == std::vector<std::string>(4, "complete")));
+  BOOST_TEST((m.read_strings("/table/sampler.k") == std::vector<std::string>{"2", "2", "4", "4"}));
+  BOOST_TEST((m.read_strings("/table/seed") == std::vector<std::string>{"1", "2", "1", "2"}));
+  // The external links reach each run's root.
+  const auto names = m.read_strings("/table/name");
+  BOOST_TEST(m.read("/runs/" + names[3] + "/metrics/gold_reward_mean").size() == 4u);
+  BOOST_TEST(RunFile::open_read(out + "/" + names[3] + ".h5").int_attribute("seed") == 2);
+
+  // Rerun: nothing to do. Remove a run: only it is redone.
+  r = run_raftsim(cmd, dir);
+  BOOST_TEST(r.exit_code == 0);
+  BOOST_TEST(contains(r.output, "complete=0  skipped=4"));
+  fs::remove(out + "/" + names[1] + ".h5");
+  r = run_raftsim(cmd, dir);
+  BOOST_TEST(contains(r.output, "complete=1  skipped=3"), r.output);
+
+  // A changed grid is bad input unless --overwrite.
+  std::vector<std::string> changed = cmd;
+  changed[4] = "sampler.k=2,8";
+  r = run_raftsim(changed, dir);
+  BOOST_TEST(r.exit_code == 2);
+  BOOST_TEST(contains(r.output, "--overwrite"));
+  changed.push_back("--overwrite");
+  r = run_raftsim(changed, dir);
+  BOOST_TEST(r.exit_code == 0, r.output);
+
+  // Summaries group the seeds of each point.
+  const auto points = summarize_runs(collect_run_files({out}));
+  BOOST_TEST(points.size() >= 2u);
+  for (const auto& p : points) BOOST_TEST(p.runs == 2);
+  r = run_raftsim({"summarize", out, "--format", "csv"}, dir);
+  BOOST_TEST(r.exit_code == 0);
+  BOOST_TEST(contains(r.output, "sampler.k,runs,final_gold_mean"));
+}
+
+BOOST_AUTO_TEST_CASE(a_failing_run_is_recorded_and_the_sweep_goes_on) {
+  TempDir dir;
+  const std::string ini = small_ini(dir), out = dir.file("sweep");
+  const ProcessResult r =
+      run_raftsim({"sweep", "--config", ini, "--grid", "faults.crash_times=0,5", "--set",
+                   "faults.generator_crash=1:0", "--out", out, "--jobs", "1"},
+                  dir);
+  BOOST_TEST(r.exit_code == 1, r.output);
+  BOOST_TEST(contains(r.output, "complete=1"));
+  BOOST_TEST(contains(r.output, "failed=1"));
+  RunFile m = RunFile::open_read(out + "/sweep.h5");
+  BOOST_TEST((m.read_strings("/table/status") == std::vector<std::string>{"complete", "failed"}));
+}
+
+BOOST_AUTO_TEST_CASE(confidence_intervals_use_student_t) {
+  const Estimate e = estimate({1.0, 2.0, 3.0});
+  BOOST_TEST(e.mean == 2.0);
+  BOOST_TEST(e.ci95 == 4.303 / std::sqrt(3.0), boost::test_tools::tolerance(1e-12));
+  BOOST_TEST(estimate({5.0}).ci95 == 0.0);
+  BOOST_TEST(t975(1000) == 1.96, boost::test_tools::tolerance(0.01));
+}
