@@ -118,6 +118,17 @@ def fit_overoptimisation(d, r):
     return float(alpha), float(beta)
 
 
+def finish(fig, ax, path, xlabel, ylabel, title):
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.legend(fontsize=7, loc="best")
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
 def label_end(ax, x, y, text, color):
     ax.annotate(text, (x[-1], y[-1]), xytext=(4, 0), textcoords="offset points",
                 color=color, fontsize=8, va="center")
@@ -134,14 +145,9 @@ def plot_curves(groups, path, title):
         pm, _ = mean_ci([r["metrics"]["proxy_reward_mean"] for r in members])
         ax.plot(it, pm[:len(it)], color=color, ls="--", lw=1)
         label_end(ax, it, m, label, color)
-    ax.set_xlabel("iteration")
-    ax.set_ylabel("reward of the policy's samples")
-    ax.set_title(f"{title}\ngold reward (solid, 95% CI band over seeds) and proxy reward (dashed)")
-    ax.legend(fontsize=7, loc="best")
-    ax.grid(alpha=0.3)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    finish(fig, ax, path, "iteration",
+           "reward of the policy's samples",
+           f"{title}\ngold reward (solid, 95% CI band over seeds) and proxy reward (dashed)")
 
 
 def plot_goodhart(groups, path, title):
@@ -163,14 +169,9 @@ def plot_goodhart(groups, path, title):
         dd = np.linspace(0, d.max() if len(d) else 1, 100)
         ax.plot(dd, dd * (alpha - beta * dd), color=color,
                 label=f"{label}: α={alpha:.3f}, β={beta:.3f}")
-    ax.set_xlabel("d = sqrt(KL(π_t ‖ π_0))  (nats^½)")
-    ax.set_ylabel("reward gain over the initial policy")
-    ax.set_title(f"{title}\ngold (dots) and proxy (crosses) vs d; line: fitted gold R(d) = d(α − βd)")
-    ax.legend(fontsize=7, loc="best")
-    ax.grid(alpha=0.3)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    finish(fig, ax, path, "d = sqrt(KL(π_t ‖ π_0))  (nats^½)",
+           "reward gain over the initial policy",
+           f"{title}\ngold (dots) and proxy (crosses) vs d; line: fitted gold R(d) = d(α − βd)")
     return fits
 
 
@@ -183,14 +184,9 @@ def plot_wall(groups, path, title):
         ax.plot(t, m, color=color, marker=".", label=f"{label} (n={len(members)})")
         ax.fill_between(t, m - ci, m + ci, color=color, alpha=0.2)
         label_end(ax, t, m, label, color)
-    ax.set_xlabel("wall-clock seconds since the run started (mean over seeds)")
-    ax.set_ylabel("gold reward of the policy's samples")
-    ax.set_title(f"{title}\ngold reward against wall-clock time (95% CI band over seeds)")
-    ax.legend(fontsize=7, loc="best")
-    ax.grid(alpha=0.3)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    finish(fig, ax, path, "wall-clock seconds since the run started (mean over seeds)",
+           "gold reward of the policy's samples",
+           f"{title}\ngold reward against wall-clock time (95% CI band over seeds)")
 
 
 def as_number(v):
@@ -227,14 +223,9 @@ def plot_final(keys, groups, x_key, path, title):
         vals = sorted(float(p[x_key]) for _, p, _ in groups)
         if vals and vals[0] > 0 and vals[-1] / vals[0] >= 8:
             ax.set_xscale("log", base=2)
-    ax.set_xlabel(x_key)
-    ax.set_ylabel("final gold reward (mean, 95% CI over seeds)")
-    ax.set_title(f"{title}\nfinal gold reward against {x_key}")
-    ax.legend(fontsize=7, loc="best")
-    ax.grid(alpha=0.3)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    finish(fig, ax, path, x_key,
+           "final gold reward (mean, 95% CI over seeds)",
+           f"{title}\nfinal gold reward against {x_key}")
 
 
 def main(argv=None):

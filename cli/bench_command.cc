@@ -62,26 +62,13 @@ int bench_command(const std::vector<std::string>& args) {
   po::options_description opts(
       "raftsim bench: throughput, stage times, overhead and memory of a config.\n\n"
       "Usage: raftsim bench [--config FILE.ini] [--set KEY=VALUE]... [--generators 1,2] "
-      "[--lengths 8,32]\n\nOptions");
-  opts.add_options()("help,h", "show this help")(
-      "config,c", po::value(&config_path)->default_value(config_path), "INI file of configuration keys")(
-      "set,s", po::value(&sets)->composing(), "KEY=VALUE: override one key (repeatable)")(
-      "generators", po::value(&generators_text)->default_value(generators_text),
-      "generator counts to run the config with")(
+      "[--lengths 8,32]\n(default config: experiments/bench.ini)\n\nOptions");
+  add_config_options(opts, config_path, sets);
+  opts.add_options()("generators", po::value(&generators_text)->default_value(generators_text),
+                     "generator counts to run the config with")(
       "lengths", po::value(&lengths_text)->default_value(lengths_text),
       "response lengths for the per-token sampling cost (token policies)");
-  po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(args).options(opts).run(), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    std::cerr << "raftsim bench: " << e.what() << " (see 'raftsim bench --help')\n";
-    return 2;
-  }
-  if (vm.count("help")) {
-    std::cout << opts << "\n";
-    return 0;
-  }
+  if (const int status = parse_args("bench", opts, args); status >= 0) return status;
   RunConfig config;
   std::vector<int> generators, lengths;
   try {

@@ -6,6 +6,7 @@
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <sstream>
 
 #include "actors/engine.h"
@@ -121,6 +122,36 @@ std::string environment_text() {
     env.append(std::istreambuf_iterator<char>(pkgs), std::istreambuf_iterator<char>());
   }
   return env;
+}
+
+void add_config_options(po::options_description& opts, std::string& config_path,
+                        std::vector<std::string>& sets) {
+  opts.add_options()("help,h", "show this help")(
+      "config,c", po::value(&config_path), "INI file of configuration keys")(
+      "set,s", po::value(&sets)->composing(),
+      "KEY=VALUE: override one configuration key (repeatable; wins over --config)");
+}
+
+int parse_args(const std::string& command, const po::options_description& opts,
+               const std::vector<std::string>& args, const std::string& extra_help,
+               const po::positional_options_description* positional) {
+  po::variables_map vm;
+  try {
+    po::command_line_parser parser(args);
+    parser.options(opts);
+    if (positional) parser.positional(*positional);
+    po::store(parser.run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    std::cerr << "raftsim " << command << ": " << e.what() << " (see 'raftsim " << command
+              << " --help')\n";
+    return 2;
+  }
+  if (vm.count("help")) {
+    std::cout << opts << "\n" << extra_help;
+    return 0;
+  }
+  return -1;
 }
 
 std::string self_executable() { return fs::read_symlink("/proc/self/exe").string(); }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <atomic>
+#include <boost/program_options.hpp>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,17 @@ namespace raftsim::cli {
 // Set by SIGINT/SIGTERM (a second signal ends the process at once).
 extern std::atomic<bool> g_interrupted;
 void install_signal_handlers();
+
+// Adds --help, --config FILE and --set KEY=VALUE (repeatable) to `opts`.
+void add_config_options(boost::program_options::options_description& opts,
+                        std::string& config_path, std::vector<std::string>& sets);
+
+// Parses the arguments of `command`. Returns -1 to go on, or the exit status
+// to return at once: 0 after printing --help (options, then `extra_help`),
+// 2 after a parse error.
+int parse_args(const std::string& command, const boost::program_options::options_description& opts,
+               const std::vector<std::string>& args, const std::string& extra_help = "",
+               const boost::program_options::positional_options_description* positional = nullptr);
 
 // Every configuration key with its default and meaning, for --help.
 std::string key_help();

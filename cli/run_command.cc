@@ -17,25 +17,12 @@ int run_command(const std::vector<std::string>& args) {
   po::options_description opts("raftsim run: one RAFT experiment, logged to an HDF5 file.\n\n"
                                "Usage: raftsim run [--config FILE.ini] [--set KEY=VALUE]... "
                                "[--out FILE.h5] [--overwrite] [--quiet]\n\nOptions");
-  opts.add_options()("help,h", "show this help and every configuration key")(
-      "config,c", po::value(&config_path), "INI file of configuration keys")(
-      "set,s", po::value(&sets)->composing(), "KEY=VALUE: override one key (repeatable; wins over --config)")(
-      "out,o", po::value(&out),
-      "output HDF5 file (default: runs/<config name>-seed<seed>-<UTC time>.h5)")(
+  add_config_options(opts, config_path, sets);
+  opts.add_options()("out,o", po::value(&out),
+                     "output HDF5 file (default: runs/<config name>-seed<seed>-<UTC time>.h5)")(
       "overwrite", po::bool_switch(&overwrite), "replace an existing output file")(
       "quiet,q", po::bool_switch(&quiet), "no progress line");
-  po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(args).options(opts).run(), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    std::cerr << "raftsim run: " << e.what() << " (see 'raftsim run --help')\n";
-    return 2;
-  }
-  if (vm.count("help")) {
-    std::cout << opts << "\n" << key_help();
-    return 0;
-  }
+  if (const int status = parse_args("run", opts, args, key_help()); status >= 0) return status;
 
   RunConfig config;
   try {

@@ -24,18 +24,7 @@ int summarize_command(const std::vector<std::string>& args) {
       "input", po::value(&inputs)->composing(), "sweep directories or run files");
   po::positional_options_description pos;
   pos.add("input", -1);
-  po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(args).options(opts).positional(pos).run(), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    std::cerr << "raftsim summarize: " << e.what() << " (see 'raftsim summarize --help')\n";
-    return 2;
-  }
-  if (vm.count("help")) {
-    std::cout << opts << "\n";
-    return 0;
-  }
+  if (const int status = parse_args("summarize", opts, args, "", &pos); status >= 0) return status;
   std::vector<std::string> files;
   try {
     parse_choice("--format", format, {"table", "csv"});

@@ -25,10 +25,9 @@ int sweep_command(const std::vector<std::string>& args) {
       "The grid is the cartesian product of the --grid axes (and of the one --zip axis, whose\n"
       "keys move together). Rerunning the same command skips complete runs and redoes the\n"
       "others; a changed base config or grid is refused unless --overwrite.\n\nOptions");
-  opts.add_options()("help,h", "show this help")(
-      "config,c", po::value(&config_path), "base INI configuration")(
-      "set,s", po::value(&sets)->composing(), "KEY=VALUE: override a base key (repeatable)")(
-      "grid,g", po::value(&grids)->composing(), "KEY=V1,V2,...: one axis of the grid (repeatable)")(
+  add_config_options(opts, config_path, sets);
+  opts.add_options()("grid,g", po::value(&grids)->composing(),
+                     "KEY=V1,V2,...: one axis of the grid (repeatable)")(
       "zip,z", po::value(&zips)->composing(),
       "KEY=V1,V2,...: keys that move together, as one axis (repeatable, equal lengths)")(
       "seeds", po::value(&seeds)->default_value(0),
@@ -37,18 +36,7 @@ int sweep_command(const std::vector<std::string>& args) {
       "jobs,j", po::value(&jobs)->default_value(cores), "runs at once (default: the number of cores)")(
       "overwrite", po::bool_switch(&overwrite), "redo every run; accept a changed grid")(
       "quiet,q", po::bool_switch(&quiet), "no progress line");
-  po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(args).options(opts).run(), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    std::cerr << "raftsim sweep: " << e.what() << " (see 'raftsim sweep --help')\n";
-    return 2;
-  }
-  if (vm.count("help")) {
-    std::cout << opts << "\n";
-    return 0;
-  }
+  if (const int status = parse_args("sweep", opts, args); status >= 0) return status;
   SweepSpec spec;
   Settings base;
   std::vector<SweepPoint> points;

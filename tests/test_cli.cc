@@ -144,34 +144,31 @@ BOOST_AUTO_TEST_CASE(quickstart_runs_and_its_file_reproduces_the_config) {
     BOOST_TEST(!f.string_attribute(attr).empty(), attr);
 }
 
-BOOST_AUTO_TEST_CASE(sigkill_keeps_every_completed_iteration_readable) {
+// Starts a slow run, sends `sig` once rows are being written, and checks the
+// exit status, the file's status and that every table has the same rows.
+void stop_run_with(int sig, int expected_exit, const std::string& expected_status) {
   TempDir dir;
-  const std::string out = dir.file("killed.h5");
+  const std::string out = dir.file("stopped.h5");
   const pid_t pid = spawn_raftsim(slow_run(out), dir.file("log"));
   wait_for_rows(out);
-  kill(pid, SIGKILL);
-  BOOST_TEST(wait_exit(pid) == 128 + SIGKILL);
+  kill(pid, sig);
+  BOOST_TEST(wait_exit(pid) == expected_exit);
   RunFile f = RunFile::open_read(out);
-  BOOST_TEST(f.string_attribute("status") == "running");
+  BOOST_TEST(f.string_attribute("status") == expected_status);
   const size_t rows = f.read("/metrics/gold_reward_mean").size();
-  BOOST_TEST_MESSAGE("rows readable after SIGKILL: " << rows);
+  BOOST_TEST_MESSAGE("signal " << sig << ": " << rows << " rows readable");
   BOOST_TEST(rows >= 1u);
   BOOST_TEST(rows < 500u);
   for (const auto& name : f.list("/metrics")) BOOST_TEST(f.read("/metrics/" + name).size() == rows);
   for (const auto& name : f.list("/timing")) BOOST_TEST(f.read("/timing/" + name).size() == rows);
 }
 
-BOOST_AUTO_TEST_CASE(sigint_finishes_the_iteration_and_exits_130) {
-  TempDir dir;
-  const std::string out = dir.file("interrupted.h5");
-  const pid_t pid = spawn_raftsim(slow_run(out), dir.file("log"));
-  wait_for_rows(out);
-  kill(pid, SIGINT);
-  BOOST_TEST(wait_exit(pid) == 130);
-  RunFile f = RunFile::open_read(out);
-  BOOST_TEST(f.string_attribute("status") == "interrupted");
-  const size_t rows = f.read("/metrics/gold_reward_mean").size();
-  BOOST_TEST(rows >= 1u);
-  BOOST_TEST(rows < 500u);
-  for (const auto& name : f.list("/metrics")) BOOST_TEST(f.read("/metrics/" + name).size() == rows);
+BOOST_AUTO_TEST_CASE(sigkill_keeps_every_completed_iteration_readable) {
+  stop_run_with(SIGKILL, 128 + SIGKILL, "running");
 }
+
+BOOST_AUTO_TEST_CASE(sigint_finishes_the_iteration_and_exits_130) {
+  stop_run_with(SIGINT, 130, "interrupted");
+}
+
+BOOST_AUTO_TEST_CASE(sigterm_is_handled_like_sigint) { stop_run_with(SIGTERM, 130, "interrupted"); }
