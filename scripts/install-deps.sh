@@ -21,7 +21,7 @@ packages=(
   # alternative takes priority over libblas3 once installed.
   libopenblas0-openmp
   # inspecting run files and the analysis scripts (/usr/bin/python3)
-  hdf5-tools python3-h5py python3-matplotlib python3-numpy
+  hdf5-tools python3-h5py python3-matplotlib python3-numpy python3-pandas
 )
 if [[ "${1:-}" == "--container" ]]; then
   packages+=(buildah podman runc debootstrap fuse-overlayfs uidmap)

@@ -30,5 +30,10 @@ for s in "${studies[@]}"; do
     echo "study $s: expected figures and summaries in $tmp/$s/figures, found $pngs PNG, $summaries summaries"
     exit 1
   fi
+  # Every sweep loads into one tidy table (analysis/tidy.py, docs/hdf5-layout.md).
+  for manifest in "$tmp/$s"/*/sweep.h5; do
+    /usr/bin/python3 analysis/tidy.py "$(dirname "$manifest")" >/dev/null \
+      || { echo "study $s: analysis/tidy.py could not load $(dirname "$manifest")"; exit 1; }
+  done
   echo "study $s (quick): $pngs figures, $summaries summaries, $(( $(date +%s) - start )) s"
 done
