@@ -118,73 +118,114 @@ def fit_overoptimisation(d, r):
     return float(alpha), float(beta)
 
 
-def finish(fig, ax, path, xlabel, ylabel, title):
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
-    ax.set_title(title)
-    ax.legend(fontsize=7, loc="best")
-    ax.grid(alpha=0.3)
+def short(key):
+    return key.split(".")[-1]
+
+
+def panels_of(groups, facet):
+    """[(panel title, groups in it)]: one panel per value of `facet`, or one."""
+    if not facet or not any(facet in params for _, params, _ in groups):
+        return [("", groups)]
+    panels = {}
+    for label, params, members in groups:
+        rest = ", ".join(f"{short(k)}={v}" for k, v in params.items() if k != facet) or label
+        panels.setdefault(params[facet], []).append((rest, params, members))
+    return [(f"{short(facet)} = {value}", g) for value, g in panels.items()]
+
+
+def figure(n_panels):
+    cols = min(n_panels, 3)
+    rows = (n_panels + cols - 1) // cols
+    fig, axes = plt.subplots(rows, cols, figsize=(5.2 * cols + 1.5, 4.2 * rows + 0.8),
+                             squeeze=False)
+    for ax in axes.flat[n_panels:]:
+        ax.set_visible(False)
+    return fig, list(axes.flat[:n_panels])
+
+
+def finish(fig, axes, path, xlabel, ylabel, title):
+    for ax in axes:
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel(ylabel)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=7, loc="best")
+    fig.suptitle(title, fontsize=11)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
 
 
-def label_end(ax, x, y, text, color):
-    ax.annotate(text, (x[-1], y[-1]), xytext=(4, 0), textcoords="offset points",
-                color=color, fontsize=8, va="center")
+def clip_to(ax, values, headroom=0.6):
+    """y limits around `values` (the gold curves), so that a proxy that runs
+    off by orders of magnitude does not flatten them."""
+    v = np.concatenate([np.ravel(x) for x in values])
+    v = v[np.isfinite(v)]
+    if len(v):
+        lo, hi = v.min(), v.max()
+        pad = max(hi - lo, 1e-6)
+        ax.set_ylim(lo - 0.1 * pad, hi + headroom * pad)
 
 
-def plot_curves(groups, path, title):
-    fig, ax = plt.subplots(figsize=(8, 5))
-    for i, (label, _, members) in enumerate(groups):
-        color = f"C{i % 10}"
-        m, ci = mean_ci([r["metrics"]["gold_reward_mean"] for r in members])
-        it = np.arange(len(m))
-        ax.plot(it, m, color=color, label=f"{label} (gold, n={len(members)})")
-        ax.fill_between(it, m - ci, m + ci, color=color, alpha=0.2)
-        pm, _ = mean_ci([r["metrics"]["proxy_reward_mean"] for r in members])
-        ax.plot(it, pm[:len(it)], color=color, ls="--", lw=1)
-        label_end(ax, it, m, label, color)
-    finish(fig, ax, path, "iteration",
-           "reward of the policy's samples",
-           f"{title}\ngold reward (solid, 95% CI band over seeds) and proxy reward (dashed)")
+def plot_curves(panels, path, title, proxy=True):
+    fig, axes = figure(len(panels))
+    for ax, (panel, groups) in zip(axes, panels):
+        golds = []
+        for i, (label, _, members) in enumerate(groups):
+            color = f"C{i % 10}"
+            m, ci = mean_ci([r["metrics"]["gold_reward_mean"] for r in members])
+            it = np.arange(len(m))
+            ax.plot(it, m, color=color, label=f"{label} (n={len(members)})")
+            ax.fill_between(it, m - ci, m + ci, color=color, alpha=0.2)
+            golds += [m - ci, m + ci]
+            if proxy:
+                pm, _ = mean_ci([r["metrics"]["proxy_reward_mean"] for r in members])
+                ax.plot(it, pm[:len(it)], color=color, ls="--", lw=1)
+        clip_to(ax, golds)
+        ax.set_title(panel, fontsize=10)
+    what = "gold (solid, 95% CI band over seeds)" + (" and proxy (dashed)" if proxy else "")
+    finish(fig, axes, path, "iteration", "reward of the policy's samples", f"{title}\n{what}")
 
 
-def plot_goodhart(groups, path, title):
+def plot_goodhart(panels, path, title):
     fits = []
-    fig, ax = plt.subplots(figsize=(8, 5))
-    for i, (label, params, members) in enumerate(groups):
-        color = f"C{i % 10}"
-        kl, _ = mean_ci([r["metrics"]["kl_to_initial"] for r in members])
-        gold, _ = mean_ci([r["metrics"]["gold_reward_mean"] for r in members])
-        proxy, _ = mean_ci([r["metrics"]["proxy_reward_mean"] for r in members])
-        d = np.sqrt(np.maximum(kl, 0.0))
-        # Rewards relative to the initial policy, as Gao et al. plot them.
-        g, p = gold - gold[0], proxy - proxy[0]
-        alpha, beta = fit_overoptimisation(d, g)
-        fits.append({"point": label, **params, "alpha": alpha, "beta": beta,
-                     "peak_d": alpha / (2 * beta) if beta > 0 else float("inf")})
-        ax.plot(d, g, "o", color=color, ms=3)
-        ax.plot(d, p, "x", color=color, ms=3, alpha=0.6)
-        dd = np.linspace(0, d.max() if len(d) else 1, 100)
-        ax.plot(dd, dd * (alpha - beta * dd), color=color,
-                label=f"{label}: α={alpha:.3f}, β={beta:.3f}")
-    finish(fig, ax, path, "d = sqrt(KL(π_t ‖ π_0))  (nats^½)",
-           "reward gain over the initial policy",
-           f"{title}\ngold (dots) and proxy (crosses) vs d; line: fitted gold R(d) = d(α − βd)")
+    fig, axes = figure(len(panels))
+    for ax, (panel, groups) in zip(axes, panels):
+        golds = []
+        for i, (label, params, members) in enumerate(groups):
+            color = f"C{i % 10}"
+            kl, _ = mean_ci([r["metrics"]["kl_to_initial"] for r in members])
+            gold, _ = mean_ci([r["metrics"]["gold_reward_mean"] for r in members])
+            proxy, _ = mean_ci([r["metrics"]["proxy_reward_mean"] for r in members])
+            d = np.sqrt(np.maximum(kl, 0.0))
+            # Gains over the initial policy, as Gao et al. plot them.
+            g, p = gold - gold[0], proxy - proxy[0]
+            alpha, beta = fit_overoptimisation(d, g)
+            fits.append({"point": f"{panel} {label}".strip(), **params, "alpha": alpha, "beta": beta,
+                         "peak_d": alpha / (2 * beta) if beta > 0 else float("inf")})
+            ax.plot(d, g, "o", color=color, ms=3)
+            ax.plot(d, p, "x", color=color, ms=3, alpha=0.6)
+            dd = np.linspace(0, d.max() if len(d) else 1, 100)
+            ax.plot(dd, dd * (alpha - beta * dd), color=color,
+                    label=f"{label}: α={alpha:.3f}, β={beta:.3f}")
+            golds.append(g)
+        clip_to(ax, golds, headroom=1.0)
+        ax.set_title(panel, fontsize=10)
+    finish(fig, axes, path, "d = sqrt(KL(π_t ‖ π_0))", "reward gain over the initial policy",
+           f"{title}\ngold (dots) and proxy (crosses) against d; lines: fitted gold R(d) = d(α − βd)")
     return fits
 
 
-def plot_wall(groups, path, title):
-    fig, ax = plt.subplots(figsize=(8, 5))
-    for i, (label, _, members) in enumerate(groups):
-        color = f"C{i % 10}"
-        t, _ = mean_ci([np.cumsum(r["timing"]["wall_seconds"]) for r in members])
-        m, ci = mean_ci([r["metrics"]["gold_reward_mean"] for r in members])
-        ax.plot(t, m, color=color, marker=".", label=f"{label} (n={len(members)})")
-        ax.fill_between(t, m - ci, m + ci, color=color, alpha=0.2)
-        label_end(ax, t, m, label, color)
-    finish(fig, ax, path, "wall-clock seconds since the run started (mean over seeds)",
+def plot_wall(panels, path, title):
+    fig, axes = figure(len(panels))
+    for ax, (panel, groups) in zip(axes, panels):
+        for i, (label, _, members) in enumerate(groups):
+            color = f"C{i % 10}"
+            t, _ = mean_ci([np.cumsum(r["timing"]["wall_seconds"]) for r in members])
+            m, ci = mean_ci([r["metrics"]["gold_reward_mean"] for r in members])
+            ax.plot(t, m, color=color, marker=".", label=f"{label} (n={len(members)})")
+            ax.fill_between(t, m - ci, m + ci, color=color, alpha=0.2)
+        ax.set_title(panel, fontsize=10)
+    finish(fig, axes, path, "wall-clock seconds since the run started (mean over seeds)",
            "gold reward of the policy's samples",
            f"{title}\ngold reward against wall-clock time (95% CI band over seeds)")
 
@@ -196,35 +237,34 @@ def as_number(v):
         return None
 
 
-def plot_final(keys, groups, x_key, path, title):
+def plot_final(keys, panels, x_key, path, title):
     if not keys:
         return
     if x_key not in keys:  # not swept here (e.g. a quick variant): the first swept key
         x_key = keys[0]
-    series = {}
-    for _, params, members in groups:
-        rest = tuple((k, v) for k, v in params.items() if k != x_key)
-        finals = [r["metrics"]["gold_reward_mean"][-1] for r in members]
-        m, ci = mean_ci([[f] for f in finals])
-        series.setdefault(rest, []).append((params.get(x_key, ""), m[0], ci[0]))
-    fig, ax = plt.subplots(figsize=(7, 4.5))
-    for i, (rest, pts) in enumerate(series.items()):
-        xs = [as_number(x) for x, _, _ in pts]
-        numeric = all(x is not None for x in xs)
-        order = sorted(range(len(pts)), key=lambda j: xs[j] if numeric else j)
-        xv = [xs[j] if numeric else j for j in order]
-        label = ", ".join(f"{k.split('.')[-1]}={v}" for k, v in rest) or "final gold"
-        ax.errorbar(xv, [pts[j][1] for j in order], yerr=[pts[j][2] for j in order],
-                    marker="o", capsize=3, color=f"C{i % 10}", label=label)
-        if not numeric:
-            ax.set_xticks(xv)
-            ax.set_xticklabels([pts[j][0] for j in order])
-    if all(as_number(v) for _, p, _ in groups for k, v in p.items() if k == x_key):
-        vals = sorted(float(p[x_key]) for _, p, _ in groups)
-        if vals and vals[0] > 0 and vals[-1] / vals[0] >= 8:
+    fig, axes = figure(len(panels))
+    for ax, (panel, groups) in zip(axes, panels):
+        series = {}
+        for _, params, members in groups:
+            rest = tuple((k, v) for k, v in params.items()
+                         if k != x_key and (not panel or f"{short(k)} = {v}" != panel))
+            m, ci = mean_ci([[r["metrics"]["gold_reward_mean"][-1]] for r in members])
+            series.setdefault(rest, []).append((params.get(x_key, ""), m[0], ci[0]))
+        xs_all = [as_number(x) for pts in series.values() for x, _, _ in pts]
+        numeric = all(x is not None for x in xs_all)
+        for i, (rest, pts) in enumerate(series.items()):
+            order = sorted(range(len(pts)), key=lambda j: as_number(pts[j][0]) if numeric else j)
+            xv = [as_number(pts[j][0]) if numeric else j for j in order]
+            label = ", ".join(f"{short(k)}={v}" for k, v in rest) or "final gold"
+            ax.errorbar(xv, [pts[j][1] for j in order], yerr=[pts[j][2] for j in order],
+                        marker="o", capsize=3, color=f"C{i % 10}", label=label)
+            if not numeric:
+                ax.set_xticks(xv)
+                ax.set_xticklabels([pts[j][0] for j in order])
+        if numeric and xs_all and min(xs_all) > 0 and max(xs_all) / min(xs_all) >= 8:
             ax.set_xscale("log", base=2)
-    finish(fig, ax, path, x_key,
-           "final gold reward (mean, 95% CI over seeds)",
+        ax.set_title(panel, fontsize=10)
+    finish(fig, axes, path, x_key, "final gold reward (mean, 95% CI over seeds)",
            f"{title}\nfinal gold reward against {x_key}")
 
 
@@ -237,6 +277,8 @@ def main(argv=None):
     ap.add_argument("--x", default=None, help="key on the x axis of the final-gold plot")
     ap.add_argument("--title", default="raftsim", help="figure title")
     ap.add_argument("--wall", action="store_true", help="also plot gold against wall-clock time")
+    ap.add_argument("--facet", default=None, help="one panel per value of this key")
+    ap.add_argument("--no-proxy", action="store_true", help="leave the proxy out of the curves")
     args = ap.parse_args(argv)
     runs = load(run_files(args.inputs))
     if not runs:
@@ -245,11 +287,12 @@ def main(argv=None):
     os.makedirs(args.out, exist_ok=True)
     keys, groups = group(runs)
     base = os.path.join(args.out, args.prefix)
-    plot_curves(groups, base + "_curves.png", args.title)
-    fits = plot_goodhart(groups, base + "_goodhart.png", args.title)
-    plot_final(keys, groups, args.x, base + "_final.png", args.title)
+    panels = panels_of(groups, args.facet)
+    plot_curves(panels, base + "_curves.png", args.title, proxy=not args.no_proxy)
+    fits = plot_goodhart(panels, base + "_goodhart.png", args.title)
+    plot_final(keys, panels, args.x, base + "_final.png", args.title)
     if args.wall:
-        plot_wall(groups, base + "_wall.png", args.title)
+        plot_wall(panels, base + "_wall.png", args.title)
     with open(base + "_fits.csv", "w", newline="") as f:
         w = csv.DictWriter(f, fieldnames=list(fits[0].keys()))
         w.writeheader()

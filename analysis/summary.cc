@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <map>
 #include <set>
@@ -102,6 +103,20 @@ std::vector<PointSummary> summarize_runs(const std::vector<std::string>& files) 
     if (!groups.count(params)) order.push_back(params);
     groups[params].push_back(&r);
   }
+  // Points in order of their parameters, numbers compared as numbers.
+  auto less = [](const std::vector<std::pair<std::string, std::string>>& a,
+                 const std::vector<std::pair<std::string, std::string>>& b) {
+    for (size_t i = 0; i < a.size() && i < b.size(); ++i) {
+      if (a[i].second == b[i].second) continue;
+      char* ea = nullptr;
+      char* eb = nullptr;
+      const double x = std::strtod(a[i].second.c_str(), &ea), y = std::strtod(b[i].second.c_str(), &eb);
+      if (*ea == '\0' && *eb == '\0' && !a[i].second.empty() && !b[i].second.empty()) return x < y;
+      return a[i].second < b[i].second;
+    }
+    return a.size() < b.size();
+  };
+  std::sort(order.begin(), order.end(), less);
   std::vector<PointSummary> out;
   for (const auto& params : order) {
     PointSummary p;

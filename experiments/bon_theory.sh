@@ -9,7 +9,7 @@ source "$(dirname "$0")/study_lib.sh" bon_theory "$@"
 study_sweep selection --grid sampler.k=$(pick 1,2,4,8,16,32,64 2,8) \
   --grid reward.noise_scale=$(pick 0,0.5,1,2 0,1)
 study_sweep kl --set task.contexts=1 --set task.arms=10 --set sampler.prompts=$(pick 20000 4000) \
-  --set sampler.chunk=2000 --set iterations=2 --set trainer.epochs=$(pick 600 300) \
+  --set sampler.chunk=2000 --set iterations=2 --set trainer.epochs=$(pick 3000 300) \
   --set trainer.batch_size=20000 --set trainer.learning_rate=0.05 \
   --grid sampler.k=$(pick 2,4,8,16 2,4)
 "$PYTHON" "$ROOT/analysis/bon_theory.py" "$OUT/selection" "$OUT/kl" --out "$FIGURES"

@@ -7,6 +7,6 @@ source "$(dirname "$0")/study_lib.sh" noise_sweep "$@"
 study_sweep models --set iterations=$(pick 40 4) \
   --grid reward.noise=$(pick gaussian,student_t,feature_bias gaussian,student_t) \
   --grid reward.noise_scale=$(pick 0.3,1,3 1) \
-  --grid reward.persistent=true,false --seeds $(pick 2 1)
-study_plot models --x reward.noise_scale \
+  --grid reward.persistent=true,false --seeds $(pick 3 1)
+study_plot models --x reward.noise_scale --facet reward.noise \
   --title "Proxy = gold + error on a 64x256 bandit: persistent vs fresh error"

@@ -5,7 +5,7 @@
 #   experiments/staleness_sweep.sh [--quick] [--out DIR]
 source "$(dirname "$0")/study_lib.sh" staleness_sweep "$@"
 JOBS=1
-study_sweep staleness --set iterations=$(pick 15 3) \
-  --grid actors.max_staleness=$(pick 0,1,2,4 0,1) --seeds $(pick 2 1)
+study_sweep staleness --set iterations=$(pick 25 3) \
+  --grid actors.max_staleness=$(pick 0,1,2,4 0,1) --seeds $(pick 3 1)
 study_plot staleness --x actors.max_staleness --wall \
   --title "Staleness: samples of iteration t from policy version t − s"

@@ -10,7 +10,8 @@
 #   --out DIR   where run files go (default runs/studies/STUDY, or
 #               runs/quick/STUDY with --quick)
 #   --jobs N    runs at once (default: the number of cores)
-# Full runs write their figures and summaries to docs/figures/.
+#   --figures DIR  where figures and summaries go (default: docs/figures for
+#               full runs, OUT/figures with --quick)
 set -euo pipefail
 
 STUDY=$1
@@ -20,12 +21,14 @@ RAFTSIM=${RAFTSIM:-$ROOT/build/raftsim}
 PYTHON=/usr/bin/python3
 QUICK=0
 OUT=""
+FIGURES=""
 JOBS=$(nproc)
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --quick) QUICK=1 ;;
     --out) OUT=$2; shift ;;
     --jobs) JOBS=$2; shift ;;
+    --figures) FIGURES=$2; shift ;;
     -h|--help) sed -n '2,/^source/p' "$0" | grep '^#' | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "$STUDY: unknown option '$1' (see --help)" >&2; exit 2 ;;
   esac
@@ -37,10 +40,10 @@ if [[ ! -x "$RAFTSIM" ]]; then
 fi
 if [[ $QUICK -eq 1 ]]; then
   OUT=${OUT:-$ROOT/runs/quick/$STUDY}
-  FIGURES=$OUT/figures
+  FIGURES=${FIGURES:-$OUT/figures}
 else
   OUT=${OUT:-$ROOT/runs/studies/$STUDY}
-  FIGURES=$ROOT/docs/figures
+  FIGURES=${FIGURES:-$ROOT/docs/figures}
 fi
 mkdir -p "$OUT" "$FIGURES"
 CONFIG=$ROOT/experiments/$STUDY.ini

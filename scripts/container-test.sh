@@ -5,7 +5,8 @@
 #      this machine is configured with) and import it as debian:bookworm-slim;
 #   2. buildah bud (chroot isolation) the Dockerfile: install, build, tests;
 #   3. podman run (runc) the quickstart with a host directory at /results,
-#      then check the HDF5 file from the host with h5py.
+#      then check the HDF5 file from the host with h5py;
+#   4. run a study (k_sweep --quick) in the container into the same mount.
 # Run as root. Takes tens of minutes (the image build runs the test suite).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -44,4 +45,11 @@ with h5py.File(sys.argv[1], "r") as f:
           f"final gold {f['metrics/gold_reward_mean'][-1]:.3f}")
     print("container-test: environment:", f.attrs["environment"].replace("\n", "; "))
 PY
+# A study inside the container, results and figures on the host.
+podman run --rm --runtime runc --ulimit nofile=4096:4096 --ulimit nproc=4096:4096 \
+  -v "$results:/results" --entrypoint bash localhost/raftsim:latest \
+  /opt/raftsim/experiments/k_sweep.sh --quick --out /results/k_sweep --figures /results/figures \
+  >"$work/study.log" 2>&1 || { cat "$work/study.log"; echo "container-test: study failed"; exit 1; }
+ls "$results/figures"/*.png >/dev/null
+echo "container-test: k_sweep --quick in the container wrote $(ls "$results/figures" | wc -l) files to $results/figures"
 echo "container-test: OK"
