@@ -27,8 +27,9 @@ struct RunContext {
   }
 };
 
-// Makes every LibTorch op on the calling thread single-threaded: parallelism
-// comes from actors, one thread each. Call first thing on a compute thread.
+// Makes every LibTorch op (and the BLAS under it) on the calling thread
+// single-threaded: parallelism comes from actors, one thread each. Call
+// first thing on a compute thread.
 void use_single_compute_thread();
 
 }  // namespace raftsim
