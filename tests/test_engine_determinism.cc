@@ -3,7 +3,9 @@
 #define BOOST_TEST_MODULE engine_determinism
 #include <boost/test/unit_test.hpp>
 
+#include <cmath>
 #include <cstring>
+#include <numeric>
 
 #include "test_support.h"
 
@@ -135,4 +137,26 @@ BOOST_AUTO_TEST_CASE(interrupt_finishes_in_flight_iterations_and_marks_the_file)
   RunFile f = RunFile::open_read(dir.file("int.h5"));
   BOOST_TEST(f.string_attribute("status") == "interrupted");
   BOOST_TEST(!f.exists("/metrics/gold_reward_mean"));
+}
+
+BOOST_AUTO_TEST_CASE(nonfinite_rewards_are_counted_and_never_accepted) {
+  TempDir dir;
+  // Student-t with 0.01 degrees of freedom overflows to inf now and then.
+  const RunOutcome o = run(with({{"reward.noise", "student_t"}, {"reward.noise_dof", "0.01"},
+                                 {"log.samples", "true"}}),
+                           dir.file("nf.h5"));
+  BOOST_TEST(o.status == "complete");
+  RunFile f = RunFile::open_read(dir.file("nf.h5"));
+  const auto counted = f.read("/metrics/nonfinite_rewards");
+  const auto proxy = f.read("/samples/proxy"), accepted = f.read("/samples/accepted");
+  double nonfinite = 0;
+  for (size_t i = 0; i < proxy.size(); ++i) {
+    if (!std::isfinite(proxy[i])) {
+      ++nonfinite;
+      BOOST_TEST_REQUIRE(accepted[i] == 0.0);
+    }
+  }
+  BOOST_TEST(nonfinite > 0);
+  BOOST_TEST(std::accumulate(counted.begin(), counted.end(), 0.0) == nonfinite);
+  for (double m : f.read("/metrics/accepted_proxy_mean")) BOOST_TEST(std::isfinite(m));
 }
