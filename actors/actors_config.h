@@ -26,6 +26,7 @@ struct ActorsConfig {
 
 struct LogConfig {
   bool samples = false;  // store every sample under /samples
+  bool swmr = false;     // let readers open the file while it is written
 };
 
 // Fault injection, for testing the failure paths.

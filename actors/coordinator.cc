@@ -241,36 +241,41 @@ IterationRecord make_record(Self* self, uint64_t t, IterationState& it) {
   const bool exact = it.policy.exact_stats;
   IterationRecord rec;
   rec.iteration = t;
-  rec.metrics = {
-      {"gold_reward_mean", ps.gold_mean},
-      {"gold_reward_std", ps.gold_std},
-      {"proxy_reward_mean", ps.proxy_mean},
-      {"accepted_gold_mean", ps.accepted_gold_mean},
-      {"accepted_proxy_mean", ps.accepted_proxy_mean},
-      {"accepted_count", ps.accepted_count},
-      {"kl_to_initial", exact ? it.policy.stats.kl_to_initial : ps.kl_estimate},
-      {"entropy", exact ? it.policy.stats.entropy : ps.entropy_estimate},
-      {"distinct_fraction", ps.distinct_fraction},
-      {"train_loss", it.result.loss},
-      {"policy_version", static_cast<double>(it.policy.version)},
-      {"nonfinite_rewards", ps.nonfinite_rewards},
+  // In the order of metric_columns() and timing_columns().
+  std::vector<double> metrics = {
+      ps.gold_mean,
+      ps.gold_std,
+      ps.proxy_mean,
+      ps.accepted_gold_mean,
+      ps.accepted_proxy_mean,
+      ps.accepted_count,
+      exact ? it.policy.stats.kl_to_initial : ps.kl_estimate,
+      exact ? it.policy.stats.entropy : ps.entropy_estimate,
+      ps.distinct_fraction,
+      it.result.loss,
+      static_cast<double>(it.policy.version),
+      ps.nonfinite_rewards,
   };
   if (!st.setup.ctx->task->eval_prompts().empty()) {
-    rec.metrics.emplace_back("eval_gold_greedy", it.eval.greedy_gold);
-    rec.metrics.emplace_back("eval_gold_sampled", it.eval.sampled_gold);
+    metrics.push_back(it.eval.greedy_gold);
+    metrics.push_back(it.eval.sampled_gold);
   }
   const double wall = now - st.last_row_time;
   const double samples = static_cast<double>(cfg.sampler.prompts) * cfg.sampler.k;
-  rec.timing = {
-      {"generate_seconds", it.generate_seconds},
-      {"reward_seconds", it.score_seconds},
-      {"rank_seconds", it.selection.rank.seconds()},
-      {"train_seconds", it.result.train.seconds()},
-      {"wall_seconds", wall},
-      {"busy_seconds", covered_seconds(std::move(st.busy), st.last_row_time, now)},
-      {"samples_per_second", wall > 0 ? samples / wall : 0.0},
-      {"rss_bytes", static_cast<double>(resident_bytes())},
+  const std::vector<double> timing = {
+      it.generate_seconds,
+      it.score_seconds,
+      it.selection.rank.seconds(),
+      it.result.train.seconds(),
+      wall,
+      covered_seconds(std::move(st.busy), st.last_row_time, now),
+      wall > 0 ? samples / wall : 0.0,
+      static_cast<double>(resident_bytes()),
   };
+  const auto metric_names = metric_columns(*st.setup.ctx);
+  const auto timing_names = timing_columns();
+  for (size_t i = 0; i < metrics.size(); ++i) rec.metrics.emplace_back(metric_names.at(i), metrics[i]);
+  for (size_t i = 0; i < timing.size(); ++i) rec.timing.emplace_back(timing_names.at(i), timing[i]);
   st.busy.clear();
   st.last_row_time = now;
   if (cfg.log.samples) {
@@ -313,6 +318,24 @@ void maybe_finish(Self* self) {
 }
 
 }  // namespace
+
+std::vector<std::string> metric_columns(const RunContext& ctx) {
+  std::vector<std::string> names = {
+      "gold_reward_mean",    "gold_reward_std", "proxy_reward_mean", "accepted_gold_mean",
+      "accepted_proxy_mean", "accepted_count",  "kl_to_initial",     "entropy",
+      "distinct_fraction",   "train_loss",      "policy_version",    "nonfinite_rewards",
+  };
+  if (!ctx.task->eval_prompts().empty()) {
+    names.push_back("eval_gold_greedy");
+    names.push_back("eval_gold_sampled");
+  }
+  return names;
+}
+
+std::vector<std::string> timing_columns() {
+  return {"generate_seconds", "reward_seconds", "rank_seconds",       "train_seconds",
+          "wall_seconds",     "busy_seconds",   "samples_per_second", "rss_bytes"};
+}
 
 size_t resident_bytes() {
   long pages = 0, resident = 0;

@@ -90,6 +90,10 @@ struct CoordinatorState {
 
 caf::behavior coordinator(caf::stateful_actor<CoordinatorState>* self, CoordinatorSetup setup);
 
+// The /metrics and /timing columns of every row, in order.
+std::vector<std::string> metric_columns(const RunContext& ctx);
+std::vector<std::string> timing_columns();
+
 // This process's resident memory now (Linux /proc), in bytes.
 size_t resident_bytes();
 

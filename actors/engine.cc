@@ -47,7 +47,8 @@ RunOutcome run_experiment(const RunConfig& config, const RunOptions& options) {
   ctx->initial = make_policy(config.policy, *ctx->task, config.seed);
   ctx->crashes_left = config.faults.generator_crash.empty() ? 0 : config.faults.crash_times;
 
-  auto file = std::make_shared<RunFile>(RunFile::create(options.out_path, options.overwrite));
+  auto file = std::make_shared<RunFile>(
+      RunFile::create(options.out_path, options.overwrite, config.log.swmr));
   file->set_attribute("raftsim_version", std::string(kVersion));
   file->set_attribute("config", to_ini(config));
   file->set_attribute("seed", static_cast<int64_t>(config.seed));
@@ -56,6 +57,14 @@ RunOutcome run_experiment(const RunConfig& config, const RunOptions& options) {
   file->set_attribute("host", host_name());
   if (!options.environment.empty()) file->set_attribute("environment", options.environment);
   ctx->task->describe(*file);
+  if (config.log.swmr) {
+    // SWMR needs every dataset to exist before it starts.
+    file->create_table("/metrics", metric_columns(*ctx));
+    file->create_table("/timing", timing_columns());
+    if (config.log.samples)
+      create_sample_tables(*file, ctx->task->prompt_length(), ctx->task->response_length());
+    file->start_swmr();
+  }
   file->flush();
 
   auto outcome = std::make_shared<RunOutcome>();

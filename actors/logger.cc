@@ -28,6 +28,17 @@ void write_record(RunFile& file, const IterationRecord& rec) {
   file.append("/samples/accepted", rec.accepted_mask.data(), n);
 }
 
+void create_sample_tables(RunFile& file, int32_t prompt_length, int32_t response_length) {
+  const int32_t* none = nullptr;
+  for (const char* name : {"iteration", "prompt_index", "policy_version"})
+    file.append(std::string("/samples/") + name, none, 0);
+  file.append("/samples/prompt", none, 0, prompt_length);
+  file.append("/samples/response", none, 0, response_length);
+  for (const char* name : {"gold", "proxy", "logp", "logp_initial"})
+    file.append(std::string("/samples/") + name, static_cast<const double*>(nullptr), 0);
+  file.append("/samples/accepted", static_cast<const uint8_t*>(nullptr), 0);
+}
+
 logger_actor::behavior_type logger(logger_actor::stateful_pointer<LoggerState> self,
                                    std::shared_ptr<RunFile> file) {
   return {

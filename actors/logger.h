@@ -23,4 +23,7 @@ logger_actor::behavior_type logger(logger_actor::stateful_pointer<LoggerState> s
 // Appends a record to `file` (no flush).
 void write_record(RunFile& file, const IterationRecord& record);
 
+// Creates the empty /samples tables that write_record appends to.
+void create_sample_tables(RunFile& file, int32_t prompt_length, int32_t response_length);
+
 }  // namespace raftsim

@@ -40,10 +40,21 @@ H5::StrType vl_string() { return H5::StrType(H5::PredType::C_S1, H5T_VARIABLE); 
 
 }  // namespace
 
+namespace {
+H5::FileAccPropList latest_format() {
+  H5::FileAccPropList fapl;
+  fapl.setLibverBounds(H5F_LIBVER_LATEST, H5F_LIBVER_LATEST);
+  return fapl;
+}
+}  // namespace
+
 struct RunFile::Impl {
   std::string path;
   H5::H5File file;
   bool writable = false;
+  bool swmr_format = false;   // created with the latest format bounds
+  bool swmr_writing = false;  // start_swmr() called, not yet ended
+  bool swmr_reading = false;
   std::map<std::string, std::set<std::string>> row_names;  // append_row groups
 
   bool exists(const std::string& p) const {
@@ -64,6 +75,16 @@ struct RunFile::Impl {
     if (exists(g)) return;
     ensure_group(parent_of(g));
     file.createGroup(g);
+  }
+
+  // Leaves SWMR mode by reopening the file normally (attributes cannot be
+  // written in SWMR mode).
+  void end_swmr() {
+    if (!swmr_writing) return;
+    file.flush(H5F_SCOPE_GLOBAL);
+    file.close();
+    file = H5::H5File(path, H5F_ACC_RDWR, H5::FileCreatPropList::DEFAULT, latest_format());
+    swmr_writing = false;
   }
 
   // Calls f(object) on the group or dataset at `name`.
@@ -139,37 +160,56 @@ RunFile::~RunFile() {
   }
 }
 
-RunFile RunFile::create(const std::string& path, bool overwrite) {
+
+RunFile RunFile::create(const std::string& path, bool overwrite, bool swmr) {
   H5::Exception::dontPrint();
   if (!overwrite && access(path.c_str(), F_OK) == 0)
     throw std::runtime_error(path + " exists (pass --overwrite to replace it)");
   auto impl = std::make_unique<Impl>();
   impl->path = path;
   try {
-    impl->file = H5::H5File(path, overwrite ? H5F_ACC_TRUNC : H5F_ACC_EXCL);
+    impl->file = H5::H5File(path, overwrite ? H5F_ACC_TRUNC : H5F_ACC_EXCL,
+                            H5::FileCreatPropList::DEFAULT,
+                            swmr ? latest_format() : H5::FileAccPropList::DEFAULT);
   } catch (const H5::Exception& e) {
     throw std::runtime_error("cannot create " + path + ": " + e.getDetailMsg());
   }
   impl->writable = true;
+  impl->swmr_format = swmr;
   return RunFile(std::move(impl));
 }
 
-RunFile RunFile::open_read(const std::string& path) {
+RunFile RunFile::open_read(const std::string& path, bool swmr) {
   H5::Exception::dontPrint();
   auto impl = std::make_unique<Impl>();
   impl->path = path;
   try {
-    impl->file = H5::H5File(path, H5F_ACC_RDONLY);
+    impl->file = H5::H5File(path, swmr ? H5F_ACC_RDONLY | H5F_ACC_SWMR_READ : H5F_ACC_RDONLY);
   } catch (const H5::Exception& e) {
     throw std::runtime_error("cannot open " + path + ": " + e.getDetailMsg());
   }
+  impl->swmr_reading = swmr;
   return RunFile(std::move(impl));
+}
+
+void RunFile::create_table(const std::string& group, const std::vector<std::string>& names) {
+  for (const auto& name : names) impl_->append(group + "/" + name, static_cast<const double*>(nullptr), 0, 1);
+  impl_->row_names[group] = std::set<std::string>(names.begin(), names.end());
+}
+
+void RunFile::start_swmr() {
+  if (!impl_->swmr_format) throw std::logic_error("run file: created without swmr");
+  flush();
+  if (H5Fstart_swmr_write(impl_->file.getId()) < 0)
+    throw std::runtime_error("run file: cannot start SWMR mode on " + impl_->path);
+  impl_->swmr_writing = true;
 }
 
 const std::string& RunFile::path() const { return impl_->path; }
 
 void RunFile::set_attribute(const std::string& name, const std::string& value,
                             const std::string& object) {
+  impl_->end_swmr();
   impl_->with_object(object, [&](H5::H5Object& obj) {
     if (obj.attrExists(name)) obj.removeAttr(name);
     H5::Attribute a = obj.createAttribute(name, vl_string(), H5::DataSpace(H5S_SCALAR));
@@ -178,6 +218,7 @@ void RunFile::set_attribute(const std::string& name, const std::string& value,
 }
 
 void RunFile::set_attribute(const std::string& name, int64_t value, const std::string& object) {
+  impl_->end_swmr();
   impl_->with_object(object, [&](H5::H5Object& obj) {
     if (obj.attrExists(name)) obj.removeAttr(name);
     H5::Attribute a =
@@ -276,6 +317,7 @@ void RunFile::link_external(const std::string& path, const std::string& target_f
 
 std::vector<double> RunFile::read(const std::string& path) const {
   H5::DataSet ds = impl_->file.openDataSet(path);
+  if (impl_->swmr_reading) H5Drefresh(ds.getId());
   const hssize_t n = ds.getSpace().getSimpleExtentNpoints();
   std::vector<double> out(static_cast<size_t>(n));
   if (n > 0) ds.read(out.data(), H5::PredType::NATIVE_DOUBLE);

@@ -10,6 +10,7 @@
 // Every appended table is an extendible, chunked dataset. flush() after each
 // iteration makes every completed row survive a SIGKILL of the writer.
 //
+// Optionally (log.swmr) readers can follow the file while it is written.
 // Not thread-safe: one thread owns a RunFile. Move-only.
 #pragma once
 
@@ -24,10 +25,12 @@ namespace raftsim {
 class RunFile {
  public:
   // Creates `path`. Throws std::runtime_error if it exists and !overwrite,
-  // or if it cannot be created.
-  static RunFile create(const std::string& path, bool overwrite);
-  // Opens an existing file for reading only.
-  static RunFile open_read(const std::string& path);
+  // or if it cannot be created. `swmr` makes a file that start_swmr() can
+  // later open to concurrent readers (HDF5 1.10 file format).
+  static RunFile create(const std::string& path, bool overwrite, bool swmr = false);
+  // Opens an existing file for reading only; `swmr` reads a file that a
+  // writer has open in SWMR mode (each read() sees the rows flushed so far).
+  static RunFile open_read(const std::string& path, bool swmr = false);
 
   RunFile(RunFile&&) noexcept;
   RunFile& operator=(RunFile&&) noexcept;
@@ -75,6 +78,15 @@ class RunFile {
   std::vector<size_t> shape(const std::string& path) const;
   std::vector<std::string> list(const std::string& group) const;
   bool exists(const std::string& path) const;
+
+  // Creates the empty tables /group/<name> that append_row() will fill.
+  void create_table(const std::string& group, const std::vector<std::string>& names);
+
+  // Single-writer/multiple-reader mode: from now on readers may open the
+  // file with open_read(path, true) while it is written. Every dataset must
+  // exist before this. Setting an attribute afterwards ends SWMR mode (the
+  // file is reopened normally), so a final `status` can still be written.
+  void start_swmr();
 
   void flush();
   void close();

@@ -121,6 +121,12 @@ ConfigSchema<RunConfig> build_schema() {
   s.add_bool("log.samples", "store every sample with gold, proxy and accepted flag in /samples",
              [](C& c) -> auto& { return c.log.samples; });
 
+  s.add_bool("log.swmr",
+             "HDF5 single-writer/multiple-reader: h5py can follow the run while it is written "
+             "(h5py.File(path, 'r', libver='latest', swmr=True)); a killed SWMR file needs "
+             "'h5clear -s' before a plain open",
+             [](C& c) -> auto& { return c.log.swmr; });
+
   s.add_string("faults.generator_crash",
                "testing: ITERATION:CHUNK whose generator fails (empty = none)",
                [](C& c) -> auto& { return c.faults.generator_crash; },

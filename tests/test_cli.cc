@@ -172,3 +172,31 @@ BOOST_AUTO_TEST_CASE(sigint_finishes_the_iteration_and_exits_130) {
 }
 
 BOOST_AUTO_TEST_CASE(sigterm_is_handled_like_sigint) { stop_run_with(SIGTERM, 130, "interrupted"); }
+
+BOOST_AUTO_TEST_CASE(swmr_lets_a_reader_follow_a_running_run) {
+  TempDir dir;
+  const std::string out = dir.file("live.h5");
+  auto args = slow_run(out);
+  args.insert(args.end(), {"--set", "log.swmr=true"});
+  const pid_t pid = spawn_raftsim(args, dir.file("log"));
+  // Poll as a SWMR reader until two rows are visible (the writer locks the
+  // file until it has created every table and started SWMR).
+  size_t rows = 0;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  while (rows < 2 && std::chrono::steady_clock::now() < deadline) {
+    try {
+      RunFile live = RunFile::open_read(out, /*swmr=*/true);
+      rows = live.read("/metrics/gold_reward_mean").size();
+      BOOST_TEST_REQUIRE(live.read("/timing/wall_seconds").size() >= rows);
+    } catch (const std::exception&) {
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  BOOST_TEST(rows >= 2u);
+  BOOST_TEST(waitpid(pid, nullptr, WNOHANG) == 0);  // still running while read
+  kill(pid, SIGINT);
+  BOOST_TEST(wait_exit(pid) == 130);
+  RunFile f = RunFile::open_read(out);  // a plain open after a clean close
+  BOOST_TEST(f.string_attribute("status") == "interrupted");
+  BOOST_TEST(f.read("/metrics/gold_reward_mean").size() >= rows);
+}
