@@ -37,10 +37,7 @@ int run_command(const std::vector<std::string>& args) {
       out = "runs/" + stem + "-seed" + std::to_string(config.seed) + "-" + compact + ".h5";
     }
     check_output(out, overwrite);
-  } catch (const ConfigError& e) {
-    std::cerr << "raftsim run: " << e.what() << "\n";
-    return 2;
-  } catch (const std::exception& e) {
+  } catch (const std::exception& e) {  // ConfigError, or the output directory
     std::cerr << "raftsim run: " << e.what() << "\n";
     return 2;
   }

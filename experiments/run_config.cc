@@ -95,7 +95,8 @@ ConfigSchema<RunConfig> build_schema() {
                "beta: rank by r - beta * log(pi_t(y|x) / pi_0(y|x)) (training stays SFT)",
                [](C& c) -> auto& { return c.ranker.kl_coef; }, 0.0, kInf);
 
-  s.add_double("trainer.learning_rate", "Adam learning rate",
+  s.add_double("trainer.learning_rate",
+               "Adam learning rate (0.05 suits the tabular bandit; ~0.003 the transformer/GRU)",
                [](C& c) -> auto& { return c.trainer.learning_rate; }, 0.0, kInf, true);
   s.add_int("trainer.epochs", "passes over each accepted set",
             [](C& c) -> auto& { return c.trainer.epochs; }, 1, 1 << 20);
