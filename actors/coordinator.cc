@@ -288,6 +288,7 @@ IterationRecord make_record(Self* self, uint64_t t, IterationState& it) {
 
 void maybe_log(Self* self) {
   auto& st = self->state;
+  if (st.closing) return;  // after a failure, rows already sent are the last
   for (auto found = st.iterations.find(st.next_log);
        found != st.iterations.end() && found->second.trained && found->second.evaluated;
        found = st.iterations.find(st.next_log)) {

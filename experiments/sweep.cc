@@ -201,7 +201,7 @@ SweepOutcome run_sweep(const SweepSpec& spec, const Settings& base,
   const std::string fingerprint = sweep_fingerprint(spec, base);
   SweepOutcome outcome;
   std::vector<std::string> status(points.size());
-  std::vector<size_t> todo;
+  std::vector<size_t> to_run;
   for (size_t i = 0; i < points.size(); ++i) {
     const std::string file = (dir / (points[i].name + ".h5")).string();
     const std::string ini = to_ini(points[i].config);
@@ -210,19 +210,19 @@ SweepOutcome run_sweep(const SweepSpec& spec, const Settings& base,
       ++outcome.skipped;
     } else {
       status[i] = "pending";
-      todo.push_back(i);
+      to_run.push_back(i);
       std::ofstream((dir / "configs" / (points[i].name + ".ini")).string()) << ini;
     }
   }
   write_manifest(dir, fingerprint, points, status);
 
-  Progress progress("run", todo.size(), opt.quiet);
+  Progress progress("run", to_run.size(), opt.quiet);
   std::map<pid_t, size_t> running;
   size_t next = 0, done = 0;
   auto stopping = [&] { return opt.interrupt && opt.interrupt->load(); };
-  while (next < todo.size() || !running.empty()) {
-    while (!stopping() && next < todo.size() && running.size() < static_cast<size_t>(opt.jobs)) {
-      const size_t i = todo[next++];
+  while (next < to_run.size() || !running.empty()) {
+    while (!stopping() && next < to_run.size() && running.size() < static_cast<size_t>(opt.jobs)) {
+      const size_t i = to_run[next++];
       const std::string& name = points[i].name;
       running[start_run(opt.raftsim, (dir / "configs" / (name + ".ini")).string(),
                         (dir / (name + ".h5")).string(), (dir / "logs" / (name + ".log")).string())] = i;
