@@ -4,7 +4,11 @@
 #define BOOST_TEST_MODULE sweep
 #include <boost/test/unit_test.hpp>
 
+#include <signal.h>
+
+#include <chrono>
 #include <fstream>
+#include <thread>
 
 #include "analysis/summary.h"
 #include "experiments/sweep.h"
@@ -123,4 +127,23 @@ BOOST_AUTO_TEST_CASE(confidence_intervals_use_student_t) {
   BOOST_TEST(e.ci95 == 4.303 / std::sqrt(3.0), boost::test_tools::tolerance(1e-12));
   BOOST_TEST(estimate({5.0}).ci95 == 0.0);
   BOOST_TEST(t975(1000) == 1.96, boost::test_tools::tolerance(0.01));
+}
+
+BOOST_AUTO_TEST_CASE(an_interrupted_sweep_starts_no_new_run_and_exits_130) {
+  TempDir dir;
+  const std::string ini = small_ini(dir), out = dir.file("sweep");
+  const pid_t pid = spawn_raftsim({"sweep", "--config", ini, "--set", "iterations=3000", "--grid",
+                                   "seed=1,2,3", "--out", out, "--jobs", "1"},
+                                  dir.file("log"));
+  // Wait until the first run has started (its log exists), then interrupt
+  // the sweep only: the running child finishes, no other run starts.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (!fs::exists(out + "/logs/seed=1.log") && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  kill(pid, SIGINT);
+  BOOST_TEST(wait_exit(pid) == 130);
+  RunFile m = RunFile::open_read(out + "/sweep.h5");
+  BOOST_TEST((m.read_strings("/table/status") ==
+              std::vector<std::string>{"complete", "not run", "not run"}));
+  BOOST_TEST(!fs::exists(out + "/seed=2.h5"));
 }
