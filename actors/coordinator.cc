@@ -193,7 +193,7 @@ void launch(Self* self) {
                                         cfg.sampler.chunk);
     it.chunks.resize(it.n_chunks);
     for (uint32_t c = 0; c < it.n_chunks; ++c) st.pending.emplace_back(t, c);
-    if (!st.setup.ctx->task->eval_prompts().empty()) {
+    if (!st.setup.ctx->eval_prompts.empty()) {
       it.evaluated = false;
       st.pending.emplace_back(t, kEvalJob);
     }
@@ -256,7 +256,7 @@ IterationRecord make_record(Self* self, uint64_t t, IterationState& it) {
       static_cast<double>(it.policy.version),
       ps.nonfinite_rewards,
   };
-  if (!st.setup.ctx->task->eval_prompts().empty()) {
+  if (!st.setup.ctx->eval_prompts.empty()) {
     metrics.push_back(it.eval.greedy_gold);
     metrics.push_back(it.eval.sampled_gold);
   }
@@ -326,7 +326,7 @@ std::vector<std::string> metric_columns(const RunContext& ctx) {
       "accepted_proxy_mean", "accepted_count",  "kl_to_initial",     "entropy",
       "distinct_fraction",   "train_loss",      "policy_version",    "nonfinite_rewards",
   };
-  if (!ctx.task->eval_prompts().empty()) {
+  if (!ctx.eval_prompts.empty()) {
     names.push_back("eval_gold_greedy");
     names.push_back("eval_gold_sampled");
   }

@@ -45,6 +45,7 @@ RunOutcome run_experiment(const RunConfig& config, const RunOptions& options) {
   ctx->config = config;
   ctx->task = make_task(config.task, config.seed);
   ctx->initial = make_policy(config.policy, *ctx->task, config.seed);
+  ctx->eval_prompts = ctx->task->eval_prompts();
   ctx->crashes_left = config.faults.generator_crash.empty() ? 0 : config.faults.crash_times;
 
   auto file = std::make_shared<RunFile>(

@@ -77,7 +77,7 @@ EvalResult evaluate(const RunContext& ctx, GeneratorState& st, const EvaluateReq
   s.prompt_length = task.prompt_length();
   s.response_length = task.response_length();
   s.k = 1;
-  s.prompts = task.eval_prompts();
+  s.prompts = ctx.eval_prompts;
   s.prompt_ids.resize(s.prompts.size() / s.prompt_length);
   std::iota(s.prompt_ids.begin(), s.prompt_ids.end(), 0);
   st.policy->sample(0.0, 0, s);

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
+#include <vector>
 
 #include "experiments/run_config.h"
 #include "models/policy.h"
@@ -17,6 +18,7 @@ struct RunContext {
   RunConfig config;
   std::shared_ptr<const Task> task;
   std::shared_ptr<const Policy> initial;
+  std::vector<int32_t> eval_prompts;  // the task's held-out prompts, drawn once
   std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
   // Injected generator failures still to happen (faults.crash_times).
   mutable std::atomic<int> crashes_left{0};
