@@ -37,30 +37,28 @@ void expect_bad_input(const std::vector<std::string>& args, const std::string& k
   BOOST_TEST(!fs::exists(dir.file("never.h5")));
 }
 
+// A run slow enough (~0.5 s an iteration) to be stopped while it works,
+// with a small /task (the transformer workload of experiments/bench.ini).
+std::vector<std::string> slow_run(const std::string& out) {
+  return {"run", "--config", source_dir() + "/experiments/bench.ini", "--set", "iterations=500",
+          "--out", out};
+}
+
 off_t file_size(const std::string& path) {
   struct stat st {};
   return stat(path.c_str(), &st) == 0 ? st.st_size : 0;
 }
 
-// A run slow enough (~1 s an iteration) to be stopped while it works.
-std::vector<std::string> slow_run(const std::string& out) {
-  return {"run",   "--set", "task.contexts=64",    "--set", "task.arms=4096",
-          "--set", "sampler.prompts=8192", "--set", "sampler.chunk=512",
-          "--set", "iterations=500", "--out", out};
-}
-
-// Waits until the first row has been appended (the file grows past its
-// header), then a little longer so more rows follow.
-void wait_for_rows(const std::string& path) {
+// Waits until the first row of a slow_run() is on disk, then a second more.
+// The writer holds HDF5's lock, so this watches the file's size: a slow_run
+// file is ~7 KB after its header and ~96 KB once the first row has created
+// the /metrics and /timing tables (measured), whatever the iteration time.
+void wait_for_first_row(const std::string& path) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
-  off_t header = 0;
-  while (std::chrono::steady_clock::now() < deadline) {
-    const off_t size = file_size(path);
-    if (header == 0 && size > 0) header = size;
-    if (header > 0 && size > header + 4096) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+  while (file_size(path) < 64 * 1024 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  BOOST_TEST_REQUIRE(file_size(path) >= 64 * 1024);
+  std::this_thread::sleep_for(std::chrono::seconds(1));
 }
 
 }  // namespace
@@ -150,7 +148,7 @@ void stop_run_with(int sig, int expected_exit, const std::string& expected_statu
   TempDir dir;
   const std::string out = dir.file("stopped.h5");
   const pid_t pid = spawn_raftsim(slow_run(out), dir.file("log"));
-  wait_for_rows(out);
+  wait_for_first_row(out);
   kill(pid, sig);
   BOOST_TEST(wait_exit(pid) == expected_exit);
   RunFile f = RunFile::open_read(out);
