@@ -166,6 +166,12 @@ def clip_to(ax, values, headroom=0.6):
         ax.set_ylim(lo - 0.1 * pad, hi + headroom * pad)
 
 
+def gold_band(ax, x, mean, ci, label, color, marker=None):
+    """A mean curve with its 95% CI band."""
+    ax.plot(x, mean, color=color, marker=marker, label=label)
+    ax.fill_between(x, mean - ci, mean + ci, color=color, alpha=0.2)
+
+
 def plot_curves(panels, path, title, proxy=True):
     fig, axes = figure(len(panels))
     for ax, (panel, groups) in zip(axes, panels):
@@ -174,8 +180,7 @@ def plot_curves(panels, path, title, proxy=True):
             color = f"C{i % 10}"
             m, ci = mean_ci([r["metrics"]["gold_reward_mean"] for r in members])
             it = np.arange(len(m))
-            ax.plot(it, m, color=color, label=f"{label} (n={len(members)})")
-            ax.fill_between(it, m - ci, m + ci, color=color, alpha=0.2)
+            gold_band(ax, it, m, ci, f"{label} (n={len(members)})", color)
             golds += [m - ci, m + ci]
             if proxy:
                 pm, _ = mean_ci([r["metrics"]["proxy_reward_mean"] for r in members])
@@ -222,8 +227,7 @@ def plot_wall(panels, path, title):
             color = f"C{i % 10}"
             t, _ = mean_ci([np.cumsum(r["timing"]["wall_seconds"]) for r in members])
             m, ci = mean_ci([r["metrics"]["gold_reward_mean"] for r in members])
-            ax.plot(t, m, color=color, marker=".", label=f"{label} (n={len(members)})")
-            ax.fill_between(t, m - ci, m + ci, color=color, alpha=0.2)
+            gold_band(ax, t, m, ci, f"{label} (n={len(members)})", color, marker=".")
         ax.set_title(panel, fontsize=10)
     finish(fig, axes, path, "wall-clock seconds since the run started (mean over seeds)",
            "gold reward of the policy's samples",

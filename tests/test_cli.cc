@@ -19,9 +19,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
 
 // Expects exit 2 and a message naming `key` and `value`.
 void expect_bad_input(const std::vector<std::string>& args, const std::string& key,

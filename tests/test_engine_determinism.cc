@@ -18,11 +18,7 @@ const Settings kBase = {{"task.contexts", "8"}, {"task.arms", "32"}, {"sampler.p
                         {"sampler.k", "8"},     {"sampler.chunk", "8"}, {"iterations", "6"},
                         {"reward.noise", "gaussian"}, {"seed", "99"}};
 
-Settings with(const Settings& more) {
-  Settings s = kBase;
-  s.insert(s.end(), more.begin(), more.end());
-  return s;
-}
+Settings with(const Settings& more) { return joined(kBase, more); }
 
 // Every /metrics dataset of a run, by name.
 std::map<std::string, std::vector<double>> all_metrics(const std::string& path) {

@@ -24,10 +24,6 @@ Settings many_armed(int K) {
           {"seed", "20230601"}};
 }
 
-Settings with(Settings s, const Settings& more) {
-  s.insert(s.end(), more.begin(), more.end());
-  return s;
-}
 
 struct Accepted {
   std::vector<double> gold, proxy;
@@ -77,7 +73,7 @@ BOOST_AUTO_TEST_CASE(noisy_best_of_k_shrinks_gold_gain_by_rho) {
   for (bool persistent : {true, false}) {
     for (double sigma : {0.5, 1.0, 2.0}) {
       const std::string out = dir.file("noisy.h5");
-      BOOST_REQUIRE(run(with(many_armed(K), {{"reward.noise", "gaussian"},
+      BOOST_REQUIRE(run(joined(many_armed(K), {{"reward.noise", "gaussian"},
                                              {"reward.noise_scale", std::to_string(sigma)},
                                              {"reward.persistent", persistent ? "true" : "false"},
                                              {"log.samples", "true"}}),
@@ -101,7 +97,7 @@ BOOST_AUTO_TEST_CASE(top_fraction_matches_normal_tail_mean) {
   TempDir dir;
   for (double a : {0.5, 0.25, 0.125, 0.0625}) {
     const std::string out = dir.file("top.h5");
-    BOOST_REQUIRE(run(with(many_armed(8), {{"ranker.strategy", "top_fraction"},
+    BOOST_REQUIRE(run(joined(many_armed(8), {{"ranker.strategy", "top_fraction"},
                                            {"ranker.acceptance_ratio", std::to_string(a)},
                                            {"log.samples", "true"}}),
                       out)

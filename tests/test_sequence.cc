@@ -162,16 +162,12 @@ Settings raft_on_reverse(const std::string& model, int vocab) {
           {"sampler.prompts", "256"}, {"sampler.k", "8"},       {"sampler.chunk", "64"},
           {"iterations", "12"},       {"trainer.epochs", "2"},  {"seed", "1"}};
 }
-Settings with(Settings s, const Settings& more) {
-  s.insert(s.end(), more.begin(), more.end());
-  return s;
-}
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(raft_raises_gold_on_reverse_from_a_random_start) {
   TempDir dir;
   const std::string out = dir.file("t.h5");
-  BOOST_REQUIRE(run(with(raft_on_reverse("transformer", 8), {{"trainer.learning_rate", "0.003"}}), out)
+  BOOST_REQUIRE(run(joined(raft_on_reverse("transformer", 8), {{"trainer.learning_rate", "0.003"}}), out)
                     .status == "complete");
   auto gold = metric(out, "gold_reward_mean");
   BOOST_TEST_MESSAGE("transformer gold " << gold.front() << " -> " << gold.back());
@@ -181,7 +177,7 @@ BOOST_AUTO_TEST_CASE(raft_raises_gold_on_reverse_from_a_random_start) {
   BOOST_TEST(std::abs(kl.front()) < 1e-4);  // Monte-Carlo estimate at pi_0 itself
   BOOST_TEST(kl.back() > 1.0);
 
-  BOOST_REQUIRE(run(with(raft_on_reverse("gru", 4), {{"trainer.learning_rate", "0.01"}}), out)
+  BOOST_REQUIRE(run(joined(raft_on_reverse("gru", 4), {{"trainer.learning_rate", "0.01"}}), out)
                     .status == "complete");
   gold = metric(out, "gold_reward_mean");
   const double se = metric(out, "gold_reward_std")[0] / std::sqrt(256.0 * 8);
@@ -192,7 +188,7 @@ BOOST_AUTO_TEST_CASE(raft_raises_gold_on_reverse_from_a_random_start) {
 BOOST_AUTO_TEST_CASE(feature_bias_is_exploited_gold_falls_as_proxy_rises) {
   TempDir dir;
   const std::string out = dir.file("hack.h5");
-  BOOST_REQUIRE(run(with(raft_on_reverse("transformer", 8),
+  BOOST_REQUIRE(run(joined(raft_on_reverse("transformer", 8),
                          {{"policy.warmup_steps", "100"}, {"policy.warmup_noise", "0.5"},
                           {"trainer.learning_rate", "0.003"}, {"reward.noise", "feature_bias"},
                           {"reward.noise_scale", "2"}, {"task.eval_prompts", "128"}}),
@@ -214,10 +210,10 @@ BOOST_AUTO_TEST_CASE(feature_bias_is_exploited_gold_falls_as_proxy_rises) {
 BOOST_AUTO_TEST_CASE(metrics_are_bitwise_equal_for_one_and_two_generators) {
   TempDir dir;
   for (const auto& model : kModels) {
-    const Settings base = with(raft_on_reverse(model, 8), {{"iterations", "3"}, {"task.eval_prompts", "32"},
+    const Settings base = joined(raft_on_reverse(model, 8), {{"iterations", "3"}, {"task.eval_prompts", "32"},
                                                           {"trainer.learning_rate", "0.003"}});
     BOOST_REQUIRE(run(base, dir.file("one.h5")).status == "complete");
-    BOOST_REQUIRE(run(with(base, {{"actors.generators", "2"}}), dir.file("two.h5")).status == "complete");
+    BOOST_REQUIRE(run(joined(base, {{"actors.generators", "2"}}), dir.file("two.h5")).status == "complete");
     RunFile a = RunFile::open_read(dir.file("one.h5")), b = RunFile::open_read(dir.file("two.h5"));
     BOOST_TEST(a.list("/metrics").size() == 14u);  // 12 + the two eval_gold_* columns
     for (const auto& name : a.list("/metrics")) {

@@ -28,6 +28,16 @@ struct TempDir {
   std::string file(const std::string& name) const { return (path / name).string(); }
 };
 
+// `base` followed by `more` (later settings win).
+inline Settings joined(Settings base, const Settings& more) {
+  base.insert(base.end(), more.begin(), more.end());
+  return base;
+}
+
+inline bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
 // Runs the engine in this process and returns the outcome.
 inline RunOutcome run(const Settings& settings, const std::string& out) {
   RunOptions opts;

@@ -19,9 +19,6 @@ using namespace raftsim::test;
 namespace fs = std::filesystem;
 
 namespace {
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
 const Settings kSmall = {{"task.contexts", "4"}, {"task.arms", "8"}, {"sampler.prompts", "32"},
                          {"sampler.k", "4"},     {"iterations", "4"}};
 
