@@ -1,12 +1,16 @@
 // Configuration of the RAFT loop's orchestration: how many prompts and
 // samples per iteration, how many actors of each kind, how stale the
-// generating policy may be, what is logged, and injected faults.
+// generating policy may be, and injected faults. Each struct's keys
+// (sampler.*, actors.*, faults.*) live next to it.
 #pragma once
 
 #include <cstdint>
 #include <string>
 
 namespace raftsim {
+
+template <class Cfg>
+class ConfigSchema;
 
 struct SamplerConfig {
   int32_t prompts = 64;  // b: prompts per iteration
@@ -24,11 +28,6 @@ struct ActorsConfig {
   int32_t chunk_retries = 1;
 };
 
-struct LogConfig {
-  bool samples = false;  // store every sample under /samples
-  bool swmr = false;     // let readers open the file while it is written
-};
-
 // Fault injection, for testing the failure paths.
 struct FaultConfig {
   // "ITERATION:CHUNK": the generator working on that chunk fails.
@@ -36,5 +35,13 @@ struct FaultConfig {
   // How many times in a row it fails (attempts beyond this succeed).
   int32_t crash_times = 1;
 };
+
+const ConfigSchema<SamplerConfig>& sampler_schema();
+const ConfigSchema<ActorsConfig>& actors_schema();
+const ConfigSchema<FaultConfig>& faults_schema();
+
+// Parses "ITERATION:CHUNK" (faults.generator_crash); false if empty or
+// malformed.
+bool parse_crash_point(const std::string& text, uint64_t& iteration, uint32_t& chunk);
 
 }  // namespace raftsim

@@ -4,13 +4,14 @@
 #include <stdexcept>
 
 #include "core/rng.h"
+#include "models/compute_threads.h"
 
 namespace raftsim {
 
 namespace {
 
 // Makes the replica hold `snapshot`, creating the replicas on first use.
-void use_snapshot(const RunContext& ctx, GeneratorState& st, const PolicySnapshot& snapshot) {
+void use_snapshot(const GeneratorContext& ctx, GeneratorState& st, const PolicySnapshot& snapshot) {
   if (!st.policy) {
     use_single_compute_thread();
     st.policy = ctx.initial->clone();
@@ -32,18 +33,18 @@ double mean_gold(const Task& task, const Samples& s) {
 
 }  // namespace
 
-SampleBatch generate_chunk(const RunContext& ctx, GeneratorState& st, GenerateChunk& req) {
+SampleBatch generate_chunk(const GeneratorContext& ctx, GeneratorState& st, GenerateChunk& req) {
   SampleBatch out;
   out.iteration = req.iteration;
   out.chunk = req.chunk;
-  out.generate.start = ctx.now();
+  out.generate.start = ctx.clock.now();
 
-  const FaultConfig& faults = ctx.config.faults;
+  const FaultConfig& faults = ctx.faults;
   uint64_t crash_iteration;
   uint32_t crash_chunk;
   if (parse_crash_point(faults.generator_crash, crash_iteration, crash_chunk) &&
       crash_iteration == req.iteration && crash_chunk == req.chunk &&
-      ctx.crashes_left.fetch_sub(1) > 0)
+      ctx.crashes_left->fetch_sub(1) > 0)
     throw std::runtime_error("injected generator failure (faults.generator_crash)");
 
   use_snapshot(ctx, st, req.policy);
@@ -59,18 +60,18 @@ SampleBatch generate_chunk(const RunContext& ctx, GeneratorState& st, GenerateCh
   for (int32_t p = 0; p < n; ++p) s.prompt_ids[p] = req.first_prompt + p;
   s.prompts = std::move(req.prompts);
 
-  const double temperature = ctx.config.policy.temperature;
+  const double temperature = ctx.temperature;
   st.policy->sample(temperature,
-                    derive_seed(ctx.config.seed, Purpose::kSampling, req.iteration, req.chunk), s);
+                    derive_seed(ctx.seed, Purpose::kSampling, req.iteration, req.chunk), s);
   s.logp_initial = st.initial->log_prob(s, temperature);
-  out.generate.end = ctx.now();
+  out.generate.end = ctx.clock.now();
   return out;
 }
 
-EvalResult evaluate(const RunContext& ctx, GeneratorState& st, const EvaluateRequest& req) {
+EvalResult evaluate(const GeneratorContext& ctx, GeneratorState& st, const EvaluateRequest& req) {
   EvalResult out;
   out.iteration = req.iteration;
-  out.evaluate.start = ctx.now();
+  out.evaluate.start = ctx.clock.now();
   use_snapshot(ctx, st, req.policy);
   const Task& task = *ctx.task;
   Samples s;
@@ -82,10 +83,10 @@ EvalResult evaluate(const RunContext& ctx, GeneratorState& st, const EvaluateReq
   std::iota(s.prompt_ids.begin(), s.prompt_ids.end(), 0);
   st.policy->sample(0.0, 0, s);
   out.greedy_gold = mean_gold(task, s);
-  st.policy->sample(ctx.config.policy.temperature,
-                    derive_seed(ctx.config.seed, Purpose::kEvalSampling, req.iteration), s);
+  st.policy->sample(ctx.temperature,
+                    derive_seed(ctx.seed, Purpose::kEvalSampling, req.iteration), s);
   out.sampled_gold = mean_gold(task, s);
-  out.evaluate.end = ctx.now();
+  out.evaluate.end = ctx.clock.now();
   return out;
 }
 
@@ -105,7 +106,7 @@ caf::result<Result> guarded(generator_actor::stateful_pointer<GeneratorState> se
 }  // namespace
 
 generator_actor::behavior_type generator(generator_actor::stateful_pointer<GeneratorState> self,
-                                         std::shared_ptr<const RunContext> ctx) {
+                                         std::shared_ptr<const GeneratorContext> ctx) {
   return {
       [self, ctx](GenerateChunk& req) {
         return guarded<SampleBatch>(self, [&] { return generate_chunk(*ctx, self->state, req); });

@@ -6,12 +6,29 @@
 // depend on which generator did the work.
 #pragma once
 
+#include <atomic>
 #include <memory>
+#include <vector>
 
+#include "actors/actors_config.h"
 #include "actors/messages.h"
-#include "actors/run_context.h"
+#include "actors/run_clock.h"
+#include "models/task.h"
 
 namespace raftsim {
+
+// What a generator reads: its slice of the run, shared and immutable.
+struct GeneratorContext {
+  std::shared_ptr<const Task> task;
+  std::shared_ptr<const Policy> initial;  // pi_0; each generator clones it
+  std::vector<int32_t> eval_prompts;      // the task's held-out prompts
+  uint64_t seed = 0;
+  double temperature = 1.0;
+  FaultConfig faults;
+  // Injected failures still to happen (faults.crash_times), shared by all.
+  std::shared_ptr<std::atomic<int>> crashes_left = std::make_shared<std::atomic<int>>(0);
+  RunClock clock;
+};
 
 struct GeneratorState {
   std::unique_ptr<Policy> policy;
@@ -21,10 +38,12 @@ struct GeneratorState {
 };
 
 generator_actor::behavior_type generator(generator_actor::stateful_pointer<GeneratorState> self,
-                                         std::shared_ptr<const RunContext> ctx);
+                                         std::shared_ptr<const GeneratorContext> ctx);
 
 // The work of one request, without the actor: also used by tests.
-SampleBatch generate_chunk(const RunContext& ctx, GeneratorState& state, GenerateChunk& request);
-EvalResult evaluate(const RunContext& ctx, GeneratorState& state, const EvaluateRequest& request);
+SampleBatch generate_chunk(const GeneratorContext& ctx, GeneratorState& state,
+                           GenerateChunk& request);
+EvalResult evaluate(const GeneratorContext& ctx, GeneratorState& state,
+                    const EvaluateRequest& request);
 
 }  // namespace raftsim

@@ -7,7 +7,7 @@
 //   coordinator --SampleBatch---> reward[j] ---ScoredBatch--> coordinator
 //   coordinator --RankRequest---> ranker -----Selection-----> coordinator
 //   coordinator --TrainRequest--> trainer ----TrainResult---> coordinator
-//   coordinator --IterationRecord / close--> logger --ok--> coordinator
+//   coordinator --IterationReport / close--> logger --ok--> coordinator
 //
 // Every message is a request with exactly one response; the coordinator
 // never blocks (docs/architecture.md has the full picture).
@@ -21,18 +21,14 @@
 #include <utility>
 #include <vector>
 
+#include "actors/iteration_report.h"
+#include "actors/run_status.h"
+#include "core/interval.h"
 #include "models/policy.h"
 #include "models/pool.h"
 #include "models/samples.h"
 
 namespace raftsim {
-
-// Seconds since the run started (steady clock) when a stage began and ended.
-struct Interval {
-  double start = 0.0;
-  double end = 0.0;
-  double seconds() const { return end - start; }
-};
 
 // An immutable policy version. Version v is the policy after training on the
 // accepted sets of iterations 0..v-1; version 0 is pi_0. Shared between
@@ -115,16 +111,8 @@ struct TrainResult {
   Interval train;
 };
 
-// coordinator -> logger: one row of /metrics and /timing (fixed column order),
-// and optionally the iteration's samples.
-struct IterationRecord {
-  uint64_t iteration = 0;
-  std::vector<std::pair<std::string, double>> metrics;
-  std::vector<std::pair<std::string, double>> timing;
-  bool has_samples = false;
-  Pool pool;
-  std::vector<uint8_t> accepted_mask;
-};
+// coordinator -> logger: IterationReport (actors/iteration_report.h), one
+// per iteration in order; then close_atom with the final RunStatus.
 
 using close_atom = caf::atom_constant<caf::atom("close")>;
 
@@ -135,8 +123,8 @@ using reward_actor = caf::typed_actor<caf::replies_to<SampleBatch>::with<ScoredB
 using ranker_actor = caf::typed_actor<caf::replies_to<RankRequest>::with<Selection>>;
 using trainer_actor = caf::typed_actor<caf::replies_to<TrainRequest>::with<TrainResult>>;
 using logger_actor =
-    caf::typed_actor<caf::replies_to<IterationRecord>::with<caf::ok_atom>,
-                     caf::replies_to<close_atom, std::string>::with<caf::ok_atom>>;
+    caf::typed_actor<caf::replies_to<IterationReport>::with<caf::ok_atom>,
+                     caf::replies_to<close_atom, RunStatus>::with<caf::ok_atom>>;
 
 // inspect(): the plain-data payloads can be printed and serialised.
 template <class Inspector>
@@ -175,10 +163,11 @@ void register_messages(caf::actor_system_config& config);
 
 }  // namespace raftsim
 
-// In-process only: they carry shared weight snapshots or bulk pools.
+// In-process only: they carry shared weight snapshots, bulk pools or enums.
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(raftsim::GenerateChunk)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(raftsim::EvaluateRequest)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(raftsim::EvalResult)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(raftsim::Selection)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(raftsim::TrainResult)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(raftsim::IterationRecord)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(raftsim::IterationReport)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(raftsim::RunStatus)

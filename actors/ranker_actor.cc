@@ -4,10 +4,10 @@
 
 namespace raftsim {
 
-Selection rank_iteration(const RunContext& ctx, const Ranker& ranker, RankRequest& req) {
+Selection rank_iteration(const RankerContext& ctx, const Ranker& ranker, RankRequest& req) {
   Selection out;
   out.iteration = req.iteration;
-  out.rank.start = ctx.now();
+  out.rank.start = ctx.clock.now();
   Pool pool;
   for (const auto& c : req.chunks) pool.append(c.batch.samples, c.gold, c.proxy);
 
@@ -15,26 +15,26 @@ Selection rank_iteration(const RunContext& ctx, const Ranker& ranker, RankReques
   in.n_prompts = pool.samples.n_prompts();
   in.k = pool.samples.k;
   in.proxy = pool.proxy;
-  if (ctx.config.ranker.kl_coef != 0.0) {
+  if (ctx.ranker.kl_coef != 0.0) {
     in.logp = pool.samples.logp;
     in.logp_initial = pool.samples.logp_initial;
   }
   const auto accepted =
-      ranker.select(in, derive_seed(ctx.config.seed, Purpose::kRankerTies, req.iteration));
+      ranker.select(in, derive_seed(ctx.seed, Purpose::kRankerTies, req.iteration));
   out.stats = pool_stats(pool, accepted);
   out.accepted = accepted_batch(pool, accepted);
-  if (ctx.config.log.samples) {
+  if (ctx.keep_pool) {
     out.accepted_mask.assign(pool.samples.size(), 0);
     for (int32_t i : accepted) out.accepted_mask[i] = 1;
     out.pool = std::move(pool);
   }
-  out.rank.end = ctx.now();
+  out.rank.end = ctx.clock.now();
   return out;
 }
 
 ranker_actor::behavior_type ranker_actor_fn(ranker_actor::stateful_pointer<RankerState> self,
-                                            std::shared_ptr<const RunContext> ctx) {
-  self->state.ranker = make_ranker(ctx->config.ranker);
+                                            std::shared_ptr<const RankerContext> ctx) {
+  self->state.ranker = make_ranker(ctx->ranker);
   return {
       [self, ctx](RankRequest& req) { return rank_iteration(*ctx, *self->state.ranker, req); },
   };

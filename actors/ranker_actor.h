@@ -6,10 +6,18 @@
 #include <memory>
 
 #include "actors/messages.h"
-#include "actors/run_context.h"
+#include "actors/run_clock.h"
 #include "models/ranker.h"
 
 namespace raftsim {
+
+// What the ranker reads: its slice of the run.
+struct RankerContext {
+  RankerConfig ranker;
+  uint64_t seed = 0;
+  bool keep_pool = false;  // the samples are logged: hand the pool on
+  RunClock clock;
+};
 
 struct RankerState {
   std::unique_ptr<Ranker> ranker;
@@ -17,9 +25,9 @@ struct RankerState {
 };
 
 ranker_actor::behavior_type ranker_actor_fn(ranker_actor::stateful_pointer<RankerState> self,
-                                            std::shared_ptr<const RunContext> ctx);
+                                            std::shared_ptr<const RankerContext> ctx);
 
 // The work of one request, without the actor.
-Selection rank_iteration(const RunContext& ctx, const Ranker& ranker, RankRequest& request);
+Selection rank_iteration(const RankerContext& ctx, const Ranker& ranker, RankRequest& request);
 
 }  // namespace raftsim

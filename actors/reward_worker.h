@@ -6,10 +6,19 @@
 #include <memory>
 
 #include "actors/messages.h"
-#include "actors/run_context.h"
+#include "actors/run_clock.h"
 #include "models/reward_model.h"
+#include "models/task.h"
 
 namespace raftsim {
+
+// What a reward worker reads: its slice of the run.
+struct RewardContext {
+  std::shared_ptr<const Task> task;
+  RewardConfig reward;
+  uint64_t seed = 0;
+  RunClock clock;
+};
 
 struct RewardWorkerState {
   std::unique_ptr<RewardModel> model;
@@ -17,6 +26,6 @@ struct RewardWorkerState {
 };
 
 reward_actor::behavior_type reward_worker(
-    reward_actor::stateful_pointer<RewardWorkerState> self, std::shared_ptr<const RunContext> ctx);
+    reward_actor::stateful_pointer<RewardWorkerState> self, std::shared_ptr<const RewardContext> ctx);
 
 }  // namespace raftsim

@@ -1,5 +1,7 @@
 #include "actors/trainer_actor.h"
 
+#include "models/compute_threads.h"
+
 namespace raftsim {
 
 PolicySnapshot make_snapshot(uint64_t version, const Policy& policy, const Policy& initial,
@@ -12,25 +14,25 @@ PolicySnapshot make_snapshot(uint64_t version, const Policy& policy, const Polic
 }
 
 trainer_actor::behavior_type trainer_actor_fn(trainer_actor::stateful_pointer<TrainerState> self,
-                                              std::shared_ptr<const RunContext> ctx) {
+                                              std::shared_ptr<const TrainerContext> ctx) {
   return {
       [self, ctx](TrainRequest& req) -> caf::result<TrainResult> {
         auto& st = self->state;
         if (!st.trainer) {
           use_single_compute_thread();
-          st.trainer = std::make_unique<Trainer>(*ctx->initial, ctx->config.trainer, ctx->config.seed);
+          st.trainer = std::make_unique<Trainer>(*ctx->initial, ctx->trainer, ctx->seed);
         }
         TrainResult out;
         out.iteration = req.iteration;
-        out.train.start = ctx->now();
+        out.train.start = ctx->clock.now();
         try {
           out.loss = st.trainer->train(req.iteration, req.accepted);
           out.snapshot = make_snapshot(st.trainer->version(), st.trainer->policy(),
-                                       st.trainer->initial(), ctx->config.policy.temperature);
+                                       st.trainer->initial(), ctx->temperature);
         } catch (const std::exception& e) {
           return caf::make_error(caf::sec::runtime_error, std::string("trainer: ") + e.what());
         }
-        out.train.end = ctx->now();
+        out.train.end = ctx->clock.now();
         return out;
       },
   };

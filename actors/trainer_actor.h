@@ -7,10 +7,19 @@
 #include <memory>
 
 #include "actors/messages.h"
-#include "actors/run_context.h"
+#include "actors/run_clock.h"
 #include "models/trainer.h"
 
 namespace raftsim {
+
+// What the trainer reads: its slice of the run.
+struct TrainerContext {
+  std::shared_ptr<const Policy> initial;  // pi_0; the trainer clones it
+  TrainerConfig trainer;
+  uint64_t seed = 0;
+  double temperature = 1.0;  // for the snapshots' exact statistics
+  RunClock clock;
+};
 
 struct TrainerState {
   std::unique_ptr<Trainer> trainer;
@@ -18,7 +27,7 @@ struct TrainerState {
 };
 
 trainer_actor::behavior_type trainer_actor_fn(trainer_actor::stateful_pointer<TrainerState> self,
-                                              std::shared_ptr<const RunContext> ctx);
+                                              std::shared_ptr<const TrainerContext> ctx);
 
 // The snapshot of a policy: its weights and, where exact, its statistics
 // relative to pi_0 at the sampling temperature.

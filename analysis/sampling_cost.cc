@@ -5,7 +5,7 @@
 #include <numeric>
 #include <vector>
 
-#include "actors/run_context.h"
+#include "models/compute_threads.h"
 #include "models/policy.h"
 #include "models/task.h"
 

@@ -6,7 +6,7 @@
 
 #include <cstdint>
 
-#include "experiments/run_config.h"
+#include "run/run_config.h"
 
 namespace raftsim {
 

@@ -7,9 +7,8 @@
 #include <filesystem>
 #include <map>
 #include <set>
-#include <sstream>
 
-#include "core/run_file.h"
+#include "run/run_layout.h"
 
 namespace fs = std::filesystem;
 
@@ -48,28 +47,17 @@ std::vector<std::string> collect_run_files(const std::vector<std::string>& input
       files.push_back(in);
     }
   }
+  for (auto& f : files) {
+    std::error_code ec;
+    const auto canonical = fs::weakly_canonical(f, ec);
+    if (!ec) f = canonical.string();
+  }
   std::sort(files.begin(), files.end());
+  files.erase(std::unique(files.begin(), files.end()), files.end());
   return files;
 }
 
 namespace {
-
-// "section.key" -> value from resolved INI text.
-std::map<std::string, std::string> parse_ini(const std::string& text) {
-  std::map<std::string, std::string> out;
-  std::istringstream in(text);
-  std::string line, section;
-  while (std::getline(in, line)) {
-    if (line.empty()) continue;
-    if (line.front() == '[') {
-      section = line.substr(1, line.find(']') - 1) + ".";
-      continue;
-    }
-    const auto eq = line.find(" = ");
-    if (eq != std::string::npos) out[section + line.substr(0, eq)] = line.substr(eq + 3);
-  }
-  return out;
-}
 
 struct Run {
   std::map<std::string, std::string> config;
@@ -78,17 +66,27 @@ struct Run {
 
 }  // namespace
 
-std::vector<PointSummary> summarize_runs(const std::vector<std::string>& files) {
+RunSummary summarize_runs(const std::vector<std::string>& files) {
+  RunSummary summary;
   std::vector<Run> runs;
   for (const auto& path : files) {
-    RunFile f = RunFile::open_read(path);
-    Run r;
-    r.config = parse_ini(f.string_attribute("config"));
-    r.config.erase("seed");
-    r.gold = f.read("/metrics/gold_reward_mean");
-    r.proxy = f.read("/metrics/proxy_reward_mean");
-    r.kl = f.read("/metrics/kl_to_initial");
-    if (!r.gold.empty()) runs.push_back(std::move(r));
+    try {
+      const RunReader f(path);
+      if (f.rows() == 0) {
+        summary.skipped.push_back(
+            {path, path + ": no iteration was logged (status " + to_string(f.status()) + ")"});
+        continue;
+      }
+      Run r;
+      r.config = f.config();
+      r.config.erase("seed");
+      r.gold = f.metric(layout::kGoldRewardMean);
+      r.proxy = f.metric(layout::kProxyRewardMean);
+      r.kl = f.metric(layout::kKlToInitial);
+      runs.push_back(std::move(r));
+    } catch (const std::exception& e) {  // IoError, FormatError
+      summary.skipped.push_back({path, e.what()});
+    }
   }
   // Keys whose value differs between runs label the points.
   std::set<std::string> varying;
@@ -117,7 +115,7 @@ std::vector<PointSummary> summarize_runs(const std::vector<std::string>& files) 
     return a.size() < b.size();
   };
   std::sort(order.begin(), order.end(), less);
-  std::vector<PointSummary> out;
+  std::vector<PointSummary>& out = summary.points;
   for (const auto& params : order) {
     PointSummary p;
     p.params = params;
@@ -138,7 +136,7 @@ std::vector<PointSummary> summarize_runs(const std::vector<std::string>& files) 
     p.final_gap = estimate(gap);
     out.push_back(std::move(p));
   }
-  return out;
+  return summary;
 }
 
 namespace {

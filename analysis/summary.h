@@ -19,12 +19,25 @@ struct PointSummary {
   Estimate final_gold, peak_gold, peak_iteration, kl_at_peak, final_gap;
 };
 
+// A file that could not be summarized; `reason` is one line naming it.
+struct SkippedFile {
+  std::string path, reason;
+};
+
+struct RunSummary {
+  std::vector<PointSummary> points;
+  std::vector<SkippedFile> skipped;
+};
+
 // Run files named by `inputs`: files as given, directories searched for
-// *.h5 (not sweep.h5). Sorted, so output order is stable.
+// *.h5 (not sweep.h5). Sorted and without repeats (a file named twice is one
+// run), so output order is stable.
 std::vector<std::string> collect_run_files(const std::vector<std::string>& inputs);
 
-// Throws std::runtime_error for an unreadable file.
-std::vector<PointSummary> summarize_runs(const std::vector<std::string>& files);
+// Summarizes every readable run with rows; a file that is not HDF5, not a
+// run file, or holds no row is skipped with its reason. Never throws for a
+// bad file.
+RunSummary summarize_runs(const std::vector<std::string>& files);
 
 std::string format_table(const std::vector<PointSummary>& points);
 std::string format_csv(const std::vector<PointSummary>& points);

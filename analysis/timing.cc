@@ -2,25 +2,25 @@
 
 #include <numeric>
 
-#include "core/run_file.h"
+#include "run/run_layout.h"
 
 namespace raftsim {
 
 TimingSummary summarize_timing(const std::string& path, double samples_per_iteration) {
-  RunFile f = RunFile::open_read(path);
+  const RunReader f(path);
   TimingSummary s;
-  const auto wall = f.read("/timing/wall_seconds");
-  const auto busy = f.read("/timing/busy_seconds");
+  const auto wall = f.timing("wall_seconds");
+  const auto busy = f.timing("busy_seconds");
   s.iterations = wall.size();
   s.wall_seconds = std::accumulate(wall.begin(), wall.end(), 0.0);
   const double busy_total = std::accumulate(busy.begin(), busy.end(), 0.0);
   s.samples_per_second = s.wall_seconds > 0 ? samples_per_iteration * s.iterations / s.wall_seconds : 0;
   s.overhead_share = s.wall_seconds > 0 ? 1.0 - busy_total / s.wall_seconds : 0;
   for (const char* stage : {"generate", "reward", "rank", "train"}) {
-    const auto v = f.read(std::string("/timing/") + stage + "_seconds");
+    const auto v = f.timing(std::string(stage) + "_seconds");
     s.stage_seconds[stage] = v.empty() ? 0 : std::accumulate(v.begin(), v.end(), 0.0) / v.size();
   }
-  s.rss_bytes = f.read("/timing/rss_bytes");
+  s.rss_bytes = f.timing("rss_bytes");
   return s;
 }
 

@@ -2,8 +2,6 @@
 // process, so peak memory is per run) and prints throughput, per-stage
 // times, the overhead share and memory; for token policies also the
 // per-token sampling cost at two response lengths.
-#include <sys/resource.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <boost/program_options.hpp>
@@ -15,7 +13,10 @@
 
 #include "analysis/sampling_cost.h"
 #include "analysis/timing.h"
-#include "cli/common.h"
+#include "cli/commands.h"
+#include "cli/options.h"
+#include "cli/settings_input.h"
+#include "core/subprocess.h"
 
 namespace po = boost::program_options;
 namespace fs = std::filesystem;
@@ -36,22 +37,8 @@ std::vector<int> int_list(const std::string& key, const std::string& text) {
 
 // Runs `raftsim run` as a child; returns its peak RSS in bytes, or -1.
 long run_child(const std::vector<std::string>& args) {
-  const pid_t pid = fork();
-  if (pid == 0) {
-    if (FILE* null = std::fopen("/dev/null", "w")) dup2(fileno(null), STDOUT_FILENO);
-    std::vector<char*> argv;
-    static const std::string self = "/proc/self/exe";
-    argv.push_back(const_cast<char*>(self.c_str()));
-    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    execv(self.c_str(), argv.data());
-    _exit(127);
-  }
-  int status = 0;
-  struct rusage usage {};
-  wait4(pid, &status, 0, &usage);
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) return -1;
-  return usage.ru_maxrss * 1024L;
+  const ChildExit e = wait_child(start_child(self_executable(), args, "", /*quiet_stdout=*/true));
+  return e.code == 0 ? e.peak_rss_bytes : -1;
 }
 
 }  // namespace
@@ -68,7 +55,7 @@ int bench_command(const std::vector<std::string>& args) {
                      "generator counts to run the config with")(
       "lengths", po::value(&lengths_text)->default_value(lengths_text),
       "response lengths for the per-token sampling cost (token policies)");
-  if (const int status = parse_args("bench", opts, args); status >= 0) return status;
+  if (const auto status = parse_args("bench", opts, args)) return to_int(*status);
   RunConfig config;
   std::vector<int> generators, lengths;
   try {
@@ -77,7 +64,7 @@ int bench_command(const std::vector<std::string>& args) {
     lengths = int_list("--lengths", lengths_text);
   } catch (const std::exception& e) {
     std::cerr << "raftsim bench: " << e.what() << "\n";
-    return 2;
+    return to_int(ExitStatus::kBadInput);
   }
 
   char tmpl[] = "/tmp/raftsim-bench-XXXXXX";
@@ -100,7 +87,8 @@ int bench_command(const std::vector<std::string>& args) {
                                  "actors.generators=" + std::to_string(g), "--out", out, "--quiet"});
     if (peak < 0) {
       std::cerr << "raftsim bench: the run with " << g << " generators failed\n";
-      return 1;
+      fs::remove_all(dir);
+      return to_int(ExitStatus::kFailure);
     }
     const TimingSummary s = summarize_timing(out, samples);
     std::printf("%-10d %8.2f %10.0f %10.0f %10.4f %9.4f %8.4f %8.4f %8.1f%% %11.1f\n", g,
@@ -128,7 +116,7 @@ int bench_command(const std::vector<std::string>& args) {
     std::printf("  ratio %.2f\n", cost.back() / cost.front());
   }
   fs::remove_all(dir);
-  return 0;
+  return to_int(ExitStatus::kOk);
 }
 
 }  // namespace raftsim::cli

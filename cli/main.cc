@@ -8,7 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "cli/common.h"
+#include "cli/commands.h"
+#include "core/exit_status.h"
 #include "core/version.h"
 
 namespace {
@@ -35,11 +36,11 @@ int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
     std::cout << kUsage;
-    return args.empty() ? 2 : 0;
+    return raftsim::to_int(args.empty() ? raftsim::ExitStatus::kBadInput : raftsim::ExitStatus::kOk);
   }
   if (args[0] == "--version") {
     std::cout << "raftsim " << raftsim::kVersion << "\n";
-    return 0;
+    return raftsim::to_int(raftsim::ExitStatus::kOk);
   }
   const std::string command = args[0];
   args.erase(args.begin());
@@ -48,5 +49,5 @@ int main(int argc, char** argv) {
   if (command == "sweep") return raftsim::cli::sweep_command(args);
   if (command == "summarize") return raftsim::cli::summarize_command(args);
   std::cerr << "raftsim: unknown command '" << command << "' (see 'raftsim --help')\n";
-  return 2;
+  return raftsim::to_int(raftsim::ExitStatus::kBadInput);
 }

@@ -1,12 +1,17 @@
+// raftsim run: one experiment, logged to an HDF5 file (run/engine.h).
 #include <boost/program_options.hpp>
-#include <filesystem>
 #include <iostream>
 
-#include "actors/engine.h"
-#include "cli/common.h"
+#include "cli/commands.h"
+#include "cli/help.h"
+#include "cli/options.h"
+#include "cli/output_path.h"
+#include "cli/settings_input.h"
+#include "cli/signals.h"
+#include "run/engine.h"
+#include "run/environment.h"
 
 namespace po = boost::program_options;
-namespace fs = std::filesystem;
 
 namespace raftsim::cli {
 
@@ -14,32 +19,25 @@ int run_command(const std::vector<std::string>& args) {
   std::string config_path, out;
   std::vector<std::string> sets;
   bool overwrite = false, quiet = false;
-  po::options_description opts("raftsim run: one RAFT experiment, logged to an HDF5 file.\n\n"
-                               "Usage: raftsim run [--config FILE.ini] [--set KEY=VALUE]... "
-                               "[--out FILE.h5] [--overwrite] [--quiet]\n\nOptions");
+  po::options_description opts(
+      "raftsim run: one RAFT experiment, logged to an HDF5 file.\n\n"
+      "Usage: raftsim run [--config FILE.ini] [--set KEY=VALUE]... "
+      "[--out FILE.h5] [--overwrite] [--quiet]\n\nOptions");
   add_config_options(opts, config_path, sets);
   opts.add_options()("out,o", po::value(&out),
                      "output HDF5 file (default: runs/<config name>-seed<seed>-<UTC time>.h5)")(
       "overwrite", po::bool_switch(&overwrite), "replace an existing output file")(
       "quiet,q", po::bool_switch(&quiet), "no progress line");
-  if (const int status = parse_args("run", opts, args, key_help()); status >= 0) return status;
+  if (const auto status = parse_args("run", opts, args, key_help())) return to_int(*status);
 
   RunConfig config;
   try {
     config = make_run_config(read_settings(config_path, sets));
-    if (out.empty()) {
-      const std::string stem = config_path.empty() ? "default" : fs::path(config_path).stem().string();
-      fs::create_directories("runs");
-      const std::string stamp = utc_timestamp();
-      std::string compact;
-      for (char ch : stamp)
-        if (ch != '-' && ch != ':') compact += ch;
-      out = "runs/" + stem + "-seed" + std::to_string(config.seed) + "-" + compact + ".h5";
-    }
+    if (out.empty()) out = default_output(config_path, config.seed);
     check_output(out, overwrite);
   } catch (const std::exception& e) {  // ConfigError, or the output directory
     std::cerr << "raftsim run: " << e.what() << "\n";
-    return 2;
+    return to_int(ExitStatus::kBadInput);
   }
 
   install_signal_handlers();
@@ -54,14 +52,19 @@ int run_command(const std::vector<std::string>& args) {
     outcome = run_experiment(config, options);
   } catch (const std::exception& e) {
     std::cerr << "raftsim run: " << e.what() << "\n";
-    return 1;
+    return to_int(ExitStatus::kFailure);
   }
   std::cout << out << "  status=" << outcome.status << "  iterations=" << outcome.iterations_logged
             << "\n";
-  if (outcome.status == "complete") return 0;
-  if (outcome.status == "interrupted") return 130;
-  std::cerr << "raftsim run: failed: " << outcome.error << "\n";
-  return 1;
+  switch (outcome.status) {
+    case RunStatus::kComplete:
+      return to_int(ExitStatus::kOk);
+    case RunStatus::kInterrupted:
+      return to_int(ExitStatus::kInterrupted);
+    default:
+      std::cerr << "raftsim run: failed: " << outcome.error << "\n";
+      return to_int(ExitStatus::kFailure);
+  }
 }
 
 }  // namespace raftsim::cli

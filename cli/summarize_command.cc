@@ -4,7 +4,8 @@
 #include <iostream>
 
 #include "analysis/summary.h"
-#include "cli/common.h"
+#include "cli/commands.h"
+#include "cli/options.h"
 #include "core/config.h"
 
 namespace po = boost::program_options;
@@ -24,7 +25,7 @@ int summarize_command(const std::vector<std::string>& args) {
       "input", po::value(&inputs)->composing(), "sweep directories or run files");
   po::positional_options_description pos;
   pos.add("input", -1);
-  if (const int status = parse_args("summarize", opts, args, "", &pos); status >= 0) return status;
+  if (const auto status = parse_args("summarize", opts, args, "", &pos)) return to_int(*status);
   std::vector<std::string> files;
   try {
     parse_choice("--format", format, {"table", "csv"});
@@ -33,16 +34,17 @@ int summarize_command(const std::vector<std::string>& args) {
     if (files.empty()) throw ConfigError("DIR_OR_FILES", join(inputs, " "), "paths holding run files (*.h5)");
   } catch (const std::exception& e) {
     std::cerr << "raftsim summarize: " << e.what() << "\n";
-    return 2;
+    return to_int(ExitStatus::kBadInput);
   }
-  try {
-    const auto points = summarize_runs(files);
-    std::cout << (format == "csv" ? format_csv(points) : format_table(points));
-  } catch (const std::exception& e) {
-    std::cerr << "raftsim summarize: " << e.what() << "\n";
-    return 1;
+  const RunSummary summary = summarize_runs(files);
+  for (const auto& bad : summary.skipped)
+    std::cerr << "raftsim summarize: skipped " << bad.reason << "\n";
+  if (summary.points.empty()) {
+    std::cerr << "raftsim summarize: no run with rows among " << files.size() << " file(s)\n";
+    return to_int(ExitStatus::kFailure);
   }
-  return 0;
+  std::cout << (format == "csv" ? format_csv(summary.points) : format_table(summary.points));
+  return to_int(ExitStatus::kOk);
 }
 
 }  // namespace raftsim::cli

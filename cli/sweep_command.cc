@@ -4,8 +4,13 @@
 #include <iostream>
 #include <thread>
 
-#include "cli/common.h"
-#include "experiments/sweep.h"
+#include "cli/commands.h"
+#include "cli/options.h"
+#include "cli/settings_input.h"
+#include "cli/signals.h"
+#include "core/subprocess.h"
+#include "sweep/manifest.h"
+#include "sweep/sweep.h"
 
 namespace po = boost::program_options;
 
@@ -36,7 +41,7 @@ int sweep_command(const std::vector<std::string>& args) {
       "jobs,j", po::value(&jobs)->default_value(cores), "runs at once (default: the number of cores)")(
       "overwrite", po::bool_switch(&overwrite), "redo every run; accept a changed grid")(
       "quiet,q", po::bool_switch(&quiet), "no progress line");
-  if (const int status = parse_args("sweep", opts, args); status >= 0) return status;
+  if (const auto status = parse_args("sweep", opts, args)) return to_int(*status);
   SweepSpec spec;
   Settings base;
   std::vector<SweepPoint> points;
@@ -57,7 +62,7 @@ int sweep_command(const std::vector<std::string>& args) {
     check_sweep_dir(out, sweep_fingerprint(spec, base), overwrite);
   } catch (const std::exception& e) {
     std::cerr << "raftsim sweep: " << e.what() << "\n";
-    return 2;
+    return to_int(ExitStatus::kBadInput);
   }
   install_signal_handlers();
   SweepOptions options;
@@ -71,8 +76,8 @@ int sweep_command(const std::vector<std::string>& args) {
   std::cout << out << "/sweep.h5  runs=" << points.size() << "  complete=" << o.complete
             << "  skipped=" << o.skipped << "  failed=" << o.failed
             << "  interrupted=" << o.interrupted << "\n";
-  if (g_interrupted.load() || o.interrupted > 0) return 130;
-  return o.failed > 0 ? 1 : 0;
+  if (g_interrupted.load() || o.interrupted > 0) return to_int(ExitStatus::kInterrupted);
+  return to_int(o.failed > 0 ? ExitStatus::kFailure : ExitStatus::kOk);
 }
 
 }  // namespace raftsim::cli

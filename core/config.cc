@@ -7,12 +7,6 @@
 
 namespace raftsim {
 
-ConfigError::ConfigError(std::string key, std::string value, std::string allowed)
-    : std::runtime_error(key + " = '" + value + "' is not allowed: must be " + allowed),
-      key_(std::move(key)),
-      value_(std::move(value)),
-      allowed_(std::move(allowed)) {}
-
 namespace {
 std::string trimmed(const std::string& s) {
   const auto b = s.find_first_not_of(" \t\r\n");

@@ -11,28 +11,17 @@
 // Command-line parsing itself (Boost.Program_options) lives only in main.
 #pragma once
 
-#include <cstdint>
 #include <algorithm>
+#include <cstdint>
 #include <functional>
 #include <limits>
-#include <map>
-#include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "core/errors.h"
+
 namespace raftsim {
-
-// Bad input: a key, the value given and what is allowed.
-class ConfigError : public std::runtime_error {
- public:
-  ConfigError(std::string key, std::string value, std::string allowed);
-  const std::string& key() const { return key_; }
-  const std::string& value() const { return value_; }
-  const std::string& allowed() const { return allowed_; }
-
- private:
-  std::string key_, value_, allowed_;
-};
 
 // Strict scalar parsing: the whole text must be the value. Each throws
 // ConfigError(key, text, <what is allowed>) on failure.
@@ -113,6 +102,19 @@ class ConfigSchema {
            access(c) = v;
          },
          [=](const Cfg& c) { return access(const_cast<Cfg&>(c)); }});
+  }
+
+  // Every key of `part`, reaching it through `member`: a component keeps its
+  // own schema (full key names, "task.arms") next to its code, and the
+  // program's configuration composes them.
+  template <class Part>
+  void include(Part Cfg::*member, const ConfigSchema<Part>& part) {
+    for (const auto& k : part.keys()) {
+      auto set = k.set;
+      auto get = k.get;
+      add({k.name, k.help, [=](Cfg& c, const std::string& v) { set(c.*member, v); },
+           [=](const Cfg& c) { return get(c.*member); }});
+    }
   }
 
   const std::vector<Key>& keys() const { return keys_; }

@@ -5,7 +5,7 @@
 #include <numeric>
 
 #include "core/rng.h"
-#include "core/run_file.h"
+#include "core/h5_file.h"
 
 namespace raftsim {
 
@@ -49,7 +49,7 @@ void BanditTask::target(const int32_t* prompt, int32_t* response) const {
   response[0] = static_cast<int32_t>(std::max_element(row, row + arms_) - row);
 }
 
-void BanditTask::describe(RunFile& file) const {
+void BanditTask::describe(H5File& file) const {
   const std::vector<size_t> shape = {static_cast<size_t>(contexts_), static_cast<size_t>(arms_)};
   file.write("/task/gold", gold_, shape);
   file.write("/task/feature", feature_, shape);

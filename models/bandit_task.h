@@ -21,10 +21,7 @@ class BanditTask final : public Task {
   double gold(const int32_t* prompt, const int32_t* response) const override;
   double feature(const int32_t* prompt, const int32_t* response) const override;
   void target(const int32_t* prompt, int32_t* response) const override;
-  void describe(RunFile& file) const override;
-
-  // gold(c, a) for all c, a, row-major [contexts * arms].
-  const std::vector<double>& gold_table() const { return gold_; }
+  void describe(H5File& file) const override;
 
  private:
   int32_t contexts_, arms_;

@@ -1,5 +1,8 @@
 #include "models/policy.h"
 
+#include <limits>
+
+#include "core/config.h"
 #include "core/registry.h"
 #include "models/gru_policy.h"
 #include "models/tabular_policy.h"
@@ -8,6 +11,10 @@
 #include "models/task.h"
 
 namespace raftsim {
+
+namespace {
+constexpr double kInf = std::numeric_limits<double>::infinity();
+}  // namespace
 
 namespace {
 using PolicyRegistry = Registry<Policy, const PolicyConfig&, const Task&, uint64_t>;
@@ -38,6 +45,44 @@ std::unique_ptr<Policy> make_policy(const PolicyConfig& config, const Task& task
   auto policy = registry().make(config.model, config, task, seed);
   if (config.warmup_steps > 0) warm_start(*policy, task, config, seed);
   return policy;
+}
+
+void validate(const PolicyConfig& c) {
+  if (c.model == "transformer" && c.d_model % c.heads != 0)
+    throw ConfigError("policy.heads", std::to_string(c.heads),
+                      "a divisor of policy.d_model = " + std::to_string(c.d_model));
+}
+
+const ConfigSchema<PolicyConfig>& policy_schema() {
+  static const ConfigSchema<PolicyConfig> schema = [] {
+    ConfigSchema<PolicyConfig> s;
+    using C = PolicyConfig;
+    s.add_choice("policy.model", "policy model", [](C& c) -> auto& { return c.model; },
+                 policy_names());
+    s.add_double("policy.temperature", "sampling temperature (lambda)",
+                 [](C& c) -> auto& { return c.temperature; }, 0.0, 100.0, true);
+    s.add_double("policy.init_scale", "tabular: std of the initial logits (0 = uniform)",
+                 [](C& c) -> auto& { return c.init_scale; }, 0.0, 100.0);
+    s.add_int("policy.d_model", "transformer, gru: model width",
+              [](C& c) -> auto& { return c.d_model; }, 1, 1 << 14);
+    s.add_int("policy.layers", "transformer blocks / GRU layers",
+              [](C& c) -> auto& { return c.layers; }, 1, 64);
+    s.add_int("policy.heads", "transformer attention heads (must divide d_model)",
+              [](C& c) -> auto& { return c.heads; }, 1, 256);
+    s.add_int("policy.ff", "transformer feed-forward width",
+              [](C& c) -> auto& { return c.ff; }, 1, 1 << 16);
+    s.add_int("policy.warmup_steps",
+              "warm start: SFT steps on corrupted demonstrations before RAFT (0 = random init)",
+              [](C& c) -> auto& { return c.warmup_steps; }, 0, 1 << 24);
+    s.add_double("policy.warmup_noise", "warm start: probability a demonstration token is corrupted",
+                 [](C& c) -> auto& { return c.warmup_noise; }, 0.0, 1.0);
+    s.add_double("policy.warmup_lr", "warm start: Adam learning rate",
+                 [](C& c) -> auto& { return c.warmup_lr; }, 0.0, kInf, true);
+    s.add_int("policy.warmup_batch", "warm start: demonstrations per step",
+              [](C& c) -> auto& { return c.warmup_batch; }, 1, 1 << 20);
+    return s;
+  }();
+  return schema;
 }
 
 }  // namespace raftsim

@@ -24,6 +24,9 @@
 
 namespace raftsim {
 
+template <class Cfg>
+class ConfigSchema;
+
 class Task;
 struct PolicyWeights;  // opaque here; defined in models/torch_policy.h
 
@@ -40,6 +43,10 @@ struct PolicyConfig {
   double warmup_lr = 3e-3;   // warm start: Adam learning rate
   int32_t warmup_batch = 64; // warm start: demonstrations per step
 };
+
+// The policy.* keys; validate() checks what involves several of them.
+const ConfigSchema<PolicyConfig>& policy_schema();
+void validate(const PolicyConfig& config);
 
 // KL(pi || pi_0) and the entropy of pi, averaged over the prompt
 // distribution, both at the sampling temperature.

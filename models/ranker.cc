@@ -5,10 +5,15 @@
 #include <limits>
 #include <numeric>
 
+#include "core/config.h"
 #include "core/registry.h"
 #include "core/rng.h"
 
 namespace raftsim {
+
+namespace {
+constexpr double kInf = std::numeric_limits<double>::infinity();
+}  // namespace
 
 namespace {
 
@@ -112,6 +117,24 @@ std::vector<std::string> ranker_names() { return registry().names(); }
 
 std::unique_ptr<Ranker> make_ranker(const RankerConfig& config) {
   return registry().make(config.strategy, config);
+}
+
+const ConfigSchema<RankerConfig>& ranker_schema() {
+  static const ConfigSchema<RankerConfig> schema = [] {
+    ConfigSchema<RankerConfig> s;
+    using C = RankerConfig;
+    s.add_choice("ranker.strategy", "how the accepted set is chosen",
+                 [](C& c) -> auto& { return c.strategy; }, ranker_names());
+    s.add_double("ranker.acceptance_ratio", "top_fraction: share of the pool accepted",
+                 [](C& c) -> auto& { return c.acceptance_ratio; }, 0.0, 1.0, true);
+    s.add_double("ranker.threshold", "threshold: accept samples with score >= this",
+                 [](C& c) -> auto& { return c.threshold; });
+    s.add_double("ranker.kl_coef",
+                 "beta: rank by r - beta * log(pi_t(y|x) / pi_0(y|x)) (training stays SFT)",
+                 [](C& c) -> auto& { return c.kl_coef; }, 0.0, kInf);
+    return s;
+  }();
+  return schema;
 }
 
 }  // namespace raftsim

@@ -19,12 +19,18 @@
 
 namespace raftsim {
 
+template <class Cfg>
+class ConfigSchema;
+
 struct RankerConfig {
   std::string strategy = "best_of_k";
   double acceptance_ratio = 0.125;
   double threshold = 0.0;
   double kl_coef = 0.0;
 };
+
+// The ranker.* keys.
+const ConfigSchema<RankerConfig>& ranker_schema();
 
 struct RankInput {
   int32_t n_prompts = 0;

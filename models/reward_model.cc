@@ -1,10 +1,17 @@
 #include "models/reward_model.h"
 
+#include <limits>
+
+#include "core/config.h"
 #include "core/registry.h"
 #include "core/rng.h"
 #include "models/task.h"
 
 namespace raftsim {
+
+namespace {
+constexpr double kInf = std::numeric_limits<double>::infinity();
+}  // namespace
 
 namespace {
 
@@ -104,6 +111,25 @@ void RewardModel::score(uint64_t iteration, const Samples& s, std::vector<double
       proxy[i] = gold[i] + noise_->error(sample_stream, prompt_stream, task_.feature(prompt, response));
     }
   }
+}
+
+const ConfigSchema<RewardConfig>& reward_schema() {
+  static const ConfigSchema<RewardConfig> schema = [] {
+    ConfigSchema<RewardConfig> s;
+    using C = RewardConfig;
+    s.add_choice("reward.noise", "proxy reward error model",
+                 [](C& c) -> auto& { return c.noise; }, noise_names());
+    s.add_double("reward.noise_scale", "scale of the proxy reward error (sigma)",
+                 [](C& c) -> auto& { return c.noise_scale; }, 0.0, kInf);
+    s.add_double("reward.noise_dof", "student_t: degrees of freedom",
+                 [](C& c) -> auto& { return c.noise_dof; }, 0.0, kInf, true);
+    s.add_bool("reward.persistent",
+               "error is a fixed function of (prompt, response) (true) or drawn afresh at "
+               "every evaluation (false)",
+               [](C& c) -> auto& { return c.persistent; });
+    return s;
+  }();
+  return schema;
 }
 
 }  // namespace raftsim

@@ -21,6 +21,9 @@
 
 namespace raftsim {
 
+template <class Cfg>
+class ConfigSchema;
+
 class Task;
 
 struct RewardConfig {
@@ -29,6 +32,9 @@ struct RewardConfig {
   double noise_dof = 3.0;
   bool persistent = true;
 };
+
+// The reward.* keys.
+const ConfigSchema<RewardConfig>& reward_schema();
 
 // One error model: the error of a sample given its two random streams (one
 // keyed by the sample, one by its prompt) and its feature value.

@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "core/rng.h"
-#include "core/run_file.h"
+#include "core/h5_file.h"
 
 namespace raftsim {
 
@@ -66,7 +66,7 @@ double SequenceTask::feature(const int32_t*, const int32_t* response) const {
   return static_cast<double>(hits) / response_length_;
 }
 
-void SequenceTask::describe(RunFile& file) const {
+void SequenceTask::describe(H5File& file) const {
   const auto eval = eval_prompts();
   file.write("/task/eval_prompts", eval,
              {static_cast<size_t>(eval_count_), static_cast<size_t>(prompt_length_)});

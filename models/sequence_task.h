@@ -28,7 +28,7 @@ class SequenceTask final : public Task {
   double gold(const int32_t* prompt, const int32_t* response) const override;
   double feature(const int32_t* prompt, const int32_t* response) const override;
   void target(const int32_t* prompt, int32_t* response) const override;
-  void describe(RunFile& file) const override;
+  void describe(H5File& file) const override;
 
  private:
   int32_t vocab_, prompt_length_, response_length_, eval_count_, feature_token_;

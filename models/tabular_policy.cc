@@ -61,11 +61,6 @@ std::unique_ptr<Policy> TabularPolicy::clone() const {
   return std::make_unique<TabularPolicy>(contexts_, arms_, logits_);
 }
 
-torch::Tensor TabularPolicy::probabilities(double temperature) const {
-  torch::NoGradGuard no_grad;
-  return torch::softmax(logits_ / temperature, 1);
-}
-
 bool TabularPolicy::exact_stats(const Policy& initial, double temperature,
                                 PolicyStats& out) const {
   const auto* init = dynamic_cast<const TabularPolicy*>(&initial);

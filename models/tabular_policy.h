@@ -22,9 +22,6 @@ class TabularPolicy final : public TorchPolicy {
   torch::Tensor sequence_nll(const torch::Tensor& prompts, const torch::Tensor& responses,
                              bool include_prompt) override;
 
-  // Probabilities pi(a | c) at `temperature`, [contexts, arms].
-  torch::Tensor probabilities(double temperature) const;
-
  private:
   int32_t contexts_, arms_;
   torch::nn::Module module_;

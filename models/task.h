@@ -17,7 +17,10 @@
 
 namespace raftsim {
 
-class RunFile;
+template <class Cfg>
+class ConfigSchema;
+
+class H5File;
 
 struct TaskConfig {
   std::string name = "bandit";
@@ -31,6 +34,10 @@ struct TaskConfig {
   int32_t eval_prompts = 0;       // sequence: held-out prompts scored every iteration
   int32_t feature_token = 0;      // sequence: the token feature_bias rewards
 };
+
+// The task.* keys; validate() checks what involves several of them.
+const ConfigSchema<TaskConfig>& task_schema();
+void validate(const TaskConfig& config);
 
 class Task {
  public:
@@ -61,7 +68,7 @@ class Task {
   virtual void target(const int32_t* prompt, int32_t* response) const = 0;
 
   // Writes the task's description under /task.
-  virtual void describe(RunFile& file) const = 0;
+  virtual void describe(H5File& file) const = 0;
 };
 
 // Registry of tasks by name.

@@ -21,6 +21,9 @@
 
 namespace raftsim {
 
+template <class Cfg>
+class ConfigSchema;
+
 struct TrainerConfig {
   double learning_rate = 0.05;
   int32_t epochs = 2;
@@ -29,6 +32,9 @@ struct TrainerConfig {
   bool from_initial = false;
   bool train_on_prompt = false;
 };
+
+// The trainer.* keys.
+const ConfigSchema<TrainerConfig>& trainer_schema();
 
 class Trainer {
  public:

@@ -113,7 +113,7 @@ BOOST_AUTO_TEST_CASE(output_paths_are_checked_and_existing_files_kept) {
 
   r = run_raftsim({"run", "--set", "iterations=2", "--out", out, "--overwrite"}, dir);
   BOOST_TEST(r.exit_code == 0);
-  BOOST_TEST(RunFile::open_read(out).read("/metrics/gold_reward_mean").size() == 2u);
+  BOOST_TEST(H5File::open_read(out).read("/metrics/gold_reward_mean").size() == 2u);
 }
 
 BOOST_AUTO_TEST_CASE(quickstart_runs_and_its_file_reproduces_the_config) {
@@ -123,7 +123,7 @@ BOOST_AUTO_TEST_CASE(quickstart_runs_and_its_file_reproduces_the_config) {
       run_raftsim({"run", "--config", source_dir() + "/experiments/quickstart.ini", "--out", out}, dir);
   BOOST_TEST(r.exit_code == 0, r.output);
   BOOST_TEST(contains(r.output, out));
-  RunFile f = RunFile::open_read(out);
+  H5File f = H5File::open_read(out);
   BOOST_TEST(f.string_attribute("status") == "complete");
   BOOST_TEST(f.int_attribute("seed") == 1);
   const std::string config = f.string_attribute("config");
@@ -133,7 +133,7 @@ BOOST_AUTO_TEST_CASE(quickstart_runs_and_its_file_reproduces_the_config) {
   std::ofstream(ini) << config;
   const ProcessResult again = run_raftsim({"run", "--config", ini, "--out", dir.file("again.h5")}, dir);
   BOOST_TEST(again.exit_code == 0, again.output);
-  BOOST_TEST((RunFile::open_read(dir.file("again.h5")).read("/metrics/gold_reward_mean") ==
+  BOOST_TEST((H5File::open_read(dir.file("again.h5")).read("/metrics/gold_reward_mean") ==
               f.read("/metrics/gold_reward_mean")));
   for (const char* attr : {"raftsim_version", "created", "host", "environment"})
     BOOST_TEST(!f.string_attribute(attr).empty(), attr);
@@ -148,7 +148,7 @@ void stop_run_with(int sig, int expected_exit, const std::string& expected_statu
   wait_for_first_row(out);
   kill(pid, sig);
   BOOST_TEST(wait_exit(pid) == expected_exit);
-  RunFile f = RunFile::open_read(out);
+  H5File f = H5File::open_read(out);
   BOOST_TEST(f.string_attribute("status") == expected_status);
   const size_t rows = f.read("/metrics/gold_reward_mean").size();
   BOOST_TEST_MESSAGE("signal " << sig << ": " << rows << " rows readable");
@@ -180,7 +180,7 @@ BOOST_AUTO_TEST_CASE(swmr_lets_a_reader_follow_a_running_run) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
   while (rows < 2 && std::chrono::steady_clock::now() < deadline) {
     try {
-      RunFile live = RunFile::open_read(out, /*swmr=*/true);
+      H5File live = H5File::open_read(out, /*swmr=*/true);
       rows = live.read("/metrics/gold_reward_mean").size();
       BOOST_TEST_REQUIRE(live.read("/timing/wall_seconds").size() >= rows);
     } catch (const std::exception&) {
@@ -191,7 +191,7 @@ BOOST_AUTO_TEST_CASE(swmr_lets_a_reader_follow_a_running_run) {
   BOOST_TEST(waitpid(pid, nullptr, WNOHANG) == 0);  // still running while read
   kill(pid, SIGINT);
   BOOST_TEST(wait_exit(pid) == 130);
-  RunFile f = RunFile::open_read(out);  // a plain open after a clean close
+  H5File f = H5File::open_read(out);  // a plain open after a clean close
   BOOST_TEST(f.string_attribute("status") == "interrupted");
   BOOST_TEST(f.read("/metrics/gold_reward_mean").size() >= rows);
 }

@@ -3,7 +3,7 @@
 #define BOOST_TEST_MODULE config
 #include <boost/test/unit_test.hpp>
 
-#include "experiments/run_config.h"
+#include "run/run_config.h"
 
 using namespace raftsim;
 

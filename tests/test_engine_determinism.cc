@@ -22,7 +22,7 @@ Settings with(const Settings& more) { return joined(kBase, more); }
 
 // Every /metrics dataset of a run, by name.
 std::map<std::string, std::vector<double>> all_metrics(const std::string& path) {
-  RunFile f = RunFile::open_read(path);
+  H5File f = H5File::open_read(path);
   std::map<std::string, std::vector<double>> out;
   for (const auto& name : f.list("/metrics")) out[name] = f.read("/metrics/" + name);
   return out;
@@ -46,7 +46,7 @@ bool bitwise_equal(const std::map<std::string, std::vector<double>>& a,
 
 BOOST_AUTO_TEST_CASE(metrics_do_not_depend_on_actor_counts_or_repetition) {
   TempDir dir;
-  BOOST_REQUIRE(run(with({}), dir.file("ref.h5")).status == "complete");
+  BOOST_REQUIRE(run(with({}), dir.file("ref.h5")).status == RunStatus::kComplete);
   const auto ref = all_metrics(dir.file("ref.h5"));
   BOOST_TEST(ref.at("gold_reward_mean").size() == 6u);
   const std::vector<Settings> variants = {
@@ -57,11 +57,11 @@ BOOST_AUTO_TEST_CASE(metrics_do_not_depend_on_actor_counts_or_repetition) {
       {{"actors.generators", "2"}, {"log.samples", "true"}},
   };
   for (const auto& v : variants) {
-    BOOST_REQUIRE(run(with(v), dir.file("v.h5")).status == "complete");
+    BOOST_REQUIRE(run(with(v), dir.file("v.h5")).status == RunStatus::kComplete);
     BOOST_TEST(bitwise_equal(ref, all_metrics(dir.file("v.h5"))));
   }
   // A different seed gives a different run (the comparison can fail).
-  BOOST_REQUIRE(run(with({{"seed", "100"}}), dir.file("other.h5")).status == "complete");
+  BOOST_REQUIRE(run(with({{"seed", "100"}}), dir.file("other.h5")).status == RunStatus::kComplete);
   BOOST_TEST(!bitwise_equal(ref, all_metrics(dir.file("other.h5"))));
 }
 
@@ -71,8 +71,8 @@ BOOST_AUTO_TEST_CASE(staleness_uses_exact_versions_and_is_deterministic) {
     const Settings stale = {{"actors.max_staleness", std::to_string(s)}};
     Settings one = stale, three = stale;
     three.emplace_back("actors.generators", "3");
-    BOOST_REQUIRE(run(with(one), dir.file("a.h5")).status == "complete");
-    BOOST_REQUIRE(run(with(three), dir.file("b.h5")).status == "complete");
+    BOOST_REQUIRE(run(with(one), dir.file("a.h5")).status == RunStatus::kComplete);
+    BOOST_REQUIRE(run(with(three), dir.file("b.h5")).status == RunStatus::kComplete);
     const auto a = all_metrics(dir.file("a.h5"));
     BOOST_TEST(bitwise_equal(a, all_metrics(dir.file("b.h5"))));
     const auto& version = a.at("policy_version");
@@ -80,15 +80,15 @@ BOOST_AUTO_TEST_CASE(staleness_uses_exact_versions_and_is_deterministic) {
       BOOST_TEST(version[t] == double(t >= size_t(s) ? t - s : 0));
   }
   // Staleness changes the result (later iterations train on older samples).
-  BOOST_REQUIRE(run(with({}), dir.file("fresh.h5")).status == "complete");
+  BOOST_REQUIRE(run(with({}), dir.file("fresh.h5")).status == RunStatus::kComplete);
   BOOST_TEST(!bitwise_equal(all_metrics(dir.file("a.h5")), all_metrics(dir.file("fresh.h5"))));
 }
 
 BOOST_AUTO_TEST_CASE(samples_are_stamped_with_their_policy_version) {
   TempDir dir;
   BOOST_REQUIRE(run(with({{"actors.max_staleness", "1"}, {"log.samples", "true"}}), dir.file("s.h5"))
-                    .status == "complete");
-  RunFile f = RunFile::open_read(dir.file("s.h5"));
+                    .status == RunStatus::kComplete);
+  H5File f = H5File::open_read(dir.file("s.h5"));
   const auto it = f.read("/samples/iteration"), ver = f.read("/samples/policy_version");
   BOOST_TEST(it.size() == 6u * 96 * 8);
   for (size_t i = 0; i < it.size(); ++i) BOOST_TEST_REQUIRE(ver[i] == std::max(0.0, it[i] - 1));
@@ -98,11 +98,11 @@ BOOST_AUTO_TEST_CASE(samples_are_stamped_with_their_policy_version) {
 
 BOOST_AUTO_TEST_CASE(failed_generator_is_restarted_and_the_result_is_unchanged) {
   TempDir dir;
-  BOOST_REQUIRE(run(with({{"actors.generators", "2"}}), dir.file("ref.h5")).status == "complete");
+  BOOST_REQUIRE(run(with({{"actors.generators", "2"}}), dir.file("ref.h5")).status == RunStatus::kComplete);
   const RunOutcome o = run(with({{"actors.generators", "2"}, {"faults.generator_crash", "2:3"},
                                  {"faults.crash_times", "1"}}),
                            dir.file("crash.h5"));
-  BOOST_TEST(o.status == "complete");
+  BOOST_TEST(o.status == RunStatus::kComplete);
   BOOST_TEST(o.generator_restarts == 1u);
   BOOST_TEST(bitwise_equal(all_metrics(dir.file("ref.h5")), all_metrics(dir.file("crash.h5"))));
 }
@@ -112,9 +112,9 @@ BOOST_AUTO_TEST_CASE(repeated_generator_failure_fails_the_run_cleanly) {
   const RunOutcome o = run(with({{"faults.generator_crash", "2:0"}, {"faults.crash_times", "2"},
                                  {"actors.chunk_retries", "1"}}),
                            dir.file("fail.h5"));
-  BOOST_TEST(o.status == "failed");
+  BOOST_TEST(o.status == RunStatus::kFailed);
   BOOST_TEST(o.error.find("iteration 2 chunk 0") != std::string::npos);
-  RunFile f = RunFile::open_read(dir.file("fail.h5"));
+  H5File f = H5File::open_read(dir.file("fail.h5"));
   BOOST_TEST(f.string_attribute("status") == "failed");
   // Iterations 0 and 1 completed before the failure and are readable.
   BOOST_TEST(f.read("/metrics/gold_reward_mean").size() == 2u);
@@ -129,8 +129,8 @@ BOOST_AUTO_TEST_CASE(interrupt_finishes_in_flight_iterations_and_marks_the_file)
   opts.quiet = true;
   opts.interrupt = &stop;
   const RunOutcome o = run_experiment(make_run_config(with({})), opts);
-  BOOST_TEST(o.status == "interrupted");
-  RunFile f = RunFile::open_read(dir.file("int.h5"));
+  BOOST_TEST(o.status == RunStatus::kInterrupted);
+  H5File f = H5File::open_read(dir.file("int.h5"));
   BOOST_TEST(f.string_attribute("status") == "interrupted");
   BOOST_TEST(!f.exists("/metrics/gold_reward_mean"));
 }
@@ -141,8 +141,8 @@ BOOST_AUTO_TEST_CASE(nonfinite_rewards_are_counted_and_never_accepted) {
   const RunOutcome o = run(with({{"reward.noise", "student_t"}, {"reward.noise_dof", "0.01"},
                                  {"log.samples", "true"}}),
                            dir.file("nf.h5"));
-  BOOST_TEST(o.status == "complete");
-  RunFile f = RunFile::open_read(dir.file("nf.h5"));
+  BOOST_TEST(o.status == RunStatus::kComplete);
+  H5File f = H5File::open_read(dir.file("nf.h5"));
   const auto counted = f.read("/metrics/nonfinite_rewards");
   const auto proxy = f.read("/samples/proxy"), accepted = f.read("/samples/accepted");
   double nonfinite = 0;

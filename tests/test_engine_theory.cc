@@ -30,7 +30,7 @@ struct Accepted {
 };
 
 Accepted accepted_samples(const std::string& path) {
-  RunFile f = RunFile::open_read(path);
+  H5File f = H5File::open_read(path);
   const auto gold = f.read("/samples/gold"), proxy = f.read("/samples/proxy"),
              acc = f.read("/samples/accepted");
   Accepted a;
@@ -58,7 +58,7 @@ BOOST_AUTO_TEST_CASE(best_of_k_matches_expected_maximum) {
   TempDir dir;
   for (int K : {2, 4, 8, 16}) {
     const std::string out = dir.file("bon.h5");
-    BOOST_REQUIRE(run(many_armed(K), out).status == "complete");
+    BOOST_REQUIRE(run(many_armed(K), out).status == RunStatus::kComplete);
     const double got = metric(out, "accepted_gold_mean")[0];
     const double se = theory::sd_max(K) / std::sqrt(4096.0);
     BOOST_TEST_INFO("K=" << K << " measured " << got << " e_K " << theory::e_K(K) << " se " << se);
@@ -78,7 +78,7 @@ BOOST_AUTO_TEST_CASE(noisy_best_of_k_shrinks_gold_gain_by_rho) {
                                              {"reward.persistent", persistent ? "true" : "false"},
                                              {"log.samples", "true"}}),
                         out)
-                        .status == "complete");
+                        .status == RunStatus::kComplete);
       const Accepted a = accepted_samples(out);
       const double rho = 1 / std::sqrt(1 + sigma * sigma);
       const double n = a.gold.size();
@@ -101,7 +101,7 @@ BOOST_AUTO_TEST_CASE(top_fraction_matches_normal_tail_mean) {
                                            {"ranker.acceptance_ratio", std::to_string(a)},
                                            {"log.samples", "true"}}),
                       out)
-                      .status == "complete");
+                      .status == RunStatus::kComplete);
     const Accepted acc = accepted_samples(out);
     const double N = 4096.0 * 8;
     BOOST_TEST(acc.gold.size() == std::llround(a * N));
@@ -127,7 +127,7 @@ BOOST_AUTO_TEST_CASE(one_step_kl_equals_best_of_k_kl) {
                      {"trainer.epochs", "600"}, {"trainer.batch_size", std::to_string(b)},
                      {"trainer.learning_rate", "0.05"}, {"seed", "7"}},
                     out)
-                    .status == "complete");
+                    .status == RunStatus::kComplete);
   const auto p = theory::bon_policy_uniform(arms, K);
   double kl = 0, second = 0;
   for (double pk : p) {
@@ -152,8 +152,8 @@ BOOST_AUTO_TEST_CASE(iterations_raise_gold_toward_the_best_arm) {
                      {"sampler.prompts", std::to_string(b)}, {"sampler.k", std::to_string(K)},
                      {"iterations", "30"}, {"trainer.learning_rate", "0.05"}, {"seed", "3"}},
                     out)
-                    .status == "complete");
-  RunFile f = RunFile::open_read(out);
+                    .status == RunStatus::kComplete);
+  H5File f = H5File::open_read(out);
   const auto gold_table = f.read("/task/gold");
   double best = 0;
   for (int c = 0; c < 8; ++c) best += *std::max_element(gold_table.begin() + c * 16,
@@ -184,7 +184,7 @@ Curve goodhart_curve(const TempDir& dir, const Settings& noise) {
                 {"sampler.chunk", "256"}, {"iterations", "60"},
                 {"trainer.learning_rate", "0.05"}, {"seed", "11"}};
   s.insert(s.end(), noise.begin(), noise.end());
-  BOOST_REQUIRE(run(s, out).status == "complete");
+  BOOST_REQUIRE(run(s, out).status == RunStatus::kComplete);
   const auto gold = metric(out, "gold_reward_mean");
   const auto sd_row = metric(out, "gold_reward_std");
   Curve c;

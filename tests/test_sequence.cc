@@ -168,7 +168,7 @@ BOOST_AUTO_TEST_CASE(raft_raises_gold_on_reverse_from_a_random_start) {
   TempDir dir;
   const std::string out = dir.file("t.h5");
   BOOST_REQUIRE(run(joined(raft_on_reverse("transformer", 8), {{"trainer.learning_rate", "0.003"}}), out)
-                    .status == "complete");
+                    .status == RunStatus::kComplete);
   auto gold = metric(out, "gold_reward_mean");
   BOOST_TEST_MESSAGE("transformer gold " << gold.front() << " -> " << gold.back());
   BOOST_TEST(gold.front() < 0.2);  // chance is 1/8
@@ -178,7 +178,7 @@ BOOST_AUTO_TEST_CASE(raft_raises_gold_on_reverse_from_a_random_start) {
   BOOST_TEST(kl.back() > 1.0);
 
   BOOST_REQUIRE(run(joined(raft_on_reverse("gru", 4), {{"trainer.learning_rate", "0.01"}}), out)
-                    .status == "complete");
+                    .status == RunStatus::kComplete);
   gold = metric(out, "gold_reward_mean");
   const double se = metric(out, "gold_reward_std")[0] / std::sqrt(256.0 * 8);
   BOOST_TEST_MESSAGE("gru gold " << gold.front() << " -> " << gold.back() << " se " << se);
@@ -193,7 +193,7 @@ BOOST_AUTO_TEST_CASE(feature_bias_is_exploited_gold_falls_as_proxy_rises) {
                           {"trainer.learning_rate", "0.003"}, {"reward.noise", "feature_bias"},
                           {"reward.noise_scale", "2"}, {"task.eval_prompts", "128"}}),
                     out)
-                    .status == "complete");
+                    .status == RunStatus::kComplete);
   const auto gold = metric(out, "gold_reward_mean"), proxy = metric(out, "proxy_reward_mean");
   const auto greedy = metric(out, "eval_gold_greedy");
   BOOST_TEST_MESSAGE("gold " << gold.front() << " -> " << gold.back() << ", proxy " << proxy.front()
@@ -212,9 +212,9 @@ BOOST_AUTO_TEST_CASE(metrics_are_bitwise_equal_for_one_and_two_generators) {
   for (const auto& model : kModels) {
     const Settings base = joined(raft_on_reverse(model, 8), {{"iterations", "3"}, {"task.eval_prompts", "32"},
                                                           {"trainer.learning_rate", "0.003"}});
-    BOOST_REQUIRE(run(base, dir.file("one.h5")).status == "complete");
-    BOOST_REQUIRE(run(joined(base, {{"actors.generators", "2"}}), dir.file("two.h5")).status == "complete");
-    RunFile a = RunFile::open_read(dir.file("one.h5")), b = RunFile::open_read(dir.file("two.h5"));
+    BOOST_REQUIRE(run(base, dir.file("one.h5")).status == RunStatus::kComplete);
+    BOOST_REQUIRE(run(joined(base, {{"actors.generators", "2"}}), dir.file("two.h5")).status == RunStatus::kComplete);
+    H5File a = H5File::open_read(dir.file("one.h5")), b = H5File::open_read(dir.file("two.h5"));
     BOOST_TEST(a.list("/metrics").size() == 14u);  // 12 + the two eval_gold_* columns
     for (const auto& name : a.list("/metrics")) {
       const auto x = a.read("/metrics/" + name), y = b.read("/metrics/" + name);

@@ -11,9 +11,9 @@
 #include <string>
 #include <vector>
 
-#include "actors/engine.h"
-#include "core/run_file.h"
-#include "experiments/run_config.h"
+#include "run/engine.h"
+#include "core/h5_file.h"
+#include "run/run_config.h"
 
 namespace raftsim::test {
 
@@ -48,7 +48,7 @@ inline RunOutcome run(const Settings& settings, const std::string& out) {
 }
 
 inline std::vector<double> metric(const std::string& path, const std::string& name) {
-  return RunFile::open_read(path).read("/metrics/" + name);
+  return H5File::open_read(path).read("/metrics/" + name);
 }
 
 struct ProcessResult {

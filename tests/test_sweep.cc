@@ -11,7 +11,7 @@
 #include <thread>
 
 #include "analysis/summary.h"
-#include "experiments/sweep.h"
+#include "sweep/sweep.h"
 #include "test_support.h"
 
 using namespace raftsim;
@@ -68,14 +68,14 @@ BOOST_AUTO_TEST_CASE(sweep_runs_records_resumes_and_refuses_changes) {
   ProcessResult r = run_raftsim(cmd, dir);
   BOOST_TEST_REQUIRE(r.exit_code == 0, r.output);
   BOOST_TEST(contains(r.output, "complete=4"));
-  RunFile m = RunFile::open_read(out + "/sweep.h5");
+  H5File m = H5File::open_read(out + "/sweep.h5");
   BOOST_TEST((m.read_strings("/table/status") == std::vector<std::string>(4, "complete")));
   BOOST_TEST((m.read_strings("/table/sampler.k") == std::vector<std::string>{"2", "2", "4", "4"}));
   BOOST_TEST((m.read_strings("/table/seed") == std::vector<std::string>{"1", "2", "1", "2"}));
   // The external links reach each run's root.
   const auto names = m.read_strings("/table/name");
   BOOST_TEST(m.read("/runs/" + names[3] + "/metrics/gold_reward_mean").size() == 4u);
-  BOOST_TEST(RunFile::open_read(out + "/" + names[3] + ".h5").int_attribute("seed") == 2);
+  BOOST_TEST(H5File::open_read(out + "/" + names[3] + ".h5").int_attribute("seed") == 2);
 
   // Rerun: nothing to do. Remove a run: only it is redone.
   r = run_raftsim(cmd, dir);
@@ -96,7 +96,7 @@ BOOST_AUTO_TEST_CASE(sweep_runs_records_resumes_and_refuses_changes) {
   BOOST_TEST(r.exit_code == 0, r.output);
 
   // Summaries group the seeds of each point.
-  const auto points = summarize_runs(collect_run_files({out}));
+  const auto points = summarize_runs(collect_run_files({out})).points;
   BOOST_TEST(points.size() >= 2u);
   for (const auto& p : points) BOOST_TEST(p.runs == 2);
   r = run_raftsim({"summarize", out, "--format", "csv"}, dir);
@@ -114,7 +114,7 @@ BOOST_AUTO_TEST_CASE(a_failing_run_is_recorded_and_the_sweep_goes_on) {
   BOOST_TEST(r.exit_code == 1, r.output);
   BOOST_TEST(contains(r.output, "complete=1"));
   BOOST_TEST(contains(r.output, "failed=1"));
-  RunFile m = RunFile::open_read(out + "/sweep.h5");
+  H5File m = H5File::open_read(out + "/sweep.h5");
   BOOST_TEST((m.read_strings("/table/status") == std::vector<std::string>{"complete", "failed"}));
 }
 
@@ -139,7 +139,7 @@ BOOST_AUTO_TEST_CASE(an_interrupted_sweep_starts_no_new_run_and_exits_130) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   kill(pid, SIGINT);
   BOOST_TEST(wait_exit(pid) == 130);
-  RunFile m = RunFile::open_read(out + "/sweep.h5");
+  H5File m = H5File::open_read(out + "/sweep.h5");
   BOOST_TEST((m.read_strings("/table/status") ==
               std::vector<std::string>{"complete", "not run", "not run"}));
   BOOST_TEST(!fs::exists(out + "/seed=2.h5"));

@@ -1,17 +1,16 @@
-// RunFile: the HDF5 file of one run, written by one owner (the logger actor).
+// H5File: raftsim's only door to HDF5. A file of attributes, appendable
+// tables, fixed datasets, string lists and external links, addressed by
+// path ("/metrics/gold_reward_mean"). It knows nothing of what a run or a
+// sweep stores; run/run_layout.h and sweep/manifest.h do.
 //
-// Layout (docs/hdf5-layout.md is the reference):
-//   /                attributes raftsim_version, config, seed, status,
-//                    created, host
-//   /metrics/<name>  float64 [iterations], one row per iteration
-//   /timing/<name>   float64 [iterations]
-//   /task/...        task description written once at start
-//   /samples/...     optional per-sample tables, appended per iteration
-// Every appended table is an extendible, chunked dataset. flush() after each
-// iteration makes every completed row survive a SIGKILL of the writer.
+// Every appended table is an extendible, chunked dataset; flush() makes
+// every row appended so far survive a SIGKILL of the writer. Optionally
+// (SWMR) readers can follow a file while it is written.
 //
-// Optionally (log.swmr) readers can follow the file while it is written.
-// Not thread-safe: one thread owns a RunFile. Move-only.
+// Errors: every failure is an IoError naming the file, the operation and
+// HDF5's reason (H5::Exception, which does not derive from std::exception,
+// never leaves this wrapper). Not thread-safe: one thread owns an H5File.
+// Move-only.
 #pragma once
 
 #include <cstdint>
@@ -20,21 +19,24 @@
 #include <utility>
 #include <vector>
 
+#include "core/errors.h"
+
 namespace raftsim {
 
-class RunFile {
+class H5File {
  public:
-  // Creates `path`. Throws std::runtime_error if it exists and !overwrite,
-  // or if it cannot be created. `swmr` makes a file that start_swmr() can
+  // Creates `path`. Throws IoError if it exists and !overwrite, or if it
+  // cannot be created. `swmr` makes a file that start_swmr() can
   // later open to concurrent readers (HDF5 1.10 file format).
-  static RunFile create(const std::string& path, bool overwrite, bool swmr = false);
-  // Opens an existing file for reading only; `swmr` reads a file that a
+  static H5File create(const std::string& path, bool overwrite, bool swmr = false);
+  // Opens an existing file for reading only (IoError if it cannot be
+  // opened as HDF5); `swmr` reads a file that a
   // writer has open in SWMR mode (each read() sees the rows flushed so far).
-  static RunFile open_read(const std::string& path, bool swmr = false);
+  static H5File open_read(const std::string& path, bool swmr = false);
 
-  RunFile(RunFile&&) noexcept;
-  RunFile& operator=(RunFile&&) noexcept;
-  ~RunFile();
+  H5File(H5File&&) noexcept;
+  H5File& operator=(H5File&&) noexcept;
+  ~H5File();
 
   const std::string& path() const;
 
@@ -45,6 +47,10 @@ class RunFile {
   std::string string_attribute(const std::string& name, const std::string& object = "/") const;
   int64_t int_attribute(const std::string& name, const std::string& object = "/") const;
   bool has_attribute(const std::string& name, const std::string& object = "/") const;
+  std::vector<std::string> attribute_names(const std::string& object = "/") const;
+
+  // Creates the group `path` (and its parents) if it does not exist.
+  void create_group(const std::string& path);
 
   // Appends one row to each /group/<name>. The first call fixes the set of
   // names; later calls must give the same names (so all stay one length).
@@ -93,7 +99,7 @@ class RunFile {
 
  private:
   struct Impl;
-  explicit RunFile(std::unique_ptr<Impl> impl);
+  explicit H5File(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
 

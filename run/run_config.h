@@ -1,5 +1,8 @@
-// RunConfig: everything that defines one raftsim run, and the key names by
-// which INI files, --set and sweeps address it ("sampler.k"). The key names
+// RunConfig: everything that defines one raftsim run, composed of the
+// components' own configs, and the key names by which INI files, --set and
+// sweeps address it ("sampler.k"). Each component keeps its keys, defaults
+// and checks next to its code (task_schema() in models/task.h, ...); this
+// file only composes them and checks what spans components. The key names
 // are a contract that experiment scripts depend on: add keys, never rename.
 #pragma once
 
@@ -17,6 +20,12 @@
 #include "models/trainer.h"
 
 namespace raftsim {
+
+// What the run file records beyond its rows.
+struct LogConfig {
+  bool samples = false;  // store every sample under /samples
+  bool swmr = false;     // let readers open the file while it is written
+};
 
 struct RunConfig {
   uint64_t seed = 1;
@@ -36,7 +45,7 @@ using Settings = std::vector<std::pair<std::string, std::string>>;
 
 const ConfigSchema<RunConfig>& run_config_schema();
 
-// Checks settings that involve several keys. Throws ConfigError.
+// Checks every component and what involves several. Throws ConfigError.
 void validate(const RunConfig& config);
 
 // Defaults, then `settings` in order, then validate(). Throws ConfigError.
@@ -45,7 +54,7 @@ RunConfig make_run_config(const Settings& settings);
 // The resolved INI text of `config`: every key with its value.
 std::string to_ini(const RunConfig& config);
 
-// Parses "ITERATION:CHUNK" (faults.generator_crash); false if empty.
-bool parse_crash_point(const std::string& text, uint64_t& iteration, uint32_t& chunk);
+// Every key with its value, in key order (for the /config group).
+Settings resolved_settings(const RunConfig& config);
 
 }  // namespace raftsim

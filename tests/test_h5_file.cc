@@ -7,7 +7,7 @@
 #include <cmath>
 #include <filesystem>
 
-#include "core/run_file.h"
+#include "core/h5_file.h"
 
 using namespace raftsim;
 namespace fs = std::filesystem;
@@ -27,7 +27,7 @@ BOOST_AUTO_TEST_CASE(rows_attributes_and_tables_round_trip) {
   TempDir dir;
   const std::string p = (dir.path / "run.h5").string();
   {
-    RunFile f = RunFile::create(p, false);
+    H5File f = H5File::create(p, false);
     f.set_attribute("status", "running");
     f.set_attribute("seed", int64_t{42});
     for (int i = 0; i < 300; ++i)  // more rows than one chunk
@@ -39,7 +39,7 @@ BOOST_AUTO_TEST_CASE(rows_attributes_and_tables_round_trip) {
     f.set_attribute("status", "complete");
     f.flush();
   }
-  RunFile r = RunFile::open_read(p);
+  H5File r = H5File::open_read(p);
   BOOST_TEST(r.string_attribute("status") == "complete");
   BOOST_TEST(r.int_attribute("seed") == 42);
   const auto a = r.read("/metrics/a");
@@ -55,7 +55,7 @@ BOOST_AUTO_TEST_CASE(rows_attributes_and_tables_round_trip) {
 
 BOOST_AUTO_TEST_CASE(rows_must_keep_their_columns) {
   TempDir dir;
-  RunFile f = RunFile::create((dir.path / "run.h5").string(), false);
+  H5File f = H5File::create((dir.path / "run.h5").string(), false);
   f.append_row("/metrics", {{"a", 1.0}});
   BOOST_CHECK_THROW(f.append_row("/metrics", {{"a", 1.0}, {"c", 2.0}}), std::runtime_error);
 }
@@ -63,9 +63,9 @@ BOOST_AUTO_TEST_CASE(rows_must_keep_their_columns) {
 BOOST_AUTO_TEST_CASE(existing_file_is_not_overwritten_without_permission) {
   TempDir dir;
   const std::string p = (dir.path / "run.h5").string();
-  { RunFile::create(p, false).append_row("/metrics", {{"a", 7.0}}); }
-  BOOST_CHECK_THROW(RunFile::create(p, false), std::runtime_error);
-  BOOST_TEST(RunFile::open_read(p).read("/metrics/a").at(0) == 7.0);
-  { RunFile::create(p, true); }
-  BOOST_TEST(!RunFile::open_read(p).exists("/metrics"));
+  { H5File::create(p, false).append_row("/metrics", {{"a", 7.0}}); }
+  BOOST_CHECK_THROW(H5File::create(p, false), std::runtime_error);
+  BOOST_TEST(H5File::open_read(p).read("/metrics/a").at(0) == 7.0);
+  { H5File::create(p, true); }
+  BOOST_TEST(!H5File::open_read(p).exists("/metrics"));
 }

@@ -1,4 +1,4 @@
-#include "actors/run_context.h"
+#include "models/compute_threads.h"
 
 #include <ATen/Parallel.h>
 #include <omp.h>

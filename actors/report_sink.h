@@ -1,0 +1,20 @@
+// ReportSink: where the logger actor puts each iteration's report and the
+// run's final status. The run layer implements it over the run file
+// (run/run_writer.h); the actors never see a file format.
+#pragma once
+
+#include "actors/iteration_report.h"
+#include "actors/run_status.h"
+
+namespace raftsim {
+
+class ReportSink {
+ public:
+  virtual ~ReportSink() = default;
+  // Stores one report durably (appended and flushed). Throws on failure.
+  virtual void write(const IterationReport& report) = 0;
+  // Records the final status and closes. Throws on failure.
+  virtual void close(RunStatus status) = 0;
+};
+
+}  // namespace raftsim

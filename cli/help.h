@@ -1,0 +1,11 @@
+// The --help text of `raftsim run`: every configuration key with its
+// default and meaning, wrapped for a terminal.
+#pragma once
+
+#include <string>
+
+namespace raftsim::cli {
+
+std::string key_help();
+
+}  // namespace raftsim::cli

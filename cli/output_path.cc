@@ -1,0 +1,36 @@
+#include "cli/output_path.h"
+
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "core/errors.h"
+#include "run/environment.h"
+
+namespace fs = std::filesystem;
+
+namespace raftsim::cli {
+
+void check_output(const std::string& out, bool overwrite) {
+  const fs::path p(out);
+  const fs::path dir = p.has_parent_path() ? p.parent_path() : fs::path(".");
+  if (p.filename().empty()) throw ConfigError("--out", out, "a file path");
+  if (!fs::is_directory(dir))
+    throw ConfigError("--out", out, "a path in an existing directory ('" + dir.string() + "' is not one)");
+  if (access(dir.c_str(), W_OK) != 0)
+    throw ConfigError("--out", out, "a path in a writable directory ('" + dir.string() + "' is not writable)");
+  if (fs::exists(p) && !overwrite)
+    throw ConfigError("--out", out, "a new file (it exists; pass --overwrite to replace it)");
+}
+
+std::string default_output(const std::string& config_path, uint64_t seed) {
+  const std::string stem =
+      config_path.empty() ? "default" : fs::path(config_path).stem().string();
+  fs::create_directories("runs");
+  std::string compact;
+  for (char ch : utc_timestamp())
+    if (ch != '-' && ch != ':') compact += ch;
+  return "runs/" + stem + "-seed" + std::to_string(seed) + "-" + compact + ".h5";
+}
+
+}  // namespace raftsim::cli

@@ -1,0 +1,423 @@
+#include "core/h5_file.h"
+
+#include <H5Cpp.h>
+#include <unistd.h>
+
+#include <map>
+#include <set>
+#include <stdexcept>
+
+namespace raftsim {
+
+namespace {
+
+constexpr hsize_t kChunkRows = 256;
+
+std::string parent_of(const std::string& path) {
+  const auto slash = path.rfind('/');
+  return slash == 0 || slash == std::string::npos ? "/" : path.substr(0, slash);
+}
+
+template <class T>
+const H5::PredType& mem_type();
+template <>
+const H5::PredType& mem_type<double>() { return H5::PredType::NATIVE_DOUBLE; }
+template <>
+const H5::PredType& mem_type<int32_t>() { return H5::PredType::NATIVE_INT32; }
+template <>
+const H5::PredType& mem_type<uint8_t>() { return H5::PredType::NATIVE_UINT8; }
+
+template <class T>
+const H5::PredType& file_type();
+template <>
+const H5::PredType& file_type<double>() { return H5::PredType::IEEE_F64LE; }
+template <>
+const H5::PredType& file_type<int32_t>() { return H5::PredType::STD_I32LE; }
+template <>
+const H5::PredType& file_type<uint8_t>() { return H5::PredType::STD_U8LE; }
+
+H5::StrType vl_string() { return H5::StrType(H5::PredType::C_S1, H5T_VARIABLE); }
+
+// Runs `f`, translating HDF5's exceptions (which do not derive from
+// std::exception) and std::exception into IoError(path, what, reason).
+template <class F>
+auto guarded(const std::string& path, const std::string& what, F&& f) -> decltype(f()) {
+  try {
+    return f();
+  } catch (const H5::Exception& e) {
+    throw IoError(path, what, e.getFuncName() + ": " + e.getDetailMsg());
+  } catch (const IoError&) {
+    throw;
+  } catch (const std::exception& e) {
+    throw IoError(path, what, e.what());
+  }
+}
+
+}  // namespace
+
+namespace {
+H5::FileAccPropList latest_format() {
+  H5::FileAccPropList fapl;
+  fapl.setLibverBounds(H5F_LIBVER_LATEST, H5F_LIBVER_LATEST);
+  return fapl;
+}
+}  // namespace
+
+struct H5File::Impl {
+  std::string path;
+  H5::H5File file;
+  bool writable = false;
+  bool swmr_format = false;   // created with the latest format bounds
+  bool swmr_writing = false;  // start_swmr() called, not yet ended
+  bool swmr_reading = false;
+  std::map<std::string, std::set<std::string>> row_names;  // append_row groups
+
+  bool exists(const std::string& p) const {
+    if (p == "/") return true;
+    // Check each prefix: H5Lexists fails on a missing intermediate group.
+    std::string prefix;
+    size_t pos = 1;
+    while (true) {
+      const auto next = p.find('/', pos);
+      prefix = p.substr(0, next);
+      if (H5Lexists(file.getId(), prefix.c_str(), H5P_DEFAULT) <= 0) return false;
+      if (next == std::string::npos) return true;
+      pos = next + 1;
+    }
+  }
+
+  void ensure_group(const std::string& g) {
+    if (exists(g)) return;
+    ensure_group(parent_of(g));
+    file.createGroup(g);
+  }
+
+  // Leaves SWMR mode by reopening the file normally (attributes cannot be
+  // written in SWMR mode).
+  void end_swmr() {
+    if (!swmr_writing) return;
+    file.flush(H5F_SCOPE_GLOBAL);
+    file.close();
+    file = H5::H5File(path, H5F_ACC_RDWR, H5::FileCreatPropList::DEFAULT, latest_format());
+    swmr_writing = false;
+  }
+
+  // Calls f(object) on the group or dataset at `name`.
+  template <class F>
+  auto with_object(const std::string& name, F&& f) const {
+    if (name == "/") return f(const_cast<H5::H5File&>(file));
+    if (file.childObjType(name) == H5O_TYPE_GROUP) {
+      H5::Group g = file.openGroup(name);
+      return f(g);
+    }
+    H5::DataSet d = file.openDataSet(name);
+    return f(d);
+  }
+
+  template <class T>
+  void append(const std::string& p, const T* data, size_t rows, size_t width) {
+    const int rank = width == 1 ? 1 : 2;
+    H5::DataSet ds;
+    hsize_t cur[2] = {0, width};
+    if (!exists(p)) {
+      ensure_group(parent_of(p));
+      hsize_t maxdims[2] = {H5S_UNLIMITED, width};
+      // ~256 rows of metrics, ~4096 values of wider tables per chunk.
+      hsize_t chunk[2] = {rank == 1 ? kChunkRows : std::max<hsize_t>(16, 4096 / width), width};
+      H5::DataSpace space(rank, cur, maxdims);
+      H5::DSetCreatPropList props;
+      props.setChunk(rank, chunk);
+      ds = file.createDataSet(p, file_type<T>(), space, props);
+    } else {
+      ds = file.openDataSet(p);
+      H5::DataSpace space = ds.getSpace();
+      if (space.getSimpleExtentNdims() != rank)
+        throw std::runtime_error(p + " has another rank");
+      space.getSimpleExtentDims(cur);
+      if (rank == 2 && cur[1] != width)
+        throw std::runtime_error(p + " has another width");
+    }
+    if (rows == 0) return;
+    hsize_t grown[2] = {cur[0] + rows, width};
+    ds.extend(grown);
+    H5::DataSpace fspace = ds.getSpace();
+    hsize_t start[2] = {cur[0], 0}, count[2] = {rows, width};
+    fspace.selectHyperslab(H5S_SELECT_SET, count, start);
+    H5::DataSpace mspace(rank, count);
+    ds.write(data, mem_type<T>(), mspace, fspace);
+  }
+
+  template <class T>
+  void write(const std::string& p, const std::vector<T>& data,
+             const std::vector<size_t>& shape) {
+    size_t n = 1;
+    std::vector<hsize_t> dims;
+    for (size_t d : shape) {
+      n *= d;
+      dims.push_back(d);
+    }
+    if (n != data.size()) throw std::runtime_error(p + ": shape mismatch");
+    ensure_group(parent_of(p));
+    if (exists(p)) H5Ldelete(file.getId(), p.c_str(), H5P_DEFAULT);
+    H5::DataSpace space(static_cast<int>(dims.size()), dims.data());
+    H5::DataSet ds = file.createDataSet(p, file_type<T>(), space);
+    if (n > 0) ds.write(data.data(), mem_type<T>());
+  }
+};
+
+H5File::H5File(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+H5File::H5File(H5File&&) noexcept = default;
+H5File& H5File::operator=(H5File&&) noexcept = default;
+H5File::~H5File() {
+  try {
+    close();
+  } catch (...) {
+  }
+}
+
+
+H5File H5File::create(const std::string& path, bool overwrite, bool swmr) {
+  H5::Exception::dontPrint();
+  if (!overwrite && access(path.c_str(), F_OK) == 0)
+    throw IoError(path, "create", "it exists (pass --overwrite to replace it)");
+  auto impl = std::make_unique<Impl>();
+  impl->path = path;
+  try {
+    impl->file = H5::H5File(path, overwrite ? H5F_ACC_TRUNC : H5F_ACC_EXCL,
+                            H5::FileCreatPropList::DEFAULT,
+                            swmr ? latest_format() : H5::FileAccPropList::DEFAULT);
+  } catch (const H5::Exception& e) {
+    throw IoError(path, "create", e.getDetailMsg());
+  }
+  impl->writable = true;
+  impl->swmr_format = swmr;
+  return H5File(std::move(impl));
+}
+
+H5File H5File::open_read(const std::string& path, bool swmr) {
+  H5::Exception::dontPrint();
+  auto impl = std::make_unique<Impl>();
+  impl->path = path;
+  try {
+    impl->file = H5::H5File(path, swmr ? H5F_ACC_RDONLY | H5F_ACC_SWMR_READ : H5F_ACC_RDONLY);
+  } catch (const H5::Exception& e) {
+    throw IoError(path, "open", e.getDetailMsg());
+  }
+  impl->swmr_reading = swmr;
+  return H5File(std::move(impl));
+}
+
+void H5File::create_table(const std::string& group, const std::vector<std::string>& names) {
+  guarded(impl_->path, "create " + group, [&] {
+    for (const auto& name : names) impl_->append(group + "/" + name, static_cast<const double*>(nullptr), 0, 1);
+    impl_->row_names[group] = std::set<std::string>(names.begin(), names.end());
+  });
+}
+
+void H5File::start_swmr() {
+  guarded(impl_->path, "start SWMR writing", [&] {
+    if (!impl_->swmr_format) throw std::logic_error("the file was created without SWMR support");
+    flush();
+    if (H5Fstart_swmr_write(impl_->file.getId()) < 0)
+      throw std::runtime_error("H5Fstart_swmr_write failed");
+    impl_->swmr_writing = true;
+  });
+}
+
+const std::string& H5File::path() const { return impl_->path; }
+
+void H5File::set_attribute(const std::string& name, const std::string& value,
+                            const std::string& object) {
+  guarded(impl_->path, "write attribute " + name, [&] {
+    impl_->end_swmr();
+    impl_->with_object(object, [&](H5::H5Object& obj) {
+      if (obj.attrExists(name)) obj.removeAttr(name);
+      H5::Attribute a = obj.createAttribute(name, vl_string(), H5::DataSpace(H5S_SCALAR));
+      a.write(vl_string(), value);
+    });
+  });
+}
+
+void H5File::set_attribute(const std::string& name, int64_t value, const std::string& object) {
+  guarded(impl_->path, "write attribute " + name, [&] {
+    impl_->end_swmr();
+    impl_->with_object(object, [&](H5::H5Object& obj) {
+      if (obj.attrExists(name)) obj.removeAttr(name);
+      H5::Attribute a =
+          obj.createAttribute(name, H5::PredType::STD_I64LE, H5::DataSpace(H5S_SCALAR));
+      a.write(H5::PredType::NATIVE_INT64, &value);
+    });
+  });
+}
+
+bool H5File::has_attribute(const std::string& name, const std::string& object) const {
+  return guarded(impl_->path, "read attribute " + name, [&] {
+    return impl_->with_object(object, [&](H5::H5Object& obj) { return obj.attrExists(name); });
+  });
+}
+
+std::vector<std::string> H5File::attribute_names(const std::string& object) const {
+  return guarded(impl_->path, "list the attributes of " + object, [&] {
+    return impl_->with_object(object, [&](H5::H5Object& obj) {
+      std::vector<std::string> out;
+      const int n = obj.getNumAttrs();
+      for (int i = 0; i < n; ++i) out.push_back(obj.openAttribute(static_cast<unsigned>(i)).getName());
+      return out;
+    });
+  });
+}
+
+void H5File::create_group(const std::string& path) {
+  guarded(impl_->path, "create " + path, [&] { impl_->ensure_group(path); });
+}
+
+std::string H5File::string_attribute(const std::string& name, const std::string& object) const {
+  return guarded(impl_->path, "read attribute " + name, [&] {
+    return impl_->with_object(object, [&](H5::H5Object& obj) {
+      H5::Attribute a = obj.openAttribute(name);
+      std::string out;
+      a.read(a.getStrType(), out);
+      return out;
+    });
+  });
+}
+
+int64_t H5File::int_attribute(const std::string& name, const std::string& object) const {
+  return guarded(impl_->path, "read attribute " + name, [&] {
+    return impl_->with_object(object, [&](H5::H5Object& obj) {
+      H5::Attribute a = obj.openAttribute(name);
+      int64_t v = 0;
+      a.read(H5::PredType::NATIVE_INT64, &v);
+      return v;
+    });
+  });
+}
+
+void H5File::append_row(const std::string& group,
+                         const std::vector<std::pair<std::string, double>>& values) {
+  guarded(impl_->path, "append a row to " + group, [&] {
+    std::set<std::string> names;
+    for (const auto& [name, _] : values) names.insert(name);
+    auto it = impl_->row_names.find(group);
+    if (it == impl_->row_names.end()) {
+      impl_->row_names.emplace(group, names);
+    } else if (it->second != names) {
+      throw std::runtime_error(group + " rows must always name the same columns");
+    }
+    for (const auto& [name, v] : values) impl_->append(group + "/" + name, &v, 1, 1);
+  });
+}
+
+void H5File::append(const std::string& path, const double* d, size_t rows, size_t width) {
+  guarded(impl_->path, "append to " + path, [&] {
+    impl_->append(path, d, rows, width);
+  });
+}
+void H5File::append(const std::string& path, const int32_t* d, size_t rows, size_t width) {
+  guarded(impl_->path, "append to " + path, [&] {
+    impl_->append(path, d, rows, width);
+  });
+}
+void H5File::append(const std::string& path, const uint8_t* d, size_t rows, size_t width) {
+  guarded(impl_->path, "append to " + path, [&] {
+    impl_->append(path, d, rows, width);
+  });
+}
+
+void H5File::write(const std::string& path, const std::vector<double>& data,
+                    const std::vector<size_t>& shape) {
+  guarded(impl_->path, "write " + path, [&] {
+    impl_->write(path, data, shape);
+  });
+}
+void H5File::write(const std::string& path, const std::vector<int32_t>& data,
+                    const std::vector<size_t>& shape) {
+  guarded(impl_->path, "write " + path, [&] {
+    impl_->write(path, data, shape);
+  });
+}
+
+void H5File::write_strings(const std::string& path, const std::vector<std::string>& values) {
+  guarded(impl_->path, "write " + path, [&] {
+    impl_->ensure_group(parent_of(path));
+    if (impl_->exists(path)) H5Ldelete(impl_->file.getId(), path.c_str(), H5P_DEFAULT);
+    std::vector<const char*> ptrs;
+    for (const auto& v : values) ptrs.push_back(v.c_str());
+    hsize_t n = values.size();
+    H5::DataSpace space(1, &n);
+    H5::DataSet ds = impl_->file.createDataSet(path, vl_string(), space);
+    if (n > 0) ds.write(ptrs.data(), vl_string());
+  });
+}
+
+std::vector<std::string> H5File::read_strings(const std::string& path) const {
+  return guarded(impl_->path, "read " + path, [&] {
+    H5::DataSet ds = impl_->file.openDataSet(path);
+    const auto n = static_cast<size_t>(ds.getSpace().getSimpleExtentNpoints());
+    std::vector<char*> ptrs(n, nullptr);
+    if (n > 0) ds.read(ptrs.data(), vl_string());
+    std::vector<std::string> out;
+    for (char* p : ptrs) out.emplace_back(p ? p : "");
+    if (n > 0) {
+      H5::DataSpace space = ds.getSpace();
+      H5Dvlen_reclaim(vl_string().getId(), space.getId(), H5P_DEFAULT, ptrs.data());
+    }
+    return out;
+  });
+}
+
+void H5File::link_external(const std::string& path, const std::string& target_file,
+                            const std::string& object) {
+  guarded(impl_->path, "link " + path, [&] {
+    impl_->ensure_group(parent_of(path));
+    if (impl_->exists(path)) H5Ldelete(impl_->file.getId(), path.c_str(), H5P_DEFAULT);
+    if (H5Lcreate_external(target_file.c_str(), object.c_str(), impl_->file.getId(), path.c_str(),
+                           H5P_DEFAULT, H5P_DEFAULT) < 0)
+      throw std::runtime_error("H5Lcreate_external failed for " + target_file);
+  });
+}
+
+std::vector<double> H5File::read(const std::string& path) const {
+  return guarded(impl_->path, "read " + path, [&] {
+    H5::DataSet ds = impl_->file.openDataSet(path);
+    if (impl_->swmr_reading) H5Drefresh(ds.getId());
+    const hssize_t n = ds.getSpace().getSimpleExtentNpoints();
+    std::vector<double> out(static_cast<size_t>(n));
+    if (n > 0) ds.read(out.data(), H5::PredType::NATIVE_DOUBLE);
+    return out;
+  });
+}
+
+std::vector<size_t> H5File::shape(const std::string& path) const {
+  return guarded(impl_->path, "read the shape of " + path, [&] {
+    H5::DataSpace space = impl_->file.openDataSet(path).getSpace();
+    std::vector<hsize_t> dims(static_cast<size_t>(space.getSimpleExtentNdims()));
+    space.getSimpleExtentDims(dims.data());
+    return std::vector<size_t>(dims.begin(), dims.end());
+  });
+}
+
+std::vector<std::string> H5File::list(const std::string& group) const {
+  return guarded(impl_->path, "list " + group, [&] {
+    std::vector<std::string> out;
+    if (!impl_->exists(group)) return out;
+    H5::Group g = impl_->file.openGroup(group);
+    for (hsize_t i = 0; i < g.getNumObjs(); ++i) out.push_back(g.getObjnameByIdx(i));
+    return out;
+  });
+}
+
+bool H5File::exists(const std::string& path) const { return impl_->exists(path); }
+
+void H5File::flush() {
+  if (!impl_ || !impl_->writable) return;
+  guarded(impl_->path, "flush", [&] { impl_->file.flush(H5F_SCOPE_GLOBAL); });
+}
+
+void H5File::close() {
+  if (!impl_ || impl_->file.getId() < 0) return;
+  flush();
+  guarded(impl_->path, "close", [&] { impl_->file.close(); });
+}
+
+}  // namespace raftsim

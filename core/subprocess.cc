@@ -1,0 +1,73 @@
+#include "core/subprocess.h"
+
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <filesystem>
+#include <system_error>
+
+namespace raftsim {
+
+namespace {
+
+ChildExit decode(int status, const struct rusage& usage) {
+  ChildExit e;
+  if (WIFEXITED(status)) e.code = WEXITSTATUS(status);
+  else if (WIFSIGNALED(status)) e.code = 128 + WTERMSIG(status);
+  e.peak_rss_bytes = usage.ru_maxrss * 1024L;
+  return e;
+}
+
+}  // namespace
+
+pid_t start_child(const std::string& exe, const std::vector<std::string>& args,
+                  const std::string& log, bool quiet_stdout) {
+  std::vector<char*> argv;
+  argv.push_back(const_cast<char*>(exe.c_str()));
+  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  const pid_t pid = fork();
+  if (pid < 0) throw std::system_error(errno, std::generic_category(), "fork");
+  if (pid == 0) {
+    // Only async-signal-safe calls between fork and exec.
+    if (!log.empty()) {
+      const int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+      if (fd >= 0) {
+        dup2(fd, STDOUT_FILENO);
+        dup2(fd, STDERR_FILENO);
+      }
+    }
+    if (quiet_stdout) {
+      const int fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+      if (fd >= 0) dup2(fd, STDOUT_FILENO);
+    }
+    execv(exe.c_str(), argv.data());
+    _exit(127);
+  }
+  return pid;
+}
+
+ChildExit wait_child(pid_t pid) {
+  int status = 0;
+  struct rusage usage {};
+  while (wait4(pid, &status, 0, &usage) < 0)
+    if (errno != EINTR) return ChildExit{};
+  return decode(status, usage);
+}
+
+pid_t wait_any_child(ChildExit& exit) {
+  int status = 0;
+  struct rusage usage {};
+  pid_t pid;
+  while ((pid = wait4(-1, &status, 0, &usage)) < 0)
+    if (errno != EINTR) return -1;
+  exit = decode(status, usage);
+  return pid;
+}
+
+std::string self_executable() { return std::filesystem::read_symlink("/proc/self/exe").string(); }
+
+}  // namespace raftsim

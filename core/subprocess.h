@@ -1,0 +1,38 @@
+// Subprocess: start a program as a child process and wait for it. The one
+// fork/exec in raftsim, used by sweeps (a child `raftsim run` per point),
+// `raftsim bench` and the tests.
+//
+//   Child c = Child::start("/usr/bin/raftsim", {"run", "--config", ini},
+//                          "point.log");
+//   ChildExit e = c.wait();   // e.code: exit status, or 128 + signal
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+namespace raftsim {
+
+struct ChildExit {
+  int code = -1;           // the exit status, or 128 + the signal that ended it
+  long peak_rss_bytes = 0;  // the child's peak resident memory
+};
+
+// Starts `exe` with `args` (argv[0] is `exe`). Its stdout and stderr go to
+// `log` when given (created or truncated), else stay the parent's; with
+// `quiet_stdout` its stdout goes to /dev/null. Throws std::system_error if
+// fork fails; a program that cannot be executed exits 127.
+pid_t start_child(const std::string& exe, const std::vector<std::string>& args,
+                  const std::string& log = "", bool quiet_stdout = false);
+
+// Waits for the child `pid` (retrying on EINTR).
+ChildExit wait_child(pid_t pid);
+
+// Waits for any child; returns its pid (or -1 when there is none) and exit.
+pid_t wait_any_child(ChildExit& exit);
+
+// The path of the running executable.
+std::string self_executable();
+
+}  // namespace raftsim

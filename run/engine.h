@@ -1,0 +1,31 @@
+// Engine: runs one RAFT experiment end to end. Builds the task and pi_0
+// (with its warm start), writes the run file's header (run/run_layout.h),
+// gives each actor its slice of the configuration, starts an actor system
+// with the coordinator (actors/coordinator.h), and waits for it.
+//
+//   RunOptions opts; opts.out_path = "run.h5";
+//   RunOutcome r = run_experiment(make_run_config(settings), opts);
+//
+// Exit statuses belong to the CLI; this returns the outcome. Throws IoError
+// if the run file cannot be created.
+#pragma once
+
+#include <atomic>
+#include <string>
+
+#include "actors/coordinator.h"
+#include "run/run_config.h"
+
+namespace raftsim {
+
+struct RunOptions {
+  std::string out_path;
+  bool overwrite = false;
+  bool quiet = false;                            // no progress line
+  const std::atomic<bool>* interrupt = nullptr;  // set to stop after in-flight iterations
+  std::string environment;                       // stored as the root attribute
+};
+
+RunOutcome run_experiment(const RunConfig& config, const RunOptions& options);
+
+}  // namespace raftsim

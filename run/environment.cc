@@ -1,0 +1,49 @@
+#include "run/environment.h"
+
+#include <H5public.h>
+#include <caf/config.hpp>
+#include <boost/version.hpp>
+#include <torch/version.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <ctime>
+#include <fstream>
+#include <iterator>
+
+#include "core/version.h"
+
+namespace raftsim {
+
+std::string utc_timestamp() {
+  const std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+std::string host_name() {
+  char buf[256] = {0};
+  gethostname(buf, sizeof buf - 1);
+  return buf;
+}
+
+std::string environment_text() {
+  char buf[320];
+  std::snprintf(buf, sizeof buf,
+                "raftsim %s; caf %d.%d.%d; libtorch %s; hdf5 %d.%d.%d; boost %d.%d; gcc %s",
+                kVersion, CAF_MAJOR_VERSION, CAF_MINOR_VERSION, CAF_PATCH_VERSION, TORCH_VERSION,
+                H5_VERS_MAJOR, H5_VERS_MINOR, H5_VERS_RELEASE, BOOST_VERSION / 100000,
+                BOOST_VERSION / 100 % 1000, __VERSION__);
+  std::string env = buf;
+  std::ifstream pkgs("/etc/raftsim/packages");
+  if (pkgs) {
+    env += "\n";
+    env.append(std::istreambuf_iterator<char>(pkgs), std::istreambuf_iterator<char>());
+  }
+  return env;
+}
+
+}  // namespace raftsim

@@ -1,0 +1,65 @@
+#include "run/metrics_row.h"
+
+#include "core/resources.h"
+#include "run/run_layout.h"
+
+namespace raftsim {
+
+namespace {
+using R = IterationReport;
+}  // namespace
+
+std::vector<Column> metric_columns(bool evaluated) {
+  std::vector<Column> c = {
+      {layout::kGoldRewardMean, [](const R& r) { return r.pool.gold_mean; }},
+      {"gold_reward_std", [](const R& r) { return r.pool.gold_std; }},
+      {layout::kProxyRewardMean, [](const R& r) { return r.pool.proxy_mean; }},
+      {"accepted_gold_mean", [](const R& r) { return r.pool.accepted_gold_mean; }},
+      {"accepted_proxy_mean", [](const R& r) { return r.pool.accepted_proxy_mean; }},
+      {"accepted_count", [](const R& r) { return r.pool.accepted_count; }},
+      // Exact where the policy can compute it (tabular), else Monte Carlo.
+      {layout::kKlToInitial,
+       [](const R& r) { return r.exact_stats ? r.policy_stats.kl_to_initial : r.pool.kl_estimate; }},
+      {"entropy",
+       [](const R& r) { return r.exact_stats ? r.policy_stats.entropy : r.pool.entropy_estimate; }},
+      {"distinct_fraction", [](const R& r) { return r.pool.distinct_fraction; }},
+      {"train_loss", [](const R& r) { return r.train_loss; }},
+      {"policy_version", [](const R& r) { return static_cast<double>(r.policy_version); }},
+      {"nonfinite_rewards", [](const R& r) { return r.pool.nonfinite_rewards; }},
+  };
+  if (evaluated) {
+    c.push_back({"eval_gold_greedy", [](const R& r) { return r.eval_greedy_gold; }});
+    c.push_back({"eval_gold_sampled", [](const R& r) { return r.eval_sampled_gold; }});
+  }
+  return c;
+}
+
+std::vector<Column> timing_columns() {
+  return {
+      {"generate_seconds", [](const R& r) { return r.generate_seconds; }},
+      {"reward_seconds", [](const R& r) { return r.score_seconds; }},
+      {"rank_seconds", [](const R& r) { return r.rank_seconds; }},
+      {"train_seconds", [](const R& r) { return r.train_seconds; }},
+      {"wall_seconds", [](const R& r) { return r.wall_seconds; }},
+      {"busy_seconds", [](const R& r) { return r.busy_seconds; }},
+      {"samples_per_second",
+       [](const R& r) { return r.wall_seconds > 0 ? r.samples / r.wall_seconds : 0.0; }},
+      {"rss_bytes", [](const R&) { return static_cast<double>(resident_bytes()); }},
+  };
+}
+
+std::vector<std::string> column_names(const std::vector<Column>& columns) {
+  std::vector<std::string> out;
+  for (const auto& c : columns) out.emplace_back(c.name);
+  return out;
+}
+
+std::vector<std::pair<std::string, double>> make_row(const std::vector<Column>& columns,
+                                                     const IterationReport& report) {
+  std::vector<std::pair<std::string, double>> row;
+  row.reserve(columns.size());
+  for (const auto& c : columns) row.emplace_back(c.name, c.value(report));
+  return row;
+}
+
+}  // namespace raftsim

@@ -1,0 +1,76 @@
+#include "run/run_config.h"
+
+#include <limits>
+
+namespace raftsim {
+
+namespace {
+
+constexpr int32_t kMaxI32 = std::numeric_limits<int32_t>::max();
+
+ConfigSchema<LogConfig> build_log_schema() {
+  ConfigSchema<LogConfig> s;
+  using L = LogConfig;
+  s.add_bool("log.samples", "store every sample with gold, proxy and accepted flag in /samples",
+             [](L& c) -> auto& { return c.samples; });
+  s.add_bool("log.swmr",
+             "HDF5 single-writer/multiple-reader: h5py can follow the run while it is written "
+             "(h5py.File(path, 'r', libver='latest', swmr=True)); a killed SWMR file needs "
+             "'h5clear -s' before a plain open",
+             [](L& c) -> auto& { return c.swmr; });
+  return s;
+}
+
+ConfigSchema<RunConfig> build_schema() {
+  ConfigSchema<RunConfig> s;
+  using C = RunConfig;
+  s.add_int("seed", "run seed: every random stream is derived from it",
+            [](C& c) -> auto& { return c.seed; }, 0);
+  s.add_int("iterations", "RAFT iterations (rows in /metrics)",
+            [](C& c) -> auto& { return c.iterations; }, 1, kMaxI32);
+  s.include(&C::task, task_schema());
+  s.include(&C::policy, policy_schema());
+  s.include(&C::sampler, sampler_schema());
+  s.include(&C::reward, reward_schema());
+  s.include(&C::ranker, ranker_schema());
+  s.include(&C::trainer, trainer_schema());
+  s.include(&C::actors, actors_schema());
+  s.include(&C::log, build_log_schema());
+  s.include(&C::faults, faults_schema());
+  return s;
+}
+
+}  // namespace
+
+const ConfigSchema<RunConfig>& run_config_schema() {
+  static const ConfigSchema<RunConfig> schema = build_schema();
+  return schema;
+}
+
+void validate(const RunConfig& c) {
+  validate(c.task);
+  validate(c.policy);
+  const auto task = make_task(c.task, c.seed);
+  const std::string mismatch = policy_mismatch(c.policy, *task);
+  if (!mismatch.empty())
+    throw ConfigError("policy.model", c.policy.model,
+                      "a model that can represent task.name = " + c.task.name + ": " +
+                          c.policy.model + " needs " + mismatch);
+}
+
+RunConfig make_run_config(const Settings& settings) {
+  RunConfig c;
+  run_config_schema().apply(c, settings);
+  validate(c);
+  return c;
+}
+
+std::string to_ini(const RunConfig& config) { return run_config_schema().to_ini(config); }
+
+Settings resolved_settings(const RunConfig& config) {
+  Settings out;
+  for (const auto& k : run_config_schema().keys()) out.emplace_back(k.name, k.get(config));
+  return out;
+}
+
+}  // namespace raftsim

@@ -1,0 +1,62 @@
+#include "run/run_layout.h"
+
+namespace raftsim {
+
+void write_run_header(H5File& file, const RunConfig& config, const RunHeader& header) {
+  file.set_attribute(layout::kVersionAttr, header.raftsim_version);
+  file.set_attribute(layout::kConfigAttr, to_ini(config));
+  file.set_attribute(layout::kSeedAttr, static_cast<int64_t>(config.seed));
+  write_run_status(file, RunStatus::kRunning);
+  file.set_attribute(layout::kCreatedAttr, header.created);
+  file.set_attribute(layout::kHostAttr, header.host);
+  if (!header.environment.empty())
+    file.set_attribute(layout::kEnvironmentAttr, header.environment);
+  file.create_group(layout::kConfig);
+  for (const auto& [key, value] : resolved_settings(config))
+    file.set_attribute(key, value, layout::kConfig);
+}
+
+void write_run_status(H5File& file, RunStatus status) {
+  file.set_attribute(layout::kStatusAttr, to_string(status));
+}
+
+RunReader::RunReader(const std::string& path) : file_(H5File::open_read(path)) {
+  if (!file_.has_attribute(layout::kStatusAttr))
+    throw FormatError(path, "not a raftsim run file (no status attribute)");
+  const std::string text = file_.string_attribute(layout::kStatusAttr);
+  const auto status = parse_run_status(text);
+  if (!status) throw FormatError(path, "unknown run status '" + text + "'");
+  status_ = *status;
+}
+
+std::string RunReader::config_ini() const {
+  return file_.string_attribute(layout::kConfigAttr);
+}
+
+std::map<std::string, std::string> RunReader::config() const {
+  if (!file_.exists(layout::kConfig))
+    throw FormatError(path(), "no /config group (a file from before raftsim 0.2?)");
+  std::map<std::string, std::string> out;
+  for (const auto& key : file_.attribute_names(layout::kConfig))
+    out[key] = file_.string_attribute(key, layout::kConfig);
+  return out;
+}
+
+size_t RunReader::rows() const {
+  const std::string gold = std::string(layout::kMetrics) + "/" + layout::kGoldRewardMean;
+  return file_.exists(gold) ? file_.shape(gold).at(0) : 0;
+}
+
+std::vector<double> RunReader::metric(const std::string& name) const {
+  const std::string p = std::string(layout::kMetrics) + "/" + name;
+  if (!file_.exists(p)) throw FormatError(path(), "no " + p + " (no iteration was logged?)");
+  return file_.read(p);
+}
+
+std::vector<double> RunReader::timing(const std::string& name) const {
+  const std::string p = std::string(layout::kTiming) + "/" + name;
+  if (!file_.exists(p)) throw FormatError(path(), "no " + p + " (no iteration was logged?)");
+  return file_.read(p);
+}
+
+}  // namespace raftsim

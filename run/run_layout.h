@@ -1,0 +1,86 @@
+// RunLayout: the one place that knows what a run file holds
+// (docs/hdf5-layout.md describes it for readers in other languages):
+//
+//   /                 attributes raftsim_version, config (resolved INI),
+//                     seed, status, created, host, environment
+//   /config           one string attribute per configuration key
+//                     ("sampler.k" = "8"): readers need no INI parser
+//   /metrics/<name>   float64 [iterations], columns of run/metrics_row.h
+//   /timing/<name>    float64 [iterations]
+//   /task/...         the task's description, written once at start
+//   /samples/...      with log.samples: every sample, appended per iteration
+//
+// Writers use the names below; readers open a file with RunReader, which
+// says in one line (IoError, FormatError) what is wrong with a bad file.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "actors/run_status.h"
+#include "core/h5_file.h"
+#include "run/run_config.h"
+
+namespace raftsim::layout {
+
+inline constexpr char kMetrics[] = "/metrics";
+inline constexpr char kTiming[] = "/timing";
+inline constexpr char kConfig[] = "/config";
+inline constexpr char kSamples[] = "/samples";
+
+// Root attributes.
+inline constexpr char kVersionAttr[] = "raftsim_version";
+inline constexpr char kConfigAttr[] = "config";
+inline constexpr char kSeedAttr[] = "seed";
+inline constexpr char kStatusAttr[] = "status";
+inline constexpr char kCreatedAttr[] = "created";
+inline constexpr char kHostAttr[] = "host";
+inline constexpr char kEnvironmentAttr[] = "environment";
+
+// /metrics columns that readers of many runs use.
+inline constexpr char kGoldRewardMean[] = "gold_reward_mean";
+inline constexpr char kProxyRewardMean[] = "proxy_reward_mean";
+inline constexpr char kKlToInitial[] = "kl_to_initial";
+
+}  // namespace raftsim::layout
+
+namespace raftsim {
+
+// The header of a new run file: what identifies it and how it was made.
+struct RunHeader {
+  std::string raftsim_version;
+  std::string created;      // UTC, ISO 8601
+  std::string host;
+  std::string environment;  // versions built against (may be empty)
+};
+
+// Writes the root attributes (status running) and the /config group.
+void write_run_header(H5File& file, const RunConfig& config, const RunHeader& header);
+void write_run_status(H5File& file, RunStatus status);
+
+// A run file opened for reading.
+class RunReader {
+ public:
+  // IoError if `path` cannot be opened as HDF5; FormatError if it is not a
+  // raftsim run file (no status attribute or an unknown one).
+  explicit RunReader(const std::string& path);
+
+  const std::string& path() const { return file_.path(); }
+  RunStatus status() const { return status_; }
+  std::string config_ini() const;
+  // Key -> value of the resolved configuration (the /config group).
+  std::map<std::string, std::string> config() const;
+  // Rows in /metrics (0 for a run stopped before its first row).
+  size_t rows() const;
+  // A /metrics or /timing column; FormatError if the run has none.
+  std::vector<double> metric(const std::string& name) const;
+  std::vector<double> timing(const std::string& name) const;
+
+ private:
+  H5File file_;
+  RunStatus status_ = RunStatus::kRunning;
+};
+
+}  // namespace raftsim

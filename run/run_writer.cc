@@ -1,0 +1,70 @@
+#include "run/run_writer.h"
+
+#include <algorithm>
+
+#include "run/run_layout.h"
+
+namespace raftsim {
+
+namespace {
+
+std::string samples_path(const char* name) { return std::string(layout::kSamples) + "/" + name; }
+
+void write_samples(H5File& file, const IterationReport& r) {
+  const Samples& s = r.samples_pool.samples;
+  const auto n = static_cast<size_t>(s.size());
+  std::vector<int32_t> iteration(n, static_cast<int32_t>(r.iteration));
+  std::vector<int32_t> prompt_index(n), version(n, static_cast<int32_t>(s.policy_version));
+  std::vector<int32_t> prompts(n * s.prompt_length);
+  for (size_t i = 0; i < n; ++i) {
+    const auto p = static_cast<int32_t>(i) / s.k;
+    prompt_index[i] = s.prompt_ids[p];
+    std::copy(s.prompt(p), s.prompt(p) + s.prompt_length, prompts.begin() + i * s.prompt_length);
+  }
+  file.append(samples_path("iteration"), iteration.data(), n);
+  file.append(samples_path("prompt_index"), prompt_index.data(), n);
+  file.append(samples_path("policy_version"), version.data(), n);
+  file.append(samples_path("prompt"), prompts.data(), n, s.prompt_length);
+  file.append(samples_path("response"), s.responses.data(), n, s.response_length);
+  file.append(samples_path("gold"), r.samples_pool.gold.data(), n);
+  file.append(samples_path("proxy"), r.samples_pool.proxy.data(), n);
+  file.append(samples_path("logp"), s.logp.data(), n);
+  file.append(samples_path("logp_initial"), s.logp_initial.data(), n);
+  file.append(samples_path("accepted"), r.accepted_mask.data(), n);
+}
+
+}  // namespace
+
+RunWriter::RunWriter(H5File file, bool evaluated, bool samples)
+    : file_(std::move(file)),
+      metrics_(metric_columns(evaluated)),
+      timing_(timing_columns()),
+      samples_(samples) {}
+
+void RunWriter::create_tables(int32_t prompt_length, int32_t response_length) {
+  file_.create_table(layout::kMetrics, column_names(metrics_));
+  file_.create_table(layout::kTiming, column_names(timing_));
+  if (!samples_) return;
+  const int32_t* none = nullptr;
+  for (const char* name : {"iteration", "prompt_index", "policy_version"})
+    file_.append(samples_path(name), none, 0);
+  file_.append(samples_path("prompt"), none, 0, prompt_length);
+  file_.append(samples_path("response"), none, 0, response_length);
+  for (const char* name : {"gold", "proxy", "logp", "logp_initial"})
+    file_.append(samples_path(name), static_cast<const double*>(nullptr), 0);
+  file_.append(samples_path("accepted"), static_cast<const uint8_t*>(nullptr), 0);
+}
+
+void RunWriter::write(const IterationReport& report) {
+  file_.append_row(layout::kMetrics, make_row(metrics_, report));
+  file_.append_row(layout::kTiming, make_row(timing_, report));
+  if (samples_ && report.has_samples) write_samples(file_, report);
+  file_.flush();
+}
+
+void RunWriter::close(RunStatus status) {
+  write_run_status(file_, status);
+  file_.close();
+}
+
+}  // namespace raftsim

@@ -1,0 +1,34 @@
+// RunWriter: the ReportSink (actors/report_sink.h) that turns each
+// iteration's report into a /metrics and a /timing row (run/metrics_row.h)
+// and, with log.samples, /samples rows, then flushes, so a killed run keeps
+// every completed iteration. close() writes the final status. Lives on the
+// logger actor's thread; owns the run file. Move-only.
+#pragma once
+
+#include <cstdint>
+
+#include "actors/report_sink.h"
+#include "core/h5_file.h"
+#include "run/metrics_row.h"
+
+namespace raftsim {
+
+class RunWriter final : public ReportSink {
+ public:
+  RunWriter(H5File file, bool evaluated, bool samples);
+
+  // Creates every table before the first row (SWMR readers need them all).
+  void create_tables(int32_t prompt_length, int32_t response_length);
+
+  void write(const IterationReport& report) override;
+  void close(RunStatus status) override;
+
+  H5File& file() { return file_; }
+
+ private:
+  H5File file_;
+  std::vector<Column> metrics_, timing_;
+  bool samples_;
+};
+
+}  // namespace raftsim

@@ -1,0 +1,108 @@
+#include "sweep/grid.h"
+
+#include <cctype>
+#include <sstream>
+
+namespace raftsim {
+
+namespace {
+
+std::vector<std::string> split(const std::string& text, char sep) {
+  std::vector<std::string> out;
+  std::stringstream in(text);
+  std::string item;
+  while (std::getline(in, item, sep)) out.push_back(item);
+  return out;
+}
+
+// A value as it may stand in a file name.
+std::string file_safe(const std::string& v) {
+  std::string out;
+  for (char c : v) out += (std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' ||
+                           c == '+' || c == '=' || c == '_')
+                              ? c
+                              : '-';
+  return out;
+}
+
+}  // namespace
+
+GridAxis parse_axis(const std::vector<std::string>& items) {
+  GridAxis axis;
+  for (const auto& item : items) {
+    const auto eq = item.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == item.size())
+      throw ConfigError("--grid", item, "KEY=V1,V2,... with at least one value");
+    const std::string key = item.substr(0, eq);
+    if (!run_config_schema().find(key))
+      throw ConfigError(key, item.substr(eq + 1), "a known key ('raftsim run --help' lists them)");
+    for (const auto& k : axis.keys)
+      if (k == key) throw ConfigError("--grid", item, "a key not already in the grid");
+    const auto values = split(item.substr(eq + 1), ',');
+    if (!axis.keys.empty() && values.size() != axis.levels.size())
+      throw ConfigError("--zip", item,
+                        "as many values as the other zipped keys (" +
+                            std::to_string(axis.levels.size()) + ")");
+    if (axis.keys.empty()) axis.levels.resize(values.size());
+    for (size_t i = 0; i < values.size(); ++i) axis.levels[i].push_back(values[i]);
+    axis.keys.push_back(key);
+  }
+  return axis;
+}
+
+GridAxis seed_axis(uint64_t first, int n) {
+  GridAxis axis;
+  axis.keys = {"seed"};
+  for (int i = 0; i < n; ++i) axis.levels.push_back({std::to_string(first + i)});
+  return axis;
+}
+
+std::vector<SweepPoint> expand(const SweepSpec& spec, const Settings& base) {
+  for (size_t a = 0; a < spec.axes.size(); ++a)
+    for (size_t b = 0; b < a; ++b)
+      for (const auto& ka : spec.axes[a].keys)
+        for (const auto& kb : spec.axes[b].keys)
+          if (ka == kb) throw ConfigError("--grid", ka, "each key in one --grid or --zip only");
+  std::vector<SweepPoint> points;
+  std::vector<size_t> index(spec.axes.size(), 0);
+  for (;;) {
+    SweepPoint p;
+    std::string name;
+    for (size_t a = 0; a < spec.axes.size(); ++a) {
+      const GridAxis& axis = spec.axes[a];
+      for (size_t k = 0; k < axis.keys.size(); ++k) {
+        const std::string& value = axis.levels[index[a]][k];
+        p.overrides.emplace_back(axis.keys[k], value);
+        name += (name.empty() ? "" : "_") + axis.keys[k] + "=" + value;
+      }
+    }
+    p.name = name.empty() ? "run" : file_safe(name);
+    Settings all = base;
+    all.insert(all.end(), p.overrides.begin(), p.overrides.end());
+    p.config = make_run_config(all);
+    points.push_back(std::move(p));
+    // Next index, last axis fastest.
+    size_t a = spec.axes.size();
+    while (a > 0) {
+      --a;
+      if (++index[a] < spec.axes[a].levels.size()) break;
+      index[a] = 0;
+      if (a == 0) return points;
+    }
+    if (spec.axes.empty()) return points;
+  }
+}
+
+std::string sweep_fingerprint(const SweepSpec& spec, const Settings& base) {
+  std::string text = to_ini(make_run_config(base)) + "\n# grid\n";
+  for (const auto& axis : spec.axes) {
+    for (size_t k = 0; k < axis.keys.size(); ++k) {
+      text += (k ? " | " : "") + axis.keys[k] + " =";
+      for (const auto& level : axis.levels) text += " " + level[k];
+    }
+    text += "\n";
+  }
+  return text;
+}
+
+}  // namespace raftsim

@@ -1,0 +1,46 @@
+// Grid: the points of a sweep. Axes of values over a base configuration,
+// expanded row-major into validated run configurations with stable names.
+//
+//   SweepSpec spec;                          // from --grid / --zip / --seeds
+//   spec.axes.push_back(parse_axis({"sampler.k=4,8,16"}));
+//   auto points = expand(spec, base_settings);   // validated configs
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "run/run_config.h"
+
+namespace raftsim {
+// One axis of the grid: keys that move together (one key for --grid, several
+// for --zip) and their values at each level.
+struct GridAxis {
+  std::vector<std::string> keys;
+  std::vector<std::vector<std::string>> levels;  // levels[i][j]: value of keys[j]
+};
+
+struct SweepSpec {
+  std::vector<GridAxis> axes;  // cartesian product over axes
+};
+
+// "KEY=V1,V2,..." items; several items form one zipped axis (equal lengths).
+// Throws ConfigError naming the item.
+GridAxis parse_axis(const std::vector<std::string>& items);
+// The axis seed = first, first + 1, ..., first + n - 1.
+GridAxis seed_axis(uint64_t first, int n);
+
+struct SweepPoint {
+  std::string name;    // file stem
+  Settings overrides;  // grid values of this point, in axis order
+  RunConfig config;    // base settings + overrides, validated
+};
+
+// Every point of the grid, in row-major order over the axes. Each point's
+// configuration is validated (ConfigError names the point's key and value).
+std::vector<SweepPoint> expand(const SweepSpec& spec, const Settings& base);
+
+// The text that identifies a sweep for resuming: the resolved base config
+// and the grid.
+std::string sweep_fingerprint(const SweepSpec& spec, const Settings& base);
+
+}  // namespace raftsim
