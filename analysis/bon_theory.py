@@ -18,7 +18,6 @@ import math
 import os
 import sys
 
-import h5py
 import matplotlib
 
 matplotlib.use("Agg")
@@ -26,7 +25,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from plot import parse_ini, run_files  # noqa: E402
+from runfile import read_runs  # noqa: E402
 
 
 def phi(x):
@@ -46,12 +45,10 @@ def max_moments(K):
 
 
 def load(directory):
-    rows = []
-    for path in run_files([directory]):
-        with h5py.File(path, "r") as f:
-            rows.append({"config": parse_ini(f.attrs["config"]),
-                         "m": {k: f["metrics"][k][:] for k in f["metrics"]}})
-    return rows
+    runs, skipped = read_runs([directory])
+    for line in skipped:
+        print(f"bon_theory.py: skipped {line}", file=sys.stderr)
+    return [{"config": r["config"], "m": r["metrics"]} for r in runs]
 
 
 def main(argv=None):

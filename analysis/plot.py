@@ -23,12 +23,14 @@ import math
 import os
 import sys
 
-import h5py
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from runfile import read_runs  # noqa: E402
 
 T975 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228,
         2.201, 2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086]
@@ -40,41 +42,14 @@ def t975(dof):
     return T975[dof - 1] if dof <= len(T975) else 1.960 + 2.4 / dof
 
 
-def parse_ini(text):
-    out, section = {}, ""
-    for line in text.splitlines():
-        if not line:
-            continue
-        if line.startswith("["):
-            section = line[1:line.index("]")] + "."
-        elif " = " in line:
-            key, value = line.split(" = ", 1)
-            out[section + key] = value
-    return out
-
-
-def run_files(inputs):
-    files = []
-    for path in inputs:
-        if os.path.isdir(path):
-            files += [os.path.join(path, f) for f in os.listdir(path)
-                      if f.endswith(".h5") and f != "sweep.h5"]
-        else:
-            files.append(path)
-    return sorted(files)
-
-
-def load(files):
-    runs = []
-    for path in files:
-        with h5py.File(path, "r") as f:
-            if "metrics" not in f or len(f["metrics/gold_reward_mean"]) == 0:
-                continue
-            config = parse_ini(f.attrs["config"])
-            config.pop("seed", None)
-            metrics = {k: f["metrics"][k][:] for k in f["metrics"]}
-            timing = {k: f["timing"][k][:] for k in f["timing"]} if "timing" in f else {}
-            runs.append({"path": path, "config": config, "metrics": metrics, "timing": timing})
+def load(inputs):
+    """Runs with rows, the seed left out of their config; one line on stderr
+    for every file that could not be read."""
+    runs, skipped = read_runs(inputs)
+    for line in skipped:
+        print(f"plot.py: skipped {line}", file=sys.stderr)
+    for r in runs:
+        r["config"].pop("seed", None)
     return runs
 
 
@@ -284,7 +259,7 @@ def main(argv=None):
     ap.add_argument("--facet", default=None, help="one panel per value of this key")
     ap.add_argument("--no-proxy", action="store_true", help="leave the proxy out of the curves")
     args = ap.parse_args(argv)
-    runs = load(run_files(args.inputs))
+    runs = load(args.inputs)
     if not runs:
         print("plot.py: no run files with rows in " + " ".join(args.inputs), file=sys.stderr)
         return 2

@@ -18,18 +18,18 @@ import sys
 import h5py
 import pandas as pd
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from runfile import RunFileError, read_run  # noqa: E402
+
 
 def load_run(path):
-    with h5py.File(path, "r") as f:
-        cols = {}
-        for group in ("metrics", "timing"):
-            if group in f:
-                for name in f[group]:
-                    cols[name] = f[group][name][:]
-        df = pd.DataFrame(cols)
-        df.insert(0, "iteration", range(len(df)))
-        df.insert(0, "status", f.attrs["status"])
-        df.insert(0, "seed", int(f.attrs["seed"]))
+    """One row per iteration of the run at `path` (none if it logged none).
+    Raises runfile.RunFileError for a file that is not a readable run."""
+    run = read_run(path, need_rows=False)
+    df = pd.DataFrame({**run["metrics"], **run["timing"]})
+    df.insert(0, "iteration", range(len(df)))
+    df.insert(0, "status", run["status"])
+    df.insert(0, "seed", run["seed"])
     return df
 
 
@@ -43,7 +43,11 @@ def load_sweep(directory):
         path = os.path.join(directory, file)
         if not os.path.exists(path):
             continue
-        df = load_run(path)
+        try:
+            df = load_run(path)
+        except RunFileError as e:
+            print(f"tidy.py: skipped {e}", file=sys.stderr)
+            continue
         for key, values in table.items():
             if key not in ("file", "name", "status", "seed"):
                 df[key] = pd.to_numeric(values[i], errors="ignore")
@@ -57,7 +61,14 @@ def main(argv=None):
     ap.add_argument("sweep_dir")
     ap.add_argument("--csv", help="write the table to this CSV file")
     args = ap.parse_args(argv)
-    df = load_sweep(args.sweep_dir)
+    if not os.path.isfile(os.path.join(args.sweep_dir, "sweep.h5")):
+        print(f"tidy.py: {args.sweep_dir} has no sweep.h5 (not a sweep directory)", file=sys.stderr)
+        return 2
+    try:
+        df = load_sweep(args.sweep_dir)
+    except OSError as e:
+        print(f"tidy.py: cannot read {args.sweep_dir}/sweep.h5 ({e})", file=sys.stderr)
+        return 1
     if args.csv:
         df.to_csv(args.csv, index=False)
     print(f"{len(df)} rows x {len(df.columns)} columns from {df['run'].nunique() if len(df) else 0} runs")

@@ -38,6 +38,25 @@ const H5::PredType& file_type<uint8_t>() { return H5::PredType::STD_U8LE; }
 
 H5::StrType vl_string() { return H5::StrType(H5::PredType::C_S1, H5T_VARIABLE); }
 
+// HDF5's own reason for the last failure: the innermost message of the
+// calling thread's error stack ("file signature not found"), or "".
+std::string hdf5_reason() {
+  std::string reason;
+  H5Ewalk2(
+      H5E_DEFAULT, H5E_WALK_UPWARD,
+      [](unsigned n, const H5E_error2_t* e, void* out) -> herr_t {
+        if (n == 0 && e->desc) *static_cast<std::string*>(out) = e->desc;
+        return 0;
+      },
+      &reason);
+  return reason;
+}
+
+std::string describe(const H5::Exception& e) {
+  const std::string inner = hdf5_reason();
+  return inner.empty() ? e.getDetailMsg() : inner;
+}
+
 // Runs `f`, translating HDF5's exceptions (which do not derive from
 // std::exception) and std::exception into IoError(path, what, reason).
 template <class F>
@@ -45,7 +64,7 @@ auto guarded(const std::string& path, const std::string& what, F&& f) -> decltyp
   try {
     return f();
   } catch (const H5::Exception& e) {
-    throw IoError(path, what, e.getFuncName() + ": " + e.getDetailMsg());
+    throw IoError(path, what, describe(e));
   } catch (const IoError&) {
     throw;
   } catch (const std::exception& e) {
@@ -187,7 +206,7 @@ H5File H5File::create(const std::string& path, bool overwrite, bool swmr) {
                             H5::FileCreatPropList::DEFAULT,
                             swmr ? latest_format() : H5::FileAccPropList::DEFAULT);
   } catch (const H5::Exception& e) {
-    throw IoError(path, "create", e.getDetailMsg());
+    throw IoError(path, "create", describe(e));
   }
   impl->writable = true;
   impl->swmr_format = swmr;
@@ -201,7 +220,7 @@ H5File H5File::open_read(const std::string& path, bool swmr) {
   try {
     impl->file = H5::H5File(path, swmr ? H5F_ACC_RDONLY | H5F_ACC_SWMR_READ : H5F_ACC_RDONLY);
   } catch (const H5::Exception& e) {
-    throw IoError(path, "open", e.getDetailMsg());
+    throw IoError(path, "open", describe(e));
   }
   impl->swmr_reading = swmr;
   return H5File(std::move(impl));

@@ -5,6 +5,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <signal.h>
+#include <sys/wait.h>
 #include <sys/stat.h>
 
 #include <chrono>

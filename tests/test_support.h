@@ -2,7 +2,6 @@
 // of the engine, reading run files, and running the raftsim binary.
 #pragma once
 
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -13,6 +12,7 @@
 
 #include "run/engine.h"
 #include "core/h5_file.h"
+#include "core/subprocess.h"
 #include "run/run_config.h"
 
 namespace raftsim::test {
@@ -70,31 +70,11 @@ inline std::string source_dir() {
 
 // Starts `raftsim args...` with stdout+stderr to `log`; returns its pid.
 inline pid_t spawn_raftsim(const std::vector<std::string>& args, const std::string& log) {
-  const std::string bin = raftsim_bin();
-  const pid_t pid = fork();
-  if (pid == 0) {
-    FILE* f = std::fopen(log.c_str(), "w");
-    if (f) {
-      dup2(fileno(f), STDOUT_FILENO);
-      dup2(fileno(f), STDERR_FILENO);
-    }
-    std::vector<char*> argv;
-    argv.push_back(const_cast<char*>(bin.c_str()));
-    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    execv(bin.c_str(), argv.data());
-    _exit(127);
-  }
-  return pid;
+  return start_child(raftsim_bin(), args, log);
 }
 
-inline int wait_exit(pid_t pid) {
-  int status = 0;
-  waitpid(pid, &status, 0);
-  if (WIFEXITED(status)) return WEXITSTATUS(status);
-  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
-  return -1;
-}
+// The child's exit status, or 128 + the signal that ended it.
+inline int wait_exit(pid_t pid) { return wait_child(pid).code; }
 
 inline std::string read_text(const std::string& path) {
   FILE* f = std::fopen(path.c_str(), "r");
