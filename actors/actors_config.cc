@@ -10,12 +10,16 @@ const ConfigSchema<SamplerConfig>& sampler_schema() {
   static const ConfigSchema<SamplerConfig> schema = [] {
     ConfigSchema<SamplerConfig> s;
     using C = SamplerConfig;
-    s.add_int("sampler.prompts", "b: prompts per iteration",
-              [](C& c) -> auto& { return c.prompts; }, 1, 1 << 24);
-    s.add_int("sampler.k", "K: responses sampled per prompt",
-              [](C& c) -> auto& { return c.k; }, 1, 1 << 16);
-    s.add_int("sampler.chunk", "prompts per generation work item (each has its own RNG stream)",
-              [](C& c) -> auto& { return c.chunk; }, 1, 1 << 24);
+    s.add_int(
+        "sampler.prompts", "b: prompts per iteration",
+        [](C & c) -> auto& { return c.prompts; }, 1, 1 << 24);
+    s.add_int(
+        "sampler.k", "K: responses sampled per prompt",
+        [](C & c) -> auto& { return c.k; }, 1, 1 << 16);
+    s.add_int(
+        "sampler.chunk",
+        "prompts per generation work item (each has its own RNG stream)",
+        [](C & c) -> auto& { return c.chunk; }, 1, 1 << 24);
     return s;
   }();
   return schema;
@@ -25,15 +29,20 @@ const ConfigSchema<ActorsConfig>& actors_schema() {
   static const ConfigSchema<ActorsConfig> schema = [] {
     ConfigSchema<ActorsConfig> s;
     using C = ActorsConfig;
-    s.add_int("actors.generators", "generator actors (one model replica and thread each)",
-              [](C& c) -> auto& { return c.generators; }, 1, 256);
-    s.add_int("actors.reward_workers", "reward actors",
-              [](C& c) -> auto& { return c.reward_workers; }, 1, 256);
-    s.add_int("actors.max_staleness",
-              "iteration t samples from policy version max(0, t - max_staleness)",
-              [](C& c) -> auto& { return c.max_staleness; }, 0, 1 << 20);
-    s.add_int("actors.chunk_retries", "restarts of a failed generator per chunk before failing",
-              [](C& c) -> auto& { return c.chunk_retries; }, 0, 100);
+    s.add_int(
+        "actors.generators", "generator actors (one model replica and thread each)",
+        [](C & c) -> auto& { return c.generators; }, 1, 256);
+    s.add_int(
+        "actors.reward_workers", "reward actors",
+        [](C & c) -> auto& { return c.reward_workers; }, 1, 256);
+    s.add_int(
+        "actors.max_staleness",
+        "iteration t samples from policy version max(0, t - max_staleness)",
+        [](C & c) -> auto& { return c.max_staleness; }, 0, 1 << 20);
+    s.add_int(
+        "actors.chunk_retries",
+        "restarts of a failed generator per chunk before failing",
+        [](C & c) -> auto& { return c.chunk_retries; }, 0, 100);
     return s;
   }();
   return schema;
@@ -43,18 +52,20 @@ const ConfigSchema<FaultConfig>& faults_schema() {
   static const ConfigSchema<FaultConfig> schema = [] {
     ConfigSchema<FaultConfig> s;
     using C = FaultConfig;
-    s.add_string("faults.generator_crash",
-                 "testing: ITERATION:CHUNK whose generator fails (empty = none)",
-                 [](C& c) -> auto& { return c.generator_crash; },
-                 [](const std::string& v) {
-                   uint64_t it;
-                   uint32_t ch;
-                   if (!v.empty() && !parse_crash_point(v, it, ch))
-                     throw ConfigError("faults.generator_crash", v,
-                                       "empty or ITERATION:CHUNK (two integers >= 0)");
-                 });
-    s.add_int("faults.crash_times", "testing: consecutive failures of that chunk",
-              [](C& c) -> auto& { return c.crash_times; }, 0, 1000);
+    s.add_string(
+        "faults.generator_crash",
+        "testing: ITERATION:CHUNK whose generator fails (empty = none)",
+        [](C & c) -> auto& { return c.generator_crash; },
+        [](const std::string& v) {
+          uint64_t it;
+          uint32_t ch;
+          if (!v.empty() && !parse_crash_point(v, it, ch))
+            throw ConfigError("faults.generator_crash", v,
+                              "empty or ITERATION:CHUNK (two integers >= 0)");
+        });
+    s.add_int(
+        "faults.crash_times", "testing: consecutive failures of that chunk",
+        [](C & c) -> auto& { return c.crash_times; }, 0, 1000);
     return s;
   }();
   return schema;

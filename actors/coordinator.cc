@@ -41,7 +41,8 @@ void close_run(Self* self, RunStatus status) {
           [self](caf::error& err) {
             auto& out = *self->state.setup.outcome;
             out.status = RunStatus::kFailed;
-            if (out.error.empty()) out.error = "closing the run file: " + to_string(err);
+            if (out.error.empty())
+              out.error = "closing the run file: " + to_string(err);
             shutdown_workers(self);
             self->quit(err);
           });
@@ -55,7 +56,9 @@ void fail(Self* self, const std::string& what) {
 
 // The error handler of a request to a stage other than a generator.
 auto fail_on(Self* self, std::string stage) {
-  return [self, stage](caf::error& err) { fail(self, stage + " failed: " + to_string(err)); };
+  return [self, stage](caf::error& err) {
+    fail(self, stage + " failed: " + to_string(err));
+  };
 }
 
 void on_scored(Self* self, ScoredBatch& sb) {
@@ -87,7 +90,8 @@ void on_samples(Self* self, SampleBatch& batch) {
   auto& st = self->state;
   auto& reward = st.rewards[batch.chunk % st.rewards.size()];
   self->request(reward, caf::infinite, std::move(batch))
-      .then([self](ScoredBatch& sb) { on_scored(self, sb); }, fail_on(self, "reward worker"));
+      .then([self](ScoredBatch& sb) { on_scored(self, sb); },
+            fail_on(self, "reward worker"));
 }
 
 void on_generator_failed(Self* self, size_t g, const Job& job, const caf::error& err) {
@@ -97,8 +101,8 @@ void on_generator_failed(Self* self, size_t g, const Job& job, const caf::error&
     const std::string what =
         job.is_evaluation() ? "evaluation" : "chunk " + std::to_string(job.chunk);
     fail(self, "generator failed " + std::to_string(st.schedule->failures(job)) +
-                   " times on iteration " + std::to_string(job.iteration) + " " + what + ": " +
-                   to_string(err));
+                   " times on iteration " + std::to_string(job.iteration) + " " + what +
+                   ": " + to_string(err));
     return;
   }
   self->send_exit(st.generators[g], caf::exit_reason::user_shutdown);
@@ -120,7 +124,8 @@ GenerateChunk make_chunk(Self* self, const Job& job) {
   req.iteration = job.iteration;
   req.chunk = job.chunk;
   req.first_prompt = first;
-  req.prompts.assign(it.prompts.begin() + first * plen, it.prompts.begin() + (first + n) * plen);
+  req.prompts.assign(it.prompts.begin() + first * plen,
+                     it.prompts.begin() + (first + n) * plen);
   req.k = st.setup.sampler.k;
   req.policy = it.policy;
   return req;
@@ -132,7 +137,9 @@ void dispatch(Self* self) {
     const Job job = st.schedule->next_job();
     const size_t g = st.idle.front();
     st.idle.pop_front();
-    auto on_error = [self, g, job](caf::error& err) { on_generator_failed(self, g, job, err); };
+    auto on_error = [self, g, job](caf::error& err) {
+      on_generator_failed(self, g, job, err);
+    };
     if (job.is_evaluation()) {
       EvaluateRequest req{job.iteration, st.iterations.at(job.iteration).policy};
       self->request(st.generators[g], caf::infinite, std::move(req))
@@ -169,7 +176,8 @@ void launch(Self* self) {
     IterationState& it = st.iterations[t];
     it.policy = st.snapshots.at(st.schedule->version_for(t));
     it.prompts = setup.task->draw_prompts(t, setup.sampler.prompts);
-    it.chunks.resize((setup.sampler.prompts + setup.sampler.chunk - 1) / setup.sampler.chunk);
+    it.chunks.resize((setup.sampler.prompts + setup.sampler.chunk - 1) /
+                     setup.sampler.chunk);
   }
   // Older snapshots are held by their iterations only.
   const uint64_t keep_from = st.schedule->oldest_needed_version();
@@ -265,7 +273,8 @@ caf::behavior coordinator(Self* self, CoordinatorSetup setup) {
   ScheduleConfig sc;
   sc.iterations = static_cast<uint64_t>(s.iterations);
   sc.staleness = static_cast<uint64_t>(s.actors.max_staleness);
-  sc.chunks = static_cast<uint32_t>((s.sampler.prompts + s.sampler.chunk - 1) / s.sampler.chunk);
+  sc.chunks = static_cast<uint32_t>((s.sampler.prompts + s.sampler.chunk - 1) /
+                                    s.sampler.chunk);
   sc.evaluate = !s.generator->eval_prompts.empty();
   sc.chunk_retries = s.actors.chunk_retries;
   st.schedule = std::make_unique<Schedule>(sc);

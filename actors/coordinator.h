@@ -66,8 +66,8 @@ struct CoordinatorSetup {
 
 // The data of an iteration in flight (the schedule holds its progress).
 struct IterationState {
-  PolicySnapshot policy;         // the version generating this iteration
-  std::vector<int32_t> prompts;  // all b prompts
+  PolicySnapshot policy;            // the version generating this iteration
+  std::vector<int32_t> prompts;     // all b prompts
   std::vector<ScoredBatch> chunks;  // by chunk index
   double generate_seconds = 0, score_seconds = 0;
   Selection selection;
@@ -91,6 +91,7 @@ struct CoordinatorState {
   static inline const char* name = "raftsim.coordinator";
 };
 
-caf::behavior coordinator(caf::stateful_actor<CoordinatorState>* self, CoordinatorSetup setup);
+caf::behavior coordinator(caf::stateful_actor<CoordinatorState>* self,
+                          CoordinatorSetup setup);
 
 }  // namespace raftsim

@@ -11,7 +11,8 @@ namespace raftsim {
 namespace {
 
 // Makes the replica hold `snapshot`, creating the replicas on first use.
-void use_snapshot(const GeneratorContext& ctx, GeneratorState& st, const PolicySnapshot& snapshot) {
+void use_snapshot(const GeneratorContext& ctx, GeneratorState& st,
+                  const PolicySnapshot& snapshot) {
   if (!st.policy) {
     use_single_compute_thread();
     st.policy = ctx.initial->clone();
@@ -27,13 +28,15 @@ void use_snapshot(const GeneratorContext& ctx, GeneratorState& st, const PolicyS
 // Mean gold reward of one response per prompt.
 double mean_gold(const Task& task, const Samples& s) {
   double sum = 0;
-  for (int32_t i = 0; i < s.size(); ++i) sum += task.gold(s.prompt(i / s.k), s.response(i));
+  for (int32_t i = 0; i < s.size(); ++i)
+    sum += task.gold(s.prompt(i / s.k), s.response(i));
   return s.size() ? sum / s.size() : 0.0;
 }
 
 }  // namespace
 
-SampleBatch generate_chunk(const GeneratorContext& ctx, GeneratorState& st, GenerateChunk& req) {
+SampleBatch generate_chunk(const GeneratorContext& ctx, GeneratorState& st,
+                           GenerateChunk& req) {
   SampleBatch out;
   out.iteration = req.iteration;
   out.chunk = req.chunk;
@@ -62,13 +65,15 @@ SampleBatch generate_chunk(const GeneratorContext& ctx, GeneratorState& st, Gene
 
   const double temperature = ctx.temperature;
   st.policy->sample(temperature,
-                    derive_seed(ctx.seed, Purpose::kSampling, req.iteration, req.chunk), s);
+                    derive_seed(ctx.seed, Purpose::kSampling, req.iteration, req.chunk),
+                    s);
   s.logp_initial = st.initial->log_prob(s, temperature);
   out.generate.end = ctx.clock.now();
   return out;
 }
 
-EvalResult evaluate(const GeneratorContext& ctx, GeneratorState& st, const EvaluateRequest& req) {
+EvalResult evaluate(const GeneratorContext& ctx, GeneratorState& st,
+                    const EvaluateRequest& req) {
   EvalResult out;
   out.iteration = req.iteration;
   out.evaluate.start = ctx.clock.now();
@@ -94,7 +99,8 @@ namespace {
 // Runs `work`; an exception ends the generator (the coordinator restarts it)
 // and answers the request with the error.
 template <class Result, class Work>
-caf::result<Result> guarded(generator_actor::stateful_pointer<GeneratorState> self, Work&& work) {
+caf::result<Result> guarded(generator_actor::stateful_pointer<GeneratorState> self,
+                            Work&& work) {
   try {
     return work();
   } catch (const std::exception& e) {
@@ -105,14 +111,17 @@ caf::result<Result> guarded(generator_actor::stateful_pointer<GeneratorState> se
 }
 }  // namespace
 
-generator_actor::behavior_type generator(generator_actor::stateful_pointer<GeneratorState> self,
-                                         std::shared_ptr<const GeneratorContext> ctx) {
+generator_actor::behavior_type generator(
+    generator_actor::stateful_pointer<GeneratorState> self,
+    std::shared_ptr<const GeneratorContext> ctx) {
   return {
       [self, ctx](GenerateChunk& req) {
-        return guarded<SampleBatch>(self, [&] { return generate_chunk(*ctx, self->state, req); });
+        return guarded<SampleBatch>(
+            self, [&] { return generate_chunk(*ctx, self->state, req); });
       },
       [self, ctx](const EvaluateRequest& req) {
-        return guarded<EvalResult>(self, [&] { return evaluate(*ctx, self->state, req); });
+        return guarded<EvalResult>(self,
+                                   [&] { return evaluate(*ctx, self->state, req); });
       },
   };
 }

@@ -26,7 +26,8 @@ struct GeneratorContext {
   double temperature = 1.0;
   FaultConfig faults;
   // Injected failures still to happen (faults.crash_times), shared by all.
-  std::shared_ptr<std::atomic<int>> crashes_left = std::make_shared<std::atomic<int>>(0);
+  std::shared_ptr<std::atomic<int>> crashes_left =
+      std::make_shared<std::atomic<int>>(0);
   RunClock clock;
 };
 
@@ -37,8 +38,9 @@ struct GeneratorState {
   static inline const char* name = "raftsim.generator";
 };
 
-generator_actor::behavior_type generator(generator_actor::stateful_pointer<GeneratorState> self,
-                                         std::shared_ptr<const GeneratorContext> ctx);
+generator_actor::behavior_type generator(
+    generator_actor::stateful_pointer<GeneratorState> self,
+    std::shared_ptr<const GeneratorContext> ctx);
 
 // The work of one request, without the actor: also used by tests.
 SampleBatch generate_chunk(const GeneratorContext& ctx, GeneratorState& state,

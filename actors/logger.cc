@@ -14,7 +14,8 @@ caf::result<caf::ok_atom> guarded(Work&& work) {
   } catch (const std::exception& e) {
     return caf::make_error(caf::sec::runtime_error, std::string("logger: ") + e.what());
   } catch (...) {
-    return caf::make_error(caf::sec::runtime_error, std::string("logger: unknown error"));
+    return caf::make_error(caf::sec::runtime_error,
+                           std::string("logger: unknown error"));
   }
   return caf::ok_atom::value;
 }
@@ -24,7 +25,9 @@ logger_actor::behavior_type logger(logger_actor::stateful_pointer<LoggerState>,
                                    std::shared_ptr<ReportSink> sink) {
   return {
       [sink](IterationReport& report) { return guarded([&] { sink->write(report); }); },
-      [sink](close_atom, RunStatus status) { return guarded([&] { sink->close(status); }); },
+      [sink](close_atom, RunStatus status) {
+        return guarded([&] { sink->close(status); });
+      },
   };
 }
 

@@ -14,7 +14,6 @@
 #pragma once
 
 #include <caf/all.hpp>
-
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -92,7 +91,7 @@ struct Selection {
   uint64_t iteration = 0;
   TrainBatch accepted;
   PoolStats stats;
-  Pool pool;                    // kept only when samples are logged
+  Pool pool;                           // kept only when samples are logged
   std::vector<uint8_t> accepted_mask;  // [pool size], only with the pool
   Interval rank;
 };
@@ -117,11 +116,13 @@ struct TrainResult {
 using close_atom = caf::atom_constant<caf::atom("close")>;
 
 // Typed interfaces: sending a message an actor does not accept fails to compile.
-using generator_actor = caf::typed_actor<caf::replies_to<GenerateChunk>::with<SampleBatch>,
-                                         caf::replies_to<EvaluateRequest>::with<EvalResult>>;
+using generator_actor =
+    caf::typed_actor<caf::replies_to<GenerateChunk>::with<SampleBatch>,
+                     caf::replies_to<EvaluateRequest>::with<EvalResult>>;
 using reward_actor = caf::typed_actor<caf::replies_to<SampleBatch>::with<ScoredBatch>>;
 using ranker_actor = caf::typed_actor<caf::replies_to<RankRequest>::with<Selection>>;
-using trainer_actor = caf::typed_actor<caf::replies_to<TrainRequest>::with<TrainResult>>;
+using trainer_actor =
+    caf::typed_actor<caf::replies_to<TrainRequest>::with<TrainResult>>;
 using logger_actor =
     caf::typed_actor<caf::replies_to<IterationReport>::with<caf::ok_atom>,
                      caf::replies_to<close_atom, RunStatus>::with<caf::ok_atom>>;
@@ -134,16 +135,18 @@ typename Inspector::result_type inspect(Inspector& f, Interval& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, Samples& x) {
   return f(caf::meta::type_name("Samples"), x.prompt_length, x.response_length, x.k,
-           x.policy_version, x.prompt_ids, x.prompts, x.responses, x.logp, x.logp_initial);
+           x.policy_version, x.prompt_ids, x.prompts, x.responses, x.logp,
+           x.logp_initial);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, TrainBatch& x) {
-  return f(caf::meta::type_name("TrainBatch"), x.prompt_length, x.response_length, x.prompts,
-           x.responses);
+  return f(caf::meta::type_name("TrainBatch"), x.prompt_length, x.response_length,
+           x.prompts, x.responses);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, SampleBatch& x) {
-  return f(caf::meta::type_name("SampleBatch"), x.iteration, x.chunk, x.samples, x.generate);
+  return f(caf::meta::type_name("SampleBatch"), x.iteration, x.chunk, x.samples,
+           x.generate);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, ScoredBatch& x) {

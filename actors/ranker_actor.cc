@@ -4,7 +4,8 @@
 
 namespace raftsim {
 
-Selection rank_iteration(const RankerContext& ctx, const Ranker& ranker, RankRequest& req) {
+Selection rank_iteration(const RankerContext& ctx, const Ranker& ranker,
+                         RankRequest& req) {
   Selection out;
   out.iteration = req.iteration;
   out.rank.start = ctx.clock.now();
@@ -32,11 +33,14 @@ Selection rank_iteration(const RankerContext& ctx, const Ranker& ranker, RankReq
   return out;
 }
 
-ranker_actor::behavior_type ranker_actor_fn(ranker_actor::stateful_pointer<RankerState> self,
-                                            std::shared_ptr<const RankerContext> ctx) {
+ranker_actor::behavior_type ranker_actor_fn(
+    ranker_actor::stateful_pointer<RankerState> self,
+    std::shared_ptr<const RankerContext> ctx) {
   self->state.ranker = make_ranker(ctx->ranker);
   return {
-      [self, ctx](RankRequest& req) { return rank_iteration(*ctx, *self->state.ranker, req); },
+      [self, ctx](RankRequest& req) {
+        return rank_iteration(*ctx, *self->state.ranker, req);
+      },
   };
 }
 

@@ -24,10 +24,12 @@ struct RankerState {
   static inline const char* name = "raftsim.ranker";
 };
 
-ranker_actor::behavior_type ranker_actor_fn(ranker_actor::stateful_pointer<RankerState> self,
-                                            std::shared_ptr<const RankerContext> ctx);
+ranker_actor::behavior_type ranker_actor_fn(
+    ranker_actor::stateful_pointer<RankerState> self,
+    std::shared_ptr<const RankerContext> ctx);
 
 // The work of one request, without the actor.
-Selection rank_iteration(const RankerContext& ctx, const Ranker& ranker, RankRequest& request);
+Selection rank_iteration(const RankerContext& ctx, const Ranker& ranker,
+                         RankRequest& request);
 
 }  // namespace raftsim

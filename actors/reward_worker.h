@@ -26,6 +26,7 @@ struct RewardWorkerState {
 };
 
 reward_actor::behavior_type reward_worker(
-    reward_actor::stateful_pointer<RewardWorkerState> self, std::shared_ptr<const RewardContext> ctx);
+    reward_actor::stateful_pointer<RewardWorkerState> self,
+    std::shared_ptr<const RewardContext> ctx);
 
 }  // namespace raftsim

@@ -10,7 +10,8 @@ struct RunClock {
   std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
 
   double now() const {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+        .count();
   }
 };
 

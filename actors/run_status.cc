@@ -5,8 +5,8 @@
 namespace raftsim {
 
 namespace {
-constexpr RunStatus kAll[] = {RunStatus::kRunning, RunStatus::kComplete, RunStatus::kInterrupted,
-                              RunStatus::kFailed};
+constexpr RunStatus kAll[] = {RunStatus::kRunning, RunStatus::kComplete,
+                              RunStatus::kInterrupted, RunStatus::kFailed};
 }  // namespace
 
 std::string to_string(RunStatus status) {
@@ -29,6 +29,8 @@ std::optional<RunStatus> parse_run_status(const std::string& text) {
   return std::nullopt;
 }
 
-std::ostream& operator<<(std::ostream& out, RunStatus status) { return out << to_string(status); }
+std::ostream& operator<<(std::ostream& out, RunStatus status) {
+  return out << to_string(status);
+}
 
 }  // namespace raftsim

@@ -7,7 +7,8 @@ namespace raftsim {
 
 namespace {
 [[noreturn]] void misuse(const std::string& what, uint64_t t) {
-  throw std::logic_error("schedule: " + what + " (iteration " + std::to_string(t) + ")");
+  throw std::logic_error("schedule: " + what + " (iteration " + std::to_string(t) +
+                         ")");
 }
 }  // namespace
 
@@ -19,7 +20,8 @@ uint64_t Schedule::version_for(uint64_t t) const {
 
 std::vector<uint64_t> Schedule::launch() {
   std::vector<uint64_t> started;
-  while (!stopping_ && next_launch_ < config_.iterations && has_version(version_for(next_launch_))) {
+  while (!stopping_ && next_launch_ < config_.iterations &&
+         has_version(version_for(next_launch_))) {
     const uint64_t t = next_launch_++;
     Progress& p = iterations_[t];
     p.evaluated = !config_.evaluate;
@@ -82,7 +84,8 @@ void Schedule::trained(uint64_t t) {
 
 void Schedule::evaluated(uint64_t t) {
   const auto it = iterations_.find(t);
-  if (it == iterations_.end() || !config_.evaluate) misuse("an unexpected evaluation", t);
+  if (it == iterations_.end() || !config_.evaluate)
+    misuse("an unexpected evaluation", t);
   it->second.evaluated = true;
 }
 
@@ -96,7 +99,8 @@ std::optional<uint64_t> Schedule::next_row() {
 }
 
 void Schedule::row_written(uint64_t t) {
-  if (rows_in_flight_ == 0 || t >= next_log_) misuse("a row written that was not sent", t);
+  if (rows_in_flight_ == 0 || t >= next_log_)
+    misuse("a row written that was not sent", t);
   --rows_in_flight_;
   ++rows_written_;
 }

@@ -40,7 +40,9 @@ struct Job {
   uint64_t iteration = 0;
   uint32_t chunk = 0;
   bool is_evaluation() const { return chunk == kEvaluation; }
-  bool operator==(const Job& o) const { return iteration == o.iteration && chunk == o.chunk; }
+  bool operator==(const Job& o) const {
+    return iteration == o.iteration && chunk == o.chunk;
+  }
 };
 
 class Schedule {

@@ -26,12 +26,13 @@ struct TrainerState {
   static inline const char* name = "raftsim.trainer";
 };
 
-trainer_actor::behavior_type trainer_actor_fn(trainer_actor::stateful_pointer<TrainerState> self,
-                                              std::shared_ptr<const TrainerContext> ctx);
+trainer_actor::behavior_type trainer_actor_fn(
+    trainer_actor::stateful_pointer<TrainerState> self,
+    std::shared_ptr<const TrainerContext> ctx);
 
 // The snapshot of a policy: its weights and, where exact, its statistics
 // relative to pi_0 at the sampling temperature.
-PolicySnapshot make_snapshot(uint64_t version, const Policy& policy, const Policy& initial,
-                             double temperature);
+PolicySnapshot make_snapshot(uint64_t version, const Policy& policy,
+                             const Policy& initial, double temperature);
 
 }  // namespace raftsim

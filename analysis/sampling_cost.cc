@@ -11,7 +11,8 @@
 
 namespace raftsim {
 
-double sampling_seconds_per_token(RunConfig config, int32_t response_length, int repeats) {
+double sampling_seconds_per_token(RunConfig config, int32_t response_length,
+                                  int repeats) {
   use_single_compute_thread();
   config.task.response_length = response_length;
   const auto task = make_task(config.task, config.seed);
@@ -29,9 +30,11 @@ double sampling_seconds_per_token(RunConfig config, int32_t response_length, int
     policy->sample(config.policy.temperature, static_cast<uint64_t>(r), s);
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    if (r > 0) per_token.push_back(seconds / (static_cast<double>(s.size()) * response_length));
+    if (r > 0)
+      per_token.push_back(seconds / (static_cast<double>(s.size()) * response_length));
   }
-  std::nth_element(per_token.begin(), per_token.begin() + per_token.size() / 2, per_token.end());
+  std::nth_element(per_token.begin(), per_token.begin() + per_token.size() / 2,
+                   per_token.end());
   return per_token[per_token.size() / 2];
 }
 

@@ -11,6 +11,7 @@
 namespace raftsim {
 
 // Median over `repeats` of the per-token time, after one warm-up chunk.
-double sampling_seconds_per_token(RunConfig config, int32_t response_length, int repeats = 5);
+double sampling_seconds_per_token(RunConfig config, int32_t response_length,
+                                  int repeats = 5);
 
 }  // namespace raftsim

@@ -15,10 +15,10 @@ namespace fs = std::filesystem;
 namespace raftsim {
 
 double t975(int dof) {
-  static const double table[] = {12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262,
-                                 2.228,  2.201, 2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101,
-                                 2.093,  2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052,
-                                 2.048,  2.045, 2.042};
+  static const double table[] = {
+      12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228,
+      2.201,  2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086,
+      2.080,  2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042};
   if (dof <= 0) return 0;
   if (dof <= 30) return table[dof - 1];
   return 1.960 + 2.4 / dof;  // within 0.01 of the exact quantile beyond 30
@@ -32,7 +32,8 @@ Estimate estimate(const std::vector<double>& v) {
   if (v.size() < 2) return e;
   double ss = 0;
   for (double x : v) ss += (x - e.mean) * (x - e.mean);
-  e.ci95 = t975(static_cast<int>(v.size()) - 1) * std::sqrt(ss / (n - 1)) / std::sqrt(n);
+  e.ci95 =
+      t975(static_cast<int>(v.size()) - 1) * std::sqrt(ss / (n - 1)) / std::sqrt(n);
   return e;
 }
 
@@ -73,8 +74,8 @@ RunSummary summarize_runs(const std::vector<std::string>& files) {
     try {
       const RunReader f(path);
       if (f.rows() == 0) {
-        summary.skipped.push_back(
-            {path, path + ": no iteration was logged (status " + to_string(f.status()) + ")"});
+        summary.skipped.push_back({path, path + ": no iteration was logged (status " +
+                                             to_string(f.status()) + ")"});
         continue;
       }
       Run r;
@@ -92,12 +93,15 @@ RunSummary summarize_runs(const std::vector<std::string>& files) {
   std::set<std::string> varying;
   for (const auto& r : runs)
     for (const auto& [k, v] : r.config)
-      if (runs.front().config.count(k) == 0 || runs.front().config.at(k) != v) varying.insert(k);
-  std::map<std::vector<std::pair<std::string, std::string>>, std::vector<const Run*>> groups;
+      if (runs.front().config.count(k) == 0 || runs.front().config.at(k) != v)
+        varying.insert(k);
+  std::map<std::vector<std::pair<std::string, std::string>>, std::vector<const Run*>>
+      groups;
   std::vector<std::vector<std::pair<std::string, std::string>>> order;
   for (const auto& r : runs) {
     std::vector<std::pair<std::string, std::string>> params;
-    for (const auto& k : varying) params.emplace_back(k, r.config.count(k) ? r.config.at(k) : "");
+    for (const auto& k : varying)
+      params.emplace_back(k, r.config.count(k) ? r.config.at(k) : "");
     if (!groups.count(params)) order.push_back(params);
     groups[params].push_back(&r);
   }
@@ -108,8 +112,10 @@ RunSummary summarize_runs(const std::vector<std::string>& files) {
       if (a[i].second == b[i].second) continue;
       char* ea = nullptr;
       char* eb = nullptr;
-      const double x = std::strtod(a[i].second.c_str(), &ea), y = std::strtod(b[i].second.c_str(), &eb);
-      if (*ea == '\0' && *eb == '\0' && !a[i].second.empty() && !b[i].second.empty()) return x < y;
+      const double x = std::strtod(a[i].second.c_str(), &ea),
+                   y = std::strtod(b[i].second.c_str(), &eb);
+      if (*ea == '\0' && *eb == '\0' && !a[i].second.empty() && !b[i].second.empty())
+        return x < y;
       return a[i].second < b[i].second;
     }
     return a.size() < b.size();
@@ -121,7 +127,8 @@ RunSummary summarize_runs(const std::vector<std::string>& files) {
     p.params = params;
     std::vector<double> final_gold, peak, peak_it, kl_peak, gap;
     for (const Run* r : groups[params]) {
-      const auto best = std::max_element(r->gold.begin(), r->gold.end()) - r->gold.begin();
+      const auto best =
+          std::max_element(r->gold.begin(), r->gold.end()) - r->gold.begin();
       final_gold.push_back(r->gold.back());
       peak.push_back(r->gold[best]);
       peak_it.push_back(static_cast<double>(best));
@@ -157,14 +164,15 @@ std::string format_table(const std::vector<PointSummary>& points) {
   for (const auto& p : points) width = std::max(width, label(p).size());
   char buf[512];
   std::string out;
-  std::snprintf(buf, sizeof buf, "%-*s %5s  %-19s %-19s %-19s %-19s %-19s\n", static_cast<int>(width),
-                "point", "runs", "final gold", "peak gold", "peak iteration", "KL at peak",
-                "proxy-gold at end");
+  std::snprintf(buf, sizeof buf, "%-*s %5s  %-19s %-19s %-19s %-19s %-19s\n",
+                static_cast<int>(width), "point", "runs", "final gold", "peak gold",
+                "peak iteration", "KL at peak", "proxy-gold at end");
   out += buf;
   for (const auto& p : points) {
     std::snprintf(buf, sizeof buf, "%-*s %5d  %-19s %-19s %-19s %-19s %-19s\n",
-                  static_cast<int>(width), label(p).c_str(), p.runs, pm(p.final_gold).c_str(),
-                  pm(p.peak_gold).c_str(), pm(p.peak_iteration).c_str(), pm(p.kl_at_peak).c_str(),
+                  static_cast<int>(width), label(p).c_str(), p.runs,
+                  pm(p.final_gold).c_str(), pm(p.peak_gold).c_str(),
+                  pm(p.peak_iteration).c_str(), pm(p.kl_at_peak).c_str(),
                   pm(p.final_gap).c_str());
     out += buf;
   }
@@ -177,14 +185,16 @@ std::string format_csv(const std::vector<PointSummary>& points) {
   if (points.empty()) return out;
   for (const auto& [k, _] : points.front().params) out += k + ",";
   out += "runs";
-  for (const char* m : {"final_gold", "peak_gold", "peak_iteration", "kl_at_peak", "final_gap"})
+  for (const char* m :
+       {"final_gold", "peak_gold", "peak_iteration", "kl_at_peak", "final_gap"})
     out += std::string(",") + m + "_mean," + m + "_ci95";
   out += "\n";
   char buf[64];
   for (const auto& p : points) {
     for (const auto& [_, v] : p.params) out += v + ",";
     out += std::to_string(p.runs);
-    for (const Estimate* e : {&p.final_gold, &p.peak_gold, &p.peak_iteration, &p.kl_at_peak, &p.final_gap}) {
+    for (const Estimate* e : {&p.final_gold, &p.peak_gold, &p.peak_iteration,
+                              &p.kl_at_peak, &p.final_gap}) {
       std::snprintf(buf, sizeof buf, ",%.10g,%.10g", e->mean, e->ci95);
       out += buf;
     }

@@ -14,7 +14,8 @@ struct Estimate {
 };
 
 struct PointSummary {
-  std::vector<std::pair<std::string, std::string>> params;  // keys that vary across points
+  std::vector<std::pair<std::string, std::string>>
+      params;  // keys that vary across points
   int runs = 0;
   Estimate final_gold, peak_gold, peak_iteration, kl_at_peak, final_gap;
 };

@@ -19,6 +19,7 @@ struct TimingSummary {
 };
 
 // `samples_per_iteration` = b * K of the run.
-TimingSummary summarize_timing(const std::string& run_file, double samples_per_iteration);
+TimingSummary summarize_timing(const std::string& run_file,
+                               double samples_per_iteration);
 
 }  // namespace raftsim

@@ -8,12 +8,14 @@ namespace raftsim::cli {
 
 std::string key_help() {
   std::string out =
-      "Configuration keys (INI: [section] then key = value; command line: --set section.key=value)\n";
+      "Configuration keys (INI: [section] then key = value; command line: --set "
+      "section.key=value)\n";
   for (const auto& k : run_config_schema().keys()) {
     std::string def = k.get(RunConfig{});
     if (def.empty()) def = "\"\"";
     std::string line = "  " + k.name + " = " + def;
-    line += line.size() < 38 ? std::string(38 - line.size(), ' ') : "\n" + std::string(38, ' ');
+    line += line.size() < 38 ? std::string(38 - line.size(), ' ')
+                             : "\n" + std::string(38, ' ');
     // Wrap the meaning at ~100 columns.
     std::string word, text = k.help;
     size_t col = 38;

@@ -19,7 +19,8 @@ const char* kUsage =
     "Commands:\n"
     "  run        run one experiment and log it to an HDF5 file\n"
     "  sweep      run a grid of experiments (one file per point, plus sweep.h5)\n"
-    "  summarize  final/peak gold, KL at peak, proxy-gold gap per grid point, over seeds\n"
+    "  summarize  final/peak gold, KL at peak, proxy-gold gap per grid point, over "
+    "seeds\n"
     "  bench      measure throughput, stage times, overhead and memory of a config\n\n"
     "Options:\n"
     "  -h, --help     show this help ('raftsim <command> --help' for a command)\n"
@@ -36,7 +37,8 @@ int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
     std::cout << kUsage;
-    return raftsim::to_int(args.empty() ? raftsim::ExitStatus::kBadInput : raftsim::ExitStatus::kOk);
+    return raftsim::to_int(args.empty() ? raftsim::ExitStatus::kBadInput
+                                        : raftsim::ExitStatus::kOk);
   }
   if (args[0] == "--version") {
     std::cout << "raftsim " << raftsim::kVersion << "\n";

@@ -8,17 +8,16 @@ namespace raftsim::cli {
 
 void add_config_options(po::options_description& opts, std::string& config_path,
                         std::vector<std::string>& sets) {
-  opts.add_options()("help,h", "show this help")(
-      "config,c", po::value(&config_path), "INI file of configuration keys")(
+  opts.add_options()("help,h", "show this help")("config,c", po::value(&config_path),
+                                                 "INI file of configuration keys")(
       "set,s", po::value(&sets)->composing(),
       "KEY=VALUE: override one configuration key (repeatable; wins over --config)");
 }
 
-std::optional<ExitStatus> parse_args(const std::string& command,
-                                     const po::options_description& opts,
-                                     const std::vector<std::string>& args,
-                                     const std::string& extra_help,
-                                     const po::positional_options_description* positional) {
+std::optional<ExitStatus> parse_args(
+    const std::string& command, const po::options_description& opts,
+    const std::vector<std::string>& args, const std::string& extra_help,
+    const po::positional_options_description* positional) {
   po::variables_map vm;
   try {
     po::command_line_parser parser(args);
@@ -27,8 +26,8 @@ std::optional<ExitStatus> parse_args(const std::string& command,
     po::store(parser.run(), vm);
     po::notify(vm);
   } catch (const po::error& e) {
-    std::cerr << "raftsim " << command << ": " << e.what() << " (see 'raftsim " << command
-              << " --help')\n";
+    std::cerr << "raftsim " << command << ": " << e.what() << " (see 'raftsim "
+              << command << " --help')\n";
     return ExitStatus::kBadInput;
   }
   if (vm.count("help")) {

@@ -16,11 +16,16 @@ void check_output(const std::string& out, bool overwrite) {
   const fs::path dir = p.has_parent_path() ? p.parent_path() : fs::path(".");
   if (p.filename().empty()) throw ConfigError("--out", out, "a file path");
   if (!fs::is_directory(dir))
-    throw ConfigError("--out", out, "a path in an existing directory ('" + dir.string() + "' is not one)");
+    throw ConfigError(
+        "--out", out,
+        "a path in an existing directory ('" + dir.string() + "' is not one)");
   if (access(dir.c_str(), W_OK) != 0)
-    throw ConfigError("--out", out, "a path in a writable directory ('" + dir.string() + "' is not writable)");
+    throw ConfigError(
+        "--out", out,
+        "a path in a writable directory ('" + dir.string() + "' is not writable)");
   if (fs::exists(p) && !overwrite)
-    throw ConfigError("--out", out, "a new file (it exists; pass --overwrite to replace it)");
+    throw ConfigError("--out", out,
+                      "a new file (it exists; pass --overwrite to replace it)");
 }
 
 std::string default_output(const std::string& config_path, uint64_t seed) {

@@ -24,11 +24,13 @@ int run_command(const std::vector<std::string>& args) {
       "Usage: raftsim run [--config FILE.ini] [--set KEY=VALUE]... "
       "[--out FILE.h5] [--overwrite] [--quiet]\n\nOptions");
   add_config_options(opts, config_path, sets);
-  opts.add_options()("out,o", po::value(&out),
-                     "output HDF5 file (default: runs/<config name>-seed<seed>-<UTC time>.h5)")(
+  opts.add_options()(
+      "out,o", po::value(&out),
+      "output HDF5 file (default: runs/<config name>-seed<seed>-<UTC time>.h5)")(
       "overwrite", po::bool_switch(&overwrite), "replace an existing output file")(
       "quiet,q", po::bool_switch(&quiet), "no progress line");
-  if (const auto status = parse_args("run", opts, args, key_help())) return to_int(*status);
+  if (const auto status = parse_args("run", opts, args, key_help()))
+    return to_int(*status);
 
   RunConfig config;
   try {
@@ -54,8 +56,8 @@ int run_command(const std::vector<std::string>& args) {
     std::cerr << "raftsim run: " << e.what() << "\n";
     return to_int(ExitStatus::kFailure);
   }
-  std::cout << out << "  status=" << outcome.status << "  iterations=" << outcome.iterations_logged
-            << "\n";
+  std::cout << out << "  status=" << outcome.status
+            << "  iterations=" << outcome.iterations_logged << "\n";
   switch (outcome.status) {
     case RunStatus::kComplete:
       return to_int(ExitStatus::kOk);

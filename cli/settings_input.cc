@@ -7,12 +7,12 @@ namespace po = boost::program_options;
 
 namespace raftsim::cli {
 
-Settings read_settings(const std::string& config_path, const std::vector<std::string>& sets) {
+Settings read_settings(const std::string& config_path,
+                       const std::vector<std::string>& sets) {
   Settings settings;
   if (!config_path.empty()) {
     std::ifstream in(config_path);
-    if (!in)
-      throw ConfigError("--config", config_path, "a readable INI file");
+    if (!in) throw ConfigError("--config", config_path, "a readable INI file");
     po::options_description keys;
     for (const auto& k : run_config_schema().keys())
       keys.add_options()(k.name.c_str(), po::value<std::string>());
@@ -20,7 +20,8 @@ Settings read_settings(const std::string& config_path, const std::vector<std::st
       try {
         return po::parse_config_file(in, keys, /*allow_unregistered=*/true);
       } catch (const po::error& e) {
-        throw ConfigError("--config", config_path, std::string("valid INI (") + e.what() + ")");
+        throw ConfigError("--config", config_path,
+                          std::string("valid INI (") + e.what() + ")");
       }
     }();
     for (const auto& opt : parsed.options) {
@@ -33,11 +34,11 @@ Settings read_settings(const std::string& config_path, const std::vector<std::st
   }
   for (const auto& s : sets) {
     const auto eq = s.find('=');
-    if (eq == std::string::npos || eq == 0)
-      throw ConfigError("--set", s, "KEY=VALUE");
+    if (eq == std::string::npos || eq == 0) throw ConfigError("--set", s, "KEY=VALUE");
     const std::string key = s.substr(0, eq);
     if (!run_config_schema().find(key))
-      throw ConfigError(key, s.substr(eq + 1), "a known key ('raftsim run --help' lists the keys)");
+      throw ConfigError(key, s.substr(eq + 1),
+                        "a known key ('raftsim run --help' lists the keys)");
     settings.emplace_back(key, s.substr(eq + 1));
   }
   return settings;

@@ -12,6 +12,7 @@ namespace raftsim::cli {
 
 // Settings from an INI file (may be empty) then --set KEY=VALUE items.
 // Throws ConfigError for a missing file, an unknown key or a malformed item.
-Settings read_settings(const std::string& config_path, const std::vector<std::string>& sets);
+Settings read_settings(const std::string& config_path,
+                       const std::vector<std::string>& sets);
 
 }  // namespace raftsim::cli

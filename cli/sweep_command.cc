@@ -24,23 +24,30 @@ int sweep_command(const std::vector<std::string>& args) {
   int jobs = cores;
   bool overwrite = false, quiet = false;
   po::options_description opts(
-      "raftsim sweep: run a grid of experiments, one HDF5 file per point, plus DIR/sweep.h5.\n\n"
-      "Usage: raftsim sweep --config BASE.ini --grid KEY=V1,V2,... [--grid ...] [--zip KEY=V1,V2 "
+      "raftsim sweep: run a grid of experiments, one HDF5 file per point, plus "
+      "DIR/sweep.h5.\n\n"
+      "Usage: raftsim sweep --config BASE.ini --grid KEY=V1,V2,... [--grid ...] [--zip "
+      "KEY=V1,V2 "
       "--zip KEY2=W1,W2] [--seeds N] --out DIR [--jobs N] [--overwrite] [--quiet]\n\n"
-      "The grid is the cartesian product of the --grid axes (and of the one --zip axis, whose\n"
-      "keys move together). Rerunning the same command skips complete runs and redoes the\n"
-      "others; a changed base config or grid is refused unless --overwrite.\n\nOptions");
+      "The grid is the cartesian product of the --grid axes (and of the one --zip "
+      "axis, whose\n"
+      "keys move together). Rerunning the same command skips complete runs and redoes "
+      "the\n"
+      "others; a changed base config or grid is refused unless "
+      "--overwrite.\n\nOptions");
   add_config_options(opts, config_path, sets);
   opts.add_options()("grid,g", po::value(&grids)->composing(),
                      "KEY=V1,V2,...: one axis of the grid (repeatable)")(
       "zip,z", po::value(&zips)->composing(),
-      "KEY=V1,V2,...: keys that move together, as one axis (repeatable, equal lengths)")(
-      "seeds", po::value(&seeds)->default_value(0),
-      "N > 0: add the axis seed = base seed, base seed + 1, ..., + N - 1")(
+      "KEY=V1,V2,...: keys that move together, as one axis (repeatable, equal "
+      "lengths)")("seeds", po::value(&seeds)->default_value(0),
+                  "N > 0: add the axis seed = base seed, base seed + 1, ..., + N - 1")(
       "out,o", po::value(&out), "output directory (created)")(
-      "jobs,j", po::value(&jobs)->default_value(cores), "runs at once (default: the number of cores)")(
-      "overwrite", po::bool_switch(&overwrite), "redo every run; accept a changed grid")(
-      "quiet,q", po::bool_switch(&quiet), "no progress line");
+      "jobs,j", po::value(&jobs)->default_value(cores),
+      "runs at once (default: the number of cores)")(
+      "overwrite", po::bool_switch(&overwrite),
+      "redo every run; accept a changed grid")("quiet,q", po::bool_switch(&quiet),
+                                               "no progress line");
   if (const auto status = parse_args("sweep", opts, args)) return to_int(*status);
   SweepSpec spec;
   Settings base;
@@ -48,14 +55,17 @@ int sweep_command(const std::vector<std::string>& args) {
   try {
     if (out.empty()) throw ConfigError("--out", "", "an output directory");
     if (jobs < 1) throw ConfigError("--jobs", std::to_string(jobs), "an integer >= 1");
-    if (seeds < 0) throw ConfigError("--seeds", std::to_string(seeds), "an integer >= 0");
+    if (seeds < 0)
+      throw ConfigError("--seeds", std::to_string(seeds), "an integer >= 0");
     base = read_settings(config_path, sets);
     for (const auto& g : grids) spec.axes.push_back(parse_axis({g}));
     if (!zips.empty()) spec.axes.push_back(parse_axis(zips));
     if (seeds > 0) {
       for (const auto& axis : spec.axes)
         for (const auto& k : axis.keys)
-          if (k == "seed") throw ConfigError("--seeds", std::to_string(seeds), "not combined with a seed grid");
+          if (k == "seed")
+            throw ConfigError("--seeds", std::to_string(seeds),
+                              "not combined with a seed grid");
       spec.axes.push_back(seed_axis(make_run_config(base).seed, seeds));
     }
     points = expand(spec, base);
@@ -76,7 +86,8 @@ int sweep_command(const std::vector<std::string>& args) {
   std::cout << out << "/sweep.h5  runs=" << points.size() << "  complete=" << o.complete
             << "  skipped=" << o.skipped << "  failed=" << o.failed
             << "  interrupted=" << o.interrupted << "\n";
-  if (g_interrupted.load() || o.interrupted > 0) return to_int(ExitStatus::kInterrupted);
+  if (g_interrupted.load() || o.interrupted > 0)
+    return to_int(ExitStatus::kInterrupted);
   return to_int(o.failed > 0 ? ExitStatus::kFailure : ExitStatus::kOk);
 }
 

@@ -15,7 +15,8 @@ std::string trimmed(const std::string& s) {
   return s.substr(b, e - b + 1);
 }
 
-std::string range_text(const char* what, double lo, double hi, bool lo_open, bool hi_open) {
+std::string range_text(const char* what, double lo, double hi, bool lo_open,
+                       bool hi_open) {
   std::string s = what;
   const bool has_lo = std::isfinite(lo), has_hi = std::isfinite(hi);
   if (has_lo && has_hi) {
@@ -30,10 +31,12 @@ std::string range_text(const char* what, double lo, double hi, bool lo_open, boo
 }
 }  // namespace
 
-int64_t parse_int(const std::string& key, const std::string& text, int64_t lo, int64_t hi) {
+int64_t parse_int(const std::string& key, const std::string& text, int64_t lo,
+                  int64_t hi) {
   const std::string t = trimmed(text);
   std::string allowed = "an integer";
-  if (lo != std::numeric_limits<int64_t>::min() && hi != std::numeric_limits<int64_t>::max())
+  if (lo != std::numeric_limits<int64_t>::min() &&
+      hi != std::numeric_limits<int64_t>::max())
     allowed += " in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]";
   else if (lo != std::numeric_limits<int64_t>::min())
     allowed += " >= " + std::to_string(lo);
@@ -48,16 +51,16 @@ int64_t parse_int(const std::string& key, const std::string& text, int64_t lo, i
   return v;
 }
 
-double parse_double(const std::string& key, const std::string& text, double lo, double hi,
-                    bool lo_open, bool hi_open) {
+double parse_double(const std::string& key, const std::string& text, double lo,
+                    double hi, bool lo_open, bool hi_open) {
   const std::string t = trimmed(text);
   const std::string allowed = range_text("a finite number", lo, hi, lo_open, hi_open);
   if (t.empty()) throw ConfigError(key, text, allowed);
   errno = 0;
   char* end = nullptr;
   const double v = std::strtod(t.c_str(), &end);
-  if (errno != 0 || end != t.c_str() + t.size() || !std::isfinite(v) || v < lo || v > hi ||
-      (lo_open && v == lo) || (hi_open && v == hi))
+  if (errno != 0 || end != t.c_str() + t.size() || !std::isfinite(v) || v < lo ||
+      v > hi || (lo_open && v == lo) || (hi_open && v == hi))
     throw ConfigError(key, text, allowed);
   return v;
 }

@@ -25,9 +25,10 @@ namespace raftsim {
 
 // Strict scalar parsing: the whole text must be the value. Each throws
 // ConfigError(key, text, <what is allowed>) on failure.
-int64_t parse_int(const std::string& key, const std::string& text, int64_t lo, int64_t hi);
-double parse_double(const std::string& key, const std::string& text, double lo, double hi,
-                    bool lo_open = false, bool hi_open = false);
+int64_t parse_int(const std::string& key, const std::string& text, int64_t lo,
+                  int64_t hi);
+double parse_double(const std::string& key, const std::string& text, double lo,
+                    double hi, bool lo_open = false, bool hi_open = false);
 bool parse_bool(const std::string& key, const std::string& text);
 std::string parse_choice(const std::string& key, const std::string& text,
                          const std::vector<std::string>& choices);
@@ -41,7 +42,7 @@ class ConfigSchema {
  public:
   struct Key {
     std::string name;
-    std::string help;     // meaning and allowed values
+    std::string help;  // meaning and allowed values
     std::function<void(Cfg&, const std::string&)> set;
     std::function<std::string(const Cfg&)> get;
   };
@@ -88,7 +89,9 @@ class ConfigSchema {
     const std::string key = name;
     help += " (one of: " + join(choices, ", ") + ")";
     add({std::move(name), std::move(help),
-         [=](Cfg& c, const std::string& v) { access(c) = parse_choice(key, v, choices); },
+         [=](Cfg& c, const std::string& v) {
+           access(c) = parse_choice(key, v, choices);
+         },
          [=](const Cfg& c) { return access(const_cast<Cfg&>(c)); }});
   }
 
@@ -126,7 +129,8 @@ class ConfigSchema {
   }
 
   // Applies settings in order over `cfg`. Unknown keys are ConfigError.
-  void apply(Cfg& cfg, const std::vector<std::pair<std::string, std::string>>& settings) const {
+  void apply(Cfg& cfg,
+             const std::vector<std::pair<std::string, std::string>>& settings) const {
     for (const auto& [name, value] : settings) {
       const Key* k = find(name);
       if (!k) throw ConfigError(name, value, "a known key (see 'raftsim run --help')");
@@ -137,18 +141,21 @@ class ConfigSchema {
   // Every key with the value in `cfg`, grouped into [section]s in key order;
   // keys without a dot come first. Parsing this text gives `cfg` back exactly.
   std::string to_ini(const Cfg& cfg) const {
-    std::vector<std::pair<std::string, std::string>> sections;  // name, body; first-use order
+    std::vector<std::pair<std::string, std::string>>
+        sections;  // name, body; first-use order
     for (const auto& k : keys_) {
       const auto dot = k.name.find('.');
       const std::string sec = dot == std::string::npos ? "" : k.name.substr(0, dot);
-      const std::string leaf = dot == std::string::npos ? k.name : k.name.substr(dot + 1);
+      const std::string leaf =
+          dot == std::string::npos ? k.name : k.name.substr(dot + 1);
       auto it = std::find_if(sections.begin(), sections.end(),
                              [&](const auto& s) { return s.first == sec; });
       if (it == sections.end()) it = sections.insert(sections.end(), {sec, ""});
       it->second += leaf + " = " + k.get(cfg) + "\n";
     }
     std::string out;
-    for (const auto& [sec, body] : sections) out += (sec.empty() ? "" : "\n[" + sec + "]\n") + body;
+    for (const auto& [sec, body] : sections)
+      out += (sec.empty() ? "" : "\n[" + sec + "]\n") + body;
     return out;
   }
 

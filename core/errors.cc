@@ -8,8 +8,10 @@ ConfigError::ConfigError(std::string key, std::string value, std::string allowed
       value_(std::move(value)),
       allowed_(std::move(allowed)) {}
 
-IoError::IoError(std::string path, const std::string& operation, const std::string& cause)
-    : std::runtime_error(path + ": cannot " + operation + (cause.empty() ? "" : ": " + cause)),
+IoError::IoError(std::string path, const std::string& operation,
+                 const std::string& cause)
+    : std::runtime_error(path + ": cannot " + operation +
+                         (cause.empty() ? "" : ": " + cause)),
       path_(std::move(path)) {}
 
 FormatError::FormatError(std::string path, const std::string& problem)

@@ -21,20 +21,32 @@ std::string parent_of(const std::string& path) {
 template <class T>
 const H5::PredType& mem_type();
 template <>
-const H5::PredType& mem_type<double>() { return H5::PredType::NATIVE_DOUBLE; }
+const H5::PredType& mem_type<double>() {
+  return H5::PredType::NATIVE_DOUBLE;
+}
 template <>
-const H5::PredType& mem_type<int32_t>() { return H5::PredType::NATIVE_INT32; }
+const H5::PredType& mem_type<int32_t>() {
+  return H5::PredType::NATIVE_INT32;
+}
 template <>
-const H5::PredType& mem_type<uint8_t>() { return H5::PredType::NATIVE_UINT8; }
+const H5::PredType& mem_type<uint8_t>() {
+  return H5::PredType::NATIVE_UINT8;
+}
 
 template <class T>
 const H5::PredType& file_type();
 template <>
-const H5::PredType& file_type<double>() { return H5::PredType::IEEE_F64LE; }
+const H5::PredType& file_type<double>() {
+  return H5::PredType::IEEE_F64LE;
+}
 template <>
-const H5::PredType& file_type<int32_t>() { return H5::PredType::STD_I32LE; }
+const H5::PredType& file_type<int32_t>() {
+  return H5::PredType::STD_I32LE;
+}
 template <>
-const H5::PredType& file_type<uint8_t>() { return H5::PredType::STD_U8LE; }
+const H5::PredType& file_type<uint8_t>() {
+  return H5::PredType::STD_U8LE;
+}
 
 H5::StrType vl_string() { return H5::StrType(H5::PredType::C_S1, H5T_VARIABLE); }
 
@@ -117,7 +129,8 @@ struct H5File::Impl {
     if (!swmr_writing) return;
     file.flush(H5F_SCOPE_GLOBAL);
     file.close();
-    file = H5::H5File(path, H5F_ACC_RDWR, H5::FileCreatPropList::DEFAULT, latest_format());
+    file =
+        H5::H5File(path, H5F_ACC_RDWR, H5::FileCreatPropList::DEFAULT, latest_format());
     swmr_writing = false;
   }
 
@@ -142,7 +155,8 @@ struct H5File::Impl {
       ensure_group(parent_of(p));
       hsize_t maxdims[2] = {H5S_UNLIMITED, width};
       // ~256 rows of metrics, ~4096 values of wider tables per chunk.
-      hsize_t chunk[2] = {rank == 1 ? kChunkRows : std::max<hsize_t>(16, 4096 / width), width};
+      hsize_t chunk[2] = {rank == 1 ? kChunkRows : std::max<hsize_t>(16, 4096 / width),
+                          width};
       H5::DataSpace space(rank, cur, maxdims);
       H5::DSetCreatPropList props;
       props.setChunk(rank, chunk);
@@ -194,7 +208,6 @@ H5File::~H5File() {
   }
 }
 
-
 H5File H5File::create(const std::string& path, bool overwrite, bool swmr) {
   H5::Exception::dontPrint();
   if (!overwrite && access(path.c_str(), F_OK) == 0)
@@ -218,7 +231,8 @@ H5File H5File::open_read(const std::string& path, bool swmr) {
   auto impl = std::make_unique<Impl>();
   impl->path = path;
   try {
-    impl->file = H5::H5File(path, swmr ? H5F_ACC_RDONLY | H5F_ACC_SWMR_READ : H5F_ACC_RDONLY);
+    impl->file =
+        H5::H5File(path, swmr ? H5F_ACC_RDONLY | H5F_ACC_SWMR_READ : H5F_ACC_RDONLY);
   } catch (const H5::Exception& e) {
     throw IoError(path, "open", describe(e));
   }
@@ -226,16 +240,19 @@ H5File H5File::open_read(const std::string& path, bool swmr) {
   return H5File(std::move(impl));
 }
 
-void H5File::create_table(const std::string& group, const std::vector<std::string>& names) {
+void H5File::create_table(const std::string& group,
+                          const std::vector<std::string>& names) {
   guarded(impl_->path, "create " + group, [&] {
-    for (const auto& name : names) impl_->append(group + "/" + name, static_cast<const double*>(nullptr), 0, 1);
+    for (const auto& name : names)
+      impl_->append(group + "/" + name, static_cast<const double*>(nullptr), 0, 1);
     impl_->row_names[group] = std::set<std::string>(names.begin(), names.end());
   });
 }
 
 void H5File::start_swmr() {
   guarded(impl_->path, "start SWMR writing", [&] {
-    if (!impl_->swmr_format) throw std::logic_error("the file was created without SWMR support");
+    if (!impl_->swmr_format)
+      throw std::logic_error("the file was created without SWMR support");
     flush();
     if (H5Fstart_swmr_write(impl_->file.getId()) < 0)
       throw std::runtime_error("H5Fstart_swmr_write failed");
@@ -246,18 +263,20 @@ void H5File::start_swmr() {
 const std::string& H5File::path() const { return impl_->path; }
 
 void H5File::set_attribute(const std::string& name, const std::string& value,
-                            const std::string& object) {
+                           const std::string& object) {
   guarded(impl_->path, "write attribute " + name, [&] {
     impl_->end_swmr();
     impl_->with_object(object, [&](H5::H5Object& obj) {
       if (obj.attrExists(name)) obj.removeAttr(name);
-      H5::Attribute a = obj.createAttribute(name, vl_string(), H5::DataSpace(H5S_SCALAR));
+      H5::Attribute a =
+          obj.createAttribute(name, vl_string(), H5::DataSpace(H5S_SCALAR));
       a.write(vl_string(), value);
     });
   });
 }
 
-void H5File::set_attribute(const std::string& name, int64_t value, const std::string& object) {
+void H5File::set_attribute(const std::string& name, int64_t value,
+                           const std::string& object) {
   guarded(impl_->path, "write attribute " + name, [&] {
     impl_->end_swmr();
     impl_->with_object(object, [&](H5::H5Object& obj) {
@@ -271,7 +290,8 @@ void H5File::set_attribute(const std::string& name, int64_t value, const std::st
 
 bool H5File::has_attribute(const std::string& name, const std::string& object) const {
   return guarded(impl_->path, "read attribute " + name, [&] {
-    return impl_->with_object(object, [&](H5::H5Object& obj) { return obj.attrExists(name); });
+    return impl_->with_object(object,
+                              [&](H5::H5Object& obj) { return obj.attrExists(name); });
   });
 }
 
@@ -280,7 +300,8 @@ std::vector<std::string> H5File::attribute_names(const std::string& object) cons
     return impl_->with_object(object, [&](H5::H5Object& obj) {
       std::vector<std::string> out;
       const int n = obj.getNumAttrs();
-      for (int i = 0; i < n; ++i) out.push_back(obj.openAttribute(static_cast<unsigned>(i)).getName());
+      for (int i = 0; i < n; ++i)
+        out.push_back(obj.openAttribute(static_cast<unsigned>(i)).getName());
       return out;
     });
   });
@@ -290,7 +311,8 @@ void H5File::create_group(const std::string& path) {
   guarded(impl_->path, "create " + path, [&] { impl_->ensure_group(path); });
 }
 
-std::string H5File::string_attribute(const std::string& name, const std::string& object) const {
+std::string H5File::string_attribute(const std::string& name,
+                                     const std::string& object) const {
   return guarded(impl_->path, "read attribute " + name, [&] {
     return impl_->with_object(object, [&](H5::H5Object& obj) {
       H5::Attribute a = obj.openAttribute(name);
@@ -301,7 +323,8 @@ std::string H5File::string_attribute(const std::string& name, const std::string&
   });
 }
 
-int64_t H5File::int_attribute(const std::string& name, const std::string& object) const {
+int64_t H5File::int_attribute(const std::string& name,
+                              const std::string& object) const {
   return guarded(impl_->path, "read attribute " + name, [&] {
     return impl_->with_object(object, [&](H5::H5Object& obj) {
       H5::Attribute a = obj.openAttribute(name);
@@ -313,7 +336,7 @@ int64_t H5File::int_attribute(const std::string& name, const std::string& object
 }
 
 void H5File::append_row(const std::string& group,
-                         const std::vector<std::pair<std::string, double>>& values) {
+                        const std::vector<std::pair<std::string, double>>& values) {
   guarded(impl_->path, "append a row to " + group, [&] {
     std::set<std::string> names;
     for (const auto& [name, _] : values) names.insert(name);
@@ -327,36 +350,33 @@ void H5File::append_row(const std::string& group,
   });
 }
 
-void H5File::append(const std::string& path, const double* d, size_t rows, size_t width) {
-  guarded(impl_->path, "append to " + path, [&] {
-    impl_->append(path, d, rows, width);
-  });
+void H5File::append(const std::string& path, const double* d, size_t rows,
+                    size_t width) {
+  guarded(impl_->path, "append to " + path,
+          [&] { impl_->append(path, d, rows, width); });
 }
-void H5File::append(const std::string& path, const int32_t* d, size_t rows, size_t width) {
-  guarded(impl_->path, "append to " + path, [&] {
-    impl_->append(path, d, rows, width);
-  });
+void H5File::append(const std::string& path, const int32_t* d, size_t rows,
+                    size_t width) {
+  guarded(impl_->path, "append to " + path,
+          [&] { impl_->append(path, d, rows, width); });
 }
-void H5File::append(const std::string& path, const uint8_t* d, size_t rows, size_t width) {
-  guarded(impl_->path, "append to " + path, [&] {
-    impl_->append(path, d, rows, width);
-  });
+void H5File::append(const std::string& path, const uint8_t* d, size_t rows,
+                    size_t width) {
+  guarded(impl_->path, "append to " + path,
+          [&] { impl_->append(path, d, rows, width); });
 }
 
 void H5File::write(const std::string& path, const std::vector<double>& data,
-                    const std::vector<size_t>& shape) {
-  guarded(impl_->path, "write " + path, [&] {
-    impl_->write(path, data, shape);
-  });
+                   const std::vector<size_t>& shape) {
+  guarded(impl_->path, "write " + path, [&] { impl_->write(path, data, shape); });
 }
 void H5File::write(const std::string& path, const std::vector<int32_t>& data,
-                    const std::vector<size_t>& shape) {
-  guarded(impl_->path, "write " + path, [&] {
-    impl_->write(path, data, shape);
-  });
+                   const std::vector<size_t>& shape) {
+  guarded(impl_->path, "write " + path, [&] { impl_->write(path, data, shape); });
 }
 
-void H5File::write_strings(const std::string& path, const std::vector<std::string>& values) {
+void H5File::write_strings(const std::string& path,
+                           const std::vector<std::string>& values) {
   guarded(impl_->path, "write " + path, [&] {
     impl_->ensure_group(parent_of(path));
     if (impl_->exists(path)) H5Ldelete(impl_->file.getId(), path.c_str(), H5P_DEFAULT);
@@ -386,12 +406,12 @@ std::vector<std::string> H5File::read_strings(const std::string& path) const {
 }
 
 void H5File::link_external(const std::string& path, const std::string& target_file,
-                            const std::string& object) {
+                           const std::string& object) {
   guarded(impl_->path, "link " + path, [&] {
     impl_->ensure_group(parent_of(path));
     if (impl_->exists(path)) H5Ldelete(impl_->file.getId(), path.c_str(), H5P_DEFAULT);
-    if (H5Lcreate_external(target_file.c_str(), object.c_str(), impl_->file.getId(), path.c_str(),
-                           H5P_DEFAULT, H5P_DEFAULT) < 0)
+    if (H5Lcreate_external(target_file.c_str(), object.c_str(), impl_->file.getId(),
+                           path.c_str(), H5P_DEFAULT, H5P_DEFAULT) < 0)
       throw std::runtime_error("H5Lcreate_external failed for " + target_file);
   });
 }

@@ -43,8 +43,10 @@ class H5File {
   // Root (or `object`) string and integer attributes; rewriting replaces.
   void set_attribute(const std::string& name, const std::string& value,
                      const std::string& object = "/");
-  void set_attribute(const std::string& name, int64_t value, const std::string& object = "/");
-  std::string string_attribute(const std::string& name, const std::string& object = "/") const;
+  void set_attribute(const std::string& name, int64_t value,
+                     const std::string& object = "/");
+  std::string string_attribute(const std::string& name,
+                               const std::string& object = "/") const;
   int64_t int_attribute(const std::string& name, const std::string& object = "/") const;
   bool has_attribute(const std::string& name, const std::string& object = "/") const;
   std::vector<std::string> attribute_names(const std::string& object = "/") const;
@@ -59,9 +61,12 @@ class H5File {
 
   // Appends `rows` rows of `width` values to the dataset at `path`
   // (creating it, and its groups, on first use). width 1 gives a 1-D dataset.
-  void append(const std::string& path, const double* data, size_t rows, size_t width = 1);
-  void append(const std::string& path, const int32_t* data, size_t rows, size_t width = 1);
-  void append(const std::string& path, const uint8_t* data, size_t rows, size_t width = 1);
+  void append(const std::string& path, const double* data, size_t rows,
+              size_t width = 1);
+  void append(const std::string& path, const int32_t* data, size_t rows,
+              size_t width = 1);
+  void append(const std::string& path, const uint8_t* data, size_t rows,
+              size_t width = 1);
 
   // Writes a fixed dataset of the given shape (row-major).
   void write(const std::string& path, const std::vector<double>& data,

@@ -32,9 +32,10 @@ void Progress::update(uint64_t done, const std::string& detail) {
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
   const double rate = elapsed > 0 ? done / elapsed : 0.0;
   const double eta = rate > 0 ? (total_ - done) / rate : -1.0;
-  std::fprintf(stderr, "\r\033[K[raftsim] %s %llu/%llu  %s  %.2f/s  ETA %s", what_.c_str(),
-               static_cast<unsigned long long>(done), static_cast<unsigned long long>(total_),
-               detail.c_str(), rate, format_duration(eta).c_str());
+  std::fprintf(stderr, "\r\033[K[raftsim] %s %llu/%llu  %s  %.2f/s  ETA %s",
+               what_.c_str(), static_cast<unsigned long long>(done),
+               static_cast<unsigned long long>(total_), detail.c_str(), rate,
+               format_duration(eta).c_str());
   std::fflush(stderr);
   drawn_ = true;
 }

@@ -39,9 +39,11 @@ class Registry {
 
 // Shorthand for an entry whose factory forwards to a constructor.
 template <class Base, class Derived, class... Args>
-std::pair<std::string, typename Registry<Base, Args...>::Factory> entry(std::string name) {
-  return {std::move(name),
-          [](Args... args) { return std::make_unique<Derived>(std::forward<Args>(args)...); }};
+std::pair<std::string, typename Registry<Base, Args...>::Factory> entry(
+    std::string name) {
+  return {std::move(name), [](Args... args) {
+            return std::make_unique<Derived>(std::forward<Args>(args)...);
+          }};
 }
 
 }  // namespace raftsim

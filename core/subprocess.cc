@@ -15,8 +15,10 @@ namespace {
 
 ChildExit decode(int status, const struct rusage& usage) {
   ChildExit e;
-  if (WIFEXITED(status)) e.code = WEXITSTATUS(status);
-  else if (WIFSIGNALED(status)) e.code = 128 + WTERMSIG(status);
+  if (WIFEXITED(status))
+    e.code = WEXITSTATUS(status);
+  else if (WIFSIGNALED(status))
+    e.code = 128 + WTERMSIG(status);
   e.peak_rss_bytes = usage.ru_maxrss * 1024L;
   return e;
 }
@@ -68,6 +70,8 @@ pid_t wait_any_child(ChildExit& exit) {
   return pid;
 }
 
-std::string self_executable() { return std::filesystem::read_symlink("/proc/self/exe").string(); }
+std::string self_executable() {
+  return std::filesystem::read_symlink("/proc/self/exe").string();
+}
 
 }  // namespace raftsim

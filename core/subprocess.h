@@ -15,7 +15,7 @@
 namespace raftsim {
 
 struct ChildExit {
-  int code = -1;           // the exit status, or 128 + the signal that ended it
+  int code = -1;            // the exit status, or 128 + the signal that ended it
   long peak_rss_bytes = 0;  // the child's peak resident memory
 };
 

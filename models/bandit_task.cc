@@ -4,8 +4,8 @@
 #include <cmath>
 #include <numeric>
 
-#include "core/rng.h"
 #include "core/h5_file.h"
+#include "core/rng.h"
 
 namespace raftsim {
 
@@ -15,7 +15,8 @@ BanditTask::BanditTask(const TaskConfig& config, uint64_t seed)
   gold_.resize(static_cast<size_t>(contexts_) * arms_);
   for (auto& g : gold_) g = rng.normal();
 
-  const int32_t featured = static_cast<int32_t>(std::lround(config.feature_fraction * arms_));
+  const int32_t featured =
+      static_cast<int32_t>(std::lround(config.feature_fraction * arms_));
   feature_.assign(gold_.size(), 0);
   Rng pick(derive_seed(seed, Purpose::kTask, 1));
   std::vector<int32_t> order(arms_);
@@ -50,7 +51,8 @@ void BanditTask::target(const int32_t* prompt, int32_t* response) const {
 }
 
 void BanditTask::describe(H5File& file) const {
-  const std::vector<size_t> shape = {static_cast<size_t>(contexts_), static_cast<size_t>(arms_)};
+  const std::vector<size_t> shape = {static_cast<size_t>(contexts_),
+                                     static_cast<size_t>(arms_)};
   file.write("/task/gold", gold_, shape);
   file.write("/task/feature", feature_, shape);
   file.set_attribute("name", "bandit", "/task");

@@ -6,9 +6,9 @@
 #include "core/registry.h"
 #include "models/gru_policy.h"
 #include "models/tabular_policy.h"
+#include "models/task.h"
 #include "models/trainer.h"
 #include "models/transformer_policy.h"
-#include "models/task.h"
 
 namespace raftsim {
 
@@ -21,13 +21,14 @@ using PolicyRegistry = Registry<Policy, const PolicyConfig&, const Task&, uint64
 
 const PolicyRegistry& registry() {
   static const PolicyRegistry policies(
-      "policy", {
-                    entry<Policy, TabularPolicy, const PolicyConfig&, const Task&, uint64_t>(
-                        "tabular"),
-                    entry<Policy, TransformerPolicy, const PolicyConfig&, const Task&, uint64_t>(
-                        "transformer"),
-                    entry<Policy, GruPolicy, const PolicyConfig&, const Task&, uint64_t>("gru"),
-                });
+      "policy",
+      {
+          entry<Policy, TabularPolicy, const PolicyConfig&, const Task&, uint64_t>(
+              "tabular"),
+          entry<Policy, TransformerPolicy, const PolicyConfig&, const Task&, uint64_t>(
+              "transformer"),
+          entry<Policy, GruPolicy, const PolicyConfig&, const Task&, uint64_t>("gru"),
+      });
   return policies;
 }
 }  // namespace
@@ -35,7 +36,8 @@ const PolicyRegistry& registry() {
 std::vector<std::string> policy_names() { return registry().names(); }
 
 std::string policy_mismatch(const PolicyConfig& config, const Task& task) {
-  if (config.model == "tabular" && (task.prompt_length() != 1 || task.response_length() != 1))
+  if (config.model == "tabular" &&
+      (task.prompt_length() != 1 || task.response_length() != 1))
     return "a task with one-token prompts and responses (task.name = bandit)";
   return "";
 }
@@ -57,29 +59,42 @@ const ConfigSchema<PolicyConfig>& policy_schema() {
   static const ConfigSchema<PolicyConfig> schema = [] {
     ConfigSchema<PolicyConfig> s;
     using C = PolicyConfig;
-    s.add_choice("policy.model", "policy model", [](C& c) -> auto& { return c.model; },
-                 policy_names());
-    s.add_double("policy.temperature", "sampling temperature (lambda)",
-                 [](C& c) -> auto& { return c.temperature; }, 0.0, 100.0, true);
-    s.add_double("policy.init_scale", "tabular: std of the initial logits (0 = uniform)",
-                 [](C& c) -> auto& { return c.init_scale; }, 0.0, 100.0);
-    s.add_int("policy.d_model", "transformer, gru: model width",
-              [](C& c) -> auto& { return c.d_model; }, 1, 1 << 14);
-    s.add_int("policy.layers", "transformer blocks / GRU layers",
-              [](C& c) -> auto& { return c.layers; }, 1, 64);
-    s.add_int("policy.heads", "transformer attention heads (must divide d_model)",
-              [](C& c) -> auto& { return c.heads; }, 1, 256);
-    s.add_int("policy.ff", "transformer feed-forward width",
-              [](C& c) -> auto& { return c.ff; }, 1, 1 << 16);
-    s.add_int("policy.warmup_steps",
-              "warm start: SFT steps on corrupted demonstrations before RAFT (0 = random init)",
-              [](C& c) -> auto& { return c.warmup_steps; }, 0, 1 << 24);
-    s.add_double("policy.warmup_noise", "warm start: probability a demonstration token is corrupted",
-                 [](C& c) -> auto& { return c.warmup_noise; }, 0.0, 1.0);
-    s.add_double("policy.warmup_lr", "warm start: Adam learning rate",
-                 [](C& c) -> auto& { return c.warmup_lr; }, 0.0, kInf, true);
-    s.add_int("policy.warmup_batch", "warm start: demonstrations per step",
-              [](C& c) -> auto& { return c.warmup_batch; }, 1, 1 << 20);
+    s.add_choice(
+        "policy.model", "policy model", [](C & c) -> auto& { return c.model; },
+        policy_names());
+    s.add_double(
+        "policy.temperature", "sampling temperature (lambda)",
+        [](C & c) -> auto& { return c.temperature; }, 0.0, 100.0, true);
+    s.add_double(
+        "policy.init_scale", "tabular: std of the initial logits (0 = uniform)",
+        [](C & c) -> auto& { return c.init_scale; }, 0.0, 100.0);
+    s.add_int(
+        "policy.d_model", "transformer, gru: model width",
+        [](C & c) -> auto& { return c.d_model; }, 1, 1 << 14);
+    s.add_int(
+        "policy.layers", "transformer blocks / GRU layers",
+        [](C & c) -> auto& { return c.layers; }, 1, 64);
+    s.add_int(
+        "policy.heads", "transformer attention heads (must divide d_model)",
+        [](C & c) -> auto& { return c.heads; }, 1, 256);
+    s.add_int(
+        "policy.ff", "transformer feed-forward width",
+        [](C & c) -> auto& { return c.ff; }, 1, 1 << 16);
+    s.add_int(
+        "policy.warmup_steps",
+        "warm start: SFT steps on corrupted demonstrations before RAFT (0 = random "
+        "init)",
+        [](C & c) -> auto& { return c.warmup_steps; }, 0, 1 << 24);
+    s.add_double(
+        "policy.warmup_noise",
+        "warm start: probability a demonstration token is corrupted",
+        [](C & c) -> auto& { return c.warmup_noise; }, 0.0, 1.0);
+    s.add_double(
+        "policy.warmup_lr", "warm start: Adam learning rate",
+        [](C & c) -> auto& { return c.warmup_lr; }, 0.0, kInf, true);
+    s.add_int(
+        "policy.warmup_batch", "warm start: demonstrations per step",
+        [](C & c) -> auto& { return c.warmup_batch; }, 1, 1 << 20);
     return s;
   }();
   return schema;

@@ -32,16 +32,16 @@ struct PolicyWeights;  // opaque here; defined in models/torch_policy.h
 
 struct PolicyConfig {
   std::string model = "tabular";
-  double temperature = 1.0;  // sampling temperature lambda
-  double init_scale = 0.0;   // tabular: std of the initial logits
-  int32_t d_model = 64;      // transformer, gru: width
-  int32_t layers = 2;        // transformer blocks / GRU layers
-  int32_t heads = 4;         // transformer attention heads
-  int32_t ff = 256;          // transformer feed-forward width
-  int32_t warmup_steps = 0;  // warm start: SFT steps on corrupted demonstrations
-  double warmup_noise = 0.3; // warm start: token corruption rate
-  double warmup_lr = 3e-3;   // warm start: Adam learning rate
-  int32_t warmup_batch = 64; // warm start: demonstrations per step
+  double temperature = 1.0;   // sampling temperature lambda
+  double init_scale = 0.0;    // tabular: std of the initial logits
+  int32_t d_model = 64;       // transformer, gru: width
+  int32_t layers = 2;         // transformer blocks / GRU layers
+  int32_t heads = 4;          // transformer attention heads
+  int32_t ff = 256;           // transformer feed-forward width
+  int32_t warmup_steps = 0;   // warm start: SFT steps on corrupted demonstrations
+  double warmup_noise = 0.3;  // warm start: token corruption rate
+  double warmup_lr = 3e-3;    // warm start: Adam learning rate
+  int32_t warmup_batch = 64;  // warm start: demonstrations per step
 };
 
 // The policy.* keys; validate() checks what involves several of them.
@@ -77,12 +77,14 @@ class Policy {
 
   // Exact PolicyStats relative to `initial` where the policy can compute them
   // (tabular); returns false where only Monte-Carlo estimates exist.
-  virtual bool exact_stats(const Policy& initial, double temperature, PolicyStats& out) const;
+  virtual bool exact_stats(const Policy& initial, double temperature,
+                           PolicyStats& out) const;
 };
 
 std::vector<std::string> policy_names();
 // Empty if `config.model` can represent `task`, else the reason it cannot.
 std::string policy_mismatch(const PolicyConfig& config, const Task& task);
-std::unique_ptr<Policy> make_policy(const PolicyConfig& config, const Task& task, uint64_t seed);
+std::unique_ptr<Policy> make_policy(const PolicyConfig& config, const Task& task,
+                                    uint64_t seed);
 
 }  // namespace raftsim

@@ -17,7 +17,9 @@ void Pool::append(const Samples& c, const std::vector<double>& chunk_gold,
     s.k = c.k;
     s.policy_version = c.policy_version;
   }
-  auto extend = [](auto& dst, const auto& src) { dst.insert(dst.end(), src.begin(), src.end()); };
+  auto extend = [](auto& dst, const auto& src) {
+    dst.insert(dst.end(), src.begin(), src.end());
+  };
   extend(s.prompt_ids, c.prompt_ids);
   extend(s.prompts, c.prompts);
   extend(s.responses, c.responses);
@@ -46,7 +48,8 @@ PoolStats pool_stats(const Pool& pool, const std::vector<int32_t>& accepted) {
   }
   st.nonfinite_rewards = static_cast<double>(n - finite);
   st.gold_mean = n ? gold_sum / n : kNaN;
-  st.gold_std = n ? std::sqrt(std::max(0.0, gold_sq / n - st.gold_mean * st.gold_mean)) : kNaN;
+  st.gold_std =
+      n ? std::sqrt(std::max(0.0, gold_sq / n - st.gold_mean * st.gold_mean)) : kNaN;
   st.proxy_mean = finite ? proxy_sum / finite : kNaN;
   st.kl_estimate = n ? kl / n : kNaN;
   st.entropy_estimate = n ? ent / n : kNaN;

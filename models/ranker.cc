@@ -20,8 +20,8 @@ namespace {
 constexpr double kRejected = -std::numeric_limits<double>::infinity();
 
 // a ranks above b: higher score, then higher tie key.
-inline bool above(const std::vector<double>& s, const std::vector<uint64_t>& key, int32_t a,
-                  int32_t b) {
+inline bool above(const std::vector<double>& s, const std::vector<uint64_t>& key,
+                  int32_t a, int32_t b) {
   return s[a] != s[b] ? s[a] > s[b] : key[a] > key[b];
 }
 
@@ -30,8 +30,9 @@ class BestOfK final : public Ranker {
   explicit BestOfK(const RankerConfig& c) : Ranker(c) {}
 
  protected:
-  std::vector<int32_t> choose(const std::vector<double>& s, const std::vector<uint64_t>& key,
-                              int32_t n_prompts, int32_t k) const override {
+  std::vector<int32_t> choose(const std::vector<double>& s,
+                              const std::vector<uint64_t>& key, int32_t n_prompts,
+                              int32_t k) const override {
     std::vector<int32_t> out;
     out.reserve(n_prompts);
     for (int32_t p = 0; p < n_prompts; ++p) {
@@ -49,8 +50,9 @@ class TopFraction final : public Ranker {
   explicit TopFraction(const RankerConfig& c) : Ranker(c), ratio_(c.acceptance_ratio) {}
 
  protected:
-  std::vector<int32_t> choose(const std::vector<double>& s, const std::vector<uint64_t>& key,
-                              int32_t n_prompts, int32_t k) const override {
+  std::vector<int32_t> choose(const std::vector<double>& s,
+                              const std::vector<uint64_t>& key, int32_t n_prompts,
+                              int32_t k) const override {
     const int32_t pool = n_prompts * k;
     std::vector<int32_t> order;
     for (int32_t i = 0; i < pool; ++i)
@@ -73,8 +75,9 @@ class Threshold final : public Ranker {
   explicit Threshold(const RankerConfig& c) : Ranker(c), threshold_(c.threshold) {}
 
  protected:
-  std::vector<int32_t> choose(const std::vector<double>& s, const std::vector<uint64_t>&,
-                              int32_t n_prompts, int32_t k) const override {
+  std::vector<int32_t> choose(const std::vector<double>& s,
+                              const std::vector<uint64_t>&, int32_t n_prompts,
+                              int32_t k) const override {
     std::vector<int32_t> out;
     for (int32_t i = 0; i < n_prompts * k; ++i)
       if (s[i] != kRejected && s[i] >= threshold_) out.push_back(i);
@@ -123,15 +126,19 @@ const ConfigSchema<RankerConfig>& ranker_schema() {
   static const ConfigSchema<RankerConfig> schema = [] {
     ConfigSchema<RankerConfig> s;
     using C = RankerConfig;
-    s.add_choice("ranker.strategy", "how the accepted set is chosen",
-                 [](C& c) -> auto& { return c.strategy; }, ranker_names());
-    s.add_double("ranker.acceptance_ratio", "top_fraction: share of the pool accepted",
-                 [](C& c) -> auto& { return c.acceptance_ratio; }, 0.0, 1.0, true);
-    s.add_double("ranker.threshold", "threshold: accept samples with score >= this",
-                 [](C& c) -> auto& { return c.threshold; });
-    s.add_double("ranker.kl_coef",
-                 "beta: rank by r - beta * log(pi_t(y|x) / pi_0(y|x)) (training stays SFT)",
-                 [](C& c) -> auto& { return c.kl_coef; }, 0.0, kInf);
+    s.add_choice(
+        "ranker.strategy", "how the accepted set is chosen",
+        [](C & c) -> auto& { return c.strategy; }, ranker_names());
+    s.add_double(
+        "ranker.acceptance_ratio", "top_fraction: share of the pool accepted",
+        [](C & c) -> auto& { return c.acceptance_ratio; }, 0.0, 1.0, true);
+    s.add_double(
+        "ranker.threshold", "threshold: accept samples with score >= this",
+        [](C & c) -> auto& { return c.threshold; });
+    s.add_double(
+        "ranker.kl_coef",
+        "beta: rank by r - beta * log(pi_t(y|x) / pi_0(y|x)) (training stays SFT)",
+        [](C & c) -> auto& { return c.kl_coef; }, 0.0, kInf);
     return s;
   }();
   return schema;

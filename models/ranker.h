@@ -52,8 +52,8 @@ class Ranker {
  protected:
   // scores: finite or -inf; keys: distinct tie breakers (higher wins).
   virtual std::vector<int32_t> choose(const std::vector<double>& scores,
-                                      const std::vector<uint64_t>& keys, int32_t n_prompts,
-                                      int32_t k) const = 0;
+                                      const std::vector<uint64_t>& keys,
+                                      int32_t n_prompts, int32_t k) const = 0;
 
  private:
   double kl_coef_;

@@ -41,10 +41,18 @@ const ConfigSchema<RewardConfig>& reward_schema();
 class RewardNoise {
  public:
   virtual ~RewardNoise() = default;
-  virtual double error(uint64_t sample_stream, uint64_t prompt_stream, double feature) const = 0;
+  virtual double error(uint64_t sample_stream, uint64_t prompt_stream,
+                       double feature) const = 0;
+  // The error's mean and variance over independent streams, for a sample
+  // whose feature value is `feature` (variance infinite where undefined).
+  // The conformance suite (tests/test_conformance.cc) holds every noise
+  // model to them.
+  virtual double mean(double feature) const = 0;
+  virtual double variance(double feature) const = 0;
 };
 
 std::vector<std::string> noise_names();
+std::unique_ptr<RewardNoise> make_noise(const RewardConfig& config);
 
 class RewardModel {
  public:

@@ -14,17 +14,19 @@ struct Samples {
   int32_t prompt_length = 0;
   int32_t response_length = 0;
   int32_t k = 0;
-  uint64_t policy_version = 0;          // the snapshot that produced them
-  std::vector<int32_t> prompt_ids;      // [n_prompts] index within the iteration
-  std::vector<int32_t> prompts;         // [n_prompts * prompt_length]
-  std::vector<int32_t> responses;       // [n_prompts * k * response_length]
-  std::vector<double> logp;             // [n] log pi_v(y|x) at the sampling temperature
-  std::vector<double> logp_initial;     // [n] log pi_0(y|x) at the sampling temperature
+  uint64_t policy_version = 0;       // the snapshot that produced them
+  std::vector<int32_t> prompt_ids;   // [n_prompts] index within the iteration
+  std::vector<int32_t> prompts;      // [n_prompts * prompt_length]
+  std::vector<int32_t> responses;    // [n_prompts * k * response_length]
+  std::vector<double> logp;          // [n] log pi_v(y|x) at the sampling temperature
+  std::vector<double> logp_initial;  // [n] log pi_0(y|x) at the sampling temperature
 
   int32_t n_prompts() const { return static_cast<int32_t>(prompt_ids.size()); }
   int32_t size() const { return n_prompts() * k; }
   const int32_t* prompt(int32_t p) const { return prompts.data() + p * prompt_length; }
-  const int32_t* response(int32_t i) const { return responses.data() + i * response_length; }
+  const int32_t* response(int32_t i) const {
+    return responses.data() + i * response_length;
+  }
 };
 
 // (prompt, response) pairs to fine-tune on, row-major.
@@ -35,7 +37,8 @@ struct TrainBatch {
   std::vector<int32_t> responses;  // [n * response_length]
 
   int32_t size() const {
-    return response_length ? static_cast<int32_t>(responses.size()) / response_length : 0;
+    return response_length ? static_cast<int32_t>(responses.size()) / response_length
+                           : 0;
   }
 };
 

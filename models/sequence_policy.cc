@@ -21,7 +21,8 @@ SequencePolicy::SequencePolicy(const PolicyConfig& config, const Task& task)
 
 void SequencePolicy::init_weights(
     uint64_t seed,
-    const std::function<void(const std::string&, torch::Tensor&, at::Generator&)>& init) {
+    const std::function<void(const std::string&, torch::Tensor&, at::Generator&)>&
+        init) {
   torch::NoGradGuard no_grad;
   auto gen = make_generator(derive_seed(seed, Purpose::kPolicyInit));
   for (auto& item : module().named_parameters()) {
@@ -47,7 +48,8 @@ void SequencePolicy::sample(double temperature, uint64_t seed, Samples& out) {
   torch::NoGradGuard no_grad;
   const int64_t n = out.n_prompts(), k = out.k, R = response_length_;
   const int64_t B = n * k;
-  const auto prompts = as_tensor(out.prompts, n, prompt_length_).repeat_interleave(k, 0);
+  const auto prompts =
+      as_tensor(out.prompts, n, prompt_length_).repeat_interleave(k, 0);
   auto gen = make_generator(seed);
   auto tokens = torch::empty({B, R}, torch::kInt64);
   auto logp = torch::zeros({B}, torch::kDouble);
@@ -71,7 +73,8 @@ void SequencePolicy::sample(double temperature, uint64_t seed, Samples& out) {
 
 std::vector<double> SequencePolicy::log_prob(const Samples& s, double temperature) {
   torch::NoGradGuard no_grad;
-  const int64_t n = s.n_prompts(), k = s.k, B = n * k, P = prompt_length_, R = response_length_;
+  const int64_t n = s.n_prompts(), k = s.k, B = n * k, P = prompt_length_,
+                R = response_length_;
   const auto prompts = as_tensor(s.prompts, n, P).repeat_interleave(k, 0);
   const auto responses = as_tensor(s.responses, B, R);
   std::vector<double> out(B);
@@ -92,10 +95,12 @@ std::vector<double> SequencePolicy::log_prob(const Samples& s, double temperatur
 }
 
 torch::Tensor SequencePolicy::sequence_nll(const torch::Tensor& prompts,
-                                           const torch::Tensor& responses, bool include_prompt) {
+                                           const torch::Tensor& responses,
+                                           bool include_prompt) {
   const int64_t P = prompts.size(1), R = responses.size(1);
   const auto full = torch::cat({prompts, responses}, 1);
-  const auto logits = forward(full.narrow(1, 0, P + R - 1));  // predicts tokens 1..P+R-1
+  const auto logits =
+      forward(full.narrow(1, 0, P + R - 1));  // predicts tokens 1..P+R-1
   const auto targets = full.narrow(1, 1, P + R - 1);
   auto nll = -torch::log_softmax(logits, 2).gather(2, targets.unsqueeze(2)).squeeze(2);
   if (!include_prompt) nll = nll.narrow(1, P - 1, R);

@@ -20,7 +20,8 @@ class SequencePolicy : public TorchPolicy {
 
   void sample(double temperature, uint64_t seed, Samples& out) override;
   std::vector<double> log_prob(const Samples& samples, double temperature) override;
-  torch::Tensor sequence_nll(const torch::Tensor& prompts, const torch::Tensor& responses,
+  torch::Tensor sequence_nll(const torch::Tensor& prompts,
+                             const torch::Tensor& responses,
                              bool include_prompt) override;
   std::unique_ptr<Policy> clone() const override;
 
@@ -41,7 +42,8 @@ class SequencePolicy : public TorchPolicy {
   // Re-draws every parameter from the stream `seed`: biases 0, norm gains 1,
   // other weights by `init(name, tensor, generator)`.
   void init_weights(uint64_t seed,
-                    const std::function<void(const std::string&, torch::Tensor&, at::Generator&)>& init);
+                    const std::function<void(const std::string&, torch::Tensor&,
+                                             at::Generator&)>& init);
   // A fresh instance of the same architecture (weights to be loaded).
   virtual std::unique_ptr<SequencePolicy> make_empty() const = 0;
 

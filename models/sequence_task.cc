@@ -2,8 +2,8 @@
 
 #include <algorithm>
 
-#include "core/rng.h"
 #include "core/h5_file.h"
+#include "core/rng.h"
 
 namespace raftsim {
 
@@ -42,7 +42,8 @@ void SequenceTask::target(const int32_t* prompt, int32_t* response) const {
     std::sort(sorted.begin(), sorted.end());
     for (int32_t i = 0; i < response_length_; ++i) response[i] = sorted[i % P];
   } else {  // reverse
-    for (int32_t i = 0; i < response_length_; ++i) response[i] = prompt[P - 1 - (i % P)];
+    for (int32_t i = 0; i < response_length_; ++i)
+      response[i] = prompt[P - 1 - (i % P)];
   }
 }
 

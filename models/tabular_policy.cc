@@ -6,8 +6,10 @@
 namespace raftsim {
 
 namespace {
-torch::Tensor initial_logits(const PolicyConfig& config, const Task& task, uint64_t seed) {
-  auto logits = torch::zeros({task.prompt_vocab(), task.response_vocab()}, torch::kDouble);
+torch::Tensor initial_logits(const PolicyConfig& config, const Task& task,
+                             uint64_t seed) {
+  auto logits =
+      torch::zeros({task.prompt_vocab(), task.response_vocab()}, torch::kDouble);
   if (config.init_scale > 0) {
     auto gen = make_generator(derive_seed(seed, Purpose::kPolicyInit));
     logits = torch::normal(0.0, config.init_scale, logits.sizes(), gen, torch::kDouble);
@@ -16,11 +18,13 @@ torch::Tensor initial_logits(const PolicyConfig& config, const Task& task, uint6
 }
 }  // namespace
 
-TabularPolicy::TabularPolicy(const PolicyConfig& config, const Task& task, uint64_t seed)
+TabularPolicy::TabularPolicy(const PolicyConfig& config, const Task& task,
+                             uint64_t seed)
     : TabularPolicy(task.prompt_vocab(), task.response_vocab(),
                     initial_logits(config, task, seed)) {}
 
-TabularPolicy::TabularPolicy(int32_t contexts, int32_t arms, const torch::Tensor& logits)
+TabularPolicy::TabularPolicy(int32_t contexts, int32_t arms,
+                             const torch::Tensor& logits)
     : contexts_(contexts), arms_(arms) {
   logits_ = module_.register_parameter("logits", logits.detach().clone());
 }
@@ -47,7 +51,8 @@ void TabularPolicy::sample(double temperature, uint64_t seed, Samples& out) {
   }
 }
 
-std::vector<double> TabularPolicy::log_prob(const Samples& samples, double temperature) {
+std::vector<double> TabularPolicy::log_prob(const Samples& samples,
+                                            double temperature) {
   torch::NoGradGuard no_grad;
   const auto logp_table = torch::log_softmax(logits_ / temperature, 1).contiguous();
   const auto lp = logp_table.accessor<double, 2>();
@@ -80,7 +85,8 @@ torch::Tensor TabularPolicy::sequence_nll(const torch::Tensor& prompts,
   // materialising an [n, arms] matrix.
   const auto c = prompts.view({-1});
   const auto lse = logits_.logsumexp(1).index_select(0, c);
-  const auto chosen = logits_.view({-1}).index_select(0, c * arms_ + responses.view({-1}));
+  const auto chosen =
+      logits_.view({-1}).index_select(0, c * arms_ + responses.view({-1}));
   return lse - chosen;
 }
 

@@ -16,10 +16,12 @@ class TabularPolicy final : public TorchPolicy {
   void sample(double temperature, uint64_t seed, Samples& out) override;
   std::vector<double> log_prob(const Samples& samples, double temperature) override;
   std::unique_ptr<Policy> clone() const override;
-  bool exact_stats(const Policy& initial, double temperature, PolicyStats& out) const override;
+  bool exact_stats(const Policy& initial, double temperature,
+                   PolicyStats& out) const override;
 
   torch::nn::Module& module() override { return module_; }
-  torch::Tensor sequence_nll(const torch::Tensor& prompts, const torch::Tensor& responses,
+  torch::Tensor sequence_nll(const torch::Tensor& prompts,
+                             const torch::Tensor& responses,
                              bool include_prompt) override;
 
  private:

@@ -36,28 +36,38 @@ const ConfigSchema<TaskConfig>& task_schema() {
   static const ConfigSchema<TaskConfig> schema = [] {
     ConfigSchema<TaskConfig> s;
     using C = TaskConfig;
-    s.add_choice("task.name", "task: prompt distribution and gold reward",
-                 [](C& c) -> auto& { return c.name; }, task_names());
-    s.add_int("task.contexts", "bandit: distinct prompts",
-              [](C& c) -> auto& { return c.contexts; }, 1, 1 << 20);
-    s.add_int("task.arms", "bandit: responses (arms) per prompt",
-              [](C& c) -> auto& { return c.arms; }, 2, 1 << 20);
-    s.add_double("task.feature_fraction",
-                 "bandit: share of arms carrying the feature that feature_bias rewards",
-                 [](C& c) -> auto& { return c.feature_fraction; }, 0.0, 1.0);
-    s.add_int("task.vocab", "sequence: vocabulary size (token values)",
-              [](C& c) -> auto& { return c.vocab; }, 2, 1 << 16);
-    s.add_int("task.prompt_length", "sequence: prompt tokens",
-              [](C& c) -> auto& { return c.prompt_length; }, 1, 4096);
-    s.add_int("task.response_length", "sequence: response tokens",
-              [](C& c) -> auto& { return c.response_length; }, 1, 4096);
+    s.add_choice(
+        "task.name", "task: prompt distribution and gold reward",
+        [](C & c) -> auto& { return c.name; }, task_names());
+    s.add_int(
+        "task.contexts", "bandit: distinct prompts",
+        [](C & c) -> auto& { return c.contexts; }, 1, 1 << 20);
+    s.add_int(
+        "task.arms", "bandit: responses (arms) per prompt",
+        [](C & c) -> auto& { return c.arms; }, 2, 1 << 20);
+    s.add_double(
+        "task.feature_fraction",
+        "bandit: share of arms carrying the feature that feature_bias rewards",
+        [](C & c) -> auto& { return c.feature_fraction; }, 0.0, 1.0);
+    s.add_int(
+        "task.vocab", "sequence: vocabulary size (token values)",
+        [](C & c) -> auto& { return c.vocab; }, 2, 1 << 16);
+    s.add_int(
+        "task.prompt_length", "sequence: prompt tokens",
+        [](C & c) -> auto& { return c.prompt_length; }, 1, 4096);
+    s.add_int(
+        "task.response_length", "sequence: response tokens",
+        [](C & c) -> auto& { return c.response_length; }, 1, 4096);
     s.add_choice("task.objective", "sequence: what the gold reward asks for",
-                 [](C& c) -> auto& { return c.objective; }, {"reverse", "sort"});
-    s.add_int("task.eval_prompts",
-              "sequence: held-out prompts scored every iteration with greedy and sampled decoding",
-              [](C& c) -> auto& { return c.eval_prompts; }, 0, 1 << 20);
-    s.add_int("task.feature_token", "sequence: the token that feature_bias noise rewards",
-              [](C& c) -> auto& { return c.feature_token; }, 0, 1 << 16);
+                 [](C & c) -> auto& { return c.objective; }, {"reverse", "sort"});
+    s.add_int(
+        "task.eval_prompts",
+        "sequence: held-out prompts scored every iteration with greedy and sampled "
+        "decoding",
+        [](C & c) -> auto& { return c.eval_prompts; }, 0, 1 << 20);
+    s.add_int(
+        "task.feature_token", "sequence: the token that feature_bias noise rewards",
+        [](C & c) -> auto& { return c.feature_token; }, 0, 1 << 16);
     return s;
   }();
   return schema;

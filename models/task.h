@@ -24,15 +24,15 @@ class H5File;
 
 struct TaskConfig {
   std::string name = "bandit";
-  int32_t contexts = 16;          // bandit: distinct prompts
-  int32_t arms = 32;              // bandit: responses per prompt
-  double feature_fraction = 0.1;  // bandit: share of arms carrying the feature
-  int32_t vocab = 16;             // sequence: token values
-  int32_t prompt_length = 8;      // sequence
-  int32_t response_length = 8;    // sequence
+  int32_t contexts = 16;              // bandit: distinct prompts
+  int32_t arms = 32;                  // bandit: responses per prompt
+  double feature_fraction = 0.1;      // bandit: share of arms carrying the feature
+  int32_t vocab = 16;                 // sequence: token values
+  int32_t prompt_length = 8;          // sequence
+  int32_t response_length = 8;        // sequence
   std::string objective = "reverse";  // sequence: reverse | sort
-  int32_t eval_prompts = 0;       // sequence: held-out prompts scored every iteration
-  int32_t feature_token = 0;      // sequence: the token feature_bias rewards
+  int32_t eval_prompts = 0;   // sequence: held-out prompts scored every iteration
+  int32_t feature_token = 0;  // sequence: the token feature_bias rewards
 };
 
 // The task.* keys; validate() checks what involves several of them.

@@ -18,7 +18,8 @@ std::vector<torch::Tensor> state_tensors(const torch::nn::Module& m) {
 
 std::shared_ptr<const PolicyWeights> TorchPolicy::weights() const {
   auto w = std::make_shared<PolicyWeights>();
-  for (const auto& t : state_tensors(module())) w->tensors.push_back(t.detach().clone());
+  for (const auto& t : state_tensors(module()))
+    w->tensors.push_back(t.detach().clone());
   return w;
 }
 

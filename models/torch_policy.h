@@ -17,14 +17,17 @@ class TorchPolicy : public Policy {
  public:
   // The module whose parameters the trainer optimises.
   virtual torch::nn::Module& module() = 0;
-  const torch::nn::Module& module() const { return const_cast<TorchPolicy*>(this)->module(); }
+  const torch::nn::Module& module() const {
+    return const_cast<TorchPolicy*>(this)->module();
+  }
 
   // Per-token negative log-likelihood at temperature 1 (plain SFT), summed
   // over the response tokens of each row, and over the prompt tokens too when
   // `include_prompt`; prompts [n, P] and responses [n, R] are int64. Returns
   // [n], differentiable.
   virtual torch::Tensor sequence_nll(const torch::Tensor& prompts,
-                                     const torch::Tensor& responses, bool include_prompt) = 0;
+                                     const torch::Tensor& responses,
+                                     bool include_prompt) = 0;
 
   std::shared_ptr<const PolicyWeights> weights() const override;
   void load(const PolicyWeights& weights) override;

@@ -26,7 +26,8 @@ struct Trainer::Impl {
 
   void reset_optimizer() {
     optimizer = std::make_unique<torch::optim::Adam>(
-        torch_policy->module().parameters(), torch::optim::AdamOptions(config.learning_rate));
+        torch_policy->module().parameters(),
+        torch::optim::AdamOptions(config.learning_rate));
   }
 };
 
@@ -65,17 +66,19 @@ double Trainer::train(uint64_t iteration, const TrainBatch& batch) {
   const auto responses = as_tensor(batch.responses, n, batch.response_length);
   const bool with_prompt = m.config.train_on_prompt;
   // The first prompt token has no context, so it is never predicted.
-  const double tokens_per_row = batch.response_length + (with_prompt ? batch.prompt_length - 1 : 0);
+  const double tokens_per_row =
+      batch.response_length + (with_prompt ? batch.prompt_length - 1 : 0);
   double epoch_loss = 0.0;
   for (int32_t epoch = 0; epoch < m.config.epochs; ++epoch) {
-    auto gen = make_generator(derive_seed(m.seed, Purpose::kTrainShuffle, iteration, epoch));
+    auto gen =
+        make_generator(derive_seed(m.seed, Purpose::kTrainShuffle, iteration, epoch));
     const auto order = torch::randperm(n, gen, torch::kInt64);
     double total = 0.0;
     for (int64_t start = 0; start < n; start += m.config.batch_size) {
       const int64_t rows = std::min<int64_t>(m.config.batch_size, n - start);
       const auto idx = order.narrow(0, start, rows);
-      const auto nll = m.torch_policy->sequence_nll(prompts.index_select(0, idx),
-                                                    responses.index_select(0, idx), with_prompt);
+      const auto nll = m.torch_policy->sequence_nll(
+          prompts.index_select(0, idx), responses.index_select(0, idx), with_prompt);
       const auto loss = nll.sum() / (rows * tokens_per_row);
       m.optimizer->zero_grad();
       loss.backward();
@@ -87,11 +90,14 @@ double Trainer::train(uint64_t iteration, const TrainBatch& batch) {
   return epoch_loss;
 }
 
-void warm_start(Policy& policy, const Task& task, const PolicyConfig& config, uint64_t seed) {
+void warm_start(Policy& policy, const Task& task, const PolicyConfig& config,
+                uint64_t seed) {
   auto* tp = dynamic_cast<TorchPolicy*>(&policy);
   if (!tp) throw std::invalid_argument("warm start needs a TorchPolicy");
-  torch::optim::Adam adam(tp->module().parameters(), torch::optim::AdamOptions(config.warmup_lr));
-  const int32_t B = config.warmup_batch, P = task.prompt_length(), R = task.response_length();
+  torch::optim::Adam adam(tp->module().parameters(),
+                          torch::optim::AdamOptions(config.warmup_lr));
+  const int32_t B = config.warmup_batch, P = task.prompt_length(),
+                R = task.response_length();
   const int32_t vocab = task.response_vocab();
   TrainBatch demo;
   demo.prompt_length = P;
@@ -106,10 +112,12 @@ void warm_start(Policy& policy, const Task& task, const PolicyConfig& config, ui
       int32_t* r = demo.responses.data() + static_cast<size_t>(i) * R;
       task.target(demo.prompts.data() + static_cast<size_t>(i) * P, r);
       for (int32_t j = 0; j < R; ++j)
-        if (corrupt.uniform() < config.warmup_noise) r[j] = static_cast<int32_t>(corrupt.below(vocab));
+        if (corrupt.uniform() < config.warmup_noise)
+          r[j] = static_cast<int32_t>(corrupt.below(vocab));
     }
-    const auto nll = tp->sequence_nll(as_tensor(demo.prompts, B, P), as_tensor(demo.responses, B, R),
-                                      /*include_prompt=*/false);
+    const auto nll =
+        tp->sequence_nll(as_tensor(demo.prompts, B, P), as_tensor(demo.responses, B, R),
+                         /*include_prompt=*/false);
     const auto loss = nll.sum() / (static_cast<double>(B) * R);
     adam.zero_grad();
     loss.backward();
@@ -121,19 +129,27 @@ const ConfigSchema<TrainerConfig>& trainer_schema() {
   static const ConfigSchema<TrainerConfig> schema = [] {
     ConfigSchema<TrainerConfig> s;
     using C = TrainerConfig;
-    s.add_double("trainer.learning_rate",
-                 "Adam learning rate (0.05 suits the tabular bandit; ~0.003 the transformer/GRU)",
-                 [](C& c) -> auto& { return c.learning_rate; }, 0.0, kInf, true);
-    s.add_int("trainer.epochs", "passes over each accepted set",
-              [](C& c) -> auto& { return c.epochs; }, 1, 1 << 20);
-    s.add_int("trainer.batch_size", "SFT minibatch rows",
-              [](C& c) -> auto& { return c.batch_size; }, 1, 1 << 24);
-    s.add_bool("trainer.reset_optimizer", "reset Adam state every iteration",
-               [](C& c) -> auto& { return c.reset_optimizer; });
-    s.add_bool("trainer.from_initial", "fine-tune from pi_0 every iteration (ReST-EM)",
-               [](C& c) -> auto& { return c.from_initial; });
-    s.add_bool("trainer.train_on_prompt", "also fit prompt tokens (token policies, as LMFlow can)",
-               [](C& c) -> auto& { return c.train_on_prompt; });
+    s.add_double(
+        "trainer.learning_rate",
+        "Adam learning rate (0.05 suits the tabular bandit; ~0.003 the "
+        "transformer/GRU)",
+        [](C & c) -> auto& { return c.learning_rate; }, 0.0, kInf, true);
+    s.add_int(
+        "trainer.epochs", "passes over each accepted set",
+        [](C & c) -> auto& { return c.epochs; }, 1, 1 << 20);
+    s.add_int(
+        "trainer.batch_size", "SFT minibatch rows",
+        [](C & c) -> auto& { return c.batch_size; }, 1, 1 << 24);
+    s.add_bool(
+        "trainer.reset_optimizer", "reset Adam state every iteration",
+        [](C & c) -> auto& { return c.reset_optimizer; });
+    s.add_bool(
+        "trainer.from_initial", "fine-tune from pi_0 every iteration (ReST-EM)",
+        [](C & c) -> auto& { return c.from_initial; });
+    s.add_bool(
+        "trainer.train_on_prompt",
+        "also fit prompt tokens (token policies, as LMFlow can)",
+        [](C & c) -> auto& { return c.train_on_prompt; });
     return s;
   }();
   return schema;

@@ -65,6 +65,7 @@ class Task;
 // the task's target responses to fresh prompts (stream (seed, kWarmup,
 // step)), each token replaced by a uniform random one with probability
 // config.warmup_noise.
-void warm_start(Policy& policy, const Task& task, const PolicyConfig& config, uint64_t seed);
+void warm_start(Policy& policy, const Task& task, const PolicyConfig& config,
+                uint64_t seed);
 
 }  // namespace raftsim

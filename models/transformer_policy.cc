@@ -9,12 +9,14 @@ namespace raftsim {
 
 namespace nn = torch::nn;
 
-TransformerPolicy::TransformerPolicy(const PolicyConfig& config, const Task& task, uint64_t seed)
+TransformerPolicy::TransformerPolicy(const PolicyConfig& config, const Task& task,
+                                     uint64_t seed)
     : SequencePolicy(config, task),
       d_(config.d_model),
       heads_(config.heads),
       max_positions_(task.prompt_length() + task.response_length()) {
-  if (d_ % heads_ != 0) throw std::invalid_argument("policy.d_model must be divisible by policy.heads");
+  if (d_ % heads_ != 0)
+    throw std::invalid_argument("policy.d_model must be divisible by policy.heads");
   tok_ = net_.register_module("tok", nn::Embedding(vocab_, d_));
   pos_ = net_.register_module("pos", nn::Embedding(max_positions_, d_));
   for (int32_t l = 0; l < config.layers; ++l) {
@@ -61,13 +63,15 @@ torch::Tensor TransformerPolicy::blocks(torch::Tensor h, int64_t offset, bool ca
     if (T == 1) {
       // One new position: scores and mixing as broadcasts over the cached
       // positions; batched 1-row matmuls on strided cache views cost more.
-      const auto att = (k * q).sum(-1) * scale;                   // [B, H, offset + 1]
-      y = (torch::softmax(att, -1).unsqueeze(-1) * v).sum(2);   // [B, H, dh]
+      const auto att = (k * q).sum(-1) * scale;                // [B, H, offset + 1]
+      y = (torch::softmax(att, -1).unsqueeze(-1) * v).sum(2);  // [B, H, dh]
       y = y.reshape({B, 1, d_});
     } else {
-      auto att = torch::matmul(q, k.transpose(-2, -1)) * scale;  // [B, H, T, offset + T]
-      if (mask.defined()) att = att.masked_fill(mask, -std::numeric_limits<float>::infinity());
-      y = torch::matmul(torch::softmax(att, -1), v);              // [B, H, T, dh]
+      auto att =
+          torch::matmul(q, k.transpose(-2, -1)) * scale;  // [B, H, T, offset + T]
+      if (mask.defined())
+        att = att.masked_fill(mask, -std::numeric_limits<float>::infinity());
+      y = torch::matmul(torch::softmax(att, -1), v);  // [B, H, T, dh]
       y = y.permute({0, 2, 1, 3}).reshape({B, T, d_});
     }
     h = h + b.proj(y);
@@ -82,9 +86,11 @@ torch::Tensor TransformerPolicy::forward(const torch::Tensor& tokens) {
   return blocks(h, 0, /*cache=*/false);
 }
 
-torch::Tensor TransformerPolicy::begin(const torch::Tensor& prompts, int64_t max_length) {
+torch::Tensor TransformerPolicy::begin(const torch::Tensor& prompts,
+                                       int64_t max_length) {
   const int64_t B = prompts.size(0), P = prompts.size(1), dh = d_ / heads_;
-  if (max_length > max_positions_) throw std::invalid_argument("sequence longer than positions");
+  if (max_length > max_positions_)
+    throw std::invalid_argument("sequence longer than positions");
   k_cache_.clear();
   v_cache_.clear();
   for (size_t l = 0; l < blocks_.size(); ++l) {

@@ -16,7 +16,8 @@ namespace {
 
 // Each actor's slice of the configuration.
 CoordinatorSetup make_setup(const RunConfig& config, std::shared_ptr<const Task> task,
-                            std::shared_ptr<const Policy> initial, const RunClock& clock) {
+                            std::shared_ptr<const Policy> initial,
+                            const RunClock& clock) {
   CoordinatorSetup s;
   s.iterations = config.iterations;
   s.sampler = config.sampler;
@@ -31,7 +32,8 @@ CoordinatorSetup make_setup(const RunConfig& config, std::shared_ptr<const Task>
   g->seed = config.seed;
   g->temperature = config.policy.temperature;
   g->faults = config.faults;
-  g->crashes_left->store(config.faults.generator_crash.empty() ? 0 : config.faults.crash_times);
+  g->crashes_left->store(
+      config.faults.generator_crash.empty() ? 0 : config.faults.crash_times);
   g->clock = clock;
   s.generator = g;
 
@@ -65,7 +67,8 @@ RunOutcome run_experiment(const RunConfig& config, const RunOptions& options) {
   use_single_compute_thread();
   const RunClock clock;
   std::shared_ptr<const Task> task = make_task(config.task, config.seed);
-  std::shared_ptr<const Policy> initial = make_policy(config.policy, *task, config.seed);
+  std::shared_ptr<const Policy> initial =
+      make_policy(config.policy, *task, config.seed);
   CoordinatorSetup setup = make_setup(config, task, initial, clock);
 
   H5File file = H5File::create(options.out_path, options.overwrite, config.log.swmr);
@@ -73,7 +76,8 @@ RunOutcome run_experiment(const RunConfig& config, const RunOptions& options) {
                    {kVersion, utc_timestamp(), host_name(), options.environment});
   task->describe(file);
   const bool evaluated = !setup.generator->eval_prompts.empty();
-  auto writer = std::make_shared<RunWriter>(std::move(file), evaluated, config.log.samples);
+  auto writer =
+      std::make_shared<RunWriter>(std::move(file), evaluated, config.log.samples);
   if (config.log.swmr) {
     // SWMR needs every dataset to exist before it starts.
     writer->create_tables(task->prompt_length(), task->response_length());
@@ -82,7 +86,8 @@ RunOutcome run_experiment(const RunConfig& config, const RunOptions& options) {
   writer->file().flush();
 
   auto outcome = std::make_shared<RunOutcome>();
-  Progress progress("iteration", static_cast<uint64_t>(config.iterations), options.quiet);
+  Progress progress("iteration", static_cast<uint64_t>(config.iterations),
+                    options.quiet);
   {
     caf::actor_system_config sys_cfg;
     register_messages(sys_cfg);

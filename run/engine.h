@@ -21,9 +21,10 @@ namespace raftsim {
 struct RunOptions {
   std::string out_path;
   bool overwrite = false;
-  bool quiet = false;                            // no progress line
-  const std::atomic<bool>* interrupt = nullptr;  // set to stop after in-flight iterations
-  std::string environment;                       // stored as the root attribute
+  bool quiet = false;  // no progress line
+  const std::atomic<bool>* interrupt =
+      nullptr;              // set to stop after in-flight iterations
+  std::string environment;  // stored as the root attribute
 };
 
 RunOutcome run_experiment(const RunConfig& config, const RunOptions& options);

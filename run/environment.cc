@@ -1,11 +1,11 @@
 #include "run/environment.h"
 
 #include <H5public.h>
-#include <caf/config.hpp>
-#include <boost/version.hpp>
 #include <torch/version.h>
 #include <unistd.h>
 
+#include <boost/version.hpp>
+#include <caf/config.hpp>
 #include <cstdio>
 #include <ctime>
 #include <fstream>
@@ -32,11 +32,12 @@ std::string host_name() {
 
 std::string environment_text() {
   char buf[320];
-  std::snprintf(buf, sizeof buf,
-                "raftsim %s; caf %d.%d.%d; libtorch %s; hdf5 %d.%d.%d; boost %d.%d; gcc %s",
-                kVersion, CAF_MAJOR_VERSION, CAF_MINOR_VERSION, CAF_PATCH_VERSION, TORCH_VERSION,
-                H5_VERS_MAJOR, H5_VERS_MINOR, H5_VERS_RELEASE, BOOST_VERSION / 100000,
-                BOOST_VERSION / 100 % 1000, __VERSION__);
+  std::snprintf(
+      buf, sizeof buf,
+      "raftsim %s; caf %d.%d.%d; libtorch %s; hdf5 %d.%d.%d; boost %d.%d; gcc %s",
+      kVersion, CAF_MAJOR_VERSION, CAF_MINOR_VERSION, CAF_PATCH_VERSION, TORCH_VERSION,
+      H5_VERS_MAJOR, H5_VERS_MINOR, H5_VERS_RELEASE, BOOST_VERSION / 100000,
+      BOOST_VERSION / 100 % 1000, __VERSION__);
   std::string env = buf;
   std::ifstream pkgs("/etc/raftsim/packages");
   if (pkgs) {

@@ -19,12 +19,17 @@ std::vector<Column> metric_columns(bool evaluated) {
       {"accepted_count", [](const R& r) { return r.pool.accepted_count; }},
       // Exact where the policy can compute it (tabular), else Monte Carlo.
       {layout::kKlToInitial,
-       [](const R& r) { return r.exact_stats ? r.policy_stats.kl_to_initial : r.pool.kl_estimate; }},
+       [](const R& r) {
+         return r.exact_stats ? r.policy_stats.kl_to_initial : r.pool.kl_estimate;
+       }},
       {"entropy",
-       [](const R& r) { return r.exact_stats ? r.policy_stats.entropy : r.pool.entropy_estimate; }},
+       [](const R& r) {
+         return r.exact_stats ? r.policy_stats.entropy : r.pool.entropy_estimate;
+       }},
       {"distinct_fraction", [](const R& r) { return r.pool.distinct_fraction; }},
       {"train_loss", [](const R& r) { return r.train_loss; }},
-      {"policy_version", [](const R& r) { return static_cast<double>(r.policy_version); }},
+      {"policy_version",
+       [](const R& r) { return static_cast<double>(r.policy_version); }},
       {"nonfinite_rewards", [](const R& r) { return r.pool.nonfinite_rewards; }},
   };
   if (evaluated) {
@@ -43,7 +48,9 @@ std::vector<Column> timing_columns() {
       {"wall_seconds", [](const R& r) { return r.wall_seconds; }},
       {"busy_seconds", [](const R& r) { return r.busy_seconds; }},
       {"samples_per_second",
-       [](const R& r) { return r.wall_seconds > 0 ? r.samples / r.wall_seconds : 0.0; }},
+       [](const R& r) {
+         return r.wall_seconds > 0 ? r.samples / r.wall_seconds : 0.0;
+       }},
       {"rss_bytes", [](const R&) { return static_cast<double>(resident_bytes()); }},
   };
 }

@@ -11,23 +11,28 @@ constexpr int32_t kMaxI32 = std::numeric_limits<int32_t>::max();
 ConfigSchema<LogConfig> build_log_schema() {
   ConfigSchema<LogConfig> s;
   using L = LogConfig;
-  s.add_bool("log.samples", "store every sample with gold, proxy and accepted flag in /samples",
-             [](L& c) -> auto& { return c.samples; });
-  s.add_bool("log.swmr",
-             "HDF5 single-writer/multiple-reader: h5py can follow the run while it is written "
-             "(h5py.File(path, 'r', libver='latest', swmr=True)); a killed SWMR file needs "
-             "'h5clear -s' before a plain open",
-             [](L& c) -> auto& { return c.swmr; });
+  s.add_bool(
+      "log.samples",
+      "store every sample with gold, proxy and accepted flag in /samples",
+      [](L & c) -> auto& { return c.samples; });
+  s.add_bool(
+      "log.swmr",
+      "HDF5 single-writer/multiple-reader: h5py can follow the run while it is written "
+      "(h5py.File(path, 'r', libver='latest', swmr=True)); a killed SWMR file needs "
+      "'h5clear -s' before a plain open",
+      [](L & c) -> auto& { return c.swmr; });
   return s;
 }
 
 ConfigSchema<RunConfig> build_schema() {
   ConfigSchema<RunConfig> s;
   using C = RunConfig;
-  s.add_int("seed", "run seed: every random stream is derived from it",
-            [](C& c) -> auto& { return c.seed; }, 0);
-  s.add_int("iterations", "RAFT iterations (rows in /metrics)",
-            [](C& c) -> auto& { return c.iterations; }, 1, kMaxI32);
+  s.add_int(
+      "seed", "run seed: every random stream is derived from it",
+      [](C & c) -> auto& { return c.seed; }, 0);
+  s.add_int(
+      "iterations", "RAFT iterations (rows in /metrics)",
+      [](C & c) -> auto& { return c.iterations; }, 1, kMaxI32);
   s.include(&C::task, task_schema());
   s.include(&C::policy, policy_schema());
   s.include(&C::sampler, sampler_schema());
@@ -65,11 +70,14 @@ RunConfig make_run_config(const Settings& settings) {
   return c;
 }
 
-std::string to_ini(const RunConfig& config) { return run_config_schema().to_ini(config); }
+std::string to_ini(const RunConfig& config) {
+  return run_config_schema().to_ini(config);
+}
 
 Settings resolved_settings(const RunConfig& config) {
   Settings out;
-  for (const auto& k : run_config_schema().keys()) out.emplace_back(k.name, k.get(config));
+  for (const auto& k : run_config_schema().keys())
+    out.emplace_back(k.name, k.get(config));
   return out;
 }
 

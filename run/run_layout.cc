@@ -43,19 +43,22 @@ std::map<std::string, std::string> RunReader::config() const {
 }
 
 size_t RunReader::rows() const {
-  const std::string gold = std::string(layout::kMetrics) + "/" + layout::kGoldRewardMean;
+  const std::string gold =
+      std::string(layout::kMetrics) + "/" + layout::kGoldRewardMean;
   return file_.exists(gold) ? file_.shape(gold).at(0) : 0;
 }
 
 std::vector<double> RunReader::metric(const std::string& name) const {
   const std::string p = std::string(layout::kMetrics) + "/" + name;
-  if (!file_.exists(p)) throw FormatError(path(), "no " + p + " (no iteration was logged?)");
+  if (!file_.exists(p))
+    throw FormatError(path(), "no " + p + " (no iteration was logged?)");
   return file_.read(p);
 }
 
 std::vector<double> RunReader::timing(const std::string& name) const {
   const std::string p = std::string(layout::kTiming) + "/" + name;
-  if (!file_.exists(p)) throw FormatError(path(), "no " + p + " (no iteration was logged?)");
+  if (!file_.exists(p))
+    throw FormatError(path(), "no " + p + " (no iteration was logged?)");
   return file_.read(p);
 }
 

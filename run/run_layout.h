@@ -51,7 +51,7 @@ namespace raftsim {
 // The header of a new run file: what identifies it and how it was made.
 struct RunHeader {
   std::string raftsim_version;
-  std::string created;      // UTC, ISO 8601
+  std::string created;  // UTC, ISO 8601
   std::string host;
   std::string environment;  // versions built against (may be empty)
 };

@@ -8,18 +8,22 @@ namespace raftsim {
 
 namespace {
 
-std::string samples_path(const char* name) { return std::string(layout::kSamples) + "/" + name; }
+std::string samples_path(const char* name) {
+  return std::string(layout::kSamples) + "/" + name;
+}
 
 void write_samples(H5File& file, const IterationReport& r) {
   const Samples& s = r.samples_pool.samples;
   const auto n = static_cast<size_t>(s.size());
   std::vector<int32_t> iteration(n, static_cast<int32_t>(r.iteration));
-  std::vector<int32_t> prompt_index(n), version(n, static_cast<int32_t>(s.policy_version));
+  std::vector<int32_t> prompt_index(n),
+      version(n, static_cast<int32_t>(s.policy_version));
   std::vector<int32_t> prompts(n * s.prompt_length);
   for (size_t i = 0; i < n; ++i) {
     const auto p = static_cast<int32_t>(i) / s.k;
     prompt_index[i] = s.prompt_ids[p];
-    std::copy(s.prompt(p), s.prompt(p) + s.prompt_length, prompts.begin() + i * s.prompt_length);
+    std::copy(s.prompt(p), s.prompt(p) + s.prompt_length,
+              prompts.begin() + i * s.prompt_length);
   }
   file.append(samples_path("iteration"), iteration.data(), n);
   file.append(samples_path("prompt_index"), prompt_index.data(), n);

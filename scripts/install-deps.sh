@@ -9,8 +9,8 @@
 set -euo pipefail
 
 packages=(
-  # toolchain
-  cmake g++ make
+  # toolchain, and the formatter CI checks with (scripts/check-format.sh)
+  cmake g++ make clang-format
   # the design card's libraries
   libcaf-dev              # CAF 0.17.6 (core, io, openssl)
   libtorch-dev            # LibTorch 1.13.1, CPU

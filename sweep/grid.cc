@@ -18,10 +18,11 @@ std::vector<std::string> split(const std::string& text, char sep) {
 // A value as it may stand in a file name.
 std::string file_safe(const std::string& v) {
   std::string out;
-  for (char c : v) out += (std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' ||
-                           c == '+' || c == '=' || c == '_')
-                              ? c
-                              : '-';
+  for (char c : v)
+    out += (std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' ||
+            c == '+' || c == '=' || c == '_')
+               ? c
+               : '-';
   return out;
 }
 
@@ -35,7 +36,8 @@ GridAxis parse_axis(const std::vector<std::string>& items) {
       throw ConfigError("--grid", item, "KEY=V1,V2,... with at least one value");
     const std::string key = item.substr(0, eq);
     if (!run_config_schema().find(key))
-      throw ConfigError(key, item.substr(eq + 1), "a known key ('raftsim run --help' lists them)");
+      throw ConfigError(key, item.substr(eq + 1),
+                        "a known key ('raftsim run --help' lists them)");
     for (const auto& k : axis.keys)
       if (k == key) throw ConfigError("--grid", item, "a key not already in the grid");
     const auto values = split(item.substr(eq + 1), ',');
@@ -62,7 +64,8 @@ std::vector<SweepPoint> expand(const SweepSpec& spec, const Settings& base) {
     for (size_t b = 0; b < a; ++b)
       for (const auto& ka : spec.axes[a].keys)
         for (const auto& kb : spec.axes[b].keys)
-          if (ka == kb) throw ConfigError("--grid", ka, "each key in one --grid or --zip only");
+          if (ka == kb)
+            throw ConfigError("--grid", ka, "each key in one --grid or --zip only");
   std::vector<SweepPoint> points;
   std::vector<size_t> index(spec.axes.size(), 0);
   for (;;) {

@@ -16,7 +16,8 @@ constexpr char kSpecAttr[] = "sweep_spec";
 }  // namespace
 
 void write_manifest(const std::string& dir, const std::string& fingerprint,
-                    const std::vector<SweepPoint>& points, const std::vector<std::string>& status) {
+                    const std::vector<SweepPoint>& points,
+                    const std::vector<std::string>& status) {
   const fs::path tmp = fs::path(dir) / "sweep.h5.tmp";
   {
     H5File m = H5File::create(tmp.string(), /*overwrite=*/true);
@@ -33,17 +34,20 @@ void write_manifest(const std::string& dir, const std::string& fingerprint,
     m.write_strings("/table/file", files);
     m.write_strings("/table/status", status);
     for (const auto& [k, values] : params) m.write_strings("/table/" + k, values);
-    for (const auto& p : points) m.link_external("/runs/" + p.name, p.name + ".h5", "/");
+    for (const auto& p : points)
+      m.link_external("/runs/" + p.name, p.name + ".h5", "/");
     m.close();
   }
   fs::rename(tmp, fs::path(dir) / kManifest);
 }
 
 std::string read_fingerprint(const std::string& dir) {
-  return H5File::open_read((fs::path(dir) / kManifest).string()).string_attribute(kSpecAttr);
+  return H5File::open_read((fs::path(dir) / kManifest).string())
+      .string_attribute(kSpecAttr);
 }
 
-void check_sweep_dir(const std::string& dir, const std::string& fingerprint, bool overwrite) {
+void check_sweep_dir(const std::string& dir, const std::string& fingerprint,
+                     bool overwrite) {
   if (fs::exists(dir) && !fs::is_directory(dir))
     throw ConfigError("--out", dir, "a directory (it is a file)");
   if (!fs::exists(fs::path(dir) / kManifest) || overwrite) return;
@@ -51,7 +55,8 @@ void check_sweep_dir(const std::string& dir, const std::string& fingerprint, boo
   try {
     old = read_fingerprint(dir);
   } catch (const IoError&) {
-    throw ConfigError("--out", dir, "a sweep directory with a readable sweep.h5 (or --overwrite)");
+    throw ConfigError("--out", dir,
+                      "a sweep directory with a readable sweep.h5 (or --overwrite)");
   }
   if (old != fingerprint)
     throw ConfigError("--out", dir,

@@ -15,7 +15,8 @@
 namespace raftsim {
 
 void write_manifest(const std::string& dir, const std::string& fingerprint,
-                    const std::vector<SweepPoint>& points, const std::vector<std::string>& status);
+                    const std::vector<SweepPoint>& points,
+                    const std::vector<std::string>& status);
 
 // The sweep_spec of DIR/sweep.h5. IoError if it cannot be read.
 std::string read_fingerprint(const std::string& dir);
@@ -23,6 +24,7 @@ std::string read_fingerprint(const std::string& dir);
 // Checks the output directory: throws ConfigError("--out", dir, ...) if it
 // holds a sweep with another fingerprint (or an unreadable one) and
 // !overwrite.
-void check_sweep_dir(const std::string& dir, const std::string& fingerprint, bool overwrite);
+void check_sweep_dir(const std::string& dir, const std::string& fingerprint,
+                     bool overwrite);
 
 }  // namespace raftsim

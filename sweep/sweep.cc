@@ -68,7 +68,8 @@ SweepOutcome run_sweep(const SweepSpec& spec, const Settings& base,
   size_t next = 0, done = 0;
   auto stopping = [&] { return opt.interrupt && opt.interrupt->load(); };
   while (next < to_run.size() || !running.empty()) {
-    while (!stopping() && next < to_run.size() && running.size() < static_cast<size_t>(opt.jobs)) {
+    while (!stopping() && next < to_run.size() &&
+           running.size() < static_cast<size_t>(opt.jobs)) {
       const size_t i = to_run[next++];
       const std::string& name = points[i].name;
       const pid_t pid = start_child(
@@ -89,7 +90,7 @@ SweepOutcome run_sweep(const SweepSpec& spec, const Settings& base,
     running.erase(it);
     status[i] = point_status(exit.code);
     const auto s = static_cast<ExitStatus>(exit.code);
-    (s == ExitStatus::kOk ? outcome.complete
+    (s == ExitStatus::kOk            ? outcome.complete
      : s == ExitStatus::kInterrupted ? outcome.interrupted
                                      : outcome.failed)++;
     write_manifest(opt.out_dir, fingerprint, points, status);

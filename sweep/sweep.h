@@ -38,6 +38,7 @@ struct SweepOutcome {
 // manifest after each run ends. A failing run is recorded and the sweep goes
 // on. On interrupt no new run starts.
 SweepOutcome run_sweep(const SweepSpec& spec, const Settings& base,
-                       const std::vector<SweepPoint>& points, const SweepOptions& options);
+                       const std::vector<SweepPoint>& points,
+                       const SweepOptions& options);
 
 }  // namespace raftsim

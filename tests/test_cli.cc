@@ -2,12 +2,11 @@
 // 2 before any work, existing files kept, and runs that are killed or
 // interrupted leaving every completed iteration readable.
 #define BOOST_TEST_MODULE cli
-#include <boost/test/unit_test.hpp>
-
 #include <signal.h>
-#include <sys/wait.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
+#include <boost/test/unit_test.hpp>
 #include <chrono>
 #include <fstream>
 #include <thread>
@@ -19,7 +18,6 @@ using namespace raftsim::test;
 namespace fs = std::filesystem;
 
 namespace {
-
 
 // Expects exit 2 and a message naming `key` and `value`.
 void expect_bad_input(const std::vector<std::string>& args, const std::string& key,
@@ -38,8 +36,9 @@ void expect_bad_input(const std::vector<std::string>& args, const std::string& k
 // A run slow enough (~0.5 s an iteration) to be stopped while it works,
 // with a small /task (the transformer workload of experiments/bench.ini).
 std::vector<std::string> slow_run(const std::string& out) {
-  return {"run", "--config", source_dir() + "/experiments/bench.ini", "--set", "iterations=500",
-          "--out", out};
+  return {"run",   "--config",       source_dir() + "/experiments/bench.ini",
+          "--set", "iterations=500", "--out",
+          out};
 }
 
 off_t file_size(const std::string& path) {
@@ -82,11 +81,13 @@ BOOST_AUTO_TEST_CASE(help_and_version) {
 BOOST_AUTO_TEST_CASE(bad_values_are_refused_naming_key_and_value) {
   expect_bad_input({"run", "--set", "sampler.k=0"}, "sampler.k", "0");
   expect_bad_input({"run", "--set", "sampler.k=eight"}, "sampler.k", "eight");
-  expect_bad_input({"run", "--set", "ranker.acceptance_ratio=1.5"}, "ranker.acceptance_ratio", "1.5");
+  expect_bad_input({"run", "--set", "ranker.acceptance_ratio=1.5"},
+                   "ranker.acceptance_ratio", "1.5");
   expect_bad_input({"run", "--set", "reward.noise=laplace"}, "reward.noise", "laplace");
   expect_bad_input({"run", "--set", "sampler.kk=3"}, "sampler.kk", "3");
   expect_bad_input({"run", "--set", "sampler.k"}, "--set", "sampler.k");
-  expect_bad_input({"run", "--config", "/nonexistent/x.ini"}, "--config", "/nonexistent/x.ini");
+  expect_bad_input({"run", "--config", "/nonexistent/x.ini"}, "--config",
+                   "/nonexistent/x.ini");
 }
 
 BOOST_AUTO_TEST_CASE(bad_config_files_are_refused) {
@@ -120,8 +121,9 @@ BOOST_AUTO_TEST_CASE(output_paths_are_checked_and_existing_files_kept) {
 BOOST_AUTO_TEST_CASE(quickstart_runs_and_its_file_reproduces_the_config) {
   TempDir dir;
   const std::string out = dir.file("qs.h5");
-  const ProcessResult r =
-      run_raftsim({"run", "--config", source_dir() + "/experiments/quickstart.ini", "--out", out}, dir);
+  const ProcessResult r = run_raftsim(
+      {"run", "--config", source_dir() + "/experiments/quickstart.ini", "--out", out},
+      dir);
   BOOST_TEST(r.exit_code == 0, r.output);
   BOOST_TEST(contains(r.output, out));
   H5File f = H5File::open_read(out);
@@ -132,10 +134,12 @@ BOOST_AUTO_TEST_CASE(quickstart_runs_and_its_file_reproduces_the_config) {
   // The stored config alone reproduces the run bit for bit.
   const std::string ini = dir.file("resolved.ini");
   std::ofstream(ini) << config;
-  const ProcessResult again = run_raftsim({"run", "--config", ini, "--out", dir.file("again.h5")}, dir);
+  const ProcessResult again =
+      run_raftsim({"run", "--config", ini, "--out", dir.file("again.h5")}, dir);
   BOOST_TEST(again.exit_code == 0, again.output);
-  BOOST_TEST((H5File::open_read(dir.file("again.h5")).read("/metrics/gold_reward_mean") ==
-              f.read("/metrics/gold_reward_mean")));
+  BOOST_TEST(
+      (H5File::open_read(dir.file("again.h5")).read("/metrics/gold_reward_mean") ==
+       f.read("/metrics/gold_reward_mean")));
   for (const char* attr : {"raftsim_version", "created", "host", "environment"})
     BOOST_TEST(!f.string_attribute(attr).empty(), attr);
 }
@@ -155,8 +159,10 @@ void stop_run_with(int sig, int expected_exit, const std::string& expected_statu
   BOOST_TEST_MESSAGE("signal " << sig << ": " << rows << " rows readable");
   BOOST_TEST(rows >= 1u);
   BOOST_TEST(rows < 500u);
-  for (const auto& name : f.list("/metrics")) BOOST_TEST(f.read("/metrics/" + name).size() == rows);
-  for (const auto& name : f.list("/timing")) BOOST_TEST(f.read("/timing/" + name).size() == rows);
+  for (const auto& name : f.list("/metrics"))
+    BOOST_TEST(f.read("/metrics/" + name).size() == rows);
+  for (const auto& name : f.list("/timing"))
+    BOOST_TEST(f.read("/timing/" + name).size() == rows);
 }
 
 BOOST_AUTO_TEST_CASE(sigkill_keeps_every_completed_iteration_readable) {
@@ -167,7 +173,9 @@ BOOST_AUTO_TEST_CASE(sigint_finishes_the_iteration_and_exits_130) {
   stop_run_with(SIGINT, 130, "interrupted");
 }
 
-BOOST_AUTO_TEST_CASE(sigterm_is_handled_like_sigint) { stop_run_with(SIGTERM, 130, "interrupted"); }
+BOOST_AUTO_TEST_CASE(sigterm_is_handled_like_sigint) {
+  stop_run_with(SIGTERM, 130, "interrupted");
+}
 
 BOOST_AUTO_TEST_CASE(swmr_lets_a_reader_follow_a_running_run) {
   TempDir dir;

@@ -21,8 +21,10 @@ ConfigError error_of(const Settings& s) {
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(defaults_are_valid_and_settings_apply_in_order) {
-  const RunConfig c = make_run_config({{"sampler.k", "4"}, {"sampler.k", "16"},
-                                       {"reward.persistent", "no"}, {"ranker.kl_coef", "0.01"}});
+  const RunConfig c = make_run_config({{"sampler.k", "4"},
+                                       {"sampler.k", "16"},
+                                       {"reward.persistent", "no"},
+                                       {"ranker.kl_coef", "0.01"}});
   BOOST_TEST(c.sampler.k == 16);
   BOOST_TEST(!c.reward.persistent);
   BOOST_TEST(c.ranker.kl_coef == 0.01);
@@ -55,8 +57,10 @@ BOOST_AUTO_TEST_CASE(bad_values_name_key_value_and_what_is_allowed) {
 }
 
 BOOST_AUTO_TEST_CASE(resolved_ini_reproduces_the_config) {
-  const RunConfig c = make_run_config({{"policy.temperature", "0.85"}, {"seed", "123456789012"},
-                                       {"reward.noise", "student_t"}, {"trainer.learning_rate", "0.1"}});
+  const RunConfig c = make_run_config({{"policy.temperature", "0.85"},
+                                       {"seed", "123456789012"},
+                                       {"reward.noise", "student_t"},
+                                       {"trainer.learning_rate", "0.1"}});
   const std::string ini = to_ini(c);
   // Parse the text back (section headers + key = value).
   Settings back;

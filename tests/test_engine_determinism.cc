@@ -2,7 +2,6 @@
 // /metrics whatever the number of actors, message timing or restarts.
 #define BOOST_TEST_MODULE engine_determinism
 #include <boost/test/unit_test.hpp>
-
 #include <cmath>
 #include <cstring>
 #include <numeric>
@@ -14,8 +13,9 @@ using namespace raftsim::test;
 
 namespace {
 
-const Settings kBase = {{"task.contexts", "8"}, {"task.arms", "32"}, {"sampler.prompts", "96"},
-                        {"sampler.k", "8"},     {"sampler.chunk", "8"}, {"iterations", "6"},
+const Settings kBase = {{"task.contexts", "8"},       {"task.arms", "32"},
+                        {"sampler.prompts", "96"},    {"sampler.k", "8"},
+                        {"sampler.chunk", "8"},       {"iterations", "6"},
                         {"reward.noise", "gaussian"}, {"seed", "99"}};
 
 Settings with(const Settings& more) { return joined(kBase, more); }
@@ -61,7 +61,8 @@ BOOST_AUTO_TEST_CASE(metrics_do_not_depend_on_actor_counts_or_repetition) {
     BOOST_TEST(bitwise_equal(ref, all_metrics(dir.file("v.h5"))));
   }
   // A different seed gives a different run (the comparison can fail).
-  BOOST_REQUIRE(run(with({{"seed", "100"}}), dir.file("other.h5")).status == RunStatus::kComplete);
+  BOOST_REQUIRE(run(with({{"seed", "100"}}), dir.file("other.h5")).status ==
+                RunStatus::kComplete);
   BOOST_TEST(!bitwise_equal(ref, all_metrics(dir.file("other.h5"))));
 }
 
@@ -81,35 +82,43 @@ BOOST_AUTO_TEST_CASE(staleness_uses_exact_versions_and_is_deterministic) {
   }
   // Staleness changes the result (later iterations train on older samples).
   BOOST_REQUIRE(run(with({}), dir.file("fresh.h5")).status == RunStatus::kComplete);
-  BOOST_TEST(!bitwise_equal(all_metrics(dir.file("a.h5")), all_metrics(dir.file("fresh.h5"))));
+  BOOST_TEST(
+      !bitwise_equal(all_metrics(dir.file("a.h5")), all_metrics(dir.file("fresh.h5"))));
 }
 
 BOOST_AUTO_TEST_CASE(samples_are_stamped_with_their_policy_version) {
   TempDir dir;
-  BOOST_REQUIRE(run(with({{"actors.max_staleness", "1"}, {"log.samples", "true"}}), dir.file("s.h5"))
+  BOOST_REQUIRE(run(with({{"actors.max_staleness", "1"}, {"log.samples", "true"}}),
+                    dir.file("s.h5"))
                     .status == RunStatus::kComplete);
   H5File f = H5File::open_read(dir.file("s.h5"));
   const auto it = f.read("/samples/iteration"), ver = f.read("/samples/policy_version");
   BOOST_TEST(it.size() == 6u * 96 * 8);
-  for (size_t i = 0; i < it.size(); ++i) BOOST_TEST_REQUIRE(ver[i] == std::max(0.0, it[i] - 1));
+  for (size_t i = 0; i < it.size(); ++i)
+    BOOST_TEST_REQUIRE(ver[i] == std::max(0.0, it[i] - 1));
   const auto acc = f.read("/samples/accepted");
-  BOOST_TEST(std::accumulate(acc.begin(), acc.end(), 0.0) == 6.0 * 96);  // best of K per prompt
+  BOOST_TEST(std::accumulate(acc.begin(), acc.end(), 0.0) ==
+             6.0 * 96);  // best of K per prompt
 }
 
 BOOST_AUTO_TEST_CASE(failed_generator_is_restarted_and_the_result_is_unchanged) {
   TempDir dir;
-  BOOST_REQUIRE(run(with({{"actors.generators", "2"}}), dir.file("ref.h5")).status == RunStatus::kComplete);
-  const RunOutcome o = run(with({{"actors.generators", "2"}, {"faults.generator_crash", "2:3"},
+  BOOST_REQUIRE(run(with({{"actors.generators", "2"}}), dir.file("ref.h5")).status ==
+                RunStatus::kComplete);
+  const RunOutcome o = run(with({{"actors.generators", "2"},
+                                 {"faults.generator_crash", "2:3"},
                                  {"faults.crash_times", "1"}}),
                            dir.file("crash.h5"));
   BOOST_TEST(o.status == RunStatus::kComplete);
   BOOST_TEST(o.generator_restarts == 1u);
-  BOOST_TEST(bitwise_equal(all_metrics(dir.file("ref.h5")), all_metrics(dir.file("crash.h5"))));
+  BOOST_TEST(bitwise_equal(all_metrics(dir.file("ref.h5")),
+                           all_metrics(dir.file("crash.h5"))));
 }
 
 BOOST_AUTO_TEST_CASE(repeated_generator_failure_fails_the_run_cleanly) {
   TempDir dir;
-  const RunOutcome o = run(with({{"faults.generator_crash", "2:0"}, {"faults.crash_times", "2"},
+  const RunOutcome o = run(with({{"faults.generator_crash", "2:0"},
+                                 {"faults.crash_times", "2"},
                                  {"actors.chunk_retries", "1"}}),
                            dir.file("fail.h5"));
   BOOST_TEST(o.status == RunStatus::kFailed);
@@ -138,7 +147,8 @@ BOOST_AUTO_TEST_CASE(interrupt_finishes_in_flight_iterations_and_marks_the_file)
 BOOST_AUTO_TEST_CASE(nonfinite_rewards_are_counted_and_never_accepted) {
   TempDir dir;
   // Student-t with 0.01 degrees of freedom overflows to inf now and then.
-  const RunOutcome o = run(with({{"reward.noise", "student_t"}, {"reward.noise_dof", "0.01"},
+  const RunOutcome o = run(with({{"reward.noise", "student_t"},
+                                 {"reward.noise_dof", "0.01"},
                                  {"log.samples", "true"}}),
                            dir.file("nf.h5"));
   BOOST_TEST(o.status == RunStatus::kComplete);

@@ -1,9 +1,8 @@
 // Run files: attributes, appended rows, fixed datasets, read back.
 #define BOOST_TEST_MODULE run_file
-#include <boost/test/unit_test.hpp>
-
 #include <unistd.h>
 
+#include <boost/test/unit_test.hpp>
 #include <cmath>
 #include <filesystem>
 
@@ -57,7 +56,8 @@ BOOST_AUTO_TEST_CASE(rows_must_keep_their_columns) {
   TempDir dir;
   H5File f = H5File::create((dir.path / "run.h5").string(), false);
   f.append_row("/metrics", {{"a", 1.0}});
-  BOOST_CHECK_THROW(f.append_row("/metrics", {{"a", 1.0}, {"c", 2.0}}), std::runtime_error);
+  BOOST_CHECK_THROW(f.append_row("/metrics", {{"a", 1.0}, {"c", 2.0}}),
+                    std::runtime_error);
 }
 
 BOOST_AUTO_TEST_CASE(existing_file_is_not_overwritten_without_permission) {

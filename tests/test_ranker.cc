@@ -2,7 +2,6 @@
 // position), KL-regularised scores, non-finite scores never accepted.
 #define BOOST_TEST_MODULE ranker
 #include <boost/test/unit_test.hpp>
-
 #include <cmath>
 #include <limits>
 
@@ -18,8 +17,9 @@ RankInput input(int n_prompts, int k, std::vector<double> proxy) {
   in.proxy = std::move(proxy);
   return in;
 }
-std::vector<int32_t> select(const std::string& strategy, const RankInput& in, double ratio = 0.5,
-                            double threshold = 0.0, double kl = 0.0, uint64_t seed = 1) {
+std::vector<int32_t> select(const std::string& strategy, const RankInput& in,
+                            double ratio = 0.5, double threshold = 0.0, double kl = 0.0,
+                            uint64_t seed = 1) {
   RankerConfig c;
   c.strategy = strategy;
   c.acceptance_ratio = ratio;
@@ -40,7 +40,8 @@ BOOST_AUTO_TEST_CASE(top_fraction_keeps_the_top_of_the_whole_pool) {
   const auto in = input(3, 2, {0.1, 0.9, /**/ -1, -2, /**/ 3, 2});
   BOOST_TEST((select("top_fraction", in, 0.5) == std::vector<int32_t>{1, 4, 5}));
   BOOST_TEST((select("top_fraction", in, 1.0 / 6) == std::vector<int32_t>{4}));
-  BOOST_TEST((select("top_fraction", in, 0.01) == std::vector<int32_t>{4}));  // at least one
+  BOOST_TEST(
+      (select("top_fraction", in, 0.01) == std::vector<int32_t>{4}));  // at least one
   BOOST_TEST(select("top_fraction", in, 1.0).size() == 6u);
 }
 
@@ -62,11 +63,13 @@ BOOST_AUTO_TEST_CASE(ties_are_broken_by_the_seeded_stream_uniformly) {
   // each position wins about 1/K of the time (chi-square, p = 0.001).
   const int K = 4, n = 4000;
   const auto in = input(1, K, std::vector<double>(K, 1.0));
-  BOOST_TEST((select("best_of_k", in, 0.5, 0, 0, 77) == select("best_of_k", in, 0.5, 0, 0, 77)));
+  BOOST_TEST((select("best_of_k", in, 0.5, 0, 0, 77) ==
+              select("best_of_k", in, 0.5, 0, 0, 77)));
   std::vector<int> wins(K, 0);
   for (int s = 0; s < n; ++s) ++wins[select("best_of_k", in, 0.5, 0, 0, s)[0]];
   double chi2 = 0;
-  for (int w : wins) chi2 += (w - n / double(K)) * (w - n / double(K)) / (n / double(K));
+  for (int w : wins)
+    chi2 += (w - n / double(K)) * (w - n / double(K)) / (n / double(K));
   BOOST_TEST(chi2 < 16.27);  // 3 dof
 }
 
@@ -75,5 +78,6 @@ BOOST_AUTO_TEST_CASE(kl_coefficient_penalises_drift_from_the_initial_policy) {
   in.logp = {-0.1, -2.0};          // sample 0 is much likelier under pi_t ...
   in.logp_initial = {-2.0, -2.0};  // ... than under pi_0
   BOOST_TEST((select("best_of_k", in, 0.5, 0, 0.0) == std::vector<int32_t>{0}));
-  BOOST_TEST((select("best_of_k", in, 0.5, 0, 0.1) == std::vector<int32_t>{1}));  // 1 - 0.19 < 0.9
+  BOOST_TEST((select("best_of_k", in, 0.5, 0, 0.1) ==
+              std::vector<int32_t>{1}));  // 1 - 0.19 < 0.9
 }

@@ -3,7 +3,6 @@
 // it, and the rest are summarized. Never an abort.
 #define BOOST_TEST_MODULE readers
 #include <boost/test/unit_test.hpp>
-
 #include <filesystem>
 #include <fstream>
 
@@ -17,8 +16,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const Settings kSmall = {{"task.contexts", "4"}, {"task.arms", "8"}, {"sampler.prompts", "16"},
-                         {"sampler.k", "4"},     {"sampler.chunk", "8"}, {"iterations", "3"}};
+const Settings kSmall = {{"task.contexts", "4"},    {"task.arms", "8"},
+                         {"sampler.prompts", "16"}, {"sampler.k", "4"},
+                         {"sampler.chunk", "8"},    {"iterations", "3"}};
 
 // A directory with two good runs (seeds 1, 2) and the three kinds of bad
 // file; returns the bad files' names.
@@ -26,15 +26,17 @@ std::vector<std::string> make_directory(const TempDir& dir) {
   const std::string d = dir.file("runs");
   fs::create_directories(d);
   for (const char* seed : {"1", "2"})
-    BOOST_REQUIRE(run(joined(kSmall, {{"seed", seed}}), d + "/good" + seed + ".h5").status ==
-                  RunStatus::kComplete);
+    BOOST_REQUIRE(
+        run(joined(kSmall, {{"seed", seed}}), d + "/good" + seed + ".h5").status ==
+        RunStatus::kComplete);
   // Interrupted before its first row: header, no /metrics.
   std::atomic<bool> stop{true};
   RunOptions opts;
   opts.out_path = d + "/norows.h5";
   opts.quiet = true;
   opts.interrupt = &stop;
-  BOOST_REQUIRE(run_experiment(make_run_config(kSmall), opts).status == RunStatus::kInterrupted);
+  BOOST_REQUIRE(run_experiment(make_run_config(kSmall), opts).status ==
+                RunStatus::kInterrupted);
   BOOST_REQUIRE(RunReader(opts.out_path).rows() == 0u);
   // Truncated: the first half of a good file.
   fs::copy_file(d + "/good1.h5", d + "/truncated.h5");
@@ -46,7 +48,9 @@ std::vector<std::string> make_directory(const TempDir& dir) {
 
 int count(const std::string& text, const std::string& part) {
   int n = 0;
-  for (size_t at = text.find(part); at != std::string::npos; at = text.find(part, at + 1)) ++n;
+  for (size_t at = text.find(part); at != std::string::npos;
+       at = text.find(part, at + 1))
+    ++n;
   return n;
 }
 
@@ -58,7 +62,8 @@ BOOST_AUTO_TEST_CASE(summarize_reports_each_bad_file_and_summarizes_the_rest) {
   const ProcessResult r = run_raftsim({"summarize", dir.file("runs")}, dir);
   BOOST_TEST_INFO(r.output);
   BOOST_TEST(r.exit_code == 0);
-  for (const auto& name : bad) BOOST_TEST(count(r.output, "skipped " + dir.file("runs") + "/" + name) == 1, name);
+  for (const auto& name : bad)
+    BOOST_TEST(count(r.output, "skipped " + dir.file("runs") + "/" + name) == 1, name);
   BOOST_TEST(count(r.output, "skipped") == 3);
   // The two good runs form one point of two seeds.
   BOOST_TEST(contains(r.output, "(all runs)     2"));
@@ -67,7 +72,8 @@ BOOST_AUTO_TEST_CASE(summarize_reports_each_bad_file_and_summarizes_the_rest) {
 BOOST_AUTO_TEST_CASE(summarize_fails_clearly_when_no_file_has_rows) {
   TempDir dir;
   make_directory(dir);
-  for (const char* good : {"good1.h5", "good2.h5"}) fs::remove(dir.file("runs") + "/" + good);
+  for (const char* good : {"good1.h5", "good2.h5"})
+    fs::remove(dir.file("runs") + "/" + good);
   const ProcessResult r = run_raftsim({"summarize", dir.file("runs")}, dir);
   BOOST_TEST(r.exit_code == 1, r.output);
   BOOST_TEST(contains(r.output, "no run with rows"));
@@ -88,11 +94,13 @@ BOOST_AUTO_TEST_CASE(plot_reports_each_bad_file_and_plots_the_rest) {
   const std::string log = dir.file("plot.log");
   const ChildExit e = wait_child(start_child(
       "/usr/bin/python3",
-      {source_dir() + "/analysis/plot.py", dir.file("runs"), "--out", dir.file("figs")}, log));
+      {source_dir() + "/analysis/plot.py", dir.file("runs"), "--out", dir.file("figs")},
+      log));
   const std::string out = read_text(log);
   BOOST_TEST_INFO(out);
   BOOST_TEST(e.code == 0);
-  for (const auto& name : bad) BOOST_TEST(count(out, "skipped " + dir.file("runs") + "/" + name) == 1, name);
+  for (const auto& name : bad)
+    BOOST_TEST(count(out, "skipped " + dir.file("runs") + "/" + name) == 1, name);
   BOOST_TEST(count(out, "Traceback") == 0);
   BOOST_TEST(fs::exists(dir.file("figs") + "/raftsim_curves.png"));
 }

@@ -3,7 +3,6 @@
 // samples; feature bias pays exactly on the feature; moments are right.
 #define BOOST_TEST_MODULE reward_model
 #include <boost/test/unit_test.hpp>
-
 #include <cmath>
 
 #include "models/reward_model.h"
@@ -57,11 +56,12 @@ BOOST_AUTO_TEST_CASE(persistent_error_is_a_function_of_the_sample_fresh_is_not) 
   c.noise = "gaussian";
   c.persistent = true;
   const auto e0 = errors(c, *task, s, 0), e1 = errors(c, *task, s, 1);
-  BOOST_TEST(e0 == e1);                        // across iterations
-  for (int i = 0; i < 32; ++i) BOOST_TEST(e0[i] == e0[i + 32]);  // same (prompt, response)
+  BOOST_TEST(e0 == e1);  // across iterations
+  for (int i = 0; i < 32; ++i)
+    BOOST_TEST(e0[i] == e0[i + 32]);  // same (prompt, response)
   c.persistent = false;
   const auto f0 = errors(c, *task, s, 0), f1 = errors(c, *task, s, 1);
-  BOOST_TEST(f0 == errors(c, *task, s, 0));    // reproducible
+  BOOST_TEST(f0 == errors(c, *task, s, 0));  // reproducible
   int same = 0;
   for (int i = 0; i < 64; ++i) same += f0[i] == f1[i];
   BOOST_TEST(same == 0);

@@ -1,7 +1,6 @@
 // Owned random streams: determinism, independence and the distributions.
 #define BOOST_TEST_MODULE rng
 #include <boost/test/unit_test.hpp>
-
 #include <cmath>
 #include <set>
 
@@ -10,7 +9,8 @@
 using namespace raftsim;
 
 BOOST_AUTO_TEST_CASE(same_seed_same_stream_and_distinct_purposes_differ) {
-  Rng a(derive_seed(7, Purpose::kSampling, 3, 2)), b(derive_seed(7, Purpose::kSampling, 3, 2));
+  Rng a(derive_seed(7, Purpose::kSampling, 3, 2)),
+      b(derive_seed(7, Purpose::kSampling, 3, 2));
   for (int i = 0; i < 100; ++i) BOOST_TEST(a.next() == b.next());
   std::set<uint64_t> seeds;
   for (uint64_t it = 0; it < 50; ++it)
@@ -52,7 +52,8 @@ BOOST_AUTO_TEST_CASE(gamma_and_student_t_moments) {
     s2 += t * t;
     tail += std::abs(t) > 2.015048;
   }
-  BOOST_TEST(std::abs(static_cast<double>(tail) / n - 0.1) < 5 * std::sqrt(0.1 * 0.9 / n));
+  BOOST_TEST(std::abs(static_cast<double>(tail) / n - 0.1) <
+             5 * std::sqrt(0.1 * 0.9 / n));
   BOOST_TEST(std::abs(s2 / n - 5.0 / 3.0) < 0.05);
 }
 
@@ -62,6 +63,7 @@ BOOST_AUTO_TEST_CASE(below_is_uniform) {
   int counts[k] = {0};
   for (int i = 0; i < n; ++i) ++counts[rng.below(k)];
   double chi2 = 0;
-  for (int c : counts) chi2 += (c - n / double(k)) * (c - n / double(k)) / (n / double(k));
+  for (int c : counts)
+    chi2 += (c - n / double(k)) * (c - n / double(k)) / (n / double(k));
   BOOST_TEST(chi2 < 22.46);  // chi-square, 6 dof, p = 0.001
 }

@@ -1,9 +1,8 @@
 // The RAFT loop's control state without actors: synthetic events in any
 // order, failures and interrupts, at every staleness 0-3.
 #define BOOST_TEST_MODULE schedule
-#include <boost/test/unit_test.hpp>
-
 #include <algorithm>
+#include <boost/test/unit_test.hpp>
 #include <random>
 #include <set>
 #include <vector>
@@ -32,7 +31,7 @@ ScheduleConfig config(uint64_t iterations, uint64_t staleness, uint32_t chunks,
 struct Trace {
   std::vector<uint64_t> launched, trained, rows;
   std::vector<std::pair<uint64_t, uint64_t>> sampled_from;  // (t, version)
-  RunStatus status = RunStatus::kRunning;  // until finished
+  RunStatus status = RunStatus::kRunning;                   // until finished
   uint64_t launched_at_interrupt = UINT64_MAX;
   uint64_t trained_at_interrupt = 0;
 };
@@ -40,8 +39,8 @@ struct Trace {
 Trace drive(Schedule& s, uint64_t order_seed, uint64_t interrupt_after = UINT64_MAX) {
   Trace tr;
   std::mt19937_64 rng(order_seed);
-  std::vector<Job> generating;               // jobs handed out
-  std::vector<uint64_t> ranking, training;   // requests in flight
+  std::vector<Job> generating;              // jobs handed out
+  std::vector<uint64_t> ranking, training;  // requests in flight
   std::vector<uint64_t> writing;
   auto start = [&] {
     for (uint64_t t : s.launch()) {
@@ -69,8 +68,10 @@ Trace drive(Schedule& s, uint64_t order_seed, uint64_t interrupt_after = UINT64_
       const size_t i = rng() % generating.size();
       const Job j = generating[i];
       generating.erase(generating.begin() + i);
-      if (j.is_evaluation()) s.evaluated(j.iteration);
-      else if (s.chunk_scored(j.iteration)) ranking.push_back(j.iteration);
+      if (j.is_evaluation())
+        s.evaluated(j.iteration);
+      else if (s.chunk_scored(j.iteration))
+        ranking.push_back(j.iteration);
     } else if (kind == 1) {
       const size_t i = rng() % ranking.size();
       s.ranked(ranking[i]);
@@ -120,7 +121,8 @@ BOOST_AUTO_TEST_CASE(every_staleness_and_event_order_gives_the_same_versions_and
         BOOST_TEST(tr.launched == iota(7), boost::test_tools::per_element());
         BOOST_TEST(tr.trained == iota(7), boost::test_tools::per_element());
         BOOST_TEST(tr.rows == iota(7), boost::test_tools::per_element());
-        for (const auto& [t, v] : tr.sampled_from) BOOST_TEST(v == (t >= staleness ? t - staleness : 0));
+        for (const auto& [t, v] : tr.sampled_from)
+          BOOST_TEST(v == (t >= staleness ? t - staleness : 0));
       }
     }
   }
@@ -129,7 +131,8 @@ BOOST_AUTO_TEST_CASE(every_staleness_and_event_order_gives_the_same_versions_and
 BOOST_AUTO_TEST_CASE(an_iteration_starts_only_once_its_version_exists) {
   Schedule s(config(5, 1, 2));
   // Versions 0 exists: iterations 0 (v0) and 1 (v0) start, 2 needs v1.
-  BOOST_TEST(s.launch() == (std::vector<uint64_t>{0, 1}), boost::test_tools::per_element());
+  BOOST_TEST(s.launch() == (std::vector<uint64_t>{0, 1}),
+             boost::test_tools::per_element());
   BOOST_TEST(s.launch().empty());
   while (s.has_job()) {
     const Job j = s.next_job();
@@ -168,7 +171,8 @@ BOOST_AUTO_TEST_CASE(interrupt_finishes_what_started_and_starts_nothing_new) {
       for (uint64_t order = 0; order < 5; ++order) {
         Schedule s(config(10, staleness, 2, true));
         const Trace tr = drive(s, order, after == 0 ? UINT64_MAX : after);
-        BOOST_TEST_INFO("staleness " << staleness << " after " << after << " order " << order);
+        BOOST_TEST_INFO("staleness " << staleness << " after " << after << " order "
+                                     << order);
         if (after == 0) {
           BOOST_TEST(tr.status == RunStatus::kComplete);
           continue;
@@ -176,7 +180,8 @@ BOOST_AUTO_TEST_CASE(interrupt_finishes_what_started_and_starts_nothing_new) {
         // Nothing started after the interrupt; everything started was
         // logged, in order; the file says complete only if that was all.
         BOOST_TEST(tr.launched.size() == tr.launched_at_interrupt);
-        BOOST_TEST(tr.rows == iota(tr.launched.size()), boost::test_tools::per_element());
+        BOOST_TEST(tr.rows == iota(tr.launched.size()),
+                   boost::test_tools::per_element());
         BOOST_TEST(tr.status == (tr.launched.size() == 10u ? RunStatus::kComplete
                                                            : RunStatus::kInterrupted));
         // Started iterations never ran more than staleness + 1 ahead of training.

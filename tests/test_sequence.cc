@@ -4,7 +4,6 @@
 // exploited. Every test uses fixed seeds.
 #define BOOST_TEST_MODULE sequence
 #include <boost/test/unit_test.hpp>
-
 #include <cmath>
 #include <cstring>
 
@@ -18,7 +17,8 @@ using namespace raftsim::test;
 
 namespace {
 
-TaskConfig sequence_task(int vocab, int prompt, int response, const std::string& objective = "reverse") {
+TaskConfig sequence_task(int vocab, int prompt, int response,
+                         const std::string& objective = "reverse") {
   TaskConfig c;
   c.name = "sequence";
   c.vocab = vocab;
@@ -75,7 +75,8 @@ BOOST_AUTO_TEST_CASE(each_policy_learns_reversal_by_sft) {
   demo.prompt_length = demo.response_length = 4;
   demo.prompts = task->draw_prompts(0, 128);
   demo.responses.resize(demo.prompts.size());
-  for (int i = 0; i < 128; ++i) task->target(&demo.prompts[i * 4], &demo.responses[i * 4]);
+  for (int i = 0; i < 128; ++i)
+    task->target(&demo.prompts[i * 4], &demo.responses[i * 4]);
   for (const auto& model : kModels) {
     TrainerConfig tc;
     tc.learning_rate = 1e-2;
@@ -102,7 +103,8 @@ BOOST_AUTO_TEST_CASE(samples_follow_the_model_distribution) {
       s.response_length = 2;
       pi->sample(temperature, 11, s);
       std::vector<double> count(9, 0.0);
-      for (int i = 0; i < n; ++i) count[s.responses[2 * i] * 3 + s.responses[2 * i + 1]] += 1;
+      for (int i = 0; i < n; ++i)
+        count[s.responses[2 * i] * 3 + s.responses[2 * i + 1]] += 1;
       Samples all = one_prompt({2, 0}, 9);
       all.response_length = 2;
       for (int a = 0; a < 3; ++a)
@@ -118,7 +120,8 @@ BOOST_AUTO_TEST_CASE(samples_follow_the_model_distribution) {
       BOOST_TEST(chi2 < 26.12, model << " T=" << temperature);  // 8 dof, p = 0.001
       // The log-probability returned with each sample is the model's.
       const auto again = pi->log_prob(s, temperature);
-      for (int i = 0; i < 100; ++i) BOOST_TEST(s.logp[i] == again[i], boost::test_tools::tolerance(1e-4));
+      for (int i = 0; i < 100; ++i)
+        BOOST_TEST(s.logp[i] == again[i], boost::test_tools::tolerance(1e-4));
     }
   }
 }
@@ -133,7 +136,8 @@ BOOST_AUTO_TEST_CASE(kv_cache_gives_the_full_forward_logits_and_samples) {
   const auto full = seq.forward(tokens);  // [6, 12, 16]
   auto step_logits = seq.begin(tokens.narrow(1, 0, 5), 12);
   for (int t = 5; t < 12; ++t) {
-    BOOST_TEST(torch::allclose(step_logits, full.select(1, t - 1), 1e-4, 1e-5), "position " << t);
+    BOOST_TEST(torch::allclose(step_logits, full.select(1, t - 1), 1e-4, 1e-5),
+               "position " << t);
     if (t < 12) step_logits = seq.step(tokens.select(1, t));
   }
   BOOST_TEST(torch::allclose(step_logits, full.select(1, 11), 1e-4, 1e-5));
@@ -144,30 +148,42 @@ BOOST_AUTO_TEST_CASE(kv_cache_gives_the_full_forward_logits_and_samples) {
   s.response_length = 7;
   pi->sample(1.0, 21, s);
   auto g2 = make_generator(21);
-  auto prefix = torch::tensor({1, 2, 3, 4, 5}, torch::kInt64).view({1, 5}).repeat({64, 1});
+  auto prefix =
+      torch::tensor({1, 2, 3, 4, 5}, torch::kInt64).view({1, 5}).repeat({64, 1});
   for (int t = 0; t < 7; ++t) {
     const auto logits = seq.forward(prefix).select(1, prefix.size(1) - 1);
     const auto tok = torch::multinomial(torch::softmax(logits, 1), 1, false, g2);
     prefix = torch::cat({prefix, tok}, 1);
   }
   const auto uncached = prefix.narrow(1, 5, 7).to(torch::kInt32).contiguous();
-  BOOST_TEST(std::memcmp(uncached.data_ptr<int32_t>(), s.responses.data(), 64 * 7 * 4) == 0);
+  BOOST_TEST(
+      std::memcmp(uncached.data_ptr<int32_t>(), s.responses.data(), 64 * 7 * 4) == 0);
 }
 
 namespace {
 Settings raft_on_reverse(const std::string& model, int vocab) {
-  return {{"task.name", "sequence"}, {"task.vocab", std::to_string(vocab)},
-          {"task.prompt_length", "4"}, {"task.response_length", "4"},
-          {"policy.model", model},    {"policy.d_model", "32"}, {"policy.ff", "64"},
-          {"sampler.prompts", "256"}, {"sampler.k", "8"},       {"sampler.chunk", "64"},
-          {"iterations", "12"},       {"trainer.epochs", "2"},  {"seed", "1"}};
+  return {{"task.name", "sequence"},
+          {"task.vocab", std::to_string(vocab)},
+          {"task.prompt_length", "4"},
+          {"task.response_length", "4"},
+          {"policy.model", model},
+          {"policy.d_model", "32"},
+          {"policy.ff", "64"},
+          {"sampler.prompts", "256"},
+          {"sampler.k", "8"},
+          {"sampler.chunk", "64"},
+          {"iterations", "12"},
+          {"trainer.epochs", "2"},
+          {"seed", "1"}};
 }
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(raft_raises_gold_on_reverse_from_a_random_start) {
   TempDir dir;
   const std::string out = dir.file("t.h5");
-  BOOST_REQUIRE(run(joined(raft_on_reverse("transformer", 8), {{"trainer.learning_rate", "0.003"}}), out)
+  BOOST_REQUIRE(run(joined(raft_on_reverse("transformer", 8),
+                           {{"trainer.learning_rate", "0.003"}}),
+                    out)
                     .status == RunStatus::kComplete);
   auto gold = metric(out, "gold_reward_mean");
   BOOST_TEST_MESSAGE("transformer gold " << gold.front() << " -> " << gold.back());
@@ -177,27 +193,34 @@ BOOST_AUTO_TEST_CASE(raft_raises_gold_on_reverse_from_a_random_start) {
   BOOST_TEST(std::abs(kl.front()) < 1e-4);  // Monte-Carlo estimate at pi_0 itself
   BOOST_TEST(kl.back() > 1.0);
 
-  BOOST_REQUIRE(run(joined(raft_on_reverse("gru", 4), {{"trainer.learning_rate", "0.01"}}), out)
-                    .status == RunStatus::kComplete);
+  BOOST_REQUIRE(
+      run(joined(raft_on_reverse("gru", 4), {{"trainer.learning_rate", "0.01"}}), out)
+          .status == RunStatus::kComplete);
   gold = metric(out, "gold_reward_mean");
   const double se = metric(out, "gold_reward_std")[0] / std::sqrt(256.0 * 8);
-  BOOST_TEST_MESSAGE("gru gold " << gold.front() << " -> " << gold.back() << " se " << se);
+  BOOST_TEST_MESSAGE("gru gold " << gold.front() << " -> " << gold.back() << " se "
+                                 << se);
   BOOST_TEST(gold.back() > gold.front() + 20 * se);
 }
 
 BOOST_AUTO_TEST_CASE(feature_bias_is_exploited_gold_falls_as_proxy_rises) {
   TempDir dir;
   const std::string out = dir.file("hack.h5");
-  BOOST_REQUIRE(run(joined(raft_on_reverse("transformer", 8),
-                         {{"policy.warmup_steps", "100"}, {"policy.warmup_noise", "0.5"},
-                          {"trainer.learning_rate", "0.003"}, {"reward.noise", "feature_bias"},
-                          {"reward.noise_scale", "2"}, {"task.eval_prompts", "128"}}),
-                    out)
-                    .status == RunStatus::kComplete);
-  const auto gold = metric(out, "gold_reward_mean"), proxy = metric(out, "proxy_reward_mean");
+  BOOST_REQUIRE(
+      run(joined(raft_on_reverse("transformer", 8), {{"policy.warmup_steps", "100"},
+                                                     {"policy.warmup_noise", "0.5"},
+                                                     {"trainer.learning_rate", "0.003"},
+                                                     {"reward.noise", "feature_bias"},
+                                                     {"reward.noise_scale", "2"},
+                                                     {"task.eval_prompts", "128"}}),
+          out)
+          .status == RunStatus::kComplete);
+  const auto gold = metric(out, "gold_reward_mean"),
+             proxy = metric(out, "proxy_reward_mean");
   const auto greedy = metric(out, "eval_gold_greedy");
-  BOOST_TEST_MESSAGE("gold " << gold.front() << " -> " << gold.back() << ", proxy " << proxy.front()
-                             << " -> " << proxy.back() << ", greedy eval " << greedy.front() << " -> "
+  BOOST_TEST_MESSAGE("gold " << gold.front() << " -> " << gold.back() << ", proxy "
+                             << proxy.front() << " -> " << proxy.back()
+                             << ", greedy eval " << greedy.front() << " -> "
                              << greedy.back());
   // The warm start is decent but not good.
   BOOST_TEST(gold.front() > 0.3);
@@ -210,16 +233,22 @@ BOOST_AUTO_TEST_CASE(feature_bias_is_exploited_gold_falls_as_proxy_rises) {
 BOOST_AUTO_TEST_CASE(metrics_are_bitwise_equal_for_one_and_two_generators) {
   TempDir dir;
   for (const auto& model : kModels) {
-    const Settings base = joined(raft_on_reverse(model, 8), {{"iterations", "3"}, {"task.eval_prompts", "32"},
-                                                          {"trainer.learning_rate", "0.003"}});
+    const Settings base =
+        joined(raft_on_reverse(model, 8), {{"iterations", "3"},
+                                           {"task.eval_prompts", "32"},
+                                           {"trainer.learning_rate", "0.003"}});
     BOOST_REQUIRE(run(base, dir.file("one.h5")).status == RunStatus::kComplete);
-    BOOST_REQUIRE(run(joined(base, {{"actors.generators", "2"}}), dir.file("two.h5")).status == RunStatus::kComplete);
-    H5File a = H5File::open_read(dir.file("one.h5")), b = H5File::open_read(dir.file("two.h5"));
+    BOOST_REQUIRE(
+        run(joined(base, {{"actors.generators", "2"}}), dir.file("two.h5")).status ==
+        RunStatus::kComplete);
+    H5File a = H5File::open_read(dir.file("one.h5")),
+           b = H5File::open_read(dir.file("two.h5"));
     BOOST_TEST(a.list("/metrics").size() == 14u);  // 12 + the two eval_gold_* columns
     for (const auto& name : a.list("/metrics")) {
       const auto x = a.read("/metrics/" + name), y = b.read("/metrics/" + name);
       BOOST_TEST_REQUIRE(x.size() == y.size());
-      BOOST_TEST(std::memcmp(x.data(), y.data(), x.size() * sizeof(double)) == 0, model << " " << name);
+      BOOST_TEST(std::memcmp(x.data(), y.data(), x.size() * sizeof(double)) == 0,
+                 model << " " << name);
     }
   }
 }

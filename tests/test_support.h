@@ -10,9 +10,9 @@
 #include <string>
 #include <vector>
 
-#include "run/engine.h"
 #include "core/h5_file.h"
 #include "core/subprocess.h"
+#include "run/engine.h"
 #include "run/run_config.h"
 
 namespace raftsim::test {
@@ -58,18 +58,22 @@ struct ProcessResult {
 
 inline std::string raftsim_bin() {
   const char* bin = std::getenv("RAFTSIM_BIN");
-  if (!bin) throw std::runtime_error("RAFTSIM_BIN is not set (run the tests through ctest)");
+  if (!bin)
+    throw std::runtime_error("RAFTSIM_BIN is not set (run the tests through ctest)");
   return bin;
 }
 
 inline std::string source_dir() {
   const char* dir = std::getenv("RAFTSIM_SOURCE_DIR");
-  if (!dir) throw std::runtime_error("RAFTSIM_SOURCE_DIR is not set (run the tests through ctest)");
+  if (!dir)
+    throw std::runtime_error(
+        "RAFTSIM_SOURCE_DIR is not set (run the tests through ctest)");
   return dir;
 }
 
 // Starts `raftsim args...` with stdout+stderr to `log`; returns its pid.
-inline pid_t spawn_raftsim(const std::vector<std::string>& args, const std::string& log) {
+inline pid_t spawn_raftsim(const std::vector<std::string>& args,
+                           const std::string& log) {
   return start_child(raftsim_bin(), args, log);
 }
 
@@ -88,7 +92,8 @@ inline std::string read_text(const std::string& path) {
 }
 
 // Runs `raftsim args...` to completion.
-inline ProcessResult run_raftsim(const std::vector<std::string>& args, const TempDir& dir) {
+inline ProcessResult run_raftsim(const std::vector<std::string>& args,
+                                 const TempDir& dir) {
   const std::string log = dir.file("raftsim.log");
   ProcessResult r;
   r.exit_code = wait_exit(spawn_raftsim(args, log));

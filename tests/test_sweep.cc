@@ -2,10 +2,9 @@
 // the manifest and its links, resuming, refusing a changed grid, recording
 // failed runs; the summary's grouping and confidence intervals.
 #define BOOST_TEST_MODULE sweep
-#include <boost/test/unit_test.hpp>
-
 #include <signal.h>
 
+#include <boost/test/unit_test.hpp>
 #include <chrono>
 #include <fstream>
 #include <thread>
@@ -19,13 +18,17 @@ using namespace raftsim::test;
 namespace fs = std::filesystem;
 
 namespace {
-const Settings kSmall = {{"task.contexts", "4"}, {"task.arms", "8"}, {"sampler.prompts", "32"},
-                         {"sampler.k", "4"},     {"iterations", "4"}};
+const Settings kSmall = {{"task.contexts", "4"},
+                         {"task.arms", "8"},
+                         {"sampler.prompts", "32"},
+                         {"sampler.k", "4"},
+                         {"iterations", "4"}};
 
 std::string small_ini(const TempDir& dir) {
   const std::string ini = dir.file("base.ini");
   std::ofstream out(ini);
-  out << "iterations = 4\n[task]\ncontexts = 4\narms = 8\n[sampler]\nprompts = 32\nk = 4\n";
+  out << "iterations = 4\n[task]\ncontexts = 4\narms = 8\n[sampler]\nprompts = 32\nk = "
+         "4\n";
   return ini;
 }
 }  // namespace
@@ -48,7 +51,8 @@ BOOST_AUTO_TEST_CASE(grid_expands_row_major_with_zipped_axes) {
 BOOST_AUTO_TEST_CASE(bad_grids_are_refused_before_any_work) {
   BOOST_CHECK_THROW(parse_axis({"sampler.k"}), ConfigError);
   BOOST_CHECK_THROW(parse_axis({"sampler.kk=1,2"}), ConfigError);
-  BOOST_CHECK_THROW(parse_axis({"sampler.k=1,2", "sampler.prompts=1,2,3"}), ConfigError);
+  BOOST_CHECK_THROW(parse_axis({"sampler.k=1,2", "sampler.prompts=1,2,3"}),
+                    ConfigError);
   SweepSpec spec;
   spec.axes.push_back(parse_axis({"sampler.k=2,0"}));
   try {
@@ -63,19 +67,24 @@ BOOST_AUTO_TEST_CASE(bad_grids_are_refused_before_any_work) {
 BOOST_AUTO_TEST_CASE(sweep_runs_records_resumes_and_refuses_changes) {
   TempDir dir;
   const std::string ini = small_ini(dir), out = dir.file("sweep");
-  std::vector<std::string> cmd = {"sweep", "--config", ini, "--grid", "sampler.k=2,4",
-                                  "--seeds", "2", "--out", out, "--jobs", "2"};
+  std::vector<std::string> cmd = {
+      "sweep", "--config", ini,      "--grid", "sampler.k=2,4", "--seeds", "2",
+      "--out", out,        "--jobs", "2"};
   ProcessResult r = run_raftsim(cmd, dir);
   BOOST_TEST_REQUIRE(r.exit_code == 0, r.output);
   BOOST_TEST(contains(r.output, "complete=4"));
   H5File m = H5File::open_read(out + "/sweep.h5");
-  BOOST_TEST((m.read_strings("/table/status") == std::vector<std::string>(4, "complete")));
-  BOOST_TEST((m.read_strings("/table/sampler.k") == std::vector<std::string>{"2", "2", "4", "4"}));
-  BOOST_TEST((m.read_strings("/table/seed") == std::vector<std::string>{"1", "2", "1", "2"}));
+  BOOST_TEST(
+      (m.read_strings("/table/status") == std::vector<std::string>(4, "complete")));
+  BOOST_TEST((m.read_strings("/table/sampler.k") ==
+              std::vector<std::string>{"2", "2", "4", "4"}));
+  BOOST_TEST(
+      (m.read_strings("/table/seed") == std::vector<std::string>{"1", "2", "1", "2"}));
   // The external links reach each run's root.
   const auto names = m.read_strings("/table/name");
   BOOST_TEST(m.read("/runs/" + names[3] + "/metrics/gold_reward_mean").size() == 4u);
-  BOOST_TEST(H5File::open_read(out + "/" + names[3] + ".h5").int_attribute("seed") == 2);
+  BOOST_TEST(H5File::open_read(out + "/" + names[3] + ".h5").int_attribute("seed") ==
+             2);
 
   // Rerun: nothing to do. Remove a run: only it is redone.
   r = run_raftsim(cmd, dir);
@@ -108,14 +117,15 @@ BOOST_AUTO_TEST_CASE(a_failing_run_is_recorded_and_the_sweep_goes_on) {
   TempDir dir;
   const std::string ini = small_ini(dir), out = dir.file("sweep");
   const ProcessResult r =
-      run_raftsim({"sweep", "--config", ini, "--grid", "faults.crash_times=0,5", "--set",
-                   "faults.generator_crash=1:0", "--out", out, "--jobs", "1"},
+      run_raftsim({"sweep", "--config", ini, "--grid", "faults.crash_times=0,5",
+                   "--set", "faults.generator_crash=1:0", "--out", out, "--jobs", "1"},
                   dir);
   BOOST_TEST(r.exit_code == 1, r.output);
   BOOST_TEST(contains(r.output, "complete=1"));
   BOOST_TEST(contains(r.output, "failed=1"));
   H5File m = H5File::open_read(out + "/sweep.h5");
-  BOOST_TEST((m.read_strings("/table/status") == std::vector<std::string>{"complete", "failed"}));
+  BOOST_TEST((m.read_strings("/table/status") ==
+              std::vector<std::string>{"complete", "failed"}));
 }
 
 BOOST_AUTO_TEST_CASE(confidence_intervals_use_student_t) {
@@ -129,13 +139,14 @@ BOOST_AUTO_TEST_CASE(confidence_intervals_use_student_t) {
 BOOST_AUTO_TEST_CASE(an_interrupted_sweep_starts_no_new_run_and_exits_130) {
   TempDir dir;
   const std::string ini = small_ini(dir), out = dir.file("sweep");
-  const pid_t pid = spawn_raftsim({"sweep", "--config", ini, "--set", "iterations=3000", "--grid",
-                                   "seed=1,2,3", "--out", out, "--jobs", "1"},
+  const pid_t pid = spawn_raftsim({"sweep", "--config", ini, "--set", "iterations=3000",
+                                   "--grid", "seed=1,2,3", "--out", out, "--jobs", "1"},
                                   dir.file("log"));
   // Wait until the first run has started (its log exists), then interrupt
   // the sweep only: the running child finishes, no other run starts.
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while (!fs::exists(out + "/logs/seed=1.log") && std::chrono::steady_clock::now() < deadline)
+  while (!fs::exists(out + "/logs/seed=1.log") &&
+         std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   kill(pid, SIGINT);
   BOOST_TEST(wait_exit(pid) == 130);

@@ -3,7 +3,6 @@
 // fit, and the optimizer/from_initial options behave as documented.
 #define BOOST_TEST_MODULE trainer
 #include <boost/test/unit_test.hpp>
-
 #include <cmath>
 
 #include "models/policy.h"
@@ -32,7 +31,8 @@ Samples prompts(std::vector<int32_t> contexts, int k) {
   s.prompt_length = s.response_length = 1;
   s.k = k;
   s.prompts = contexts;
-  for (size_t i = 0; i < contexts.size(); ++i) s.prompt_ids.push_back(static_cast<int32_t>(i));
+  for (size_t i = 0; i < contexts.size(); ++i)
+    s.prompt_ids.push_back(static_cast<int32_t>(i));
   return s;
 }
 
@@ -84,7 +84,8 @@ BOOST_AUTO_TEST_CASE(samples_follow_the_policy_at_its_temperature) {
     BOOST_TEST(chi2 < 18.47);  // 4 dof, p = 0.001
   }
   // Sampling is a pure function of (weights, prompts, seed).
-  BOOST_TEST(frequencies(*b.policy, 5, 1.0, 1000) == frequencies(*b.policy, 5, 1.0, 1000));
+  BOOST_TEST(frequencies(*b.policy, 5, 1.0, 1000) ==
+             frequencies(*b.policy, 5, 1.0, 1000));
 }
 
 BOOST_AUTO_TEST_CASE(exact_stats_of_the_initial_policy) {
@@ -114,7 +115,8 @@ BOOST_AUTO_TEST_CASE(training_converges_to_the_maximum_likelihood_fit) {
   BOOST_TEST(std::abs(loss - entropy) < 1e-3);
   BOOST_TEST(trainer.version() == 1u);
   // The trainer's own copy moved; the policy it was given did not.
-  BOOST_TEST(probabilities(*b.policy, 4)[0] == 0.25, boost::test_tools::tolerance(1e-12));
+  BOOST_TEST(probabilities(*b.policy, 4)[0] == 0.25,
+             boost::test_tools::tolerance(1e-12));
 }
 
 BOOST_AUTO_TEST_CASE(empty_accepted_set_leaves_weights_unchanged) {
@@ -123,7 +125,8 @@ BOOST_AUTO_TEST_CASE(empty_accepted_set_leaves_weights_unchanged) {
   const double loss = trainer.train(0, batch_of({0, 0, 0, 0}));
   BOOST_TEST(std::isnan(loss));
   BOOST_TEST(trainer.version() == 1u);
-  BOOST_TEST(probabilities(trainer.policy(), 4)[2] == 0.25, boost::test_tools::tolerance(1e-12));
+  BOOST_TEST(probabilities(trainer.policy(), 4)[2] == 0.25,
+             boost::test_tools::tolerance(1e-12));
 }
 
 BOOST_AUTO_TEST_CASE(from_initial_retrains_from_pi0_each_iteration) {
@@ -134,9 +137,11 @@ BOOST_AUTO_TEST_CASE(from_initial_retrains_from_pi0_each_iteration) {
   Trainer a(*b.policy, tc, 3), fresh(*b.policy, tc, 3);
   a.train(0, batch_of({100, 0, 0, 0}));
   a.train(1, batch_of({0, 0, 0, 100}));
-  fresh.train(0, batch_of({0, 0, 0, 100}));  // iteration index differs only in shuffling
+  fresh.train(0,
+              batch_of({0, 0, 0, 100}));  // iteration index differs only in shuffling
   const auto pa = probabilities(a.policy(), 4), pf = probabilities(fresh.policy(), 4);
-  for (int i = 0; i < 4; ++i) BOOST_TEST(pa[i] == pf[i], boost::test_tools::tolerance(1e-9));
+  for (int i = 0; i < 4; ++i)
+    BOOST_TEST(pa[i] == pf[i], boost::test_tools::tolerance(1e-9));
   // Without from_initial the first iteration leaves a trace.
   tc.from_initial = false;
   Trainer c(*b.policy, tc, 3);

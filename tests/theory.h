@@ -42,7 +42,8 @@ inline double top_fraction_mean(double a) { return phi(Phi_inv(1 - a)) / a; }
 // pi_K of the outcome of rank r (1 = worst) is (r/n)^K - ((r-1)/n)^K.
 inline std::vector<double> bon_policy_uniform(int n, int K) {
   std::vector<double> p(n);
-  for (int r = 1; r <= n; ++r) p[r - 1] = std::pow(double(r) / n, K) - std::pow(double(r - 1) / n, K);
+  for (int r = 1; r <= n; ++r)
+    p[r - 1] = std::pow(double(r) / n, K) - std::pow(double(r - 1) / n, K);
   return p;
 }
 
