@@ -3,7 +3,7 @@
 # Debian 12 ships it). Fix with: scripts/check-format.sh --fix
 set -euo pipefail
 cd "$(dirname "$0")/.."
-mapfile -t files < <(git ls-files '*.h' '*.cc' '*.h.in' 2>/dev/null | grep -v '\.in$' || true)
+mapfile -t files < <(git ls-files --cached --others --exclude-standard '*.h' '*.cc' 2>/dev/null || true)
 if [[ ${#files[@]} -eq 0 ]]; then
   mapfile -t files < <(find core models actors run sweep analysis cli tests -name '*.h' -o -name '*.cc')
 fi

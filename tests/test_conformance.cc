@@ -2,8 +2,8 @@
 // is held to its interface's contract. They iterate over the registries, so
 // a new registration is tested without writing a new test.
 #define BOOST_TEST_MODULE conformance
-#include <boost/test/unit_test.hpp>
 #include <algorithm>
+#include <boost/test/unit_test.hpp>
 #include <cmath>
 #include <limits>
 #include <map>
@@ -165,8 +165,9 @@ BOOST_AUTO_TEST_CASE(error_moments_are_the_declared_ones) {
         const int n = 20000;
         std::vector<double> e(n);
         for (int i = 0; i < n; ++i)
-          e[i] = noise->error(derive_seed(1, Purpose::kFreshNoise, 0, 2 * i),
-                              derive_seed(1, Purpose::kFreshNoise, 0, 2 * i + 1), feature);
+          e[i] =
+              noise->error(derive_seed(1, Purpose::kFreshNoise, 0, 2 * i),
+                           derive_seed(1, Purpose::kFreshNoise, 0, 2 * i + 1), feature);
         const double mean = noise->mean(feature), var = noise->variance(feature);
         if (var == 0) {
           for (double x : e) BOOST_TEST(x == mean);
@@ -206,9 +207,11 @@ BOOST_AUTO_TEST_CASE(persistence_and_chunking) {
   }
   auto half = [&](int first) {
     Samples s = all;
-    s.prompt_ids.assign(all.prompt_ids.begin() + first, all.prompt_ids.begin() + first + 4);
+    s.prompt_ids.assign(all.prompt_ids.begin() + first,
+                        all.prompt_ids.begin() + first + 4);
     s.prompts.assign(all.prompts.begin() + first, all.prompts.begin() + first + 4);
-    s.responses.assign(all.responses.begin() + first * 4, all.responses.begin() + first * 4 + 16);
+    s.responses.assign(all.responses.begin() + first * 4,
+                       all.responses.begin() + first * 4 + 16);
     return s;
   };
   for (const auto& name : noise_names()) {
@@ -283,7 +286,8 @@ BOOST_AUTO_TEST_CASE(selections_are_valid_deterministic_and_order_based) {
       for (int32_t i : sel)
         for (int32_t j = i / 5 * 5; j < i / 5 * 5 + 5; ++j)
           if (std::isfinite(in.proxy[j]) && in.proxy[j] > in.proxy[i])
-            BOOST_TEST(chosen.count(j) == 1u, "sample " << j << " above accepted " << i);
+            BOOST_TEST(chosen.count(j) == 1u,
+                       "sample " << j << " above accepted " << i);
       // Only the order of the scores matters (and their sign, for thresholds).
       RankInput warped = in;
       for (double& x : warped.proxy) x = x * std::abs(x) * 3;
@@ -306,7 +310,8 @@ BOOST_AUTO_TEST_CASE(ties_are_broken_by_the_seed) {
       for (double& x : distinct.proxy) x = 0.5 + 1e-3 * std::abs(x);
       BOOST_TEST(base.size() == ranker->select(distinct, 1).size());
       bool differs = false;
-      for (uint64_t seed = 2; seed < 20; ++seed) differs |= ranker->select(tied, seed) != base;
+      for (uint64_t seed = 2; seed < 20; ++seed)
+        differs |= ranker->select(tied, seed) != base;
       BOOST_TEST(differs == (base.size() < 60u));
     }
   }
