@@ -192,7 +192,10 @@ void maybe_train(Self* self) {
   if (st.closing) return;
   const auto t = st.schedule->next_to_train();
   if (!t) return;
-  TrainRequest req{*t, std::move(st.iterations.at(*t).selection.accepted)};
+  const int32_t every = st.setup.checkpoint_every;
+  const bool due = every > 0 && ((*t + 1) % static_cast<uint64_t>(every) == 0 ||
+                                 *t + 1 == static_cast<uint64_t>(st.setup.iterations));
+  TrainRequest req{*t, std::move(st.iterations.at(*t).selection.accepted), due};
   self->request(st.trainer, caf::infinite, std::move(req))
       .then(
           [self](TrainResult& res) {
@@ -207,6 +210,19 @@ void maybe_train(Self* self) {
             maybe_train(self);
           },
           fail_on(self, "trainer"));
+}
+
+// The checkpoint after row t: the trainer's state at version t + 1 and the
+// versions iterations t + 1 .. t + 1 + staleness sample from.
+std::shared_ptr<Checkpoint> make_checkpoint(Self* self, uint64_t t,
+                                            std::vector<uint8_t> state) {
+  auto& st = self->state;
+  auto c = std::make_shared<Checkpoint>();
+  c->iteration = t;
+  c->trainer_state = std::move(state);
+  for (uint64_t v = st.schedule->version_for(t + 1); v <= t + 1; ++v)
+    c->snapshots[v] = st.snapshots.at(v).weights;
+  return c;
 }
 
 IterationReport make_report(Self* self, uint64_t t, IterationState& it) {
@@ -236,6 +252,8 @@ IterationReport make_report(Self* self, uint64_t t, IterationState& it) {
     r.samples_pool = std::move(it.selection.pool);
     r.accepted_mask = std::move(it.selection.accepted_mask);
   }
+  if (!it.result.trainer_state.empty())
+    r.checkpoint = make_checkpoint(self, t, std::move(it.result.trainer_state));
   return r;
 }
 
@@ -258,10 +276,52 @@ void maybe_log(Self* self) {
   }
 }
 
+// An interrupted run ends with a checkpoint after its last row, so that
+// `raftsim run --resume` continues exactly there.
+void checkpoint_then_close(Self* self) {
+  auto& st = self->state;
+  st.closing = true;
+  st.schedule->interrupt();
+  const uint64_t last = st.schedule->launched() - 1;
+  self->request(st.trainer, caf::infinite, checkpoint_atom::value)
+      .then(
+          [self, last](TrainerState& ts) {
+            auto& s = self->state;
+            if (ts.version != last + 1) {
+              s.closing = false;
+              fail(self, "trainer at version " + std::to_string(ts.version) +
+                             " when the checkpoint after row " + std::to_string(last) +
+                             " needs " + std::to_string(last + 1));
+              return;
+            }
+            self->request(s.setup.logger, caf::infinite,
+                          std::move(*make_checkpoint(self, last, std::move(ts.state))))
+                .then(
+                    [self](caf::ok_atom) {
+                      self->state.closing = false;
+                      close_run(self, RunStatus::kInterrupted);
+                    },
+                    [self](caf::error& err) {
+                      self->state.closing = false;
+                      fail(self, "checkpoint failed: " + to_string(err));
+                    });
+          },
+          [self](caf::error& err) {
+            self->state.closing = false;
+            fail(self, "trainer failed: " + to_string(err));
+          });
+}
+
 void maybe_finish(Self* self) {
   auto& st = self->state;
   if (st.closing) return;
-  if (const auto status = st.schedule->finished()) close_run(self, *status);
+  const auto status = st.schedule->finished();
+  if (!status) return;
+  if (*status == RunStatus::kInterrupted && st.setup.checkpoint_every > 0 &&
+      st.schedule->launched() > st.setup.first_iteration)
+    checkpoint_then_close(self);
+  else
+    close_run(self, *status);
 }
 
 }  // namespace
@@ -277,6 +337,7 @@ caf::behavior coordinator(Self* self, CoordinatorSetup setup) {
                                     s.sampler.chunk);
   sc.evaluate = !s.generator->eval_prompts.empty();
   sc.chunk_retries = s.actors.chunk_retries;
+  sc.first_iteration = s.first_iteration;
   st.schedule = std::make_unique<Schedule>(sc);
   for (int32_t i = 0; i < s.actors.generators; ++i) {
     st.generators.push_back(spawn_generator(self));
@@ -286,8 +347,11 @@ caf::behavior coordinator(Self* self, CoordinatorSetup setup) {
     st.rewards.push_back(self->system().spawn(reward_worker, s.reward));
   st.ranker = self->system().spawn(ranker_actor_fn, s.ranker);
   st.trainer = self->system().spawn<caf::detached>(trainer_actor_fn, s.trainer);
-  const auto& initial = *s.trainer->initial;
-  st.snapshots[0] = make_snapshot(0, initial, initial, s.trainer->temperature);
+  st.snapshots = s.snapshots;
+  if (st.snapshots.empty()) {
+    const auto& initial = *s.trainer->initial;
+    st.snapshots[0] = make_snapshot(0, initial, initial, s.trainer->temperature);
+  }
   // Start on the first message, so that spawning returns at once.
   self->send(self, caf::ok_atom::value);
   return {

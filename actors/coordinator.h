@@ -49,6 +49,11 @@ using ReportCallback = std::function<void(const IterationReport&)>;
 struct CoordinatorSetup {
   // What the coordinator reads.
   int32_t iterations = 1;
+  int32_t checkpoint_every = 0;  // a checkpoint after every n-th row (0: none)
+  // Resuming: the first iteration to run and the policy versions restored
+  // from the checkpoint (empty: a new run from version 0 = pi_0).
+  uint64_t first_iteration = 0;
+  std::map<uint64_t, PolicySnapshot> snapshots;
   SamplerConfig sampler;
   ActorsConfig actors;
   std::shared_ptr<const Task> task;  // draws the prompts of each iteration

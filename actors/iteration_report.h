@@ -5,8 +5,10 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
+#include "actors/checkpoint.h"
 #include "core/interval.h"
 #include "models/policy.h"
 #include "models/pool.h"
@@ -32,6 +34,8 @@ struct IterationReport {
   bool has_samples = false;
   Pool samples_pool;
   std::vector<uint8_t> accepted_mask;  // [pool size]
+  // A checkpoint after this row, when one is due (log.checkpoint_every).
+  std::shared_ptr<const Checkpoint> checkpoint;
 };
 
 }  // namespace raftsim

@@ -25,6 +25,7 @@ logger_actor::behavior_type logger(logger_actor::stateful_pointer<LoggerState>,
                                    std::shared_ptr<ReportSink> sink) {
   return {
       [sink](IterationReport& report) { return guarded([&] { sink->write(report); }); },
+      [sink](Checkpoint& c) { return guarded([&] { sink->write_checkpoint(c); }); },
       [sink](close_atom, RunStatus status) {
         return guarded([&] { sink->close(status); });
       },

@@ -20,6 +20,7 @@
 #include <utility>
 #include <vector>
 
+#include "actors/checkpoint.h"
 #include "actors/iteration_report.h"
 #include "actors/run_status.h"
 #include "core/interval.h"
@@ -100,20 +101,29 @@ struct Selection {
 struct TrainRequest {
   uint64_t iteration = 0;
   TrainBatch accepted;
+  bool want_state = false;  // answer with the trainer's state (a checkpoint is due)
 };
 
 // trainer -> coordinator.
 struct TrainResult {
   uint64_t iteration = 0;
   double loss = 0.0;
-  PolicySnapshot snapshot;  // the new version
+  PolicySnapshot snapshot;             // the new version
+  std::vector<uint8_t> trainer_state;  // with want_state: Trainer::save_state()
   Interval train;
+};
+
+// trainer -> coordinator, asked with checkpoint_atom: the trainer's state now.
+struct TrainerState {
+  uint64_t version = 0;
+  std::vector<uint8_t> state;
 };
 
 // coordinator -> logger: IterationReport (actors/iteration_report.h), one
 // per iteration in order; then close_atom with the final RunStatus.
 
 using close_atom = caf::atom_constant<caf::atom("close")>;
+using checkpoint_atom = caf::atom_constant<caf::atom("checkpoint")>;
 
 // Typed interfaces: sending a message an actor does not accept fails to compile.
 using generator_actor =
@@ -122,9 +132,11 @@ using generator_actor =
 using reward_actor = caf::typed_actor<caf::replies_to<SampleBatch>::with<ScoredBatch>>;
 using ranker_actor = caf::typed_actor<caf::replies_to<RankRequest>::with<Selection>>;
 using trainer_actor =
-    caf::typed_actor<caf::replies_to<TrainRequest>::with<TrainResult>>;
+    caf::typed_actor<caf::replies_to<TrainRequest>::with<TrainResult>,
+                     caf::replies_to<checkpoint_atom>::with<TrainerState>>;
 using logger_actor =
     caf::typed_actor<caf::replies_to<IterationReport>::with<caf::ok_atom>,
+                     caf::replies_to<Checkpoint>::with<caf::ok_atom>,
                      caf::replies_to<close_atom, RunStatus>::with<caf::ok_atom>>;
 
 // inspect(): the plain-data payloads can be printed and serialised.
@@ -158,7 +170,7 @@ typename Inspector::result_type inspect(Inspector& f, RankRequest& x) {
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, TrainRequest& x) {
-  return f(caf::meta::type_name("TrainRequest"), x.iteration, x.accepted);
+  return f(caf::meta::type_name("TrainRequest"), x.iteration, x.accepted, x.want_state);
 }
 
 // Registers the serialisable payloads with an actor system config.
@@ -172,5 +184,7 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(raftsim::EvaluateRequest)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(raftsim::EvalResult)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(raftsim::Selection)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(raftsim::TrainResult)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(raftsim::TrainerState)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(raftsim::Checkpoint)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(raftsim::IterationReport)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(raftsim::RunStatus)

@@ -13,6 +13,9 @@ class ReportSink {
   virtual ~ReportSink() = default;
   // Stores one report durably (appended and flushed). Throws on failure.
   virtual void write(const IterationReport& report) = 0;
+  // Stores a checkpoint durably (the one taken when a run is interrupted;
+  // periodic ones come with their row's report). Throws on failure.
+  virtual void write_checkpoint(const Checkpoint& checkpoint) = 0;
   // Records the final status and closes. Throws on failure.
   virtual void close(RunStatus status) = 0;
 };

@@ -12,7 +12,12 @@ namespace {
 }
 }  // namespace
 
-Schedule::Schedule(const ScheduleConfig& config) : config_(config) {}
+Schedule::Schedule(const ScheduleConfig& config)
+    : config_(config),
+      published_(config.first_iteration),
+      next_launch_(config.first_iteration),
+      next_train_(config.first_iteration),
+      next_log_(config.first_iteration) {}
 
 uint64_t Schedule::version_for(uint64_t t) const {
   return t >= config_.staleness ? t - config_.staleness : 0;
@@ -32,7 +37,7 @@ std::vector<uint64_t> Schedule::launch() {
   return started;
 }
 
-uint64_t Schedule::oldest_needed_version() const { return version_for(next_launch_); }
+uint64_t Schedule::oldest_needed_version() const { return version_for(next_log_); }
 
 Job Schedule::next_job() {
   const Job j = jobs_.front();

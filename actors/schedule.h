@@ -32,6 +32,9 @@ struct ScheduleConfig {
   uint32_t chunks = 1;     // generation jobs per iteration
   bool evaluate = false;   // one held-out evaluation job per iteration
   int chunk_retries = 1;   // re-issues of a failed job before the run fails
+  // A resumed run starts here: rows 0..first_iteration-1 are logged and
+  // version first_iteration exists (restored from a checkpoint).
+  uint64_t first_iteration = 0;
 };
 
 // A generator work item: a chunk of an iteration, or its evaluation.
@@ -57,7 +60,8 @@ class Schedule {
   // Starts every iteration whose version exists (unless interrupted) and
   // queues its jobs; returns them in order.
   std::vector<uint64_t> launch();
-  // Versions below this are needed by no iteration yet to start.
+  // Versions below this are needed neither by an iteration yet to start
+  // nor by a checkpoint after a row yet to log.
   uint64_t oldest_needed_version() const;
 
   bool has_job() const { return !jobs_.empty(); }

@@ -14,29 +14,44 @@ PolicySnapshot make_snapshot(uint64_t version, const Policy& policy,
 }
 
 trainer_actor::behavior_type trainer_actor_fn(
-    trainer_actor::stateful_pointer<TrainerState> self,
+    trainer_actor::stateful_pointer<TrainerActorState> self,
     std::shared_ptr<const TrainerContext> ctx) {
+  // The trainer, built on first use on the actor's own thread.
+  auto trainer = [self, ctx]() -> Trainer& {
+    auto& st = self->state;
+    if (!st.trainer) {
+      use_single_compute_thread();
+      st.trainer = std::make_unique<Trainer>(*ctx->initial, ctx->trainer, ctx->seed);
+      if (ctx->resume_state) st.trainer->load_state(*ctx->resume_state);
+    }
+    return *st.trainer;
+  };
   return {
-      [self, ctx](TrainRequest& req) -> caf::result<TrainResult> {
-        auto& st = self->state;
-        if (!st.trainer) {
-          use_single_compute_thread();
-          st.trainer =
-              std::make_unique<Trainer>(*ctx->initial, ctx->trainer, ctx->seed);
-        }
+      [ctx, trainer](TrainRequest& req) -> caf::result<TrainResult> {
         TrainResult out;
         out.iteration = req.iteration;
         out.train.start = ctx->clock.now();
         try {
-          out.loss = st.trainer->train(req.iteration, req.accepted);
-          out.snapshot = make_snapshot(st.trainer->version(), st.trainer->policy(),
-                                       st.trainer->initial(), ctx->temperature);
+          Trainer& t = trainer();
+          out.loss = t.train(req.iteration, req.accepted);
+          out.snapshot =
+              make_snapshot(t.version(), t.policy(), t.initial(), ctx->temperature);
+          if (req.want_state) out.trainer_state = t.save_state();
         } catch (const std::exception& e) {
           return caf::make_error(caf::sec::runtime_error,
                                  std::string("trainer: ") + e.what());
         }
         out.train.end = ctx->clock.now();
         return out;
+      },
+      [trainer](checkpoint_atom) -> caf::result<TrainerState> {
+        try {
+          Trainer& t = trainer();
+          return TrainerState{t.version(), t.save_state()};
+        } catch (const std::exception& e) {
+          return caf::make_error(caf::sec::runtime_error,
+                                 std::string("trainer: ") + e.what());
+        }
       },
   };
 }

@@ -18,16 +18,18 @@ struct TrainerContext {
   TrainerConfig trainer;
   uint64_t seed = 0;
   double temperature = 1.0;  // for the snapshots' exact statistics
+  // When resuming: the state to continue from (Trainer::save_state()).
+  std::shared_ptr<const std::vector<uint8_t>> resume_state;
   RunClock clock;
 };
 
-struct TrainerState {
+struct TrainerActorState {
   std::unique_ptr<Trainer> trainer;
   static inline const char* name = "raftsim.trainer";
 };
 
 trainer_actor::behavior_type trainer_actor_fn(
-    trainer_actor::stateful_pointer<TrainerState> self,
+    trainer_actor::stateful_pointer<TrainerActorState> self,
     std::shared_ptr<const TrainerContext> ctx);
 
 // The snapshot of a policy: its weights and, where exact, its statistics

@@ -87,6 +87,14 @@ auto guarded(const std::string& path, const std::string& what, F&& f) -> decltyp
 }  // namespace
 
 namespace {
+// Free space (a removed checkpoint's) is tracked in the file itself, so a
+// file reopened to continue reuses it instead of growing.
+H5::FileCreatPropList reusable_space() {
+  H5::FileCreatPropList fcpl;
+  H5Pset_file_space_strategy(fcpl.getId(), H5F_FSPACE_STRATEGY_FSM_AGGR, 1, 1);
+  return fcpl;
+}
+
 H5::FileAccPropList latest_format() {
   H5::FileAccPropList fapl;
   fapl.setLibverBounds(H5F_LIBVER_LATEST, H5F_LIBVER_LATEST);
@@ -215,14 +223,27 @@ H5File H5File::create(const std::string& path, bool overwrite, bool swmr) {
   auto impl = std::make_unique<Impl>();
   impl->path = path;
   try {
-    impl->file = H5::H5File(path, overwrite ? H5F_ACC_TRUNC : H5F_ACC_EXCL,
-                            H5::FileCreatPropList::DEFAULT,
-                            swmr ? latest_format() : H5::FileAccPropList::DEFAULT);
+    impl->file =
+        H5::H5File(path, overwrite ? H5F_ACC_TRUNC : H5F_ACC_EXCL, reusable_space(),
+                   swmr ? latest_format() : H5::FileAccPropList::DEFAULT);
   } catch (const H5::Exception& e) {
     throw IoError(path, "create", describe(e));
   }
   impl->writable = true;
   impl->swmr_format = swmr;
+  return H5File(std::move(impl));
+}
+
+H5File H5File::open_write(const std::string& path) {
+  H5::Exception::dontPrint();
+  auto impl = std::make_unique<Impl>();
+  impl->path = path;
+  try {
+    impl->file = H5::H5File(path, H5F_ACC_RDWR);
+  } catch (const H5::Exception& e) {
+    throw IoError(path, "open for writing", describe(e));
+  }
+  impl->writable = true;
   return H5File(std::move(impl));
 }
 
@@ -373,6 +394,45 @@ void H5File::write(const std::string& path, const std::vector<double>& data,
 void H5File::write(const std::string& path, const std::vector<int32_t>& data,
                    const std::vector<size_t>& shape) {
   guarded(impl_->path, "write " + path, [&] { impl_->write(path, data, shape); });
+}
+
+void H5File::write_bytes(const std::string& path, const std::vector<uint8_t>& bytes) {
+  guarded(impl_->path, "write " + path, [&] {
+    impl_->ensure_group(parent_of(path));
+    if (impl_->exists(path)) H5Ldelete(impl_->file.getId(), path.c_str(), H5P_DEFAULT);
+    hsize_t n = bytes.size();
+    H5::DataSpace space(1, &n);
+    H5::DataSet ds = impl_->file.createDataSet(path, H5::PredType::STD_U8LE, space);
+    if (n > 0) ds.write(bytes.data(), H5::PredType::NATIVE_UINT8);
+  });
+}
+
+std::vector<uint8_t> H5File::read_bytes(const std::string& path) const {
+  return guarded(impl_->path, "read " + path, [&] {
+    H5::DataSet ds = impl_->file.openDataSet(path);
+    std::vector<uint8_t> out(
+        static_cast<size_t>(ds.getSpace().getSimpleExtentNpoints()));
+    if (!out.empty()) ds.read(out.data(), H5::PredType::NATIVE_UINT8);
+    return out;
+  });
+}
+
+void H5File::truncate(const std::string& path, size_t rows) {
+  guarded(impl_->path, "truncate " + path, [&] {
+    H5::DataSet ds = impl_->file.openDataSet(path);
+    H5::DataSpace space = ds.getSpace();
+    hsize_t dims[2] = {0, 0};
+    space.getSimpleExtentDims(dims);
+    if (dims[0] <= rows) return;
+    dims[0] = rows;
+    ds.extend(dims);
+  });
+}
+
+void H5File::remove(const std::string& path) {
+  guarded(impl_->path, "remove " + path, [&] {
+    if (impl_->exists(path)) H5Ldelete(impl_->file.getId(), path.c_str(), H5P_DEFAULT);
+  });
 }
 
 void H5File::write_strings(const std::string& path,

@@ -33,6 +33,8 @@ class H5File {
   // opened as HDF5); `swmr` reads a file that a
   // writer has open in SWMR mode (each read() sees the rows flushed so far).
   static H5File open_read(const std::string& path, bool swmr = false);
+  // Opens an existing file for reading and writing (to continue a run).
+  static H5File open_write(const std::string& path);
 
   H5File(H5File&&) noexcept;
   H5File& operator=(H5File&&) noexcept;
@@ -73,6 +75,14 @@ class H5File {
              const std::vector<size_t>& shape);
   void write(const std::string& path, const std::vector<int32_t>& data,
              const std::vector<size_t>& shape);
+  // A 1-D uint8 dataset of raw bytes (a blob), and reading one back.
+  void write_bytes(const std::string& path, const std::vector<uint8_t>& bytes);
+  std::vector<uint8_t> read_bytes(const std::string& path) const;
+
+  // Shrinks the first dimension of an appendable dataset to `rows`.
+  void truncate(const std::string& path, size_t rows);
+  // Unlinks a dataset or group (no error if it does not exist).
+  void remove(const std::string& path);
 
   // A 1-D dataset of variable-length strings, and reading one back.
   void write_strings(const std::string& path, const std::vector<std::string>& values);

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <limits>
+#include <sstream>
 #include <stdexcept>
 
 #include "core/config.h"
@@ -45,6 +46,49 @@ Trainer::Trainer(const Policy& initial, const TrainerConfig& config, uint64_t se
 Trainer::Trainer(Trainer&&) noexcept = default;
 Trainer& Trainer::operator=(Trainer&&) noexcept = default;
 Trainer::~Trainer() = default;
+
+std::vector<uint8_t> Trainer::save_state() const {
+  const Impl& m = *impl_;
+  torch::serialize::OutputArchive archive;
+  archive.write("version", torch::tensor(static_cast<int64_t>(m.version)));
+  const auto w = m.policy->weights();
+  for (size_t i = 0; i < w->tensors.size(); ++i)
+    archive.write("weight" + std::to_string(i), w->tensors[i]);
+  torch::serialize::OutputArchive optimizer;
+  m.optimizer->save(optimizer);
+  archive.write("optimizer", optimizer);
+  std::ostringstream out;
+  archive.save_to(out);
+  const std::string s = out.str();
+  return std::vector<uint8_t>(s.begin(), s.end());
+}
+
+void Trainer::load_state(const std::vector<uint8_t>& bytes) {
+  Impl& m = *impl_;
+  std::istringstream in(std::string(bytes.begin(), bytes.end()));
+  try {
+    torch::serialize::InputArchive archive;
+    archive.load_from(in);
+    torch::Tensor version;
+    archive.read("version", version);
+    PolicyWeights w;
+    const size_t n = m.policy->weights()->tensors.size();
+    for (size_t i = 0; i < n; ++i) {
+      torch::Tensor t;
+      archive.read("weight" + std::to_string(i), t);
+      w.tensors.push_back(t);
+    }
+    m.policy->load(w);
+    m.reset_optimizer();
+    torch::serialize::InputArchive optimizer;
+    archive.read("optimizer", optimizer);
+    m.optimizer->load(optimizer);
+    m.version = static_cast<uint64_t>(version.item<int64_t>());
+  } catch (const c10::Error& e) {
+    throw std::runtime_error("not a trainer state: " +
+                             std::string(e.what_without_backtrace()));
+  }
+}
 
 const Policy& Trainer::policy() const { return *impl_->policy; }
 const Policy& Trainer::initial() const { return *impl_->initial; }

@@ -15,6 +15,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <vector>
 
 #include "models/policy.h"
 #include "models/samples.h"
@@ -48,6 +49,13 @@ class Trainer {
   // one. Returns the mean per-token loss over the last epoch (NaN when the
   // set is empty, in which case the weights are unchanged).
   double train(uint64_t iteration, const TrainBatch& batch);
+
+  // The whole state, exactly: version, weights and optimizer moments.
+  // load_state() on a trainer built with the same config and pi_0 makes it
+  // continue bit for bit as this one would. Throws std::runtime_error on
+  // bytes that are not such a state.
+  std::vector<uint8_t> save_state() const;
+  void load_state(const std::vector<uint8_t>& bytes);
 
   const Policy& policy() const;
   const Policy& initial() const;

@@ -6,6 +6,8 @@
 #include "core/progress.h"
 #include "core/version.h"
 #include "models/compute_threads.h"
+#include "models/weights_io.h"
+#include "run/checkpoint_store.h"
 #include "run/environment.h"
 #include "run/run_layout.h"
 #include "run/run_writer.h"
@@ -20,6 +22,7 @@ CoordinatorSetup make_setup(const RunConfig& config, std::shared_ptr<const Task>
                             const RunClock& clock) {
   CoordinatorSetup s;
   s.iterations = config.iterations;
+  s.checkpoint_every = config.log.checkpoint_every;
   s.sampler = config.sampler;
   s.actors = config.actors;
   s.task = task;
@@ -61,29 +64,112 @@ CoordinatorSetup make_setup(const RunConfig& config, std::shared_ptr<const Task>
   return s;
 }
 
+// A new run file: header, task, pi_0 (for resuming), and with log.swmr
+// every table before SWMR starts.
+std::shared_ptr<RunWriter> create_run(const RunConfig& config,
+                                      const RunOptions& options, const Task& task,
+                                      const Policy& initial, bool evaluated) {
+  H5File file = H5File::create(options.out_path, options.overwrite, config.log.swmr);
+  write_run_header(file, config,
+                   {kVersion, utc_timestamp(), host_name(), options.environment,
+                    libtorch_version()});
+  task.describe(file);
+  if (config.log.checkpoint_every > 0) write_initial_weights(file, *initial.weights());
+  auto writer = std::make_shared<RunWriter>(
+      std::move(file), evaluated, config.log.samples, config.log.checkpoint_keep);
+  if (config.log.swmr) {
+    // SWMR needs every dataset to exist before it starts.
+    writer->create_tables(task.prompt_length(), task.response_length());
+    writer->file().start_swmr();
+  }
+  writer->file().flush();
+  return writer;
+}
+
+// pi_0 as the file stored it (its warm start is not recomputed).
+std::shared_ptr<const Policy> stored_initial(const RunConfig& config, const Task& task,
+                                             const H5File& file) {
+  PolicyConfig architecture = config.policy;
+  architecture.warmup_steps = 0;
+  auto policy = make_policy(architecture, task, config.seed);
+  policy->load(*read_initial_weights(file));
+  return policy;
+}
+
+// Cuts every table of `file` back to its first `rows` iterations.
+void truncate_rows(H5File& file, const RunConfig& config, uint64_t rows) {
+  for (const char* group : {layout::kMetrics, layout::kTiming})
+    for (const auto& name : file.list(group))
+      file.truncate(std::string(group) + "/" + name, rows);
+  const uint64_t samples = rows * static_cast<uint64_t>(config.sampler.prompts) *
+                           static_cast<uint64_t>(config.sampler.k);
+  for (const auto& name : file.list(layout::kSamples))
+    file.truncate(std::string(layout::kSamples) + "/" + name, samples);
+}
+
+// A run file reopened at its newest checkpoint.
+struct Reopened {
+  std::shared_ptr<RunWriter> writer;
+  std::shared_ptr<const Policy> initial;  // as stored
+  uint64_t first_iteration = 0;
+  std::map<uint64_t, PolicySnapshot> snapshots;
+  std::shared_ptr<const Bytes> trainer_state;  // null: start from pi_0
+};
+
+// Truncates the rows after the newest checkpoint and restores pi_0, the
+// trainer's state and the policy versions the next iterations need.
+Reopened reopen_run(const RunConfig& config, const RunOptions& options,
+                    const Task& task, bool evaluated) {
+  Reopened r;
+  H5File file = H5File::open_write(options.out_path);
+  r.initial = stored_initial(config, task, file);
+  const auto checkpoint = read_latest_checkpoint(file, nullptr);
+  const uint64_t rows = checkpoint ? checkpoint->iteration + 1 : 0;
+  truncate_rows(file, config, rows);
+  if (checkpoint) {
+    remove_checkpoints_after(file, checkpoint->iteration);
+    r.first_iteration = rows;
+    for (const auto& [version, weights] : checkpoint->snapshots) {
+      auto policy = r.initial->clone();
+      policy->load(*weights);
+      r.snapshots[version] =
+          make_snapshot(version, *policy, *r.initial, config.policy.temperature);
+    }
+    r.trainer_state = std::make_shared<const Bytes>(checkpoint->trainer_state);
+  } else {
+    remove_all_checkpoints(file);
+  }
+  write_run_status(file, RunStatus::kRunning);
+  file.flush();
+  r.writer = std::make_shared<RunWriter>(std::move(file), evaluated, config.log.samples,
+                                         config.log.checkpoint_keep);
+  return r;
+}
+
 }  // namespace
 
 RunOutcome run_experiment(const RunConfig& config, const RunOptions& options) {
   use_single_compute_thread();
   const RunClock clock;
   std::shared_ptr<const Task> task = make_task(config.task, config.seed);
-  std::shared_ptr<const Policy> initial =
-      make_policy(config.policy, *task, config.seed);
-  CoordinatorSetup setup = make_setup(config, task, initial, clock);
-
-  H5File file = H5File::create(options.out_path, options.overwrite, config.log.swmr);
-  write_run_header(file, config,
-                   {kVersion, utc_timestamp(), host_name(), options.environment});
-  task->describe(file);
-  const bool evaluated = !setup.generator->eval_prompts.empty();
-  auto writer =
-      std::make_shared<RunWriter>(std::move(file), evaluated, config.log.samples);
-  if (config.log.swmr) {
-    // SWMR needs every dataset to exist before it starts.
-    writer->create_tables(task->prompt_length(), task->response_length());
-    writer->file().start_swmr();
+  const bool evaluated = !task->eval_prompts().empty();
+  CoordinatorSetup setup;
+  std::shared_ptr<RunWriter> writer;
+  if (options.resume) {
+    Reopened r = reopen_run(config, options, *task, evaluated);
+    setup = make_setup(config, task, r.initial, clock);
+    setup.first_iteration = r.first_iteration;
+    setup.snapshots = std::move(r.snapshots);
+    auto trainer = std::make_shared<TrainerContext>(*setup.trainer);
+    trainer->resume_state = r.trainer_state;
+    setup.trainer = trainer;
+    writer = r.writer;
+  } else {
+    std::shared_ptr<const Policy> initial =
+        make_policy(config.policy, *task, config.seed);
+    setup = make_setup(config, task, initial, clock);
+    writer = create_run(config, options, *task, *initial, evaluated);
   }
-  writer->file().flush();
 
   auto outcome = std::make_shared<RunOutcome>();
   Progress progress("iteration", static_cast<uint64_t>(config.iterations),
@@ -100,7 +186,7 @@ RunOutcome run_experiment(const RunConfig& config, const RunOptions& options) {
     setup.logger = logger_handle;
     setup.outcome = outcome;
     setup.interrupt = options.interrupt;
-    uint64_t rows = 0;
+    uint64_t rows = setup.first_iteration;
     setup.on_report = [&progress, &rows](const IterationReport& r) {
       char detail[96];
       std::snprintf(detail, sizeof detail, "gold %.3f  proxy %.3f", r.pool.gold_mean,

@@ -7,7 +7,8 @@
 //   RunOutcome r = run_experiment(make_run_config(settings), opts);
 //
 // Exit statuses belong to the CLI; this returns the outcome. Throws IoError
-// if the run file cannot be created.
+// if the run file cannot be created (or, resuming, opened), FormatError if
+// a file to resume holds no usable initial policy.
 #pragma once
 
 #include <atomic>
@@ -25,6 +26,10 @@ struct RunOptions {
   const std::atomic<bool>* interrupt =
       nullptr;              // set to stop after in-flight iterations
   std::string environment;  // stored as the root attribute
+  // Continue the run in out_path from its newest checkpoint (rows after it
+  // are truncated) instead of creating a file. `config` is the file's own,
+  // changed only in keys that do not change results (cli/resume checks).
+  bool resume = false;
 };
 
 RunOutcome run_experiment(const RunConfig& config, const RunOptions& options);

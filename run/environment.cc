@@ -47,4 +47,6 @@ std::string environment_text() {
   return env;
 }
 
+std::string libtorch_version() { return TORCH_VERSION; }
+
 }  // namespace raftsim

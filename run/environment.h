@@ -12,5 +12,7 @@ std::string host_name();
 // raftsim's version and the versions built against (CAF, LibTorch, HDF5,
 // Boost, compiler), plus the container's package list if present.
 std::string environment_text();
+// The LibTorch version built against (a resumed run must use the same).
+std::string libtorch_version();
 
 }  // namespace raftsim

@@ -21,6 +21,14 @@ ConfigSchema<LogConfig> build_log_schema() {
       "(h5py.File(path, 'r', libver='latest', swmr=True)); a killed SWMR file needs "
       "'h5clear -s' before a plain open",
       [](L & c) -> auto& { return c.swmr; });
+  s.add_int(
+      "log.checkpoint_every",
+      "a checkpoint in the run file after every n-th iteration (and the last, and at "
+      "interrupt) for 'raftsim run --resume'; 0 = none",
+      [](L & c) -> auto& { return c.checkpoint_every; }, 0, 1 << 30);
+  s.add_int(
+      "log.checkpoint_keep", "checkpoints kept in the run file (the newest)",
+      [](L & c) -> auto& { return c.checkpoint_keep; }, 1, 1000);
   return s;
 }
 

@@ -25,6 +25,10 @@ namespace raftsim {
 struct LogConfig {
   bool samples = false;  // store every sample under /samples
   bool swmr = false;     // let readers open the file while it is written
+  // A checkpoint after every n-th row (and the last, and at interrupt), so
+  // that `raftsim run --resume` continues the run exactly; 0: none.
+  int32_t checkpoint_every = 10;
+  int32_t checkpoint_keep = 1;  // checkpoints kept in the file (newest)
 };
 
 struct RunConfig {

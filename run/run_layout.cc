@@ -9,6 +9,7 @@ void write_run_header(H5File& file, const RunConfig& config, const RunHeader& he
   write_run_status(file, RunStatus::kRunning);
   file.set_attribute(layout::kCreatedAttr, header.created);
   file.set_attribute(layout::kHostAttr, header.host);
+  file.set_attribute(layout::kLibtorchAttr, header.libtorch_version);
   if (!header.environment.empty())
     file.set_attribute(layout::kEnvironmentAttr, header.environment);
   file.create_group(layout::kConfig);
@@ -31,6 +32,16 @@ RunReader::RunReader(const std::string& path) : file_(H5File::open_read(path)) {
 
 std::string RunReader::config_ini() const {
   return file_.string_attribute(layout::kConfigAttr);
+}
+
+std::string RunReader::raftsim_version() const {
+  return file_.string_attribute(layout::kVersionAttr);
+}
+
+std::string RunReader::libtorch_version() const {
+  return file_.has_attribute(layout::kLibtorchAttr)
+             ? file_.string_attribute(layout::kLibtorchAttr)
+             : "";
 }
 
 std::map<std::string, std::string> RunReader::config() const {

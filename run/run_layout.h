@@ -38,6 +38,7 @@ inline constexpr char kStatusAttr[] = "status";
 inline constexpr char kCreatedAttr[] = "created";
 inline constexpr char kHostAttr[] = "host";
 inline constexpr char kEnvironmentAttr[] = "environment";
+inline constexpr char kLibtorchAttr[] = "libtorch_version";
 
 // /metrics columns that readers of many runs use.
 inline constexpr char kGoldRewardMean[] = "gold_reward_mean";
@@ -54,6 +55,7 @@ struct RunHeader {
   std::string created;  // UTC, ISO 8601
   std::string host;
   std::string environment;  // versions built against (may be empty)
+  std::string libtorch_version;
 };
 
 // Writes the root attributes (status running) and the /config group.
@@ -70,6 +72,8 @@ class RunReader {
   const std::string& path() const { return file_.path(); }
   RunStatus status() const { return status_; }
   std::string config_ini() const;
+  std::string raftsim_version() const;
+  std::string libtorch_version() const;  // "" in files from before 0.2
   // Key -> value of the resolved configuration (the /config group).
   std::map<std::string, std::string> config() const;
   // Rows in /metrics (0 for a run stopped before its first row).

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "run/checkpoint_store.h"
 #include "run/run_layout.h"
 
 namespace raftsim {
@@ -39,11 +40,12 @@ void write_samples(H5File& file, const IterationReport& r) {
 
 }  // namespace
 
-RunWriter::RunWriter(H5File file, bool evaluated, bool samples)
+RunWriter::RunWriter(H5File file, bool evaluated, bool samples, int checkpoint_keep)
     : file_(std::move(file)),
       metrics_(metric_columns(evaluated)),
       timing_(timing_columns()),
-      samples_(samples) {}
+      samples_(samples),
+      checkpoint_keep_(checkpoint_keep) {}
 
 void RunWriter::create_tables(int32_t prompt_length, int32_t response_length) {
   file_.create_table(layout::kMetrics, column_names(metrics_));
@@ -64,6 +66,11 @@ void RunWriter::write(const IterationReport& report) {
   file_.append_row(layout::kTiming, make_row(timing_, report));
   if (samples_ && report.has_samples) write_samples(file_, report);
   file_.flush();
+  if (report.checkpoint) write_checkpoint(*report.checkpoint);
+}
+
+void RunWriter::write_checkpoint(const Checkpoint& checkpoint) {
+  raftsim::write_checkpoint(file_, checkpoint, checkpoint_keep_);
 }
 
 void RunWriter::close(RunStatus status) {

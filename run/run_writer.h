@@ -15,12 +15,14 @@ namespace raftsim {
 
 class RunWriter final : public ReportSink {
  public:
-  RunWriter(H5File file, bool evaluated, bool samples);
+  // `checkpoint_keep`: checkpoints kept in the file (run/checkpoint_store.h).
+  RunWriter(H5File file, bool evaluated, bool samples, int checkpoint_keep);
 
   // Creates every table before the first row (SWMR readers need them all).
   void create_tables(int32_t prompt_length, int32_t response_length);
 
   void write(const IterationReport& report) override;
+  void write_checkpoint(const Checkpoint& checkpoint) override;
   void close(RunStatus status) override;
 
   H5File& file() { return file_; }
@@ -29,6 +31,7 @@ class RunWriter final : public ReportSink {
   H5File file_;
   std::vector<Column> metrics_, timing_;
   bool samples_;
+  int checkpoint_keep_;
 };
 
 }  // namespace raftsim

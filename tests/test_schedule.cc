@@ -146,9 +146,10 @@ BOOST_AUTO_TEST_CASE(an_iteration_starts_only_once_its_version_exists) {
   BOOST_TEST(!s.next_to_train());  // one at a time
   s.trained(0);
   BOOST_TEST(s.launch() == std::vector<uint64_t>{2}, boost::test_tools::per_element());
-  BOOST_TEST(s.oldest_needed_version() == 2u);  // iteration 3 needs version 2
+  BOOST_TEST(s.oldest_needed_version() == 0u);  // row 0 is not logged yet
   BOOST_TEST(*s.next_row() == 0u);
-  BOOST_TEST(!s.next_row());  // 1 is not trained
+  BOOST_TEST(!s.next_row());                    // 1 is not trained
+  BOOST_TEST(s.oldest_needed_version() == 0u);  // row 1 continues from version 0
 }
 
 BOOST_AUTO_TEST_CASE(a_failed_job_is_retried_first_then_fails_the_run) {
@@ -219,4 +220,19 @@ BOOST_AUTO_TEST_CASE(misuse_is_reported) {
   BOOST_CHECK_THROW(s.chunk_scored(0), std::logic_error);  // scored twice
   BOOST_CHECK_THROW(s.trained(0), std::logic_error);       // not handed to the trainer
   BOOST_CHECK_THROW(s.evaluated(0), std::logic_error);     // no evaluation configured
+}
+
+BOOST_AUTO_TEST_CASE(a_resumed_schedule_continues_where_the_checkpoint_left_off) {
+  for (uint64_t staleness = 0; staleness <= 3; ++staleness) {
+    ScheduleConfig c = config(9, staleness, 2);
+    c.first_iteration = 4;
+    Schedule s(c);
+    BOOST_TEST(s.has_version(4));
+    const Trace tr = drive(s, staleness);
+    BOOST_TEST(tr.status == RunStatus::kComplete);
+    BOOST_TEST(tr.rows == (std::vector<uint64_t>{4, 5, 6, 7, 8}),
+               boost::test_tools::per_element());
+    for (const auto& [t, v] : tr.sampled_from)
+      BOOST_TEST(v == (t >= staleness ? t - staleness : 0));
+  }
 }

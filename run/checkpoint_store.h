@@ -1,0 +1,45 @@
+// CheckpointStore: checkpoints inside the run file, so that `raftsim run
+// --resume FILE` continues a run bit for bit (docs/hdf5-layout.md):
+//
+//   /checkpoints/initial              pi_0's weights (with its warm start)
+//   /checkpoints/<iteration>/trainer  Trainer::save_state() at version iteration + 1
+//   /checkpoints/<iteration>/v<version>  the policy versions the next
+//                                     iterations sample from
+// Every blob carries a checksum attribute; a checkpoint group counts only
+// once its attribute `complete` is written, after its blobs and a flush.
+// Older checkpoints are removed only after the new one is on disk, so a
+// process killed while writing one leaves the previous one (and every
+// flushed row) intact.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "actors/checkpoint.h"
+#include "core/h5_file.h"
+
+namespace raftsim {
+
+void write_initial_weights(H5File& file, const PolicyWeights& initial);
+// IoError/FormatError if missing or corrupt.
+std::shared_ptr<const PolicyWeights> read_initial_weights(const H5File& file);
+
+// Writes `checkpoint`, flushes, then keeps only the newest `keep` (>= 1).
+void write_checkpoint(H5File& file, const Checkpoint& checkpoint, int keep);
+
+// The newest complete checkpoint whose checksums hold, or nullopt. Each
+// one passed over is described in `passed_over` (one line each).
+std::optional<Checkpoint> read_latest_checkpoint(const H5File& file,
+                                                 std::vector<std::string>* passed_over);
+
+// Removes every checkpoint after row `iteration` (they describe rows a
+// resumed run recomputes).
+void remove_checkpoints_after(H5File& file, uint64_t iteration);
+// Removes every checkpoint (pi_0's weights stay).
+void remove_all_checkpoints(H5File& file);
+
+}  // namespace raftsim

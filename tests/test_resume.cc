@@ -1,0 +1,203 @@
+// Checkpoint and resume: a run SIGKILLed at random moments (at least three
+// times, any of them possibly in the middle of writing a checkpoint) and
+// resumed each time, with 1 or 2 generators in turn, ends with /metrics
+// bitwise identical to the run that was never stopped. For the tabular and
+// the transformer policy at staleness 0, 1 and 2. Plus the refusals.
+#define BOOST_TEST_MODULE resume
+#include <signal.h>
+
+#include <boost/test/unit_test.hpp>
+#include <chrono>
+#include <cstring>
+#include <thread>
+
+#include "core/rng.h"
+#include "run/run_layout.h"
+#include "test_support.h"
+
+using namespace raftsim;
+using namespace raftsim::test;
+
+namespace {
+
+const Settings kTabular = {{"iterations", "80"},
+                           {"task.contexts", "32"},
+                           {"task.arms", "512"},
+                           {"sampler.prompts", "2048"},
+                           {"reward.noise", "gaussian"},
+                           {"log.checkpoint_every", "1"},
+                           {"seed", "5"}};
+const Settings kTransformer = {{"iterations", "30"},
+                               {"task.name", "sequence"},
+                               {"policy.model", "transformer"},
+                               {"policy.d_model", "32"},
+                               {"policy.ff", "64"},
+                               {"policy.warmup_steps", "20"},
+                               {"trainer.learning_rate", "0.003"},
+                               {"sampler.prompts", "128"},
+                               {"sampler.chunk", "16"},
+                               {"log.checkpoint_every", "1"},
+                               {"seed", "5"}};
+
+std::vector<std::string> set_args(const Settings& settings) {
+  std::vector<std::string> out;
+  for (const auto& [k, v] : settings) out.insert(out.end(), {"--set", k + "=" + v});
+  return out;
+}
+
+bool same_metrics(const std::string& a, const std::string& b) {
+  const H5File fa = H5File::open_read(a), fb = H5File::open_read(b);
+  const auto names = fa.list("/metrics");
+  if (names != fb.list("/metrics")) return false;
+  for (const auto& n : names) {
+    const auto x = fa.read("/metrics/" + n), y = fb.read("/metrics/" + n);
+    if (x.size() != y.size() ||
+        std::memcmp(x.data(), y.data(), x.size() * sizeof(double))) {
+      BOOST_TEST_MESSAGE("metric " << n << " differs");
+      return false;
+    }
+  }
+  return true;
+}
+
+// Runs `settings` to the end through `kills` SIGKILLs at random moments in
+// [min_s, max_s] after each start, resuming after each; returns how many
+// kills landed on a running process.
+int run_with_kills(const Settings& settings, const std::string& out, const TempDir& dir,
+                   int kills, double min_s, double max_s, uint64_t seed) {
+  Rng rng(seed);
+  int landed = 0;
+  for (int segment = 0; landed < kills && segment < 3 * kills; ++segment) {
+    const std::string generators =
+        "actors.generators=" + std::to_string(1 + segment % 2);
+    std::vector<std::string> args = {"run", "--quiet", "--set", generators};
+    if (segment == 0) {
+      const auto sets = set_args(settings);
+      args.insert(args.end(), sets.begin(), sets.end());
+      args.insert(args.end(), {"--out", out});
+    } else {
+      args.insert(args.end(), {"--resume", out});
+    }
+    const pid_t pid = spawn_raftsim(args, dir.file("segment.log"));
+    const double delay = min_s + (max_s - min_s) * rng.uniform();
+    std::this_thread::sleep_for(std::chrono::duration<double>(delay));
+    kill(pid, SIGKILL);
+    const int code = wait_exit(pid);
+    if (code == 128 + SIGKILL)
+      ++landed;
+    else
+      BOOST_TEST_REQUIRE(code == 0, read_text(dir.file("segment.log")));
+    if (code == 0) break;  // it finished before the kill
+  }
+  const ProcessResult last = run_raftsim({"run", "--quiet", "--resume", out}, dir);
+  BOOST_TEST(last.exit_code == 0, last.output);
+  return landed;
+}
+
+void check_policy(const Settings& base, double min_s, double max_s) {
+  for (int staleness : {0, 1, 2}) {
+    BOOST_TEST_CONTEXT("staleness " << staleness) {
+      TempDir dir;
+      const Settings s =
+          joined(base, {{"actors.max_staleness", std::to_string(staleness)}});
+      BOOST_REQUIRE(run(s, dir.file("ref.h5")).status == RunStatus::kComplete);
+      const int landed = run_with_kills(s, dir.file("killed.h5"), dir, 3, min_s, max_s,
+                                        100 + staleness);
+      BOOST_TEST(landed >= 3);
+      const RunReader r(dir.file("killed.h5"));
+      BOOST_TEST(r.status() == RunStatus::kComplete);
+      BOOST_TEST(same_metrics(dir.file("ref.h5"), dir.file("killed.h5")));
+    }
+  }
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(tabular_killed_three_times_equals_the_uninterrupted_run,
+                     *boost::unit_test::label("kill")) {
+  check_policy(kTabular, 0.8, 1.6);
+}
+
+BOOST_AUTO_TEST_CASE(transformer_killed_three_times_equals_the_uninterrupted_run,
+                     *boost::unit_test::label("kill")) {
+  check_policy(kTransformer, 1.0, 2.4);
+}
+
+BOOST_AUTO_TEST_CASE(an_interrupted_run_resumes_from_its_last_row) {
+  TempDir dir;
+  const Settings s =
+      joined(kTabular, {{"log.checkpoint_every", "7"}, {"actors.max_staleness", "1"}});
+  BOOST_REQUIRE(run(s, dir.file("ref.h5")).status == RunStatus::kComplete);
+  std::atomic<bool> stop{false};
+  RunOptions opts;
+  opts.out_path = dir.file("int.h5");
+  opts.quiet = true;
+  opts.interrupt = &stop;
+  std::thread stopper([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(600));
+    stop = true;
+  });
+  const RunOutcome o = run_experiment(make_run_config(s), opts);
+  stopper.join();
+  BOOST_REQUIRE(o.status == RunStatus::kInterrupted);
+  const size_t rows = RunReader(opts.out_path).rows();
+  BOOST_TEST(rows > 0u);
+  // The checkpoint is after the last row, whatever checkpoint_every says.
+  const auto checkpoints = H5File::open_read(opts.out_path).list("/checkpoints");
+  char last[16];
+  std::snprintf(last, sizeof last, "%010zu", rows - 1);
+  BOOST_TEST(
+      (std::find(checkpoints.begin(), checkpoints.end(), last) != checkpoints.end()));
+  const ProcessResult r =
+      run_raftsim({"run", "--quiet", "--resume", opts.out_path}, dir);
+  BOOST_TEST(r.exit_code == 0, r.output);
+  BOOST_TEST(same_metrics(dir.file("ref.h5"), opts.out_path));
+}
+
+BOOST_AUTO_TEST_CASE(a_complete_run_is_extended_not_redone) {
+  TempDir dir;
+  BOOST_REQUIRE(
+      run(joined(kTabular, {{"iterations", "12"}}), dir.file("long.h5")).status ==
+      RunStatus::kComplete);
+  BOOST_REQUIRE(
+      run(joined(kTabular, {{"iterations", "8"}}), dir.file("short.h5")).status ==
+      RunStatus::kComplete);
+  ProcessResult r = run_raftsim({"run", "--resume", dir.file("short.h5")}, dir);
+  BOOST_TEST(r.exit_code == 2);
+  BOOST_TEST(contains(r.output, "--resume"));
+  r = run_raftsim(
+      {"run", "--quiet", "--resume", dir.file("short.h5"), "--set", "iterations=12"},
+      dir);
+  BOOST_TEST(r.exit_code == 0, r.output);
+  BOOST_TEST(same_metrics(dir.file("long.h5"), dir.file("short.h5")));
+}
+
+BOOST_AUTO_TEST_CASE(resuming_refuses_what_would_change_results) {
+  TempDir dir;
+  const std::string f = dir.file("r.h5");
+  BOOST_REQUIRE(run(joined(kTabular, {{"iterations", "3"}}), f).status ==
+                RunStatus::kComplete);
+  H5File::open_write(f).set_attribute("status", "interrupted");
+  for (const auto& [key, value] :
+       Settings{{"sampler.k", "4"}, {"seed", "6"}, {"trainer.epochs", "3"}}) {
+    const ProcessResult r =
+        run_raftsim({"run", "--resume", f, "--set", key + "=" + value}, dir);
+    BOOST_TEST(r.exit_code == 2, key);
+    BOOST_TEST(contains(r.output, key), r.output);
+  }
+  // The same value, or a key that does not change results, is fine.
+  ProcessResult r = run_raftsim({"run", "--quiet", "--resume", f, "--set",
+                                 "sampler.k=8", "--set", "actors.reward_workers=2"},
+                                dir);
+  BOOST_TEST(r.exit_code == 0, r.output);
+  // Another raftsim version.
+  H5File::open_write(f).set_attribute("raftsim_version", "0.0.1");
+  r = run_raftsim({"run", "--resume", f}, dir);
+  BOOST_TEST(r.exit_code == 2);
+  BOOST_TEST(contains(r.output, "0.0.1"));
+  // Not a run file, a directory, --config with --resume.
+  std::ofstream(dir.file("junk.h5")) << "junk";
+  BOOST_TEST(run_raftsim({"run", "--resume", dir.file("junk.h5")}, dir).exit_code == 2);
+  BOOST_TEST(run_raftsim({"run", "--resume", dir.path.string()}, dir).exit_code == 2);
+  BOOST_TEST(run_raftsim({"run", "--resume", f, "--config", f}, dir).exit_code == 2);
+}
