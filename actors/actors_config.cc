@@ -75,8 +75,14 @@ bool parse_crash_point(const std::string& text, uint64_t& iteration, uint32_t& c
   unsigned long long it = 0;
   unsigned ch = 0;
   int used = 0;
+  // Digits, one colon, digits: nothing else (sscanf alone takes "-1").
+  const auto colon = text.find(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 == text.size() ||
+      text.find_first_not_of("0123456789:") != std::string::npos ||
+      text.find(':', colon + 1) != std::string::npos)
+    return false;
   if (std::sscanf(text.c_str(), "%llu:%u%n", &it, &ch, &used) != 2 ||
-      used != static_cast<int>(text.size()) || text[0] == '-')
+      used != static_cast<int>(text.size()) || it > (1ULL << 40) || ch > (1U << 30))
     return false;
   iteration = it;
   chunk = ch;

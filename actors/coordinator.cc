@@ -14,6 +14,14 @@ void maybe_train(Self* self);
 void maybe_log(Self* self);
 void maybe_finish(Self* self);
 
+// An actor's error in one line: the text it was made with, else CAF's.
+std::string describe(const caf::error& err) {
+  const auto& ctx = err.context();
+  if (ctx.size() == 1 && ctx.match_element<std::string>(0))
+    return ctx.get_as<std::string>(0);
+  return to_string(err);
+}
+
 generator_actor spawn_generator(Self* self) {
   return self->system().spawn<caf::detached>(generator, self->state.setup.generator);
 }
@@ -41,8 +49,7 @@ void close_run(Self* self, RunStatus status) {
           [self](caf::error& err) {
             auto& out = *self->state.setup.outcome;
             out.status = RunStatus::kFailed;
-            if (out.error.empty())
-              out.error = "closing the run file: " + to_string(err);
+            if (out.error.empty()) out.error = "closing the run file: " + describe(err);
             shutdown_workers(self);
             self->quit(err);
           });
@@ -57,7 +64,7 @@ void fail(Self* self, const std::string& what) {
 // The error handler of a request to a stage other than a generator.
 auto fail_on(Self* self, std::string stage) {
   return [self, stage](caf::error& err) {
-    fail(self, stage + " failed: " + to_string(err));
+    fail(self, stage + " failed: " + describe(err));
   };
 }
 
@@ -102,7 +109,7 @@ void on_generator_failed(Self* self, size_t g, const Job& job, const caf::error&
         job.is_evaluation() ? "evaluation" : "chunk " + std::to_string(job.chunk);
     fail(self, "generator failed " + std::to_string(st.schedule->failures(job)) +
                    " times on iteration " + std::to_string(job.iteration) + " " + what +
-                   ": " + to_string(err));
+                   ": " + describe(err));
     return;
   }
   self->send_exit(st.generators[g], caf::exit_reason::user_shutdown);
@@ -303,12 +310,12 @@ void checkpoint_then_close(Self* self) {
                     },
                     [self](caf::error& err) {
                       self->state.closing = false;
-                      fail(self, "checkpoint failed: " + to_string(err));
+                      fail(self, "checkpoint failed: " + describe(err));
                     });
           },
           [self](caf::error& err) {
             self->state.closing = false;
-            fail(self, "trainer failed: " + to_string(err));
+            fail(self, "trainer failed: " + describe(err));
           });
 }
 

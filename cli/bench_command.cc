@@ -25,12 +25,12 @@ namespace raftsim::cli {
 
 namespace {
 
-std::vector<int> int_list(const std::string& key, const std::string& text) {
+std::vector<int> int_list(const std::string& key, const std::string& text, int hi) {
   std::vector<int> out;
   std::stringstream in(text);
   std::string item;
   while (std::getline(in, item, ','))
-    out.push_back(static_cast<int>(parse_int(key, item, 1, 1 << 16)));
+    out.push_back(static_cast<int>(parse_int(key, item, 1, hi)));
   if (out.empty())
     throw ConfigError(key, text, "a comma-separated list of integers >= 1");
   return out;
@@ -65,8 +65,9 @@ int bench_command(const std::vector<std::string>& args) {
   std::vector<int> generators, lengths;
   try {
     config = make_run_config(read_settings(config_path, sets));
-    generators = int_list("--generators", generators_text);
-    lengths = int_list("--lengths", lengths_text);
+    // The range of actors.generators, checked before any run starts.
+    generators = int_list("--generators", generators_text, 256);
+    lengths = int_list("--lengths", lengths_text, 4096);
   } catch (const std::exception& e) {
     std::cerr << "raftsim bench: " << e.what() << "\n";
     return to_int(ExitStatus::kBadInput);

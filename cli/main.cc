@@ -3,13 +3,16 @@
 // Exit status: 0 success, 1 failure while running, 2 bad input,
 // 130 interrupted.
 #include <malloc.h>
+#include <unistd.h>
 
+#include <cstdio>
 #include <iostream>
 #include <string>
 #include <vector>
 
 #include "cli/commands.h"
 #include "core/exit_status.h"
+#include "core/h5_file.h"
 #include "core/version.h"
 
 namespace {
@@ -46,10 +49,25 @@ int main(int argc, char** argv) {
   }
   const std::string command = args[0];
   args.erase(args.begin());
-  if (command == "run") return raftsim::cli::run_command(args);
-  if (command == "bench") return raftsim::cli::bench_command(args);
-  if (command == "sweep") return raftsim::cli::sweep_command(args);
-  if (command == "summarize") return raftsim::cli::summarize_command(args);
-  std::cerr << "raftsim: unknown command '" << command << "' (see 'raftsim --help')\n";
-  return raftsim::to_int(raftsim::ExitStatus::kBadInput);
+  int status = raftsim::to_int(raftsim::ExitStatus::kBadInput);
+  if (command == "run")
+    status = raftsim::cli::run_command(args);
+  else if (command == "bench")
+    status = raftsim::cli::bench_command(args);
+  else if (command == "sweep")
+    status = raftsim::cli::sweep_command(args);
+  else if (command == "summarize")
+    status = raftsim::cli::summarize_command(args);
+  else
+    std::cerr << "raftsim: unknown command '" << command
+              << "' (see 'raftsim --help')\n";
+  if (raftsim::H5File::any_broken()) {
+    // A file whose write failed (a full disk) makes HDF5 1.10.8 crash in
+    // its exit handlers; everything is reported and flushed, so leave now.
+    std::cout.flush();
+    std::cerr.flush();
+    std::fflush(nullptr);
+    _exit(status);
+  }
+  return status;
 }

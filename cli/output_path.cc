@@ -23,9 +23,21 @@ void check_output(const std::string& out, bool overwrite) {
     throw ConfigError(
         "--out", out,
         "a path in a writable directory ('" + dir.string() + "' is not writable)");
-  if (fs::exists(p) && !overwrite)
+  std::error_code ec;
+  const auto status = fs::symlink_status(p, ec);
+  if (fs::is_symlink(status) && !fs::exists(p))
+    throw ConfigError("--out", out, "a file path (it is a dangling symbolic link)");
+  if (!fs::exists(p)) return;
+  if (fs::is_directory(p))
+    throw ConfigError("--out", out, "a file path (it is a directory)");
+  if (!overwrite)
     throw ConfigError("--out", out,
                       "a new file (it exists; pass --overwrite to replace it)");
+  if (!fs::is_regular_file(p))
+    throw ConfigError("--out", out, "a regular file to replace (it is not one)");
+  if (access(p.c_str(), W_OK) != 0)
+    throw ConfigError("--out", out,
+                      "a file you may write (it exists and is not writable)");
 }
 
 std::string default_output(const std::string& config_path, uint64_t seed) {

@@ -9,6 +9,7 @@
 #include "cli/output_path.h"
 #include "cli/settings_input.h"
 #include "cli/signals.h"
+#include "core/file_lock.h"
 #include "run/engine.h"
 #include "run/environment.h"
 #include "run/resume.h"
@@ -57,7 +58,15 @@ int run_command(const std::vector<std::string>& args) {
                           "absent with --resume (the run continues in its file)");
       if (!std::filesystem::is_regular_file(resume))
         throw ConfigError("--resume", resume, "an existing run file");
-      config = resume_config(resume, read_settings("", sets));
+      try {
+        config = resume_config(resume, read_settings("", sets));
+      } catch (const IoError& e) {
+        throw ConfigError("--resume", resume,
+                          std::string("a raftsim run file (") + e.what() + ")");
+      } catch (const FormatError& e) {
+        throw ConfigError("--resume", resume,
+                          std::string("a raftsim run file (") + e.what() + ")");
+      }
       out = resume;
       overwrite = true;
     }
@@ -75,6 +84,22 @@ int run_command(const std::vector<std::string>& args) {
     return to_int(ExitStatus::kBadInput);
   }
 
+  // One writer per file: a second run on it is refused, never interleaved.
+  std::string holder;
+  std::optional<FileLock> lock;
+  try {
+    lock = FileLock::try_lock(out, &holder);
+  } catch (const std::exception& e) {
+    std::cerr << "raftsim run: " << e.what() << "\n";
+    return to_int(ExitStatus::kFailure);
+  }
+  if (!lock) {
+    std::cerr << "raftsim run: --out = '" << out
+              << "' is not allowed: must be a file no other "
+              << "raftsim process is writing (process "
+              << (holder.empty() ? "?" : holder) << " holds " << out << ".lock)\n";
+    return to_int(ExitStatus::kBadInput);
+  }
   install_signal_handlers();
   RunOptions options;
   options.out_path = out;

@@ -1,7 +1,9 @@
 #include "cli/settings_input.h"
 
 #include <boost/program_options.hpp>
+#include <filesystem>
 #include <fstream>
+#include <set>
 
 namespace po = boost::program_options;
 
@@ -11,6 +13,9 @@ Settings read_settings(const std::string& config_path,
                        const std::vector<std::string>& sets) {
   Settings settings;
   if (!config_path.empty()) {
+    if (!std::filesystem::is_regular_file(config_path))
+      throw ConfigError("--config", config_path,
+                        "a readable INI file (it is not a file)");
     std::ifstream in(config_path);
     if (!in) throw ConfigError("--config", config_path, "a readable INI file");
     po::options_description keys;
@@ -24,11 +29,16 @@ Settings read_settings(const std::string& config_path,
                           std::string("valid INI (") + e.what() + ")");
       }
     }();
+    std::set<std::string> seen;
     for (const auto& opt : parsed.options) {
       if (opt.unregistered || !run_config_schema().find(opt.string_key))
         throw ConfigError(opt.string_key, opt.value.empty() ? "" : opt.value[0],
                           "a known key (unknown key in " + config_path +
                               "; 'raftsim run --help' lists the keys)");
+      if (!seen.insert(opt.string_key).second)
+        throw ConfigError(
+            opt.string_key, opt.value.empty() ? "" : opt.value[0],
+            "set once in " + config_path + " (it is set twice; --set overrides)");
       settings.emplace_back(opt.string_key, opt.value.empty() ? "" : opt.value[0]);
     }
   }

@@ -1,13 +1,18 @@
 // raftsim sweep: a grid of runs over a base config (experiments/sweep.h).
+#include <unistd.h>
+
 #include <algorithm>
 #include <boost/program_options.hpp>
+#include <filesystem>
 #include <iostream>
+#include <optional>
 #include <thread>
 
 #include "cli/commands.h"
 #include "cli/options.h"
 #include "cli/settings_input.h"
 #include "cli/signals.h"
+#include "core/file_lock.h"
 #include "core/subprocess.h"
 #include "sweep/manifest.h"
 #include "sweep/sweep.h"
@@ -70,9 +75,30 @@ int sweep_command(const std::vector<std::string>& args) {
     }
     points = expand(spec, base);
     check_sweep_dir(out, sweep_fingerprint(spec, base), overwrite);
+    std::error_code ec;
+    std::filesystem::create_directories(out, ec);
+    if (ec || access(out.c_str(), W_OK) != 0)
+      throw ConfigError("--out", out,
+                        "a directory raftsim can create and write (" +
+                            (ec ? ec.message() : std::string("not writable")) + ")");
   } catch (const std::exception& e) {
     std::cerr << "raftsim sweep: " << e.what() << "\n";
     return to_int(ExitStatus::kBadInput);
+  }
+  // One sweep per directory at a time.
+  std::optional<FileLock> lock;
+  try {
+    std::string holder;
+    lock = FileLock::try_lock(out + "/sweep.h5", &holder);
+    if (!lock) {
+      std::cerr << "raftsim sweep: --out = '" << out << "' is not allowed: must be a "
+                << "directory no other sweep is running in (process "
+                << (holder.empty() ? "?" : holder) << " holds its sweep.h5.lock)\n";
+      return to_int(ExitStatus::kBadInput);
+    }
+  } catch (const std::exception& e) {
+    std::cerr << "raftsim sweep: " << e.what() << "\n";
+    return to_int(ExitStatus::kFailure);
   }
   install_signal_handlers();
   SweepOptions options;
@@ -82,7 +108,13 @@ int sweep_command(const std::vector<std::string>& args) {
   options.quiet = quiet;
   options.raftsim = self_executable();
   options.interrupt = &g_interrupted;
-  const SweepOutcome o = run_sweep(spec, base, points, options);
+  SweepOutcome o;
+  try {
+    o = run_sweep(spec, base, points, options);
+  } catch (const std::exception& e) {  // the manifest or a config could not be written
+    std::cerr << "raftsim sweep: " << e.what() << "\n";
+    return to_int(ExitStatus::kFailure);
+  }
   std::cout << out << "/sweep.h5  runs=" << points.size() << "  complete=" << o.complete
             << "  skipped=" << o.skipped << "  failed=" << o.failed
             << "  interrupted=" << o.interrupted << "\n";

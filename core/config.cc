@@ -59,8 +59,11 @@ double parse_double(const std::string& key, const std::string& text, double lo,
   errno = 0;
   char* end = nullptr;
   const double v = std::strtod(t.c_str(), &end);
-  if (errno != 0 || end != t.c_str() + t.size() || !std::isfinite(v) || v < lo ||
-      v > hi || (lo_open && v == lo) || (hi_open && v == hi))
+  // Underflow (1e-400) reads as 0 or a denormal and is allowed; overflow
+  // reads as infinity and is not; nor are hexadecimal floats, nan and inf.
+  if (end != t.c_str() + t.size() || !std::isfinite(v) ||
+      t.find_first_of("xX") != std::string::npos || v < lo || v > hi ||
+      (lo_open && v == lo) || (hi_open && v == hi))
     throw ConfigError(key, text, allowed);
   return v;
 }

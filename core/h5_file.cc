@@ -3,6 +3,10 @@
 #include <H5Cpp.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <exception>
 #include <map>
 #include <set>
 #include <stdexcept>
@@ -50,6 +54,17 @@ const H5::PredType& file_type<uint8_t>() {
 
 H5::StrType vl_string() { return H5::StrType(H5::PredType::C_S1, H5T_VARIABLE); }
 
+// HDF5 prints its error stack to stderr by default; raftsim reports each
+// failure in one line of its own instead.
+void quiet_hdf5() {
+  thread_local const bool once = [] {
+    H5::Exception::dontPrint();
+    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+    return true;
+  }();
+  (void)once;
+}
+
 // HDF5's own reason for the last failure: the innermost message of the
 // calling thread's error stack ("file signature not found"), or "".
 std::string hdf5_reason() {
@@ -64,15 +79,35 @@ std::string hdf5_reason() {
   return reason;
 }
 
+// One line: the operating system's reason where HDF5 quotes one ("No
+// space left on device"), else HDF5's innermost message.
 std::string describe(const H5::Exception& e) {
-  const std::string inner = hdf5_reason();
-  return inner.empty() ? e.getDetailMsg() : inner;
+  const int os_error = errno;
+  std::string inner = hdf5_reason();
+  const std::string tag = "error message = '";
+  const auto at = inner.find(tag);
+  if (at != std::string::npos) {
+    const auto end = inner.find('\'', at + tag.size());
+    inner = inner.substr(at + tag.size(), end - at - tag.size());
+  }
+  const auto newline = inner.find('\n');
+  if (newline != std::string::npos) inner = inner.substr(0, newline);
+  if (inner.empty()) inner = e.getDetailMsg();
+  // The C++ wrapper's own stack may not quote the system's reason.
+  if ((os_error == ENOSPC || os_error == EIO || os_error == EDQUOT ||
+       os_error == EROFS) &&
+      inner.find(std::strerror(os_error)) == std::string::npos)
+    inner += " (" + std::string(std::strerror(os_error)) + ")";
+  return inner;
 }
+
+std::atomic<bool> g_any_broken{false};
 
 // Runs `f`, translating HDF5's exceptions (which do not derive from
 // std::exception) and std::exception into IoError(path, what, reason).
 template <class F>
 auto guarded(const std::string& path, const std::string& what, F&& f) -> decltype(f()) {
+  quiet_hdf5();  // per thread: the library's error stacks are
   try {
     return f();
   } catch (const H5::Exception& e) {
@@ -109,6 +144,10 @@ struct H5File::Impl {
   bool swmr_format = false;   // created with the latest format bounds
   bool swmr_writing = false;  // start_swmr() called, not yet ended
   bool swmr_reading = false;
+  // A flush failed (a full disk, an I/O error): HDF5 1.10 crashes if such a
+  // file is flushed again, so it is only closed, once.
+  bool broken = false;
+  bool closed = false;
   std::map<std::string, std::set<std::string>> row_names;  // append_row groups
 
   bool exists(const std::string& p) const {
@@ -186,6 +225,9 @@ struct H5File::Impl {
     fspace.selectHyperslab(H5S_SELECT_SET, count, start);
     H5::DataSpace mspace(rank, count);
     ds.write(data, mem_type<T>(), mspace, fspace);
+    // Close here, so that a failed write surfaces as an error now instead of
+    // in a destructor that cannot report it (a full disk lost rows so).
+    ds.close();
   }
 
   template <class T>
@@ -203,6 +245,7 @@ struct H5File::Impl {
     H5::DataSpace space(static_cast<int>(dims.size()), dims.data());
     H5::DataSet ds = file.createDataSet(p, file_type<T>(), space);
     if (n > 0) ds.write(data.data(), mem_type<T>());
+    ds.close();
   }
 };
 
@@ -214,10 +257,14 @@ H5File::~H5File() {
     close();
   } catch (...) {
   }
+  // After a failed write HDF5 1.10's C++ wrapper closes the file a second
+  // time in its destructor and crashes; its handle is dropped instead (the
+  // process is ending its run anyway; the rows flushed before stay).
+  if (impl_ && impl_->broken) static_cast<void>(impl_.release());
 }
 
 H5File H5File::create(const std::string& path, bool overwrite, bool swmr) {
-  H5::Exception::dontPrint();
+  quiet_hdf5();
   if (!overwrite && access(path.c_str(), F_OK) == 0)
     throw IoError(path, "create", "it exists (pass --overwrite to replace it)");
   auto impl = std::make_unique<Impl>();
@@ -235,7 +282,7 @@ H5File H5File::create(const std::string& path, bool overwrite, bool swmr) {
 }
 
 H5File H5File::open_write(const std::string& path) {
-  H5::Exception::dontPrint();
+  quiet_hdf5();
   auto impl = std::make_unique<Impl>();
   impl->path = path;
   try {
@@ -248,7 +295,7 @@ H5File H5File::open_write(const std::string& path) {
 }
 
 H5File H5File::open_read(const std::string& path, bool swmr) {
-  H5::Exception::dontPrint();
+  quiet_hdf5();
   auto impl = std::make_unique<Impl>();
   impl->path = path;
   try {
@@ -509,14 +556,41 @@ std::vector<std::string> H5File::list(const std::string& group) const {
 bool H5File::exists(const std::string& path) const { return impl_->exists(path); }
 
 void H5File::flush() {
-  if (!impl_ || !impl_->writable) return;
-  guarded(impl_->path, "flush", [&] { impl_->file.flush(H5F_SCOPE_GLOBAL); });
+  if (!impl_ || !impl_->writable || impl_->closed) return;
+  if (impl_->broken)
+    throw IoError(impl_->path, "flush", "an earlier write to it failed");
+  try {
+    guarded(impl_->path, "flush", [&] { impl_->file.flush(H5F_SCOPE_GLOBAL); });
+  } catch (...) {
+    impl_->broken = true;
+    g_any_broken = true;
+    throw;
+  }
 }
 
 void H5File::close() {
-  if (!impl_ || impl_->file.getId() < 0) return;
-  flush();
-  guarded(impl_->path, "close", [&] { impl_->file.close(); });
+  if (!impl_ || impl_->closed || impl_->file.getId() < 0) return;
+  std::exception_ptr failed;
+  if (impl_->writable && !impl_->broken) {
+    try {
+      flush();
+    } catch (...) {
+      failed = std::current_exception();
+    }
+  }
+  impl_->closed = true;
+  try {
+    guarded(impl_->path, "close", [&] { impl_->file.close(); });
+  } catch (...) {
+    if (!failed) failed = std::current_exception();
+  }
+  if (failed) {
+    impl_->broken = true;
+    g_any_broken = true;
+    std::rethrow_exception(failed);
+  }
 }
+
+bool H5File::any_broken() { return g_any_broken.load(); }
 
 }  // namespace raftsim

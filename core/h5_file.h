@@ -112,6 +112,10 @@ class H5File {
   void flush();
   void close();
 
+  // Whether a write to some file of this process failed (HDF5 1.10.8 then
+  // crashes in its own exit handlers: callers end with _exit instead).
+  static bool any_broken();
+
  private:
   struct Impl;
   explicit H5File(std::unique_ptr<Impl> impl);

@@ -19,7 +19,8 @@ struct ChildExit {
   long peak_rss_bytes = 0;  // the child's peak resident memory
 };
 
-// Starts `exe` with `args` (argv[0] is `exe`). Its stdout and stderr go to
+// Starts `exe` with `args` (argv[0] is `exe`); the child is killed if this
+// process dies. Its stdout and stderr go to
 // `log` when given (created or truncated), else stay the parent's; with
 // `quiet_stdout` its stdout goes to /dev/null. Throws std::system_error if
 // fork fails; a program that cannot be executed exits 127.

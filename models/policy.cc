@@ -35,9 +35,9 @@ const PolicyRegistry& registry() {
 
 std::vector<std::string> policy_names() { return registry().names(); }
 
-std::string policy_mismatch(const PolicyConfig& config, const Task& task) {
+std::string policy_mismatch(const PolicyConfig& config, const TaskShape& task) {
   if (config.model == "tabular" &&
-      (task.prompt_length() != 1 || task.response_length() != 1))
+      (task.prompt_length != 1 || task.response_length != 1))
     return "a task with one-token prompts and responses (task.name = bandit)";
   return "";
 }

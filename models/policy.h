@@ -28,6 +28,7 @@ template <class Cfg>
 class ConfigSchema;
 
 class Task;
+struct TaskShape;
 struct PolicyWeights;  // opaque here; defined in models/torch_policy.h
 
 struct PolicyConfig {
@@ -83,7 +84,7 @@ class Policy {
 
 std::vector<std::string> policy_names();
 // Empty if `config.model` can represent `task`, else the reason it cannot.
-std::string policy_mismatch(const PolicyConfig& config, const Task& task);
+std::string policy_mismatch(const PolicyConfig& config, const TaskShape& task);
 std::unique_ptr<Policy> make_policy(const PolicyConfig& config, const Task& task,
                                     uint64_t seed);
 

@@ -26,6 +26,11 @@ std::unique_ptr<Task> make_task(const TaskConfig& config, uint64_t seed) {
   return registry().make(config.name, config, seed);
 }
 
+TaskShape task_shape(const TaskConfig& c) {
+  if (c.name == "bandit") return {1, 1};
+  return {c.prompt_length, c.response_length};
+}
+
 void validate(const TaskConfig& c) {
   if (c.name == "sequence" && c.feature_token >= c.vocab)
     throw ConfigError("task.feature_token", std::to_string(c.feature_token),

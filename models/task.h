@@ -35,6 +35,13 @@ struct TaskConfig {
   int32_t feature_token = 0;  // sequence: the token feature_bias rewards
 };
 
+// Prompt and response lengths (tokens) a config gives, without building
+// the task (a bandit of a million contexts costs gigabytes to build).
+struct TaskShape {
+  int32_t prompt_length = 1, response_length = 1;
+};
+TaskShape task_shape(const TaskConfig& config);
+
 // The task.* keys; validate() checks what involves several of them.
 const ConfigSchema<TaskConfig>& task_schema();
 void validate(const TaskConfig& config);

@@ -1,5 +1,8 @@
 #include "run/run_config.h"
 
+#include <unistd.h>
+
+#include <cmath>
 #include <limits>
 
 namespace raftsim {
@@ -63,12 +66,64 @@ const ConfigSchema<RunConfig>& run_config_schema() {
 void validate(const RunConfig& c) {
   validate(c.task);
   validate(c.policy);
-  const auto task = make_task(c.task, c.seed);
-  const std::string mismatch = policy_mismatch(c.policy, *task);
+  const TaskShape shape = task_shape(c.task);
+  const std::string mismatch = policy_mismatch(c.policy, shape);
   if (!mismatch.empty())
     throw ConfigError("policy.model", c.policy.model,
                       "a model that can represent task.name = " + c.task.name + ": " +
                           c.policy.model + " needs " + mismatch);
+  // Refuse up front what the machine cannot hold, rather than be killed by
+  // the OOM killer mid-run (or fail building the task).
+  const MemoryEstimate m = estimate_memory(c);
+  const double limit = 0.5 * physical_memory_bytes();
+  if (limit > 0 && m.model_bytes + m.sample_bytes > limit) {
+    const bool model = m.model_bytes >= m.sample_bytes;
+    const std::string key = !model                        ? "sampler.prompts"
+                            : c.policy.model == "tabular" ? "task.arms"
+                                                          : "policy.d_model";
+    throw ConfigError(
+        key, run_config_schema().find(key)->get(c),
+        "a value for which the run fits in half of this machine's memory (" +
+            format_double(std::round(limit / 1e9)) + " GB); this config needs about " +
+            format_double(std::round((m.model_bytes + m.sample_bytes) / 1e9)) +
+            " GB, mostly for " + (model ? "the task and policy replicas" : "samples"));
+  }
+}
+
+MemoryEstimate estimate_memory(const RunConfig& c) {
+  const TaskShape shape = task_shape(c.task);
+  const double P = shape.prompt_length, R = shape.response_length;
+  const double d = c.policy.d_model, L = c.policy.layers, V = c.task.vocab;
+  double params = 0, bytes_per = 4, task = 0;
+  if (c.policy.model == "tabular") {
+    params = static_cast<double>(c.task.contexts) * c.task.arms;
+    bytes_per = 8;
+  } else if (c.policy.model == "transformer") {
+    params = 2 * V * d + (P + R) * d + L * (4 * d * d + 2 * d * c.policy.ff + 8 * d);
+  } else {
+    params = 2 * V * d + L * 6 * (d * d + d);
+  }
+  if (c.task.name == "bandit")
+    task = static_cast<double>(c.task.contexts) * c.task.arms * 12;
+  const double s = c.actors.max_staleness;
+  // Generators: policy + pi_0 each; trainer: policy, pi_0, gradient, Adam m
+  // and v; snapshots alive: staleness + 2; pi_0 shared.
+  const double replicas = 2.0 * c.actors.generators + 5 + s + 2 + 1;
+  MemoryEstimate m;
+  m.model_bytes = task + replicas * params * bytes_per;
+  // Samples of the iterations in flight (tokens, four doubles each), held
+  // about three times (chunks, pool, log); plus each generator's KV cache.
+  const double samples = static_cast<double>(c.sampler.prompts) * c.sampler.k;
+  m.sample_bytes = (s + 1) * samples * ((P + R) * 4 + 4 * 8) * 3;
+  if (c.policy.model != "tabular")
+    m.sample_bytes += c.actors.generators * static_cast<double>(c.sampler.chunk) *
+                      c.sampler.k * (P + R) * d * L * 2 * 4;
+  return m;
+}
+
+double physical_memory_bytes() {
+  const long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGE_SIZE);
+  return pages > 0 && size > 0 ? static_cast<double>(pages) * size : 0;
 }
 
 RunConfig make_run_config(const Settings& settings) {

@@ -49,8 +49,18 @@ using Settings = std::vector<std::pair<std::string, std::string>>;
 
 const ConfigSchema<RunConfig>& run_config_schema();
 
-// Checks every component and what involves several. Throws ConfigError.
+// Checks every component and what involves several, and that the run fits
+// in half of this machine's memory, without building anything. Throws
+// ConfigError.
 void validate(const RunConfig& config);
+
+// Rough peak memory of a run, from b, K, lengths and model size.
+struct MemoryEstimate {
+  double model_bytes = 0;   // task tables and every policy replica
+  double sample_bytes = 0;  // sample buffers and KV caches
+};
+MemoryEstimate estimate_memory(const RunConfig& config);
+double physical_memory_bytes();
 
 // Defaults, then `settings` in order, then validate(). Throws ConfigError.
 RunConfig make_run_config(const Settings& settings);

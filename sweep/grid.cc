@@ -83,6 +83,11 @@ std::vector<SweepPoint> expand(const SweepSpec& spec, const Settings& base) {
     Settings all = base;
     all.insert(all.end(), p.overrides.begin(), p.overrides.end());
     p.config = make_run_config(all);
+    // Two points with one name would write one file at once.
+    for (const auto& q : points)
+      if (q.name == p.name)
+        throw ConfigError("--grid", name,
+                          "distinct grid points (this one appears twice)");
     points.push_back(std::move(p));
     // Next index, last axis fastest.
     size_t a = spec.axes.size();

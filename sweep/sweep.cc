@@ -7,6 +7,7 @@
 #include "core/exit_status.h"
 #include "core/progress.h"
 #include "core/subprocess.h"
+#include "run/resume.h"
 #include "run/run_layout.h"
 #include "sweep/manifest.h"
 
@@ -22,6 +23,16 @@ bool already_done(const std::string& path, const std::string& ini) {
     RunReader r(path);
     return r.status() == RunStatus::kComplete && r.config_ini() == ini;
   } catch (const std::exception&) {  // missing or unreadable: run it again
+    return false;
+  }
+}
+
+// Whether `path` holds an unfinished run of exactly `ini` that
+// `raftsim run --resume` can continue.
+bool resumable(const std::string& path, const std::string& ini) {
+  try {
+    return RunReader(path).config_ini() == ini && (resume_config(path, {}), true);
+  } catch (const std::exception&) {
     return false;
   }
 }
@@ -49,6 +60,7 @@ SweepOutcome run_sweep(const SweepSpec& spec, const Settings& base,
   SweepOutcome outcome;
   std::vector<std::string> status(points.size());
   std::vector<size_t> to_run;
+  std::vector<bool> resume(points.size(), false);
   for (size_t i = 0; i < points.size(); ++i) {
     const std::string file = (dir / (points[i].name + ".h5")).string();
     const std::string ini = to_ini(points[i].config);
@@ -58,6 +70,7 @@ SweepOutcome run_sweep(const SweepSpec& spec, const Settings& base,
     } else {
       status[i] = "pending";
       to_run.push_back(i);
+      resume[i] = !opt.overwrite && resumable(file, ini);
       std::ofstream((dir / "configs" / (points[i].name + ".ini")).string()) << ini;
     }
   }
@@ -72,11 +85,20 @@ SweepOutcome run_sweep(const SweepSpec& spec, const Settings& base,
            running.size() < static_cast<size_t>(opt.jobs)) {
       const size_t i = to_run[next++];
       const std::string& name = points[i].name;
-      const pid_t pid = start_child(
-          opt.raftsim,
-          {"run", "--config", (dir / "configs" / (name + ".ini")).string(), "--out",
-           (dir / (name + ".h5")).string(), "--quiet", "--overwrite"},
-          (dir / "logs" / (name + ".log")).string());
+      const std::string file = (dir / (name + ".h5")).string();
+      // An interrupted, failed or killed point continues from its checkpoint.
+      const std::vector<std::string> args =
+          resume[i]
+              ? std::vector<std::string>{"run", "--resume", file, "--quiet"}
+              : std::vector<std::string>{"run",
+                                         "--config",
+                                         (dir / "configs" / (name + ".ini")).string(),
+                                         "--out",
+                                         file,
+                                         "--quiet",
+                                         "--overwrite"};
+      const pid_t pid =
+          start_child(opt.raftsim, args, (dir / "logs" / (name + ".log")).string());
       running[pid] = i;
       status[i] = "running";
     }

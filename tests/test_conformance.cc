@@ -32,7 +32,7 @@ std::unique_ptr<Task> task_for(const std::string& model) {
   PolicyConfig p;
   p.model = model;
   auto bandit = make_task(t, 3);
-  if (policy_mismatch(p, *bandit).empty()) return bandit;
+  if (policy_mismatch(p, task_shape(t)).empty()) return bandit;
   t.name = "sequence";
   return make_task(t, 3);
 }
