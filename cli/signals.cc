@@ -1,5 +1,7 @@
 #include "cli/signals.h"
 
+#include <signal.h>
+
 #include <csignal>
 
 namespace raftsim::cli {
@@ -18,8 +20,14 @@ void on_signal(int sig) {
 }  // namespace
 
 void install_signal_handlers() {
-  std::signal(SIGINT, on_signal);
-  std::signal(SIGTERM, on_signal);
+  // Without SA_RESTART: a sweep waiting for its children wakes up and
+  // passes the interrupt on to them.
+  struct sigaction action {};
+  action.sa_handler = on_signal;
+  sigemptyset(&action.sa_mask);
+  action.sa_flags = 0;
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
 }
 
 }  // namespace raftsim::cli

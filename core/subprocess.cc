@@ -70,8 +70,8 @@ pid_t wait_any_child(ChildExit& exit) {
   int status = 0;
   struct rusage usage {};
   pid_t pid;
-  while ((pid = wait4(-1, &status, 0, &usage)) < 0)
-    if (errno != EINTR) return -1;
+  pid = wait4(-1, &status, 0, &usage);
+  if (pid < 0) return -1;  // errno EINTR: a signal arrived
   exit = decode(status, usage);
   return pid;
 }

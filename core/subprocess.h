@@ -30,7 +30,8 @@ pid_t start_child(const std::string& exe, const std::vector<std::string>& args,
 // Waits for the child `pid` (retrying on EINTR).
 ChildExit wait_child(pid_t pid);
 
-// Waits for any child; returns its pid (or -1 when there is none) and exit.
+// Waits for any child; returns its pid and exit, or -1 when there is none
+// or a signal interrupted the wait (errno EINTR).
 pid_t wait_any_child(ChildExit& exit);
 
 // The path of the running executable.

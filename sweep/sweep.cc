@@ -1,5 +1,8 @@
 #include "sweep/sweep.h"
 
+#include <signal.h>
+
+#include <cerrno>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -79,6 +82,7 @@ SweepOutcome run_sweep(const SweepSpec& spec, const Settings& base,
   Progress progress("run", to_run.size(), opt.quiet);
   std::map<pid_t, size_t> running;
   size_t next = 0, done = 0;
+  bool forwarded = false;
   auto stopping = [&] { return opt.interrupt && opt.interrupt->load(); };
   while (next < to_run.size() || !running.empty()) {
     while (!stopping() && next < to_run.size() &&
@@ -105,7 +109,16 @@ SweepOutcome run_sweep(const SweepSpec& spec, const Settings& base,
     if (running.empty()) break;
     ChildExit exit;
     const pid_t pid = wait_any_child(exit);
-    if (pid < 0) break;
+    if (pid < 0) {
+      if (errno != EINTR) break;
+      // Interrupted: the runs finish their iterations in flight and stop
+      // too (a signal sent to the sweep alone does not reach them).
+      if (stopping() && !forwarded) {
+        for (const auto& [child, _] : running) kill(child, SIGINT);
+        forwarded = true;
+      }
+      continue;
+    }
     const auto it = running.find(pid);
     if (it == running.end()) continue;
     const size_t i = it->second;

@@ -143,7 +143,9 @@ BOOST_AUTO_TEST_CASE(an_interrupted_sweep_starts_no_new_run_and_exits_130) {
                                    "--grid", "seed=1,2,3", "--out", out, "--jobs", "1"},
                                   dir.file("log"));
   // Wait until the first run has started (its log exists), then interrupt
-  // the sweep only: the running child finishes, no other run starts.
+  // the sweep only: it passes the interrupt on to the running child (as a
+  // Ctrl-C to the terminal's process group would), which finishes its
+  // iterations in flight and stops; no other run starts.
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   while (!fs::exists(out + "/logs/seed=1.log") &&
          std::chrono::steady_clock::now() < deadline)
@@ -152,6 +154,6 @@ BOOST_AUTO_TEST_CASE(an_interrupted_sweep_starts_no_new_run_and_exits_130) {
   BOOST_TEST(wait_exit(pid) == 130);
   H5File m = H5File::open_read(out + "/sweep.h5");
   BOOST_TEST((m.read_strings("/table/status") ==
-              std::vector<std::string>{"complete", "not run", "not run"}));
+              std::vector<std::string>{"interrupted", "not run", "not run"}));
   BOOST_TEST(!fs::exists(out + "/seed=2.h5"));
 }

@@ -1,0 +1,144 @@
+// Faults end in a clear exit and a file that says what happened: a full
+// disk (small tmpfs mounts; the test needs root, as CI has), two writers on
+// one file or one sweep directory, and a sweep killed with SIGKILL whose
+// rerun must neither meet a still-running child nor a corrupt file.
+#define BOOST_TEST_MODULE faults
+#include <signal.h>
+#include <sys/mount.h>
+
+#include <boost/test/unit_test.hpp>
+#include <chrono>
+#include <thread>
+
+#include "run/run_layout.h"
+#include "test_support.h"
+
+using namespace raftsim;
+using namespace raftsim::test;
+namespace fs = std::filesystem;
+
+namespace {
+
+// A tmpfs of `size` mounted on a fresh directory, unmounted at the end.
+struct SmallDisk {
+  TempDir dir;
+  bool mounted = false;
+  explicit SmallDisk(const std::string& size) {
+    mounted =
+        mount("tmpfs", dir.path.c_str(), "tmpfs", 0, ("size=" + size).c_str()) == 0;
+  }
+  ~SmallDisk() {
+    if (mounted) umount(dir.path.c_str());
+  }
+};
+
+int count_lines(const std::string& text, const std::string& part) {
+  int n = 0;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) n += contains(line, part);
+  return n;
+}
+
+const std::vector<std::string> kSlow = {
+    "--set", "iterations=400", "--set", "task.contexts=64",
+    "--set", "task.arms=1024", "--set", "sampler.prompts=2048"};
+
+std::vector<std::string> with(std::vector<std::string> a,
+                              const std::vector<std::string>& b) {
+  a.insert(a.end(), b.begin(), b.end());
+  return a;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(a_full_disk_fails_the_run_in_one_line_and_keeps_what_was_flushed) {
+  for (const char* size : {"256k", "16k", "4k"}) {
+    BOOST_TEST_CONTEXT("tmpfs of " << size) {
+      SmallDisk disk(size);
+      BOOST_REQUIRE_MESSAGE(disk.mounted, "mounting a tmpfs needs root");
+      TempDir logs;
+      const std::string out = disk.dir.file("run.h5");
+      const ProcessResult r = run_raftsim({"run", "--quiet", "--set", "iterations=40",
+                                           "--set", "log.samples=true", "--out", out},
+                                          logs);
+      BOOST_TEST(r.exit_code == 1, r.output);  // not 0, not a crash
+      BOOST_TEST(count_lines(r.output, "No space left on device") == 1, r.output);
+      BOOST_TEST(contains(r.output, out));
+      BOOST_TEST(!contains(r.output, "HDF5-DIAG"));
+      if (std::string(size) == "256k") {  // room for the header and some rows
+        const RunReader f(out);
+        BOOST_TEST(f.status() == RunStatus::kFailed);
+        BOOST_TEST(f.rows() >= 1u);
+      }
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(a_second_writer_is_refused_and_the_first_run_is_untouched) {
+  TempDir dir;
+  const std::string out = dir.file("f.h5");
+  const pid_t first =
+      spawn_raftsim(with({"run", "--quiet", "--out", out}, kSlow), dir.file("a.log"));
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (!fs::exists(out + ".lock") && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  const ProcessResult second = run_raftsim(
+      {"run", "--quiet", "--overwrite", "--set", "iterations=1", "--out", out}, dir);
+  BOOST_TEST(second.exit_code == 2, second.output);
+  BOOST_TEST(contains(second.output, "--out"));
+  BOOST_TEST(contains(second.output, ".lock"));
+  kill(first, SIGINT);
+  BOOST_TEST(wait_exit(first) == 130);
+  const RunReader f(out);
+  BOOST_TEST(f.status() == RunStatus::kInterrupted);
+  BOOST_TEST(f.config().at("iterations") == "400");  // still the first run's file
+  BOOST_TEST(!fs::exists(out + ".lock"));
+}
+
+BOOST_AUTO_TEST_CASE(a_killed_sweep_takes_its_runs_with_it_and_a_rerun_resumes_them) {
+  TempDir dir;
+  const std::string out = dir.file("sweep");
+  // ~10 s a point: killed after 4 s, so both points are mid-run.
+  const auto args = with({"sweep", "--quiet", "--grid", "seed=1,2", "--jobs", "2",
+                          "--set", "log.checkpoint_every=2", "--out", out},
+                         with(kSlow, {"--set", "iterations=80"}));
+  const pid_t sweep = spawn_raftsim(args, dir.file("sweep.log"));
+  std::this_thread::sleep_for(std::chrono::seconds(4));
+  kill(sweep, SIGKILL);
+  BOOST_TEST(wait_exit(sweep) == 128 + SIGKILL);
+  // A second sweep on the directory while the first ran would be refused;
+  // now its children are gone too, so the rerun may start at once.
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  const ProcessResult again = run_raftsim(with(args, {"--set", "sampler.k=4"}), dir);
+  BOOST_TEST(again.exit_code == 2);  // a changed grid/base is still refused
+  const ProcessResult rerun = run_raftsim(args, dir);
+  BOOST_TEST(rerun.exit_code == 0, rerun.output);
+  for (const char* name : {"seed=1", "seed=2"}) {
+    const RunReader f(out + "/" + name + ".h5");
+    BOOST_TEST(f.status() == RunStatus::kComplete);
+    BOOST_TEST(f.rows() == 80u);
+    // The rerun continued the killed point from its checkpoint: it logged
+    // fewer than all 80 rows itself ("iterations=N" counts this session's).
+    const std::string log = read_text(out + "/logs/" + name + ".log");
+    const auto at = log.find("iterations=");
+    BOOST_TEST_REQUIRE(at != std::string::npos, log);
+    BOOST_TEST(std::stoi(log.substr(at + 11)) < 80, log);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(a_second_sweep_on_one_directory_is_refused) {
+  TempDir dir;
+  const std::string out = dir.file("sweep");
+  const auto args = with(
+      {"sweep", "--quiet", "--grid", "seed=1,2", "--jobs", "1", "--out", out}, kSlow);
+  const pid_t first = spawn_raftsim(args, dir.file("first.log"));
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (!fs::exists(out + "/sweep.h5.lock") &&
+         std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  const ProcessResult second = run_raftsim(args, dir);
+  BOOST_TEST(second.exit_code == 2, second.output);
+  BOOST_TEST(contains(second.output, "sweep.h5.lock"));
+  kill(first, SIGINT);
+  BOOST_TEST(wait_exit(first) == 130);
+}
