@@ -361,8 +361,23 @@ caf::behavior coordinator(Self* self, CoordinatorSetup setup) {
   }
   // Start on the first message, so that spawning returns at once.
   self->send(self, caf::ok_atom::value);
+  self->send(self, tick_atom::value);
   return {
       [self](caf::ok_atom) { launch(self); },
+      // Signals are noticed within a tick even while nothing else happens
+      // (a long generation or training step).
+      [self](tick_atom) {
+        auto& st = self->state;
+        if (st.closing) return;
+        const auto& s = st.setup;
+        if (s.stop_now && s.stop_now->load()) {
+          close_run(self, RunStatus::kInterrupted);
+          return;
+        }
+        if (s.interrupt && s.interrupt->load() && !st.schedule->stopping())
+          launch(self);
+        self->delayed_send(self, std::chrono::milliseconds(100), tick_atom::value);
+      },
   };
 }
 

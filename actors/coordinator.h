@@ -64,7 +64,8 @@ struct CoordinatorSetup {
   std::shared_ptr<const TrainerContext> trainer;
   logger_actor logger;
   std::shared_ptr<RunOutcome> outcome;
-  const std::atomic<bool>* interrupt = nullptr;
+  const std::atomic<bool>* interrupt = nullptr;  // no new iteration
+  const std::atomic<bool>* stop_now = nullptr;   // close now, in flight or not
   ReportCallback on_report;
   RunClock clock;
 };

@@ -124,6 +124,7 @@ struct TrainerState {
 
 using close_atom = caf::atom_constant<caf::atom("close")>;
 using checkpoint_atom = caf::atom_constant<caf::atom("checkpoint")>;
+using tick_atom = caf::atom_constant<caf::atom("tick")>;
 
 // Typed interfaces: sending a message an actor does not accept fails to compile.
 using generator_actor =

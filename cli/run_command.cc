@@ -106,6 +106,7 @@ int run_command(const std::vector<std::string>& args) {
   options.overwrite = overwrite;
   options.quiet = quiet;
   options.interrupt = &g_interrupted;
+  options.stop_now = &g_stop_now;
   options.environment = environment_text();
   options.resume = !resume.empty();
   RunOutcome outcome;

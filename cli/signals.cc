@@ -7,14 +7,15 @@
 namespace raftsim::cli {
 
 std::atomic<bool> g_interrupted{false};
+std::atomic<bool> g_stop_now{false};
 
 namespace {
 
 void on_signal(int sig) {
-  if (g_interrupted.exchange(true)) {
-    std::signal(sig, SIG_DFL);  // a second signal ends the process at once
-    std::raise(sig);
-  }
+  if (!g_interrupted.exchange(true)) return;
+  if (!g_stop_now.exchange(true)) return;
+  std::signal(sig, SIG_DFL);  // a third signal ends the process at once
+  std::raise(sig);
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 // SIGINT and SIGTERM: the first sets g_interrupted (runs finish the work in
-// flight and record status interrupted); a second ends the process at once.
+// flight, checkpoint and record status interrupted); a second sets
+// g_stop_now (the run closes its file as interrupted at once, without
+// waiting for the iterations in flight); a third ends the process.
 #pragma once
 
 #include <atomic>
@@ -7,6 +9,7 @@
 namespace raftsim::cli {
 
 extern std::atomic<bool> g_interrupted;
+extern std::atomic<bool> g_stop_now;
 void install_signal_handlers();
 
 }  // namespace raftsim::cli

@@ -43,9 +43,9 @@ std::string policy_mismatch(const PolicyConfig& config, const TaskShape& task) {
 }
 
 std::unique_ptr<Policy> make_policy(const PolicyConfig& config, const Task& task,
-                                    uint64_t seed) {
+                                    uint64_t seed, const std::atomic<bool>* stop) {
   auto policy = registry().make(config.model, config, task, seed);
-  if (config.warmup_steps > 0) warm_start(*policy, task, config, seed);
+  if (config.warmup_steps > 0) warm_start(*policy, task, config, seed, stop);
   return policy;
 }
 

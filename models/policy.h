@@ -15,6 +15,7 @@
 // model" that is decent but not good, as RAFT starts from).
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -85,7 +86,9 @@ class Policy {
 std::vector<std::string> policy_names();
 // Empty if `config.model` can represent `task`, else the reason it cannot.
 std::string policy_mismatch(const PolicyConfig& config, const TaskShape& task);
+// With `stop`, a warm start stops (WarmupInterrupted) once it is set.
 std::unique_ptr<Policy> make_policy(const PolicyConfig& config, const Task& task,
-                                    uint64_t seed);
+                                    uint64_t seed,
+                                    const std::atomic<bool>* stop = nullptr);
 
 }  // namespace raftsim

@@ -135,7 +135,7 @@ double Trainer::train(uint64_t iteration, const TrainBatch& batch) {
 }
 
 void warm_start(Policy& policy, const Task& task, const PolicyConfig& config,
-                uint64_t seed) {
+                uint64_t seed, const std::atomic<bool>* stop) {
   auto* tp = dynamic_cast<TorchPolicy*>(&policy);
   if (!tp) throw std::invalid_argument("warm start needs a TorchPolicy");
   torch::optim::Adam adam(tp->module().parameters(),
@@ -148,6 +148,7 @@ void warm_start(Policy& policy, const Task& task, const PolicyConfig& config,
   demo.response_length = R;
   demo.responses.resize(static_cast<size_t>(B) * R);
   for (int32_t step = 0; step < config.warmup_steps; ++step) {
+    if (stop && stop->load()) throw WarmupInterrupted();
     // Keyed far from any iteration index, so warm-up prompts are not the
     // prompts of an iteration.
     demo.prompts = task.draw_prompts(derive_seed(seed, Purpose::kWarmup, step), B);

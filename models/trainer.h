@@ -13,8 +13,10 @@
 // Not thread-safe; owned by one actor. Move-only.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
+#include <stdexcept>
 #include <vector>
 
 #include "models/policy.h"
@@ -73,7 +75,13 @@ class Task;
 // the task's target responses to fresh prompts (stream (seed, kWarmup,
 // step)), each token replaced by a uniform random one with probability
 // config.warmup_noise.
+// With `stop`, it is checked before every step: once set, warm_start throws
+// WarmupInterrupted (a Ctrl-C is honoured within one step, not at the end).
 void warm_start(Policy& policy, const Task& task, const PolicyConfig& config,
-                uint64_t seed);
+                uint64_t seed, const std::atomic<bool>* stop = nullptr);
+
+struct WarmupInterrupted : std::runtime_error {
+  WarmupInterrupted() : std::runtime_error("interrupted during the warm start") {}
+};
 
 }  // namespace raftsim

@@ -6,6 +6,7 @@
 #include "core/progress.h"
 #include "core/version.h"
 #include "models/compute_threads.h"
+#include "models/trainer.h"
 #include "models/weights_io.h"
 #include "run/checkpoint_store.h"
 #include "run/environment.h"
@@ -64,17 +65,28 @@ CoordinatorSetup make_setup(const RunConfig& config, std::shared_ptr<const Task>
   return s;
 }
 
-// A new run file: header, task, pi_0 (for resuming), and with log.swmr
-// every table before SWMR starts.
+// A new run file: header and task first (so that a run stopped during its
+// warm start leaves a file that says so), then pi_0 (for resuming), and
+// with log.swmr every table before SWMR starts. Returns null when `stop`
+// was set during the warm start (the file then says interrupted).
 std::shared_ptr<RunWriter> create_run(const RunConfig& config,
                                       const RunOptions& options, const Task& task,
-                                      const Policy& initial, bool evaluated) {
+                                      bool evaluated,
+                                      std::shared_ptr<const Policy>& initial) {
   H5File file = H5File::create(options.out_path, options.overwrite, config.log.swmr);
   write_run_header(file, config,
                    {kVersion, utc_timestamp(), host_name(), options.environment,
                     libtorch_version()});
   task.describe(file);
-  if (config.log.checkpoint_every > 0) write_initial_weights(file, *initial.weights());
+  file.flush();
+  try {
+    initial = make_policy(config.policy, task, config.seed, options.interrupt);
+  } catch (const WarmupInterrupted&) {
+    write_run_status(file, RunStatus::kInterrupted);
+    file.close();
+    return nullptr;
+  }
+  if (config.log.checkpoint_every > 0) write_initial_weights(file, *initial->weights());
   auto writer = std::make_shared<RunWriter>(
       std::move(file), evaluated, config.log.samples, config.log.checkpoint_keep);
   if (config.log.swmr) {
@@ -165,10 +177,14 @@ RunOutcome run_experiment(const RunConfig& config, const RunOptions& options) {
     setup.trainer = trainer;
     writer = r.writer;
   } else {
-    std::shared_ptr<const Policy> initial =
-        make_policy(config.policy, *task, config.seed);
+    std::shared_ptr<const Policy> initial;
+    writer = create_run(config, options, *task, evaluated, initial);
+    if (!writer) {
+      RunOutcome stopped;
+      stopped.status = RunStatus::kInterrupted;
+      return stopped;
+    }
     setup = make_setup(config, task, initial, clock);
-    writer = create_run(config, options, *task, *initial, evaluated);
   }
 
   auto outcome = std::make_shared<RunOutcome>();
@@ -186,6 +202,7 @@ RunOutcome run_experiment(const RunConfig& config, const RunOptions& options) {
     setup.logger = logger_handle;
     setup.outcome = outcome;
     setup.interrupt = options.interrupt;
+    setup.stop_now = options.stop_now;
     uint64_t rows = setup.first_iteration;
     setup.on_report = [&progress, &rows](const IterationReport& r) {
       char detail[96];

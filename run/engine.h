@@ -23,7 +23,10 @@ struct RunOptions {
   std::string out_path;
   bool overwrite = false;
   bool quiet = false;  // no progress line
-  const std::atomic<bool>* interrupt =
+  // Set: no new iteration starts; those in flight finish and are logged.
+  const std::atomic<bool>* interrupt = nullptr;
+  // Set: the file is closed as interrupted at once (a second Ctrl-C).
+  const std::atomic<bool>* stop_now =
       nullptr;              // set to stop after in-flight iterations
   std::string environment;  // stored as the root attribute
   // Continue the run in out_path from its newest checkpoint (rows after it

@@ -142,3 +142,39 @@ BOOST_AUTO_TEST_CASE(a_second_sweep_on_one_directory_is_refused) {
   kill(first, SIGINT);
   BOOST_TEST(wait_exit(first) == 130);
 }
+
+BOOST_AUTO_TEST_CASE(ctrl_c_during_a_long_warm_start_stops_within_a_step) {
+  TempDir dir;
+  const std::string out = dir.file("w.h5");
+  const pid_t pid = spawn_raftsim({"run", "--quiet", "--set", "task.name=sequence",
+                                   "--set", "policy.model=transformer", "--set",
+                                   "policy.warmup_steps=1000000", "--out", out},
+                                  dir.file("log"));
+  std::this_thread::sleep_for(std::chrono::seconds(2));
+  const auto start = std::chrono::steady_clock::now();
+  kill(pid, SIGINT);
+  BOOST_TEST(wait_exit(pid) == 130);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  BOOST_TEST(seconds < 5.0);  // a warm-up step takes milliseconds; the warm-up hours
+  BOOST_TEST(RunReader(out).status() == RunStatus::kInterrupted);
+}
+
+BOOST_AUTO_TEST_CASE(a_second_ctrl_c_closes_the_file_as_interrupted_at_once) {
+  TempDir dir;
+  const std::string out = dir.file("w.h5");
+  // Iterations of ~2 s: the first Ctrl-C alone would wait for them.
+  const pid_t pid = spawn_raftsim(
+      {"run", "--quiet", "--config", source_dir() + "/experiments/bench.ini", "--set",
+       "iterations=100", "--set", "sampler.prompts=4096", "--out", out},
+      dir.file("log"));
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (!fs::exists(out) && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  std::this_thread::sleep_for(std::chrono::seconds(3));
+  kill(pid, SIGINT);
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  kill(pid, SIGINT);
+  BOOST_TEST(wait_exit(pid) == 130);
+  BOOST_TEST(RunReader(out).status() == RunStatus::kInterrupted);
+}
