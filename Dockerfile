@@ -1,5 +1,7 @@
 # raftsim in a container: the same install script, a Release build, the
-# whole test suite run during the build, and raftsim as the entry point.
+# test suite run during the build (less test_faults, which mounts small
+# tmpfs disks and so needs CAP_SYS_ADMIN, which an image build lacks), and
+# raftsim as the entry point.
 #
 #   docker build -t raftsim .
 #   docker run --rm -v "$PWD/results:/results" raftsim \
@@ -14,7 +16,7 @@ WORKDIR /opt/raftsim
 RUN bash scripts/install-deps.sh \
  && rm -rf /var/lib/apt/lists/* \
  && bash scripts/build.sh \
- && (cd build && ctest --output-on-failure -j"$(nproc)") \
+ && (cd build && ctest --output-on-failure -j"$(nproc)" -E test_faults) \
  && install -m 0755 build/raftsim /usr/local/bin/raftsim \
  && mkdir -p /etc/raftsim /results \
  && dpkg-query -W -f='${Package} ${Version}\n' libcaf-dev libtorch-dev libhdf5-dev \
