@@ -66,6 +66,8 @@ void write_initial_weights(H5File& file, const PolicyWeights& initial) {
   write_blob(file, kInitial, serialize_weights(initial));
 }
 
+bool has_initial_weights(const H5File& file) { return file.exists(kInitial); }
+
 std::shared_ptr<const PolicyWeights> read_initial_weights(const H5File& file) {
   if (!file.exists(kInitial))
     throw FormatError(file.path(), "no " + std::string(kInitial) +

@@ -25,6 +25,7 @@
 namespace raftsim {
 
 void write_initial_weights(H5File& file, const PolicyWeights& initial);
+bool has_initial_weights(const H5File& file);
 // IoError/FormatError if missing or corrupt.
 std::shared_ptr<const PolicyWeights> read_initial_weights(const H5File& file);
 

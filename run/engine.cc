@@ -134,7 +134,14 @@ Reopened reopen_run(const RunConfig& config, const RunOptions& options,
                     const Task& task, bool evaluated) {
   Reopened r;
   H5File file = H5File::open_write(options.out_path);
-  r.initial = stored_initial(config, task, file);
+  if (has_initial_weights(file)) {
+    r.initial = stored_initial(config, task, file);
+  } else {
+    // Killed before pi_0 was stored (during its warm start): make it again
+    // (the warm start is deterministic) and start from row 0.
+    r.initial = make_policy(config.policy, task, config.seed, options.interrupt);
+    write_initial_weights(file, *r.initial->weights());
+  }
   const auto checkpoint = read_latest_checkpoint(file, nullptr);
   const uint64_t rows = checkpoint ? checkpoint->iteration + 1 : 0;
   truncate_rows(file, config, rows);

@@ -60,6 +60,15 @@ bool same_metrics(const std::string& a, const std::string& b) {
   return true;
 }
 
+bool is_run(const std::string& path) {
+  try {
+    RunReader r(path);
+    return true;
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
 // Runs `settings` to the end through `kills` SIGKILLs at random moments in
 // [min_s, max_s] after each start, resuming after each; returns how many
 // kills landed on a running process.
@@ -71,10 +80,12 @@ int run_with_kills(const Settings& settings, const std::string& out, const TempD
     const std::string generators =
         "actors.generators=" + std::to_string(1 + segment % 2);
     std::vector<std::string> args = {"run", "--quiet", "--set", generators};
-    if (segment == 0) {
+    if (!is_run(out)) {
+      // Not started yet, or killed before its header was on disk (under
+      // load start-up can outlast a kill): start it afresh, as a user would.
       const auto sets = set_args(settings);
       args.insert(args.end(), sets.begin(), sets.end());
-      args.insert(args.end(), {"--out", out});
+      args.insert(args.end(), {"--out", out, "--overwrite"});
     } else {
       args.insert(args.end(), {"--resume", out});
     }
