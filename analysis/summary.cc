@@ -78,6 +78,15 @@ RunSummary summarize_runs(const std::vector<std::string>& files) {
                                              to_string(f.status()) + ")"});
         continue;
       }
+      if (f.status() != RunStatus::kComplete) {
+        // A killed or failed run is shorter than its seeds: averaging it
+        // with them would mix iterations. Resume it, then summarize.
+        summary.skipped.push_back(
+            {path, path + ": status " + to_string(f.status()) + " with " +
+                       std::to_string(f.rows()) +
+                       " rows (only complete runs are summarized)"});
+        continue;
+      }
       Run r;
       r.config = f.config();
       r.config.erase("seed");

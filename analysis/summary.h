@@ -35,9 +35,9 @@ struct RunSummary {
 // run), so output order is stable.
 std::vector<std::string> collect_run_files(const std::vector<std::string>& inputs);
 
-// Summarizes every readable run with rows; a file that is not HDF5, not a
-// run file, or holds no row is skipped with its reason. Never throws for a
-// bad file.
+// Summarizes every complete run; a file that is not HDF5, not a run file,
+// holds no row, or is not complete (killed, failed, interrupted: shorter
+// than its seeds) is skipped with its reason. Never throws for a bad file.
 RunSummary summarize_runs(const std::vector<std::string>& files);
 
 std::string format_table(const std::vector<PointSummary>& points);

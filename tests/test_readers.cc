@@ -79,6 +79,24 @@ BOOST_AUTO_TEST_CASE(summarize_fails_clearly_when_no_file_has_rows) {
   BOOST_TEST(contains(r.output, "no run with rows"));
 }
 
+BOOST_AUTO_TEST_CASE(an_incomplete_run_is_not_averaged_with_complete_seeds) {
+  TempDir dir;
+  make_directory(dir);
+  const std::string d = dir.file("runs");
+  std::atomic<bool> stop{false};
+  RunOptions opts;
+  opts.out_path = d + "/short.h5";
+  opts.quiet = true;
+  BOOST_REQUIRE(
+      run_experiment(make_run_config(joined(kSmall, {{"seed", "3"}})), opts).status ==
+      RunStatus::kComplete);
+  H5File::open_write(opts.out_path).set_attribute("status", "failed");
+  const ProcessResult r = run_raftsim({"summarize", d}, dir);
+  BOOST_TEST(r.exit_code == 0, r.output);
+  BOOST_TEST(contains(r.output, "short.h5: status failed with 3 rows"), r.output);
+  BOOST_TEST(contains(r.output, "(all runs)     2"), r.output);
+}
+
 BOOST_AUTO_TEST_CASE(a_file_named_twice_is_one_run) {
   TempDir dir;
   make_directory(dir);
