@@ -5,7 +5,15 @@
 #   scripts/sanitizers.sh tsan   ThreadSanitizer (build-tsan/) over the actor
 #                                tests (engine determinism, schedule, resume)
 # Not part of the default test suite (a sanitized build takes minutes);
-# prints the time each step took. LibTorch, OpenBLAS, HDF5 and CAF are not
+# prints the time each step took.
+#
+# Status (measured): asan is clean. tsan is not yet usable: Debian's
+# libcaf_core is not instrumented, so TSan misses the happens-before edge of
+# every message hand-off through CAF's lock-free mailboxes and reports the
+# payload's construction on the sender and its reading on the receiver
+# (first on spawn, then on SampleBatch). A meaningful run needs CAF 0.17.6
+# built with -fsanitize=thread; the suppressions below cover what was
+# confirmed to be such an artefact, nothing of raftsim's own. LibTorch, OpenBLAS, HDF5 and CAF are not
 # instrumented; the suppressions below are for them only, each with why.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,13 +37,18 @@ case "$kind" in
     tests='test_schedule|test_engine_determinism|test_resume$'
     cat > /tmp/raftsim-tsan.supp <<'SUPP'
 # OpenMP (libgomp) and OpenBLAS synchronise with primitives TSan cannot
-# see (futexes in uninstrumented code): their internals only.
-called_from_lib:libgomp.so
-called_from_lib:libopenblas.so
-called_from_lib:libopenblasp.so
+# see (futexes in uninstrumented code): races reported inside them only.
+# (called_from_lib is not usable: the OpenBLAS alternative is mapped under
+# two names, which TSan refuses.)
+race:libgomp.so
+race:libopenblas.so
+# CAF 0.17 hands a newly spawned actor (its init function) to a scheduler
+# thread through libcaf_core's lock-free queues, uninstrumented, so TSan
+# misses that happens-before edge and reports the spawn's own writes.
+race:caf::detail::init_fun_factory_helper
 # LibTorch's intra-op thread pool and allocator, uninstrumented.
-called_from_lib:libtorch_cpu.so
-called_from_lib:libc10.so
+race:libtorch_cpu.so
+race:libc10.so
 SUPP
     export TSAN_OPTIONS="suppressions=/tmp/raftsim-tsan.supp:halt_on_error=1:second_deadlock_stack=1"
     ;;
