@@ -287,15 +287,15 @@ void maybe_log(Self* self) {
 // `raftsim run --resume` continues exactly there.
 void checkpoint_then_close(Self* self) {
   auto& st = self->state;
-  st.closing = true;
-  st.schedule->interrupt();
+  // Nothing is in flight now (every started iteration is logged); this
+  // flag only keeps maybe_finish from starting a second checkpoint.
+  st.checkpointing = true;
   const uint64_t last = st.schedule->launched() - 1;
   self->request(st.trainer, caf::infinite, checkpoint_atom::value)
       .then(
           [self, last](TrainerState& ts) {
             auto& s = self->state;
             if (ts.version != last + 1) {
-              s.closing = false;
               fail(self, "trainer at version " + std::to_string(ts.version) +
                              " when the checkpoint after row " + std::to_string(last) +
                              " needs " + std::to_string(last + 1));
@@ -304,24 +304,15 @@ void checkpoint_then_close(Self* self) {
             self->request(s.setup.logger, caf::infinite,
                           std::move(*make_checkpoint(self, last, std::move(ts.state))))
                 .then(
-                    [self](caf::ok_atom) {
-                      self->state.closing = false;
-                      close_run(self, RunStatus::kInterrupted);
-                    },
-                    [self](caf::error& err) {
-                      self->state.closing = false;
-                      fail(self, "checkpoint failed: " + describe(err));
-                    });
+                    [self](caf::ok_atom) { close_run(self, RunStatus::kInterrupted); },
+                    fail_on(self, "checkpoint"));
           },
-          [self](caf::error& err) {
-            self->state.closing = false;
-            fail(self, "trainer failed: " + describe(err));
-          });
+          fail_on(self, "trainer"));
 }
 
 void maybe_finish(Self* self) {
   auto& st = self->state;
-  if (st.closing) return;
+  if (st.closing || st.checkpointing) return;
   const auto status = st.schedule->finished();
   if (!status) return;
   if (*status == RunStatus::kInterrupted && st.setup.checkpoint_every > 0 &&

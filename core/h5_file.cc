@@ -263,47 +263,37 @@ H5File::~H5File() {
   if (impl_ && impl_->broken) static_cast<void>(impl_.release());
 }
 
+// Each opening goes through guarded(), like every other call: HDF5's
+// exceptions become IoError(path, operation, reason).
 H5File H5File::create(const std::string& path, bool overwrite, bool swmr) {
-  quiet_hdf5();
   if (!overwrite && access(path.c_str(), F_OK) == 0)
     throw IoError(path, "create", "it exists (pass --overwrite to replace it)");
   auto impl = std::make_unique<Impl>();
   impl->path = path;
-  try {
-    impl->file =
-        H5::H5File(path, overwrite ? H5F_ACC_TRUNC : H5F_ACC_EXCL, reusable_space(),
-                   swmr ? latest_format() : H5::FileAccPropList::DEFAULT);
-  } catch (const H5::Exception& e) {
-    throw IoError(path, "create", describe(e));
-  }
+  impl->file = guarded(path, "create", [&] {
+    return H5::H5File(path, overwrite ? H5F_ACC_TRUNC : H5F_ACC_EXCL, reusable_space(),
+                      swmr ? latest_format() : H5::FileAccPropList::DEFAULT);
+  });
   impl->writable = true;
   impl->swmr_format = swmr;
   return H5File(std::move(impl));
 }
 
 H5File H5File::open_write(const std::string& path) {
-  quiet_hdf5();
   auto impl = std::make_unique<Impl>();
   impl->path = path;
-  try {
-    impl->file = H5::H5File(path, H5F_ACC_RDWR);
-  } catch (const H5::Exception& e) {
-    throw IoError(path, "open for writing", describe(e));
-  }
+  impl->file =
+      guarded(path, "open for writing", [&] { return H5::H5File(path, H5F_ACC_RDWR); });
   impl->writable = true;
   return H5File(std::move(impl));
 }
 
 H5File H5File::open_read(const std::string& path, bool swmr) {
-  quiet_hdf5();
   auto impl = std::make_unique<Impl>();
   impl->path = path;
-  try {
-    impl->file =
-        H5::H5File(path, swmr ? H5F_ACC_RDONLY | H5F_ACC_SWMR_READ : H5F_ACC_RDONLY);
-  } catch (const H5::Exception& e) {
-    throw IoError(path, "open", describe(e));
-  }
+  impl->file = guarded(path, "open", [&] {
+    return H5::H5File(path, swmr ? H5F_ACC_RDONLY | H5F_ACC_SWMR_READ : H5F_ACC_RDONLY);
+  });
   impl->swmr_reading = swmr;
   return H5File(std::move(impl));
 }
