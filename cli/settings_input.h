@@ -3,6 +3,7 @@
 // make_run_config(). Only known keys pass.
 #pragma once
 
+#include <istream>
 #include <string>
 #include <vector>
 
@@ -14,5 +15,9 @@ namespace raftsim::cli {
 // Throws ConfigError for a missing file, an unknown key or a malformed item.
 Settings read_settings(const std::string& config_path,
                        const std::vector<std::string>& sets);
+
+// The same from INI text already open as `ini` (named `source` in errors).
+Settings parse_settings(std::istream& ini, const std::string& source,
+                        const std::vector<std::string>& sets);
 
 }  // namespace raftsim::cli

@@ -1,6 +1,7 @@
 #include "sweep/grid.h"
 
 #include <cctype>
+#include <set>
 #include <sstream>
 
 namespace raftsim {
@@ -66,7 +67,20 @@ std::vector<SweepPoint> expand(const SweepSpec& spec, const Settings& base) {
         for (const auto& kb : spec.axes[b].keys)
           if (ka == kb)
             throw ConfigError("--grid", ka, "each key in one --grid or --zip only");
+  // Refuse a grid too large to run before expanding it (a few long --grid
+  // lists multiply quickly).
+  size_t total = 1;
+  for (const auto& axis : spec.axes) {
+    const size_t n = axis.levels.size();
+    if (n == 0 || total > kMaxSweepPoints / n) {
+      throw ConfigError("--grid", n == 0 ? "an axis with no values" : "more points",
+                        "at most " + std::to_string(kMaxSweepPoints) +
+                            " points in one sweep (split it into several sweeps)");
+    }
+    total *= n;
+  }
   std::vector<SweepPoint> points;
+  std::set<std::string> names;
   std::vector<size_t> index(spec.axes.size(), 0);
   for (;;) {
     SweepPoint p;
@@ -80,14 +94,18 @@ std::vector<SweepPoint> expand(const SweepSpec& spec, const Settings& base) {
       }
     }
     p.name = name.empty() ? "run" : file_safe(name);
+    if (p.name.size() > kMaxPointName)
+      throw ConfigError("--grid", name,
+                        "grid values that name a file of at most " +
+                            std::to_string(kMaxPointName) +
+                            " bytes (use shorter values or fewer grid keys)");
     Settings all = base;
     all.insert(all.end(), p.overrides.begin(), p.overrides.end());
     p.config = make_run_config(all);
     // Two points with one name would write one file at once.
-    for (const auto& q : points)
-      if (q.name == p.name)
-        throw ConfigError("--grid", name,
-                          "distinct grid points (this one appears twice)");
+    if (!names.insert(p.name).second)
+      throw ConfigError("--grid", name,
+                        "distinct grid points (this one appears twice)");
     points.push_back(std::move(p));
     // Next index, last axis fastest.
     size_t a = spec.axes.size();

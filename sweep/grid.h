@@ -6,6 +6,7 @@
 //   auto points = expand(spec, base_settings);   // validated configs
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,12 @@ struct SweepSpec {
 GridAxis parse_axis(const std::vector<std::string>& items);
 // The axis seed = first, first + 1, ..., first + n - 1.
 GridAxis seed_axis(uint64_t first, int n);
+
+// Limits checked before any point is built: the number of points in one
+// sweep, and the length of a point's file stem (NAME_MAX is 255 bytes,
+// and the stem gets ".h5", ".log" and ".lock").
+inline constexpr size_t kMaxSweepPoints = 100000;
+inline constexpr size_t kMaxPointName = 240;
 
 struct SweepPoint {
   std::string name;    // file stem

@@ -81,6 +81,9 @@ void make_fixtures(const TempDir& dir) {
   std::ofstream(dir.file("empty.ini"));
   std::ofstream(dir.file("dup.ini")) << "[sampler]\nk = 4\nk = 8\n";
   std::ofstream(dir.file("section.ini")) << "[bogus]\nkey = 1\n";
+  // A malformed line holding Boost's own message placeholder once made the
+  // parser's error message loop forever (found by scripts/fuzz.sh).
+  std::ofstream(dir.file("placeholder.ini")) << "[sampler]\nk = 4\n%invalid_line% x\n";
   std::ofstream(dir.file("nonutf8.ini")) << "[sampler]\nk = \xff\xfe\n";
   {
     std::ofstream bin(dir.file("binary.ini"), std::ios::binary);
