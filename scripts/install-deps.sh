@@ -6,6 +6,8 @@
 #   scripts/install-deps.sh              build, test and analysis dependencies
 #   scripts/install-deps.sh --container  also buildah/podman/debootstrap, for
 #                                        scripts/container-test.sh
+#   scripts/install-deps.sh --fuzz       also clang, libFuzzer and llvm-cov,
+#                                        for scripts/fuzz.sh
 set -euo pipefail
 
 packages=(
@@ -23,9 +25,12 @@ packages=(
   # inspecting run files and the analysis scripts (/usr/bin/python3)
   hdf5-tools python3-h5py python3-matplotlib python3-numpy python3-pandas
 )
-if [[ "${1:-}" == "--container" ]]; then
-  packages+=(buildah podman runc debootstrap fuse-overlayfs uidmap)
-fi
+case "${1:-}" in
+  "") ;;
+  --container) packages+=(buildah podman runc debootstrap fuse-overlayfs uidmap) ;;
+  --fuzz) packages+=(clang libclang-rt-dev llvm) ;;
+  *) echo "install-deps.sh: unknown option '$1' (allowed: --container, --fuzz)" >&2; exit 2 ;;
+esac
 
 if [[ $(id -u) -ne 0 ]]; then
   echo "install-deps.sh: must run as root (it calls apt-get)" >&2
