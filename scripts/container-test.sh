@@ -14,13 +14,7 @@ bash scripts/install-deps.sh --container
 
 work=${CONTAINER_WORK:-/var/tmp/raftsim-container}
 mkdir -p "$work"
-mirror=$( (cat /etc/apt/sources.list /etc/apt/sources.list.d/* 2>/dev/null || true) \
-  | grep -oE '^(URIs:|deb) +https?://[^ ]+' | grep -v security | head -n1 | awk '{print $2}' || true)
-if [[ -z "$mirror" ]]; then
-  echo "container-test: no Debian mirror in /etc/apt/sources.list or sources.list.d;" \
-       "debootstrap needs the one apt uses" >&2
-  exit 2
-fi
+mirror=$(bash scripts/apt-mirror.sh) || exit 2  # debootstrap uses apt's own mirror
 
 if ! podman image exists docker.io/library/debian:bookworm-slim; then
   echo "container-test: debootstrap bookworm from $mirror"

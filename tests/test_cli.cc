@@ -55,7 +55,7 @@ void wait_for_first_row(const std::string& path) {
   while (file_size(path) < 64 * 1024 && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   BOOST_TEST_REQUIRE(file_size(path) >= 64 * 1024);
-  std::this_thread::sleep_for(std::chrono::seconds(1));
+  std::this_thread::sleep_for(std::chrono::duration<double>(time_scale()));
 }
 
 }  // namespace

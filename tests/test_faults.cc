@@ -69,6 +69,13 @@ BOOST_AUTO_TEST_CASE(a_full_disk_fails_the_run_in_one_line_and_keeps_what_was_fl
         const RunReader f(out);
         BOOST_TEST(f.status() == RunStatus::kFailed);
         BOOST_TEST(f.rows() >= 1u);
+        // Every row of /metrics has all its samples (metrics are written
+        // last), and the last one's are that iteration's, not zeros.
+        const size_t per_row = std::stoul(f.config().at("sampler.prompts")) *
+                               std::stoul(f.config().at("sampler.k"));
+        const auto iteration = H5File::open_read(out).read("/samples/iteration");
+        BOOST_TEST_REQUIRE(iteration.size() >= f.rows() * per_row);
+        BOOST_TEST(iteration[f.rows() * per_row - 1] == double(f.rows() - 1));
       }
     }
   }
@@ -103,7 +110,7 @@ BOOST_AUTO_TEST_CASE(a_killed_sweep_takes_its_runs_with_it_and_a_rerun_resumes_t
                           "--set", "log.checkpoint_every=2", "--out", out},
                          with(kSlow, {"--set", "iterations=80"}));
   const pid_t sweep = spawn_raftsim(args, dir.file("sweep.log"));
-  std::this_thread::sleep_for(std::chrono::seconds(4));
+  std::this_thread::sleep_for(std::chrono::duration<double>(4 * time_scale()));
   kill(sweep, SIGKILL);
   BOOST_TEST(wait_exit(sweep) == 128 + SIGKILL);
   // A second sweep on the directory while the first ran would be refused;

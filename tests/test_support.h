@@ -56,6 +56,15 @@ struct ProcessResult {
   std::string output;  // stdout and stderr
 };
 
+// Factor for the wall-clock delays of kill and signal tests: a sanitized
+// build runs several times slower, so its script sets
+// RAFTSIM_TEST_TIME_SCALE (default 1) to keep a kill "mid-run".
+inline double time_scale() {
+  const char* s = std::getenv("RAFTSIM_TEST_TIME_SCALE");
+  const double v = s ? std::atof(s) : 1.0;
+  return v > 0 ? v : 1.0;
+}
+
 inline std::string raftsim_bin() {
   const char* bin = std::getenv("RAFTSIM_BIN");
   if (!bin)
