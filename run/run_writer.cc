@@ -62,9 +62,12 @@ void RunWriter::create_tables(int32_t prompt_length, int32_t response_length) {
 }
 
 void RunWriter::write(const IterationReport& report) {
-  file_.append_row(layout::kMetrics, make_row(metrics_, report));
-  file_.append_row(layout::kTiming, make_row(timing_, report));
+  // /metrics last: its length is the file's row count, so a write that
+  // fails part-way (a full disk) leaves no metrics row without its samples
+  // and timing; longer tables are cut back to it on resume.
   if (samples_ && report.has_samples) write_samples(file_, report);
+  file_.append_row(layout::kTiming, make_row(timing_, report));
+  file_.append_row(layout::kMetrics, make_row(metrics_, report));
   file_.flush();
   if (report.checkpoint) write_checkpoint(*report.checkpoint);
 }
