@@ -60,5 +60,5 @@ cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS="$flags
 cmake --build "$dir" -j"$jobs" >/dev/null
 built=$(date +%s)
 echo "sanitizers ($kind): built in $((built - start)) s"
-(cd "$dir" && ctest --output-on-failure -j"$jobs" -R "$tests")
+(cd "$dir" && ctest --output-on-failure --timeout 1800 -j"$jobs" -R "$tests")
 echo "sanitizers ($kind): tests took $(( $(date +%s) - built )) s"
