@@ -33,10 +33,12 @@ torch::Tensor GruPolicy::begin(const torch::Tensor& prompts, int64_t) {
   return head_(out.select(1, out.size(1) - 1));
 }
 
-torch::Tensor GruPolicy::step(const torch::Tensor& tokens) {
-  auto [out, h] = gru_(tok_(tokens.view({-1, 1})), hidden_);
+void GruPolicy::repeat_rows(int64_t k) { hidden_ = hidden_.repeat_interleave(k, 1); }
+
+torch::Tensor GruPolicy::extend(const torch::Tensor& tokens) {
+  auto [out, h] = gru_(tok_(tokens), hidden_);
   hidden_ = h;
-  return head_(out.select(1, 0));
+  return head_(out);
 }
 
 }  // namespace raftsim

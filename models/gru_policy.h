@@ -14,7 +14,8 @@ class GruPolicy final : public SequencePolicy {
   torch::nn::Module& module() override { return net_; }
   torch::Tensor forward(const torch::Tensor& tokens) override;
   torch::Tensor begin(const torch::Tensor& prompts, int64_t max_length) override;
-  torch::Tensor step(const torch::Tensor& tokens) override;
+  void repeat_rows(int64_t k) override;
+  torch::Tensor extend(const torch::Tensor& tokens) override;
 
  protected:
   std::unique_ptr<SequencePolicy> make_empty() const override;

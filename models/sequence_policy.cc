@@ -45,15 +45,16 @@ std::unique_ptr<Policy> SequencePolicy::clone() const {
 }
 
 void SequencePolicy::sample(double temperature, uint64_t seed, Samples& out) {
-  torch::NoGradGuard no_grad;
+  c10::InferenceMode inference;
   const int64_t n = out.n_prompts(), k = out.k, R = response_length_;
   const int64_t B = n * k;
-  const auto prompts =
-      as_tensor(out.prompts, n, prompt_length_).repeat_interleave(k, 0);
   auto gen = make_generator(seed);
   auto tokens = torch::empty({B, R}, torch::kInt64);
   auto logp = torch::zeros({B}, torch::kDouble);
-  auto logits = begin(prompts, prompt_length_ + R);
+  // Each prompt is prefilled once; its K rows share the result.
+  auto logits = begin(as_tensor(out.prompts, n, prompt_length_), prompt_length_ + R);
+  repeat_rows(k);
+  logits = logits.repeat_interleave(k, 0);
   for (int64_t i = 0; i < R; ++i) {
     torch::Tensor tok;
     if (temperature == 0.0) {
@@ -72,17 +73,23 @@ void SequencePolicy::sample(double temperature, uint64_t seed, Samples& out) {
 }
 
 std::vector<double> SequencePolicy::log_prob(const Samples& s, double temperature) {
-  torch::NoGradGuard no_grad;
+  c10::InferenceMode inference;
   const int64_t n = s.n_prompts(), k = s.k, B = n * k, P = prompt_length_,
                 R = response_length_;
-  const auto prompts = as_tensor(s.prompts, n, P).repeat_interleave(k, 0);
+  const auto prompts = as_tensor(s.prompts, n, P);
   const auto responses = as_tensor(s.responses, B, R);
   std::vector<double> out(B);
-  for (int64_t start = 0; start < B; start += kScoreRows) {
-    const int64_t rows = std::min(kScoreRows, B - start);
-    const auto p = prompts.narrow(0, start, rows), r = responses.narrow(0, start, rows);
-    const auto input = torch::cat({p, r.narrow(1, 0, R - 1)}, 1);
-    const auto logits = forward(input).narrow(1, P - 1, R);
+  // The pass structure of sample(): each prompt prefilled once for its K
+  // rows, then the responses teacher-forced through the cache.
+  const int64_t prompts_per_pass = std::max<int64_t>(1, kScoreRows / k);
+  for (int64_t first = 0; first < n; first += prompts_per_pass) {
+    const int64_t m = std::min(prompts_per_pass, n - first), rows = m * k,
+                  start = first * k;
+    const auto r = responses.narrow(0, start, rows);
+    auto logits = begin(prompts.narrow(0, first, m), P + R);
+    repeat_rows(k);
+    logits = logits.repeat_interleave(k, 0).unsqueeze(1);  // [rows, 1, V]
+    if (R > 1) logits = torch::cat({logits, extend(r.narrow(1, 0, R - 1))}, 1);
     const auto lp = torch::log_softmax(logits / temperature, 2)
                         .gather(2, r.unsqueeze(2))
                         .squeeze(2)

@@ -2,8 +2,10 @@
 // (transformer, GRU). A response is generated token by token at a
 // temperature (0 = greedy) with incremental decoding (begin/step), so the
 // cost per generated token does not grow with the tokens already generated
-// beyond attention itself; log-probabilities for training and for pi_0 come
-// from one teacher-forced forward pass. Weights are initialised from the
+// beyond attention itself, and each prompt is prefilled once for its K
+// responses. log_prob() (pi_0's scores) prefills the same way and then
+// teacher-forces the responses through the cache; the training loss is one
+// teacher-forced forward pass. Weights are initialised from the
 // stream (seed, kPolicyInit), never from torch's global generator.
 // Not thread-safe: each generator owns its replica (decoding state inside).
 #pragma once
@@ -29,11 +31,19 @@ class SequencePolicy : public TorchPolicy {
   // position t sees tokens 0..t.
   virtual torch::Tensor forward(const torch::Tensor& tokens) = 0;
 
-  // Incremental decoding. begin() consumes prompts [B, P] and returns the
-  // logits of the next token [B, V]; step() consumes one token per row [B]
-  // and returns the logits of the next. max_length bounds P + steps.
+  // Incremental decoding. begin() consumes prompts [n, P] and returns the
+  // logits of the next token [n, V]; repeat_rows(k) turns each row of the
+  // decoding state into k consecutive rows, so the K responses to a prompt
+  // share one prefill; extend() consumes T tokens per row [B, T] and returns
+  // the next-token logits after each [B, T, V]. max_length bounds P plus
+  // the tokens extended.
   virtual torch::Tensor begin(const torch::Tensor& prompts, int64_t max_length) = 0;
-  virtual torch::Tensor step(const torch::Tensor& tokens) = 0;
+  virtual void repeat_rows(int64_t k) = 0;
+  virtual torch::Tensor extend(const torch::Tensor& tokens) = 0;
+  // extend() by one token per row [B]: the next-token logits [B, V].
+  torch::Tensor step(const torch::Tensor& tokens) {
+    return extend(tokens.view({-1, 1})).select(1, 0);
+  }
 
   const PolicyConfig& config() const { return config_; }
   int32_t vocab() const { return vocab_; }

@@ -14,7 +14,8 @@ TransformerPolicy::TransformerPolicy(const PolicyConfig& config, const Task& tas
     : SequencePolicy(config, task),
       d_(config.d_model),
       heads_(config.heads),
-      max_positions_(task.prompt_length() + task.response_length()) {
+      max_positions_(task.prompt_length() + task.response_length()),
+      decoder_(config.d_model, config.heads, config.ff, vocab_, max_positions_) {
   if (d_ % heads_ != 0)
     throw std::invalid_argument("policy.d_model must be divisible by policy.heads");
   tok_ = net_.register_module("tok", nn::Embedding(vocab_, d_));
@@ -41,74 +42,69 @@ std::unique_ptr<SequencePolicy> TransformerPolicy::make_empty() const {
   return std::make_unique<TransformerPolicy>(config_, task_, 0);
 }
 
-torch::Tensor TransformerPolicy::blocks(torch::Tensor h, int64_t offset, bool cache) {
+torch::Tensor TransformerPolicy::blocks(torch::Tensor h) {
   const int64_t B = h.size(0), T = h.size(1), dh = d_ / heads_;
   const double scale = 1.0 / std::sqrt(static_cast<double>(dh));
-  // Causal mask for the T new positions against all offset + T positions.
-  torch::Tensor mask;
-  if (T > 1) {
-    mask = torch::ones({T, offset + T}, torch::kBool).triu(offset + 1);
-  }
-  for (size_t l = 0; l < blocks_.size(); ++l) {
-    Block& b = blocks_[l];
+  const auto mask = torch::ones({T, T}, torch::kBool).triu(1);
+  for (auto& b : blocks_) {
     auto qkv = b.qkv(b.ln1(h)).view({B, T, 3, heads_, dh}).permute({2, 0, 3, 1, 4});
-    auto q = qkv[0], k = qkv[1], v = qkv[2];  // [B, H, T, dh]
-    if (cache) {
-      k_cache_[l].narrow(2, offset, T).copy_(k);
-      v_cache_[l].narrow(2, offset, T).copy_(v);
-      k = k_cache_[l].narrow(2, 0, offset + T);
-      v = v_cache_[l].narrow(2, 0, offset + T);
-    }
-    torch::Tensor y;
-    if (T == 1) {
-      // One new position: scores and mixing as broadcasts over the cached
-      // positions; batched 1-row matmuls on strided cache views cost more.
-      const auto att = (k * q).sum(-1) * scale;                // [B, H, offset + 1]
-      y = (torch::softmax(att, -1).unsqueeze(-1) * v).sum(2);  // [B, H, dh]
-      y = y.reshape({B, 1, d_});
-    } else {
-      auto att =
-          torch::matmul(q, k.transpose(-2, -1)) * scale;  // [B, H, T, offset + T]
-      if (mask.defined())
-        att = att.masked_fill(mask, -std::numeric_limits<float>::infinity());
-      y = torch::matmul(torch::softmax(att, -1), v);  // [B, H, T, dh]
-      y = y.permute({0, 2, 1, 3}).reshape({B, T, d_});
-    }
+    const auto q = qkv[0], k = qkv[1], v = qkv[2];  // [B, H, T, dh]
+    const auto att = (torch::matmul(q, k.transpose(-2, -1)) * scale)
+                         .masked_fill(mask, -std::numeric_limits<float>::infinity());
+    const auto y = torch::matmul(torch::softmax(att, -1), v)  // [B, H, T, dh]
+                       .permute({0, 2, 1, 3})
+                       .reshape({B, T, d_});
     h = h + b.proj(y);
     h = h + b.fc2(torch::gelu(b.fc1(b.ln2(h))));
   }
-  return head_(ln_f_(h));
+  return h;
 }
 
 torch::Tensor TransformerPolicy::forward(const torch::Tensor& tokens) {
-  const int64_t T = tokens.size(1);
-  const auto h = tok_(tokens) + pos_(torch::arange(T, torch::kInt64)).unsqueeze(0);
-  return blocks(h, 0, /*cache=*/false);
+  const auto h = tok_(tokens) + pos_->weight.narrow(0, 0, tokens.size(1)).unsqueeze(0);
+  return head_(ln_f_(blocks(h)));
+}
+
+TransformerDecoder::Weights TransformerPolicy::decoder_weights() const {
+  const auto f = [](const torch::Tensor& t) {
+    if (!t.is_contiguous() || t.scalar_type() != torch::kFloat)
+      throw std::logic_error("TransformerPolicy: weights must be contiguous float");
+    return t.data_ptr<float>();
+  };
+  TransformerDecoder::Weights w;
+  w.tok = f(tok_->weight);
+  w.pos = f(pos_->weight);
+  for (const auto& b : blocks_)
+    w.layers.push_back({f(b.ln1->weight), f(b.ln1->bias), f(b.qkv->weight),
+                        f(b.qkv->bias), f(b.proj->weight), f(b.proj->bias),
+                        f(b.ln2->weight), f(b.ln2->bias), f(b.fc1->weight),
+                        f(b.fc1->bias), f(b.fc2->weight), f(b.fc2->bias)});
+  w.ln_f_w = f(ln_f_->weight);
+  w.ln_f_b = f(ln_f_->bias);
+  w.head_w = f(head_->weight);
+  w.head_b = f(head_->bias);
+  return w;
 }
 
 torch::Tensor TransformerPolicy::begin(const torch::Tensor& prompts,
                                        int64_t max_length) {
-  const int64_t B = prompts.size(0), P = prompts.size(1), dh = d_ / heads_;
-  if (max_length > max_positions_)
-    throw std::invalid_argument("sequence longer than positions");
-  k_cache_.clear();
-  v_cache_.clear();
-  for (size_t l = 0; l < blocks_.size(); ++l) {
-    k_cache_.push_back(torch::empty({B, heads_, max_length, dh}));
-    v_cache_.push_back(torch::empty({B, heads_, max_length, dh}));
-  }
-  const auto h = tok_(prompts) + pos_(torch::arange(P, torch::kInt64)).unsqueeze(0);
-  const auto logits = blocks(h, 0, /*cache=*/true);
-  cached_ = P;
-  return logits.select(1, P - 1);
+  const auto p = prompts.to(torch::kInt64).contiguous();
+  auto logits = torch::empty({p.size(0), vocab_});
+  decoder_.begin(decoder_weights(), p.data_ptr<int64_t>(), p.size(0), p.size(1),
+                 max_length, logits.data_ptr<float>());
+  return logits;
 }
 
-torch::Tensor TransformerPolicy::step(const torch::Tensor& tokens) {
-  const auto h = tok_(tokens.view({-1, 1})) +
-                 pos_(torch::full({1}, cached_, torch::kInt64)).unsqueeze(0);
-  const auto logits = blocks(h, cached_, /*cache=*/true);
-  ++cached_;
-  return logits.select(1, 0);
+void TransformerPolicy::repeat_rows(int64_t k) { decoder_.repeat_rows(k); }
+
+torch::Tensor TransformerPolicy::extend(const torch::Tensor& tokens) {
+  const auto t = tokens.to(torch::kInt64).contiguous();
+  if (t.size(0) != decoder_.rows())
+    throw std::invalid_argument("TransformerPolicy::extend: rows differ from begin()");
+  auto logits = torch::empty({t.size(0), t.size(1), vocab_});
+  decoder_.extend(decoder_weights(), t.data_ptr<int64_t>(), t.size(1),
+                  logits.data_ptr<float>());
+  return logits;
 }
 
 }  // namespace raftsim

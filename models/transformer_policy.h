@@ -1,5 +1,7 @@
 // TransformerPolicy: a small decoder-only transformer (pre-LayerNorm blocks,
-// learned positions, GELU feed-forward) with a key/value cache for sampling.
+// learned positions, GELU feed-forward). forward() (training) runs on
+// LibTorch; incremental decoding (begin/extend: sampling and pi_0's scores)
+// runs on a TransformerDecoder over the same weights.
 //   policy.d_model, policy.layers, policy.heads, policy.ff
 // Weights ~ N(0, 0.02), biases 0, norm gains 1, from the seed.
 #pragma once
@@ -7,6 +9,7 @@
 #include <vector>
 
 #include "models/sequence_policy.h"
+#include "models/transformer_decoder.h"
 
 namespace raftsim {
 
@@ -17,7 +20,8 @@ class TransformerPolicy final : public SequencePolicy {
   torch::nn::Module& module() override { return net_; }
   torch::Tensor forward(const torch::Tensor& tokens) override;
   torch::Tensor begin(const torch::Tensor& prompts, int64_t max_length) override;
-  torch::Tensor step(const torch::Tensor& tokens) override;
+  void repeat_rows(int64_t k) override;
+  torch::Tensor extend(const torch::Tensor& tokens) override;
 
  protected:
   std::unique_ptr<SequencePolicy> make_empty() const override;
@@ -27,9 +31,11 @@ class TransformerPolicy final : public SequencePolicy {
     torch::nn::LayerNorm ln1{nullptr}, ln2{nullptr};
     torch::nn::Linear qkv{nullptr}, proj{nullptr}, fc1{nullptr}, fc2{nullptr};
   };
-  // Runs the blocks over h [B, T, d] whose first position is `offset`;
-  // with `cache`, keys and values are written to (and read from) the cache.
-  torch::Tensor blocks(torch::Tensor h, int64_t offset, bool cache);
+  // The blocks over the embeddings h [B, T, d] of positions 0..T-1 (causal);
+  // the final hidden states, before ln_f.
+  torch::Tensor blocks(torch::Tensor h);
+  // The decoder's view of the current weights.
+  TransformerDecoder::Weights decoder_weights() const;
 
   int64_t d_, heads_, max_positions_;
   torch::nn::Module net_;
@@ -37,9 +43,7 @@ class TransformerPolicy final : public SequencePolicy {
   std::vector<Block> blocks_;
   torch::nn::LayerNorm ln_f_{nullptr};
   torch::nn::Linear head_{nullptr};
-  // Decoding state: per layer keys and values [B, H, max_length, d/H].
-  std::vector<torch::Tensor> k_cache_, v_cache_;
-  int64_t cached_ = 0;
+  TransformerDecoder decoder_;  // the decoding state
 };
 
 }  // namespace raftsim

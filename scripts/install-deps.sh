@@ -22,6 +22,7 @@ packages=(
   # LibTorch links the reference BLAS by default, ~10x slower: this
   # alternative takes priority over libblas3 once installed.
   libopenblas0-openmp
+  libblas-dev             # cblas.h: the transformer decoder calls sgemm directly
   # inspecting run files and the analysis scripts (/usr/bin/python3)
   hdf5-tools python3-h5py python3-matplotlib python3-numpy python3-pandas
 )

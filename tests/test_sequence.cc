@@ -126,6 +126,31 @@ BOOST_AUTO_TEST_CASE(samples_follow_the_model_distribution) {
   }
 }
 
+BOOST_AUTO_TEST_CASE(shared_prefill_and_extend_give_the_full_forward_logits) {
+  // Each prompt prefilled once, its rows repeated K = 3 times, the
+  // responses teacher-forced through the cache in one extend(): the logits
+  // of the full forward pass over the repeated prompts, for both models.
+  const auto task = make_task(sequence_task(16, 5, 7), 4);
+  for (const std::string model : {"transformer", "gru"}) {
+    auto pi = make_policy(policy(model), *task, 9);
+    auto& seq = dynamic_cast<SequencePolicy&>(*pi);
+    torch::NoGradGuard no_grad;
+    auto gen = make_generator(2);
+    const auto prompts = torch::randint(16, {4, 5}, gen, torch::kInt64);
+    const auto responses = torch::randint(16, {12, 7}, gen, torch::kInt64);
+    const auto full =
+        seq.forward(torch::cat({prompts.repeat_interleave(3, 0), responses}, 1));
+    const auto first = seq.begin(prompts, 12).repeat_interleave(3, 0);
+    seq.repeat_rows(3);
+    const auto rest = seq.extend(responses.narrow(1, 0, 6));  // [12, 6, 16]
+    BOOST_TEST(torch::allclose(first, full.select(1, 4), 1e-4, 1e-5), model);
+    BOOST_TEST(torch::allclose(rest, full.narrow(1, 5, 6), 1e-4, 1e-5), model);
+    // The transformer's positions end at max_length (12 = 11 used + 1).
+    if (model == "transformer")
+      BOOST_CHECK_THROW(seq.extend(responses.narrow(1, 5, 2)), std::exception);
+  }
+}
+
 BOOST_AUTO_TEST_CASE(kv_cache_gives_the_full_forward_logits_and_samples) {
   const auto task = make_task(sequence_task(16, 5, 7), 4);
   auto pi = make_policy(policy("transformer"), *task, 9);
