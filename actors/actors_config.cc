@@ -1,5 +1,6 @@
 #include "actors/actors_config.h"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "core/config.h"
@@ -29,8 +30,10 @@ const ConfigSchema<ActorsConfig>& actors_schema() {
   static const ConfigSchema<ActorsConfig> schema = [] {
     ConfigSchema<ActorsConfig> s;
     using C = ActorsConfig;
-    s.add_int(
-        "actors.generators", "generator actors (one model replica and thread each)",
+    s.add_int_or_auto(
+        "actors.generators",
+        "generator actors (one model replica and thread each); auto: the cores "
+        "available, less trainer.shards when actors.max_staleness > 0",
         [](C & c) -> auto& { return c.generators; }, 1, 256);
     s.add_int(
         "actors.reward_workers", "reward actors",
@@ -66,9 +69,21 @@ const ConfigSchema<FaultConfig>& faults_schema() {
     s.add_int(
         "faults.crash_times", "testing: consecutive failures of that chunk",
         [](C & c) -> auto& { return c.crash_times; }, 0, 1000);
+    s.add_int(
+        "faults.kill_process",
+        "testing: the process kills itself (SIGKILL) when the first chunk of "
+        "this iteration is sampled (-1 = never)",
+        [](C & c) -> auto& { return c.kill_process; }, -1, int64_t{1} << 40);
     return s;
   }();
   return schema;
+}
+
+int32_t generator_count(const ActorsConfig& config, int32_t trainer_threads,
+                        int32_t cores) {
+  if (config.generators > 0) return config.generators;
+  const int32_t trainer = config.max_staleness > 0 ? trainer_threads : 0;
+  return std::max(1, cores - trainer);
 }
 
 bool parse_crash_point(const std::string& text, uint64_t& iteration, uint32_t& chunk) {

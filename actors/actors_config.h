@@ -19,7 +19,9 @@ struct SamplerConfig {
 };
 
 struct ActorsConfig {
-  int32_t generators = 1;      // generator actors, one policy replica + thread each
+  // Generator actors, one policy replica + thread each; 0 = auto (see
+  // generator_count). Results are bitwise the same for any count.
+  int32_t generators = 0;
   int32_t reward_workers = 1;  // reward actors
   // Samples of iteration t come from policy version max(0, t - max_staleness).
   int32_t max_staleness = 0;
@@ -34,11 +36,21 @@ struct FaultConfig {
   std::string generator_crash;
   // How many times in a row it fails (attempts beyond this succeed).
   int32_t crash_times = 1;
+  // The iteration at whose first chunk the whole process kills itself
+  // (SIGKILL, as the OOM killer would); -1 = never.
+  int64_t kill_process = -1;
 };
 
 const ConfigSchema<SamplerConfig>& sampler_schema();
 const ConfigSchema<ActorsConfig>& actors_schema();
 const ConfigSchema<FaultConfig>& faults_schema();
+
+// The generators to run: actors.generators, or for auto the cores available
+// (`cores`) less what the trainer needs while they sample: nothing at
+// staleness 0 (it trains while they wait), its `trainer_threads` otherwise.
+// At least 1.
+int32_t generator_count(const ActorsConfig& config, int32_t trainer_threads,
+                        int32_t cores);
 
 // Parses "ITERATION:CHUNK" (faults.generator_crash); false if empty or
 // malformed.

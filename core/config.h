@@ -60,6 +60,34 @@ class ConfigSchema {
          [=](const Cfg& c) { return std::to_string(access(const_cast<Cfg&>(c))); }});
   }
 
+  // An integer in [lo, hi], or "auto" (stored as 0, so lo must be > 0):
+  // the value is then chosen when the run starts.
+  template <class Access>
+  void add_int_or_auto(std::string name, std::string help, Access access, int64_t lo,
+                       int64_t hi) {
+    const std::string key = name;
+    help += " (or auto)";
+    add({std::move(name), std::move(help),
+         [=](Cfg& c, const std::string& v) {
+           using T = std::decay_t<decltype(access(c))>;
+           if (v == "auto") {
+             access(c) = 0;
+             return;
+           }
+           try {
+             access(c) = static_cast<T>(parse_int(key, v, lo, hi));
+           } catch (const ConfigError&) {
+             throw ConfigError(key, v,
+                               "auto or an integer in [" + std::to_string(lo) + ", " +
+                                   std::to_string(hi) + "]");
+           }
+         },
+         [=](const Cfg& c) {
+           const auto v = access(const_cast<Cfg&>(c));
+           return v == 0 ? std::string("auto") : std::to_string(v);
+         }});
+  }
+
   template <class Access>
   void add_double(std::string name, std::string help, Access access,
                   double lo = -std::numeric_limits<double>::infinity(),

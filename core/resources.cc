@@ -1,8 +1,13 @@
 #include "core/resources.h"
 
+#include <sched.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
+#include <fstream>
+#include <string>
 
 namespace raftsim {
 
@@ -13,6 +18,22 @@ size_t resident_bytes() {
     std::fclose(f);
   }
   return static_cast<size_t>(resident) * static_cast<size_t>(sysconf(_SC_PAGESIZE));
+}
+
+int available_cores() {
+  int cores = 0;
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof set, &set) == 0) cores = CPU_COUNT(&set);
+  if (cores <= 0) cores = static_cast<int>(sysconf(_SC_NPROCESSORS_ONLN));
+  // "max 100000" means no quota; "150000 100000" means 1.5 CPUs.
+  std::ifstream quota("/sys/fs/cgroup/cpu.max");
+  std::string max_text;
+  double period = 0;
+  if (quota >> max_text >> period && max_text != "max" && period > 0) {
+    const double cpus = std::stod(max_text) / period;
+    cores = std::min(cores, static_cast<int>(std::ceil(cpus)));
+  }
+  return std::max(1, cores);
 }
 
 }  // namespace raftsim

@@ -1,12 +1,14 @@
 #include "models/trainer.h"
 
 #include <cmath>
+#include <future>
 #include <limits>
 #include <sstream>
 #include <stdexcept>
 
 #include "core/config.h"
 #include "core/rng.h"
+#include "models/compute_threads.h"
 #include "models/task.h"
 #include "models/torch_policy.h"
 
@@ -14,6 +16,11 @@ namespace raftsim {
 
 namespace {
 constexpr double kInf = std::numeric_limits<double>::infinity();
+
+struct ShardResult {
+  std::vector<torch::Tensor> grads;  // empty for an empty shard
+  double loss = 0;
+};
 }  // namespace
 
 struct Trainer::Impl {
@@ -24,6 +31,51 @@ struct Trainer::Impl {
   std::unique_ptr<Policy> policy;
   TorchPolicy* torch_policy = nullptr;
   std::unique_ptr<torch::optim::Adam> optimizer;
+
+  // One Adam step on the minibatch (prompts, responses), whose loss is its
+  // summed NLL / `tokens`; returns the loss. The rows are cut into
+  // config.shards contiguous shards whose gradients are computed
+  // concurrently (shard 0 on this thread) and summed in shard order, so the
+  // result depends on the shard count, never on the cores or the timing.
+  double step(const torch::Tensor& prompts, const torch::Tensor& responses,
+              double tokens) {
+    const int64_t rows = prompts.size(0);
+    const auto params = torch_policy->module().parameters();
+    const bool with_prompt = config.train_on_prompt;
+    const auto shard = [&](int64_t s) {
+      const int64_t a = rows * s / config.shards, b = rows * (s + 1) / config.shards;
+      ShardResult r;
+      if (a == b) return r;
+      const auto nll = torch_policy->sequence_nll(
+          prompts.narrow(0, a, b - a), responses.narrow(0, a, b - a), with_prompt);
+      const auto loss = nll.sum() / tokens;
+      r.grads = torch::autograd::grad({loss}, params, {}, false, false,
+                                      /*allow_unused=*/true);
+      r.loss = loss.item<double>();
+      return r;
+    };
+    std::vector<std::future<ShardResult>> helpers;
+    for (int64_t s = 1; s < config.shards; ++s)
+      helpers.push_back(std::async(std::launch::async, [&shard, s] {
+        use_single_compute_thread();
+        return shard(s);
+      }));
+    std::vector<ShardResult> results{shard(0)};
+    for (auto& h : helpers) results.push_back(h.get());
+    double loss = 0;
+    for (size_t i = 0; i < params.size(); ++i) {
+      torch::Tensor sum;
+      for (const auto& r : results) {
+        if (r.grads.empty() || !r.grads[i].defined()) continue;
+        sum = sum.defined() ? sum + r.grads[i] : r.grads[i];
+      }
+      auto p = params[i];
+      p.mutable_grad() = sum.defined() ? sum : torch::zeros_like(p);
+    }
+    for (const auto& r : results) loss += r.loss;
+    optimizer->step();
+    return loss;
+  }
 
   void reset_optimizer() {
     optimizer = std::make_unique<torch::optim::Adam>(
@@ -121,13 +173,9 @@ double Trainer::train(uint64_t iteration, const TrainBatch& batch) {
     for (int64_t start = 0; start < n; start += m.config.batch_size) {
       const int64_t rows = std::min<int64_t>(m.config.batch_size, n - start);
       const auto idx = order.narrow(0, start, rows);
-      const auto nll = m.torch_policy->sequence_nll(
-          prompts.index_select(0, idx), responses.index_select(0, idx), with_prompt);
-      const auto loss = nll.sum() / (rows * tokens_per_row);
-      m.optimizer->zero_grad();
-      loss.backward();
-      m.optimizer->step();
-      total += loss.item<double>() * rows;
+      total += m.step(prompts.index_select(0, idx), responses.index_select(0, idx),
+                      rows * tokens_per_row) *
+               rows;
     }
     epoch_loss = total / n;
   }
@@ -185,6 +233,11 @@ const ConfigSchema<TrainerConfig>& trainer_schema() {
     s.add_int(
         "trainer.batch_size", "SFT minibatch rows",
         [](C & c) -> auto& { return c.batch_size; }, 1, 1 << 24);
+    s.add_int(
+        "trainer.shards",
+        "each minibatch's gradient is computed as this many row shards on "
+        "concurrent threads and summed in order (results depend on it, not on cores)",
+        [](C & c) -> auto& { return c.shards; }, 1, 64);
     s.add_bool(
         "trainer.reset_optimizer", "reset Adam state every iteration",
         [](C & c) -> auto& { return c.reset_optimizer; });

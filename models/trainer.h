@@ -4,6 +4,9 @@
 //
 //   learning_rate, epochs, batch_size   Adam step size, passes over the
 //                                       accepted set, minibatch rows
+//   shards = 2                          each minibatch's gradient as this
+//                                       many row shards on their own
+//                                       threads, summed in shard order
 //   reset_optimizer = false             Adam moments persist across
 //                                       iterations (as LMFlow does)
 //   from_initial = false                true retrains from pi_0 every
@@ -31,6 +34,7 @@ struct TrainerConfig {
   double learning_rate = 0.05;
   int32_t epochs = 2;
   int32_t batch_size = 64;
+  int32_t shards = 2;
   bool reset_optimizer = false;
   bool from_initial = false;
   bool train_on_prompt = false;

@@ -5,6 +5,8 @@
 #include <cmath>
 #include <limits>
 
+#include "core/resources.h"
+
 namespace raftsim {
 
 namespace {
@@ -108,7 +110,9 @@ MemoryEstimate estimate_memory(const RunConfig& c) {
   const double s = c.actors.max_staleness;
   // Generators: policy + pi_0 each; trainer: policy, pi_0, gradient, Adam m
   // and v; snapshots alive: staleness + 2; pi_0 shared.
-  const double replicas = 2.0 * c.actors.generators + 5 + s + 2 + 1;
+  const double generators =
+      generator_count(c.actors, c.trainer.shards, available_cores());
+  const double replicas = 2.0 * generators + 5 + s + 2 + 1;
   MemoryEstimate m;
   m.model_bytes = task + replicas * params * bytes_per;
   // Samples of the iterations in flight (tokens, four doubles each), held
@@ -116,8 +120,8 @@ MemoryEstimate estimate_memory(const RunConfig& c) {
   const double samples = static_cast<double>(c.sampler.prompts) * c.sampler.k;
   m.sample_bytes = (s + 1) * samples * ((P + R) * 4 + 4 * 8) * 3;
   if (c.policy.model != "tabular")
-    m.sample_bytes += c.actors.generators * static_cast<double>(c.sampler.chunk) *
-                      c.sampler.k * (P + R) * d * L * 2 * 4;
+    m.sample_bytes += generators * static_cast<double>(c.sampler.chunk) * c.sampler.k *
+                      (P + R) * d * L * 2 * 4;
   return m;
 }
 

@@ -39,6 +39,7 @@ inline constexpr char kCreatedAttr[] = "created";
 inline constexpr char kHostAttr[] = "host";
 inline constexpr char kEnvironmentAttr[] = "environment";
 inline constexpr char kLibtorchAttr[] = "libtorch_version";
+inline constexpr char kGeneratorsAttr[] = "generators";
 
 // /metrics columns that readers of many runs use.
 inline constexpr char kGoldRewardMean[] = "gold_reward_mean";
@@ -56,6 +57,7 @@ struct RunHeader {
   std::string host;
   std::string environment;  // versions built against (may be empty)
   std::string libtorch_version;
+  int64_t generators = 0;  // generator actors used (actors.generators resolved)
 };
 
 // Writes the root attributes (status running) and the /config group.

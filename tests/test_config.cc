@@ -56,6 +56,25 @@ BOOST_AUTO_TEST_CASE(bad_values_name_key_value_and_what_is_allowed) {
   BOOST_TEST(e.key() == "seed");
 }
 
+BOOST_AUTO_TEST_CASE(generators_auto_uses_the_cores_the_trainer_leaves_free) {
+  RunConfig c = make_run_config({});
+  BOOST_TEST(c.actors.generators == 0);  // auto
+  BOOST_TEST(to_ini(c).find("generators = auto") != std::string::npos);
+  // Staleness 0: the trainer runs while the generators wait.
+  BOOST_TEST(generator_count(c.actors, 2, 8) == 8);
+  BOOST_TEST(generator_count(c.actors, 2, 1) == 1);
+  // Staleness > 0: the trainer's shards run beside them; at least one.
+  c.actors.max_staleness = 1;
+  BOOST_TEST(generator_count(c.actors, 2, 8) == 6);
+  BOOST_TEST(generator_count(c.actors, 2, 2) == 1);
+  // A number is used as given.
+  c = make_run_config({{"actors.generators", "3"}});
+  BOOST_TEST(generator_count(c.actors, 2, 64) == 3);
+  const auto e = error_of({{"actors.generators", "0"}});
+  BOOST_TEST(e.key() == "actors.generators");
+  BOOST_TEST(e.allowed() == "auto or an integer in [1, 256]");
+}
+
 BOOST_AUTO_TEST_CASE(resolved_ini_reproduces_the_config) {
   const RunConfig c = make_run_config({{"policy.temperature", "0.85"},
                                        {"seed", "123456789012"},

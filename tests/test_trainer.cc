@@ -7,6 +7,7 @@
 
 #include "models/policy.h"
 #include "models/task.h"
+#include "models/torch_policy.h"
 #include "models/trainer.h"
 
 using namespace raftsim;
@@ -148,6 +149,36 @@ BOOST_AUTO_TEST_CASE(from_initial_retrains_from_pi0_each_iteration) {
   c.train(0, batch_of({100, 0, 0, 0}));
   c.train(1, batch_of({0, 0, 0, 100}));
   BOOST_TEST(probabilities(c.policy(), 4)[0] > pf[0] + 0.01);
+}
+
+BOOST_AUTO_TEST_CASE(sharded_gradients_are_the_minibatch_gradient_and_deterministic) {
+  Bandit b(2, 8, 0.5);
+  TrainerConfig one, two, three;
+  one.shards = 1;
+  two.shards = 2;
+  three.shards = 3;
+  one.batch_size = two.batch_size = three.batch_size = 5;
+  Trainer t1(*b.policy, one, 4), t2(*b.policy, two, 4), t2b(*b.policy, two, 4),
+      t3(*b.policy, three, 4);
+  // 21 rows in minibatches of 5: the last has 1 row, so 3 shards leave two
+  // of them empty.
+  const TrainBatch batch = batch_of({1, 5, 5, 2, 7, 0, 1});
+  for (uint64_t t = 0; t < 3; ++t) {
+    const double l1 = t1.train(t, batch), l2 = t2.train(t, batch);
+    BOOST_TEST(l2 == l1, boost::test_tools::tolerance(1e-6));
+    t2b.train(t, batch);
+    t3.train(t, batch);
+  }
+  const auto w1 = t1.policy().weights()->tensors, w2 = t2.policy().weights()->tensors,
+             w2b = t2b.policy().weights()->tensors, w3 = t3.policy().weights()->tensors;
+  for (size_t i = 0; i < w1.size(); ++i) {
+    // Shards sum to the same gradient up to float rounding ...
+    BOOST_TEST(torch::allclose(w1[i], w2[i], 1e-5, 1e-6));
+    BOOST_TEST(torch::allclose(w1[i], w3[i], 1e-5, 1e-6));
+    // ... and a shard count gives the same bits every time, whatever the
+    // threads' timing.
+    BOOST_TEST(torch::equal(w2[i], w2b[i]));
+  }
 }
 
 BOOST_AUTO_TEST_CASE(optimizer_state_persists_unless_reset) {
