@@ -1,5 +1,6 @@
 #include "actors/generator.h"
 
+#include <csignal>
 #include <numeric>
 #include <stdexcept>
 
@@ -49,6 +50,10 @@ SampleBatch generate_chunk(const GeneratorContext& ctx, GeneratorState& st,
       crash_iteration == req.iteration && crash_chunk == req.chunk &&
       ctx.crashes_left->fetch_sub(1) > 0)
     throw std::runtime_error("injected generator failure (faults.generator_crash)");
+
+  if (faults.kill_process >= 0 &&
+      req.iteration == static_cast<uint64_t>(faults.kill_process) && req.chunk == 0)
+    std::raise(SIGKILL);
 
   use_snapshot(ctx, st, req.policy);
 

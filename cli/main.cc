@@ -58,6 +58,8 @@ int main(int argc, char** argv) {
     status = raftsim::cli::sweep_command(args);
   else if (command == "summarize")
     status = raftsim::cli::summarize_command(args);
+  else if (command == "sweep-worker")
+    status = raftsim::cli::worker_command(args);
   else
     std::cerr << "raftsim: unknown command '" << command
               << "' (see 'raftsim --help')\n";

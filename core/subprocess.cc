@@ -27,8 +27,14 @@ ChildExit decode(int status, const struct rusage& usage) {
 
 }  // namespace
 
-pid_t start_child(const std::string& exe, const std::vector<std::string>& args,
-                  const std::string& log, bool quiet_stdout) {
+namespace {
+
+// Forks and execs `exe`; in the child, stdin/stdout become `in`/`out` when
+// >= 0, stdout and stderr go to `log` when given (stderr only with
+// `log_stderr_only`), stdout to /dev/null with `quiet_stdout`.
+pid_t spawn(const std::string& exe, const std::vector<std::string>& args,
+            const std::string& log, bool log_stderr_only, bool quiet_stdout, int in,
+            int out) {
   std::vector<char*> argv;
   argv.push_back(const_cast<char*>(exe.c_str()));
   for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
@@ -41,10 +47,12 @@ pid_t start_child(const std::string& exe, const std::vector<std::string>& args,
     // with its parent: a killed sweep leaves no run writing behind it.
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (getppid() != parent) _exit(127);
+    if (in >= 0) dup2(in, STDIN_FILENO);
+    if (out >= 0) dup2(out, STDOUT_FILENO);
     if (!log.empty()) {
       const int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
       if (fd >= 0) {
-        dup2(fd, STDOUT_FILENO);
+        if (!log_stderr_only) dup2(fd, STDOUT_FILENO);
         dup2(fd, STDERR_FILENO);
       }
     }
@@ -56,6 +64,39 @@ pid_t start_child(const std::string& exe, const std::vector<std::string>& args,
     _exit(127);
   }
   return pid;
+}
+
+}  // namespace
+
+pid_t start_child(const std::string& exe, const std::vector<std::string>& args,
+                  const std::string& log, bool quiet_stdout) {
+  return spawn(exe, args, log, false, quiet_stdout, -1, -1);
+}
+
+PipedChild start_piped_child(const std::string& exe,
+                             const std::vector<std::string>& args,
+                             const std::string& log) {
+  int down[2], up[2];
+  if (pipe2(down, O_CLOEXEC) != 0)
+    throw std::system_error(errno, std::generic_category(), "pipe");
+  if (pipe2(up, O_CLOEXEC) != 0) {
+    const int e = errno;
+    close(down[0]);
+    close(down[1]);
+    throw std::system_error(e, std::generic_category(), "pipe");
+  }
+  PipedChild c;
+  try {
+    c.pid = spawn(exe, args, log, true, false, down[0], up[1]);
+  } catch (...) {
+    for (int fd : {down[0], down[1], up[0], up[1]}) close(fd);
+    throw;
+  }
+  close(down[0]);
+  close(up[1]);
+  c.to_child = down[1];
+  c.from_child = up[0];
+  return c;
 }
 
 ChildExit wait_child(pid_t pid) {

@@ -1,6 +1,6 @@
 // Subprocess: start a program as a child process and wait for it. The one
-// fork/exec in raftsim, used by sweeps (a child `raftsim run` per point),
-// `raftsim bench` and the tests.
+// fork/exec in raftsim, used by sweeps (long-lived `raftsim sweep-worker`
+// children fed points through pipes), `raftsim bench` and the tests.
 //
 //   Child c = Child::start("/usr/bin/raftsim", {"run", "--config", ini},
 //                          "point.log");
@@ -26,6 +26,18 @@ struct ChildExit {
 // fork fails; a program that cannot be executed exits 127.
 pid_t start_child(const std::string& exe, const std::vector<std::string>& args,
                   const std::string& log = "", bool quiet_stdout = false);
+
+// A child whose stdin and stdout are pipes from and to this process; its
+// stderr goes to `log` (created or truncated) when given. The child dies
+// with this process, as with start_child.
+struct PipedChild {
+  pid_t pid = -1;
+  int to_child = -1;    // write end: the child's stdin
+  int from_child = -1;  // read end: the child's stdout
+};
+PipedChild start_piped_child(const std::string& exe,
+                             const std::vector<std::string>& args,
+                             const std::string& log = "");
 
 // Waits for the child `pid` (retrying on EINTR).
 ChildExit wait_child(pid_t pid);

@@ -1,11 +1,15 @@
 #include "sweep/sweep.h"
 
+#include <poll.h>
 #include <signal.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <map>
+#include <optional>
 
 #include "core/exit_status.h"
 #include "core/progress.h"
@@ -40,7 +44,62 @@ bool resumable(const std::string& path, const std::string& ini) {
   }
 }
 
-// A point's manifest status from its child's exit status.
+// A `raftsim sweep-worker` child and the point it has in hand.
+struct Worker {
+  PipedChild child;
+  std::optional<size_t> point;
+  std::string answer;   // bytes of an answer read so far
+  bool broken = false;  // a request could not be written
+  bool dead = false;    // its stdout reached end-of-file
+};
+
+bool write_all(int fd, const std::string& bytes) {
+  size_t done = 0;
+  while (done < bytes.size()) {
+    const ssize_t n = write(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    done += static_cast<size_t>(n);
+  }
+  return true;
+}
+
+// Sends a point (its log file, then `raftsim run` arguments) to `w`.
+bool send_point(Worker& w, const std::string& log,
+                const std::vector<std::string>& args) {
+  std::string request = log + '\0';
+  for (const auto& a : args) request += a + '\0';
+  request += '\0';
+  return write_all(w.child.to_child, request);
+}
+
+// Reads what `w` wrote; true with `code` once a whole answer arrived. Sets
+// w.dead at end-of-file.
+bool read_answer(Worker& w, int& code) {
+  char buf[64];
+  ssize_t n;
+  do n = read(w.child.from_child, buf, sizeof buf);
+  while (n < 0 && errno == EINTR);
+  if (n <= 0) {
+    w.dead = true;
+    return false;
+  }
+  w.answer.append(buf, static_cast<size_t>(n));
+  const auto end = w.answer.find('\n');
+  if (end == std::string::npos) return false;
+  code = std::atoi(w.answer.substr(0, end).c_str());
+  w.answer.erase(0, end + 1);
+  return true;
+}
+
+// Closes the worker's stdin (it exits at end-of-file) and waits for it.
+ChildExit end_worker(Worker& w) {
+  close(w.child.to_child);
+  close(w.child.from_child);
+  return wait_child(w.child.pid);
+}
+
+// A point's manifest status from its exit status.
 std::string point_status(int code) {
   switch (static_cast<ExitStatus>(code)) {
     case ExitStatus::kOk:
@@ -78,15 +137,39 @@ SweepOutcome run_sweep(const SweepSpec& spec, const Settings& base,
     }
   }
   write_manifest(opt.out_dir, fingerprint, points, status);
+  // A worker that died must not kill the sweep with SIGPIPE on the next write.
+  signal(SIGPIPE, SIG_IGN);
+  int started = 0;
 
   Progress progress("run", to_run.size(), opt.quiet);
-  std::map<pid_t, size_t> running;
+  std::vector<Worker> workers;
   size_t next = 0, done = 0;
   bool forwarded = false;
   auto stopping = [&] { return opt.interrupt && opt.interrupt->load(); };
-  while (next < to_run.size() || !running.empty()) {
-    while (!stopping() && next < to_run.size() &&
-           running.size() < static_cast<size_t>(opt.jobs)) {
+  // Records the end of point i with `code`.
+  const auto finish = [&](size_t i, int code) {
+    status[i] = point_status(code);
+    const auto s = static_cast<ExitStatus>(code);
+    (s == ExitStatus::kOk            ? outcome.complete
+     : s == ExitStatus::kInterrupted ? outcome.interrupted
+                                     : outcome.failed)++;
+    write_manifest(opt.out_dir, fingerprint, points, status);
+    progress.update(++done, std::to_string(outcome.failed) + " failed");
+  };
+  while (true) {
+    // Hand out points: to an idle worker, or to a new one while fewer than
+    // `jobs` are alive.
+    while (!stopping() && next < to_run.size()) {
+      auto idle = std::find_if(workers.begin(), workers.end(),
+                               [](const Worker& w) { return !w.point; });
+      if (idle == workers.end()) {
+        if (workers.size() >= static_cast<size_t>(opt.jobs)) break;
+        const std::string log =
+            (dir / "logs" / ("worker-" + std::to_string(++started) + ".log")).string();
+        workers.push_back(
+            {start_piped_child(opt.raftsim, {"sweep-worker"}, log), {}, ""});
+        idle = workers.end() - 1;
+      }
       const size_t i = to_run[next++];
       const std::string& name = points[i].name;
       const std::string file = (dir / (name + ".h5")).string();
@@ -101,36 +184,51 @@ SweepOutcome run_sweep(const SweepSpec& spec, const Settings& base,
                                          file,
                                          "--quiet",
                                          "--overwrite"};
-      const pid_t pid =
-          start_child(opt.raftsim, args, (dir / "logs" / (name + ".log")).string());
-      running[pid] = i;
+      idle->point = i;
       status[i] = "running";
+      if (!send_point(*idle, (dir / "logs" / (name + ".log")).string(), args))
+        idle->broken = true;  // dead already: its end-of-file comes next
     }
-    if (running.empty()) break;
-    ChildExit exit;
-    const pid_t pid = wait_any_child(exit);
-    if (pid < 0) {
+    std::vector<pollfd> fds;
+    for (const auto& w : workers)
+      if (w.point) fds.push_back({w.child.from_child, POLLIN, 0});
+    if (fds.empty()) break;
+    if (poll(fds.data(), fds.size(), -1) < 0) {
       if (errno != EINTR) break;
-      // Interrupted: the runs finish their iterations in flight and stop
-      // too (a signal sent to the sweep alone does not reach them).
+      // Interrupted: the points in hand finish their iterations in flight
+      // and stop too (a signal sent to the sweep alone does not reach them).
       if (stopping() && !forwarded) {
-        for (const auto& [child, _] : running) kill(child, SIGINT);
+        for (const auto& w : workers) kill(w.child.pid, SIGINT);
         forwarded = true;
       }
       continue;
     }
-    const auto it = running.find(pid);
-    if (it == running.end()) continue;
-    const size_t i = it->second;
-    running.erase(it);
-    status[i] = point_status(exit.code);
-    const auto s = static_cast<ExitStatus>(exit.code);
-    (s == ExitStatus::kOk            ? outcome.complete
-     : s == ExitStatus::kInterrupted ? outcome.interrupted
-                                     : outcome.failed)++;
-    write_manifest(opt.out_dir, fingerprint, points, status);
-    progress.update(++done, std::to_string(outcome.failed) + " failed");
+    for (const auto& p : fds) {
+      if (!(p.revents & (POLLIN | POLLHUP | POLLERR))) continue;
+      auto w = std::find_if(workers.begin(), workers.end(), [&](const Worker& x) {
+        return x.child.from_child == p.fd;
+      });
+      const size_t i = *w->point;
+      int code;
+      if (read_answer(*w, code)) {
+        w->point.reset();
+        finish(i, code);
+        continue;
+      }
+      if (!w->dead) continue;  // part of an answer
+      // The worker died with the point in hand (a crash, a kill, the OOM
+      // killer): the point failed, the others go on in a new worker.
+      const ChildExit e = end_worker(*w);
+      std::ofstream((dir / "logs" / (points[i].name + ".log")).string(), std::ios::app)
+          << "raftsim sweep: the worker running this point ended with status " << e.code
+          << "\n";
+      workers.erase(w);
+      finish(i, stopping()    ? to_int(ExitStatus::kInterrupted)
+                : e.code == 0 ? to_int(ExitStatus::kFailure)
+                              : e.code);
+    }
   }
+  for (auto& w : workers) end_worker(w);
   for (auto& s : status)
     if (s == "pending") s = "not run";
   write_manifest(opt.out_dir, fingerprint, points, status);

@@ -1,6 +1,10 @@
-// Sweeps: a grid of runs (sweep/grid.h) over a base configuration, run as
-// child processes (`raftsim run`), several at once, resumable, with a
-// manifest (sweep/manifest.h).
+// Sweeps: a grid of runs (sweep/grid.h) over a base configuration, run by
+// `jobs` long-lived worker processes (`raftsim sweep-worker`, each running
+// point after point as `raftsim run` would, so small points do not each pay
+// the program's start-up), resumable, with a manifest (sweep/manifest.h).
+// A point that fails is recorded and its worker goes on; a point that kills
+// its worker (a crash, the OOM killer) is recorded as failed with the
+// worker's exit status and a new worker takes the remaining points.
 //
 //   auto points = expand(spec, base_settings);
 //   run_sweep(spec, base_settings, points, options);

@@ -128,6 +128,26 @@ BOOST_AUTO_TEST_CASE(a_failing_run_is_recorded_and_the_sweep_goes_on) {
               std::vector<std::string>{"complete", "failed"}));
 }
 
+BOOST_AUTO_TEST_CASE(a_point_that_kills_its_worker_fails_alone) {
+  // The first point kills its worker process (SIGKILL, as the OOM killer
+  // would); it is recorded as failed with that status, and the next point
+  // runs in a new worker and completes.
+  TempDir dir;
+  const std::string ini = small_ini(dir), out = dir.file("sweep");
+  const ProcessResult r =
+      run_raftsim({"sweep", "--config", ini, "--grid", "faults.kill_process=1,-1",
+                   "--out", out, "--jobs", "1"},
+                  dir);
+  BOOST_TEST(r.exit_code == 1, r.output);
+  H5File m = H5File::open_read(out + "/sweep.h5");
+  BOOST_TEST((m.read_strings("/table/status") ==
+              std::vector<std::string>{"failed", "complete"}));
+  std::ifstream log(out + "/logs/faults.kill_process=1.log");
+  const std::string text((std::istreambuf_iterator<char>(log)),
+                         std::istreambuf_iterator<char>());
+  BOOST_TEST(contains(text, "ended with status 137"), text);
+}
+
 BOOST_AUTO_TEST_CASE(confidence_intervals_use_student_t) {
   const Estimate e = estimate({1.0, 2.0, 3.0});
   BOOST_TEST(e.mean == 2.0);
