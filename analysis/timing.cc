@@ -23,6 +23,11 @@ TimingSummary summarize_timing(const std::string& path, double samples_per_itera
         v.empty() ? 0 : std::accumulate(v.begin(), v.end(), 0.0) / v.size();
   }
   s.rss_bytes = f.timing("rss_bytes");
+  const auto accepted = f.metric("accepted_count");
+  s.accepted_rows =
+      accepted.empty()
+          ? 0
+          : std::accumulate(accepted.begin(), accepted.end(), 0.0) / accepted.size();
   return s;
 }
 

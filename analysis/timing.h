@@ -16,6 +16,7 @@ struct TimingSummary {
   double overhead_share = 0;                    // 1 - busy / wall
   std::map<std::string, double> stage_seconds;  // mean per iteration, by stage
   std::vector<double> rss_bytes;                // per row
+  double accepted_rows = 0;                     // mean accepted set size
 };
 
 // `samples_per_iteration` = b * K of the run.

@@ -1,9 +1,13 @@
-// raftsim bench: runs a config with 1 and 2 generators (each in a child
-// process, so peak memory is per run) and prints throughput, per-stage
-// times, the overhead share and memory; for token policies also the
-// per-token sampling cost at two response lengths.
+// raftsim bench: runs a config with each of the given generator counts (each
+// in a child process, so peak memory is per run, repeated, median reported)
+// and prints throughput, per-stage times, the overhead share and memory;
+// the scaling of 2 generators against its ceiling (two independent
+// single-thread processes at once); the FLOPs of each stage against this
+// machine's measured sgemm peak; for token policies also the per-token
+// sampling cost at two response lengths.
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/program_options.hpp>
 #include <cstdio>
 #include <filesystem>
@@ -11,11 +15,14 @@
 #include <iostream>
 #include <sstream>
 
+#include "analysis/flop_count.h"
+#include "analysis/machine_peak.h"
 #include "analysis/sampling_cost.h"
 #include "analysis/timing.h"
 #include "cli/commands.h"
 #include "cli/options.h"
 #include "cli/settings_input.h"
+#include "core/resources.h"
 #include "core/subprocess.h"
 
 namespace po = boost::program_options;
@@ -36,11 +43,37 @@ std::vector<int> int_list(const std::string& key, const std::string& text, int h
   return out;
 }
 
-// Runs `raftsim run` as a child; returns its peak RSS in bytes, or -1.
-long run_child(const std::vector<std::string>& args) {
-  const ChildExit e =
-      wait_child(start_child(self_executable(), args, "", /*quiet_stdout=*/true));
-  return e.code == 0 ? e.peak_rss_bytes : -1;
+struct Measured {
+  TimingSummary timing;
+  long peak_rss = 0;
+};
+
+// Runs `raftsim run` on `ini` with `sets` in `copies` child processes at
+// once, `repeats` times; returns the run of median wall time (over all
+// copies and repeats). Throws std::runtime_error if a run fails.
+Measured measure(const fs::path& dir, const std::string& ini,
+                 const std::vector<std::string>& sets, int copies, int repeats,
+                 double samples) {
+  std::vector<Measured> all;
+  for (int r = 0; r < repeats; ++r) {
+    std::vector<std::pair<pid_t, std::string>> children;
+    for (int c = 0; c < copies; ++c) {
+      const std::string out = (dir / ("run-" + std::to_string(c) + ".h5")).string();
+      std::vector<std::string> args{"run", "--config", ini,          "--out",
+                                    out,   "--quiet",  "--overwrite"};
+      for (const auto& s : sets) args.insert(args.end(), {"--set", s});
+      children.emplace_back(start_child(self_executable(), args, "", true), out);
+    }
+    for (const auto& [pid, out] : children) {
+      const ChildExit e = wait_child(pid);
+      if (e.code != 0) throw std::runtime_error("a benchmark run failed");
+      all.push_back({summarize_timing(out, samples), e.peak_rss_bytes});
+    }
+  }
+  std::sort(all.begin(), all.end(), [](const Measured& a, const Measured& b) {
+    return a.timing.wall_seconds < b.timing.wall_seconds;
+  });
+  return all[all.size() / 2];
 }
 
 }  // namespace
@@ -48,16 +81,20 @@ long run_child(const std::vector<std::string>& args) {
 int bench_command(const std::vector<std::string>& args) {
   std::string config_path = "experiments/bench.ini", generators_text = "1,2",
               lengths_text = "8,32";
+  int repeats = 3;
   std::vector<std::string> sets;
   po::options_description opts(
-      "raftsim bench: throughput, stage times, overhead and memory of a config.\n\n"
+      "raftsim bench: throughput, stage times, scaling, FLOP rate and memory of a "
+      "config.\n\n"
       "Usage: raftsim bench [--config FILE.ini] [--set KEY=VALUE]... [--generators "
-      "1,2] "
-      "[--lengths 8,32]\n(default config: experiments/bench.ini)\n\nOptions");
+      "1,2] [--repeats 3] [--lengths 8,32]\n(default config: "
+      "experiments/bench.ini)\n\nOptions");
   add_config_options(opts, config_path, sets);
   opts.add_options()("generators",
                      po::value(&generators_text)->default_value(generators_text),
                      "generator counts to run the config with")(
+      "repeats", po::value(&repeats)->default_value(repeats),
+      "runs per measurement; the median wall time is reported")(
       "lengths", po::value(&lengths_text)->default_value(lengths_text),
       "response lengths for the per-token sampling cost (token policies)");
   if (const auto status = parse_args("bench", opts, args)) return to_int(*status);
@@ -68,6 +105,7 @@ int bench_command(const std::vector<std::string>& args) {
     // The range of actors.generators, checked before any run starts.
     generators = int_list("--generators", generators_text, 256);
     lengths = int_list("--lengths", lengths_text, 4096);
+    parse_int("--repeats", std::to_string(repeats), 1, 100);
   } catch (const std::exception& e) {
     std::cerr << "raftsim bench: " << e.what() << "\n";
     return to_int(ExitStatus::kBadInput);
@@ -80,45 +118,90 @@ int bench_command(const std::vector<std::string>& args) {
   const double samples = static_cast<double>(config.sampler.prompts) * config.sampler.k;
   const double tokens_per_sample =
       config.task.name == "bandit" ? 1 : config.task.response_length;
+  const int cores = available_cores();
 
-  std::printf("raftsim bench: %s (task %s, policy %s, b=%d, K=%d, %d iterations)\n",
-              config_path.c_str(), config.task.name.c_str(),
-              config.policy.model.c_str(), config.sampler.prompts, config.sampler.k,
-              config.iterations);
+  std::printf(
+      "raftsim bench: %s (task %s, policy %s, b=%d, K=%d, %d iterations; median of "
+      "%d)\n",
+      config_path.c_str(), config.task.name.c_str(), config.policy.model.c_str(),
+      config.sampler.prompts, config.sampler.k, config.iterations, repeats);
   std::printf("%-10s %8s %10s %10s %10s %9s %8s %8s %9s %11s\n", "generators", "wall_s",
               "samples/s", "tokens/s", "generate_s", "reward_s", "rank_s", "train_s",
               "overhead", "peak_rss_MB");
-  std::vector<TimingSummary> results;
-  for (int g : generators) {
-    const std::string out = (dir / ("bench-g" + std::to_string(g) + ".h5")).string();
-    const long peak =
-        run_child({"run", "--config", ini, "--set",
-                   "actors.generators=" + std::to_string(g), "--out", out, "--quiet"});
-    if (peak < 0) {
-      std::cerr << "raftsim bench: the run with " << g << " generators failed\n";
-      fs::remove_all(dir);
-      return to_int(ExitStatus::kFailure);
+  std::vector<Measured> results;
+  Measured single, pair;
+  try {
+    for (int g : generators) {
+      const Measured m = measure(dir, ini, {"actors.generators=" + std::to_string(g)},
+                                 1, repeats, samples);
+      const TimingSummary& s = m.timing;
+      std::printf("%-10d %8.2f %10.0f %10.0f %10.4f %9.4f %8.4f %8.4f %8.1f%% %11.1f\n",
+                  g, s.wall_seconds, s.samples_per_second,
+                  s.samples_per_second * tokens_per_sample,
+                  s.stage_seconds.at("generate"), s.stage_seconds.at("reward"),
+                  s.stage_seconds.at("rank"), s.stage_seconds.at("train"),
+                  100 * s.overhead_share, m.peak_rss / 1048576.0);
+      results.push_back(m);
     }
-    const TimingSummary s = summarize_timing(out, samples);
-    std::printf("%-10d %8.2f %10.0f %10.0f %10.4f %9.4f %8.4f %8.4f %8.1f%% %11.1f\n",
-                g, s.wall_seconds, s.samples_per_second,
-                s.samples_per_second * tokens_per_sample,
-                s.stage_seconds.at("generate"), s.stage_seconds.at("reward"),
-                s.stage_seconds.at("rank"), s.stage_seconds.at("train"),
-                100 * s.overhead_share, peak / 1048576.0);
-    results.push_back(s);
+    // The ceiling: single-thread processes, alone and two at once.
+    const std::vector<std::string> one_thread{"actors.generators=1",
+                                              "trainer.shards=1"};
+    single = measure(dir, ini, one_thread, 1, repeats, samples);
+    pair = measure(dir, ini, one_thread, 2, repeats, samples);
+  } catch (const std::exception& e) {
+    std::cerr << "raftsim bench: " << e.what() << "\n";
+    fs::remove_all(dir);
+    return to_int(ExitStatus::kFailure);
   }
   std::printf(
       "(stage columns: mean seconds per iteration; generate and reward summed over "
       "chunks)\n");
-  for (size_t i = 1; i < results.size(); ++i)
-    std::printf("speed-up of %d generators over %d: %.2fx\n", generators[i],
-                generators[0], results[0].wall_seconds / results[i].wall_seconds);
-  const auto& rss = results.front().rss_bytes;
+  const int autos = generator_count(config.actors, config.trainer.shards, cores);
+  std::printf("actors.generators = auto runs %d here (%d cores available)\n", autos,
+              cores);
+  for (size_t i = 0; i < results.size(); ++i)
+    if (generators[i] == autos)
+      std::printf("samples/s at auto: %.0f\n", results[i].timing.samples_per_second);
+
+  const double alone = single.timing.wall_seconds;
+  const double ceiling = 2 * alone / pair.timing.wall_seconds;
+  std::printf(
+      "\nscaling: one single-thread process (generators 1, trainer.shards 1) %.2f s; "
+      "two at once %.2f s each: ceiling %.2fx\n",
+      alone, pair.timing.wall_seconds, ceiling);
+  for (size_t i = 0; i < results.size(); ++i) {
+    const double speedup = alone / results[i].timing.wall_seconds;
+    std::printf(
+        "  %d generator%s: %.2fx the single-thread process = %.2f of the ceiling\n",
+        generators[i], generators[i] == 1 ? " " : "s", speedup, speedup / ceiling);
+  }
+
+  const Measured& best = *std::min_element(
+      results.begin(), results.end(), [](const Measured& a, const Measured& b) {
+        return a.timing.wall_seconds < b.timing.wall_seconds;
+      });
+  const StageFlops flops = iteration_flops(config, best.timing.accepted_rows);
+  if (flops.counted) {
+    const SgemmPeak peak = measure_sgemm_peak(cores);
+    const double rate =
+        flops.total() * best.timing.iterations / best.timing.wall_seconds / 1e9;
+    std::printf(
+        "\narithmetic per iteration: sampling %.2f GFLOP, reference log-probs %.2f, "
+        "training %.2f (%.0f accepted rows): %.2f GFLOP\n",
+        flops.sampling / 1e9, flops.reference / 1e9, flops.training / 1e9,
+        best.timing.accepted_rows, flops.total() / 1e9);
+    std::printf(
+        "sgemm peak measured: %.1f GFLOP/s on one core, %.1f on %d at once\n"
+        "achieved (fastest row): %.1f GFLOP/s = %.1f%% of the all-core peak\n",
+        peak.one_core_gflops, peak.all_cores_gflops, peak.threads, rate,
+        100 * rate / peak.all_cores_gflops);
+  }
+
+  const auto& rss = results.front().timing.rss_bytes;
   if (rss.size() >= 50)
-    std::printf("rss at iteration 5: %.1f MB, at iteration 50: %.1f MB (%+.1f%%)\n",
-                rss[4] / 1048576.0, rss[49] / 1048576.0,
-                100.0 * (rss[49] / rss[4] - 1));
+    std::printf("rss at iteration 5: %.1f MB, at iteration %zu: %.1f MB (%+.1f%%)\n",
+                rss[4] / 1048576.0, rss.size(), rss.back() / 1048576.0,
+                100.0 * (rss.back() / rss[4] - 1));
   if (config.task.name != "bandit") {
     std::vector<double> cost;
     for (int len : lengths) cost.push_back(sampling_seconds_per_token(config, len, 15));

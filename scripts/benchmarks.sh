@@ -1,31 +1,81 @@
 #!/usr/bin/env bash
-# Prints every speed number raftsim tracks (no pass/fail: numbers to read).
+# Prints every speed number raftsim tracks, each measured side by side in
+# this one run (no pass/fail: numbers to read; targets from issue 10):
 #   1. raftsim bench on the bandit, transformer and GRU workloads: samples/s,
-#      tokens/s, time per stage, overhead share, peak RSS, 2-vs-1 generator
-#      speed-up, per-token sampling cost at response length 8 vs 32;
-#   2. a 4-run sweep of experiments/bench.ini with --jobs 2 against --jobs 1
-#      (target: <= 0.6x the wall time).
-# Build first (bash scripts/build.sh). Takes a few minutes on 2 cores.
+#      tokens/s, stage times, overhead, peak RSS, 2 generators against the
+#      ceiling of two independent single-thread processes (target >= 0.9),
+#      FLOPs per stage against the measured sgemm peak (target >= 35 %);
+#   2. the plain PyTorch peer (benchmarks/raft_peer.py) on
+#      experiments/bench.ini with every core, and raftsim's ratio to it
+#      (target >= 3x);
+#   3. 200 one-iteration bandit points: `raftsim sweep --jobs 2` against the
+#      same 200 runs inside one process (target <= 3x), and against one
+#      process per point (what sweeps did before 0.3);
+#   4. memory: RSS over 100 iterations of experiments/bench.ini.
+# Needs a build (bash scripts/build.sh) and python3-torch
+# (bash scripts/install-deps.sh --bench). About 5 minutes on 2 cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 raftsim=./build/raftsim
+python=/usr/bin/python3
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+seconds() { date +%s.%N; }
+elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
+
+echo "== 1. raftsim bench"
 for config in experiments/bench_bandit.ini experiments/bench.ini experiments/bench_gru.ini; do
-  "$raftsim" bench --config "$config"
+  "$raftsim" bench --config "$config" | tee "$tmp/bench.txt"
+  [[ $config == experiments/bench.ini ]] && cp "$tmp/bench.txt" "$tmp/bench-transformer.txt"
   echo
 done
 
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-sweep() {
-  local jobs=$1
-  local start end
-  start=$(date +%s.%N)
-  "$raftsim" sweep --config experiments/bench.ini --grid seed=1,2,3,4 --out "$tmp/jobs$jobs" \
-    --jobs "$jobs" --quiet >/dev/null
-  end=$(date +%s.%N)
-  awk -v a="$start" -v b="$end" 'BEGIN { print b - a }'
-}
-one=$(sweep 1)
-two=$(sweep 2)
-printf '4-run sweep of experiments/bench.ini: --jobs 1 %.1f s, --jobs 2 %.1f s, ratio %.2f (target <= 0.6)\n' \
-  "$one" "$two" "$(awk -v a="$one" -v b="$two" 'BEGIN { print b / a }')"
+echo "== 2. plain PyTorch peer on experiments/bench.ini ($(nproc) threads; median of 3)"
+if ! "$python" -c 'import torch' 2>/dev/null; then
+  echo "python3-torch is missing: bash scripts/install-deps.sh --bench" >&2
+  exit 2
+fi
+for i in 1 2 3; do
+  "$python" benchmarks/raft_peer.py --threads "$(nproc)" | tee -a "$tmp/peer.txt"
+done
+peer=$(awk '{ print $3 }' "$tmp/peer.txt" | sort -n | sed -n 2p)
+ours=$(awk '/^samples\/s at auto:/ { print $4 }' "$tmp/bench-transformer.txt")
+awk -v a="$ours" -v b="$peer" 'BEGIN {
+  printf "raftsim %d samples/s (auto generators) / peer %d = %.2fx (target >= 3)\n", a, b, a / b }'
+echo
+
+echo "== 3. 200 one-iteration bandit points (experiments/quickstart.ini, iterations = 1)"
+seeds=$(seq -s, 1 200)
+start=$(seconds)
+"$raftsim" sweep --config experiments/quickstart.ini --set iterations=1 --grid "seed=$seeds" \
+  --out "$tmp/sweep" --jobs 2 --quiet >/dev/null
+sweep_s=$(elapsed "$start" "$(seconds)")
+# The same 200 runs inside one process: one worker fed every point.
+mkdir -p "$tmp/inproc"
+for i in $(seq 1 200); do
+  printf '%s\0' "$tmp/inproc/$i.log" run --config "$tmp/sweep/configs/seed=$i.ini" \
+    --out "$tmp/inproc/$i.h5" --quiet --overwrite
+  printf '\0'
+done >"$tmp/requests"
+start=$(seconds)
+"$raftsim" sweep-worker <"$tmp/requests" >/dev/null
+inproc_s=$(elapsed "$start" "$(seconds)")
+# One process per point, two at a time.
+mkdir -p "$tmp/procs"
+start=$(seconds)
+seq 1 200 | xargs -P 2 -I{} "$raftsim" run --config "$tmp/sweep/configs/seed={}.ini" \
+  --out "$tmp/procs/{}.h5" --quiet >/dev/null
+procs_s=$(elapsed "$start" "$(seconds)")
+awk -v s="$sweep_s" -v i="$inproc_s" -v p="$procs_s" 'BEGIN {
+  printf "sweep --jobs 2: %.2f s; inside one process: %.2f s; ratio %.2f (target <= 3)\n", s, i, s / i
+  printf "one process per point, 2 at a time: %.2f s (%.1fx the sweep)\n", p, p / s }'
+echo
+
+echo "== 4. memory over 100 iterations of experiments/bench.ini"
+"$raftsim" run --config experiments/bench.ini --set iterations=100 --out "$tmp/long.h5" --quiet >/dev/null
+"$python" - "$tmp/long.h5" <<'PY'
+import sys, h5py
+rss = h5py.File(sys.argv[1], "r")["timing/rss_bytes"][:] / 2**20
+print(f"rss MB at iteration 5: {rss[4]:.1f}, 50: {rss[49]:.1f}, 100: {rss[99]:.1f} "
+      f"({100 * (rss[99] / rss[4] - 1):+.1f}% from 5 to 100)")
+PY

@@ -30,7 +30,9 @@ case "${1:-}" in
   "") ;;
   --container) packages+=(buildah podman runc debootstrap fuse-overlayfs uidmap) ;;
   --fuzz) packages+=(clang libclang-rt-dev llvm) ;;
-  *) echo "install-deps.sh: unknown option '$1' (allowed: --container, --fuzz)" >&2; exit 2 ;;
+  # scripts/benchmarks.sh: the PyTorch peer; scripts/profile.sh: perf
+  --bench) packages+=(python3-torch linux-perf) ;;
+  *) echo "install-deps.sh: unknown option '$1' (allowed: --container, --fuzz, --bench)" >&2; exit 2 ;;
 esac
 
 if [[ $(id -u) -ne 0 ]]; then
