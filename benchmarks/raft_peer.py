@@ -5,8 +5,9 @@ that `scripts/benchmarks.sh` measures raftsim against.
 Same work per iteration as raftsim on that config: draw b prompts of the
 sequence/reverse task, sample K responses each from the current policy at
 temperature 1 (all b*K rows in one batch, the prompt prefilled once and its
-key/value cache shared by its K rows, preallocated caches written in place,
-no Python loop over samples), score pi_0's log-probabilities of every sample
+key/value cache shared by its K rows -- or with --per-row-prefill each row
+prefilled, the usual way -- preallocated caches written in place, no
+Python loop over samples), score pi_0's log-probabilities of every sample
 (one teacher-forced forward pass), score the gold reward, keep the best of K
 per prompt, and fine-tune on the kept set with Adam (1 epoch, minibatches of
 64, response tokens only). Same model: pre-LayerNorm decoder, learned
@@ -30,6 +31,9 @@ def main():
     ap.add_argument("--threads", type=int, default=os.cpu_count())
     ap.add_argument("--iterations", type=int, default=10)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--per-row-prefill", action="store_true",
+                    help="prefill each of the b*K rows (the prompt repeated K times) "
+                         "instead of once per prompt: the usual way to write it")
     args = ap.parse_args()
     # OpenBLAS (the OpenMP build) and ATen's pool: the same number of threads.
     os.environ["OMP_NUM_THREADS"] = str(args.threads)
@@ -90,15 +94,19 @@ def main():
 
         @torch.inference_mode()
         def sample(self, prompts):
+            if args.per_row_prefill:
+                prompts = prompts.repeat_interleave(K, 0)
             n = prompts.shape[0]
             caches = [(torch.empty(n, heads, P + R, dh), torch.empty(n, heads, P + R, dh))
                       for _ in self.blocks]
             logits = self(prompts, caches, 0)[:, -1]
-            caches = [(kc.repeat_interleave(K, 0), vc.repeat_interleave(K, 0))
-                      for kc, vc in caches]
-            logits = logits.repeat_interleave(K, 0)
-            out = torch.empty(n * K, R, dtype=torch.long)
-            logp = torch.zeros(n * K)
+            if not args.per_row_prefill:
+                caches = [(kc.repeat_interleave(K, 0), vc.repeat_interleave(K, 0))
+                          for kc, vc in caches]
+                logits = logits.repeat_interleave(K, 0)
+            rows = logits.shape[0]  # b * K either way
+            out = torch.empty(rows, R, dtype=torch.long)
+            logp = torch.zeros(rows)
             for t in range(R):
                 lp = logits.log_softmax(-1)
                 tok = torch.multinomial(lp.exp(), 1)
@@ -142,9 +150,10 @@ def main():
     for _ in range(args.iterations):
         gold, kl = iteration()
     seconds = time.perf_counter() - start
+    prefill = "per row" if args.per_row_prefill else "per prompt"
     print(f"peer samples/s {b * K * args.iterations / seconds:.0f} "
-          f"(threads {args.threads}, {args.iterations} iterations in {seconds:.2f} s, "
-          f"last mean gold {gold:.3f})")
+          f"(threads {args.threads}, prefill {prefill}, {args.iterations} iterations "
+          f"in {seconds:.2f} s, last mean gold {gold:.3f})")
 
 
 if __name__ == "__main__":
