@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <string>
 
@@ -32,6 +33,10 @@ int available_cores() {
   if (quota >> max_text >> period && max_text != "max" && period > 0) {
     const double cpus = std::stod(max_text) / period;
     cores = std::min(cores, static_cast<int>(std::ceil(cpus)));
+  }
+  if (const char* share = std::getenv("RAFTSIM_CORES")) {
+    const int n = std::atoi(share);
+    if (n >= 1) cores = std::min(cores, n);
   }
   return std::max(1, cores);
 }

@@ -9,7 +9,9 @@ namespace raftsim {
 size_t resident_bytes();
 
 // The cores this process may use: its CPU affinity mask, capped by a cgroup
-// v2 CPU quota (cpu.max) when one is set, as in a container. At least 1.
+// v2 CPU quota (cpu.max) when one is set, as in a container, and by the
+// environment variable RAFTSIM_CORES when set (a sweep gives each of its
+// --jobs workers its share). At least 1.
 int available_cores();
 
 }  // namespace raftsim

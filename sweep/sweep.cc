@@ -13,6 +13,7 @@
 
 #include "core/exit_status.h"
 #include "core/progress.h"
+#include "core/resources.h"
 #include "core/subprocess.h"
 #include "run/resume.h"
 #include "run/run_layout.h"
@@ -139,6 +140,10 @@ SweepOutcome run_sweep(const SweepSpec& spec, const Settings& base,
   write_manifest(opt.out_dir, fingerprint, points, status);
   // A worker that died must not kill the sweep with SIGPIPE on the next write.
   signal(SIGPIPE, SIG_IGN);
+  // Each worker's share of the cores, for actors.generators = auto (results
+  // do not depend on it; oversubscribing only slows every point down).
+  setenv("RAFTSIM_CORES",
+         std::to_string(std::max(1, available_cores() / opt.jobs)).c_str(), 1);
   int started = 0;
 
   Progress progress("run", to_run.size(), opt.quiet);

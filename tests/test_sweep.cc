@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "analysis/summary.h"
+#include "core/resources.h"
 #include "sweep/sweep.h"
 #include "test_support.h"
 
@@ -78,6 +79,13 @@ BOOST_AUTO_TEST_CASE(sweep_runs_records_resumes_and_refuses_changes) {
       (m.read_strings("/table/status") == std::vector<std::string>(4, "complete")));
   BOOST_TEST((m.read_strings("/table/sampler.k") ==
               std::vector<std::string>{"2", "2", "4", "4"}));
+  // actors.generators = auto: each of the 2 workers counts half the cores.
+  for (const auto& entry : fs::directory_iterator(out)) {
+    if (entry.path().filename() == "sweep.h5" || entry.path().extension() != ".h5")
+      continue;
+    BOOST_TEST(H5File::open_read(entry.path().string()).int_attribute("generators") ==
+               std::max(1, available_cores() / 2));
+  }
   BOOST_TEST(
       (m.read_strings("/table/seed") == std::vector<std::string>{"1", "2", "1", "2"}));
   // The external links reach each run's root.
