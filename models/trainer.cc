@@ -31,6 +31,12 @@ struct Trainer::Impl {
   std::unique_ptr<Policy> policy;
   TorchPolicy* torch_policy = nullptr;
   std::unique_ptr<torch::optim::Adam> optimizer;
+  // Each parameter's gradient accumulator, held for the trainer's life.
+  // Autograd keeps only a weak reference and builds a new one in the next
+  // forward pass when it has expired; two shards doing that at once race
+  // on the parameter's autograd metadata (ThreadSanitizer saw it). Held
+  // here, the shards only ever read it.
+  std::vector<std::shared_ptr<torch::autograd::Node>> accumulators;
 
   // One Adam step on the minibatch (prompts, responses), whose loss is its
   // summed NLL / `tokens`; returns the loss. The rows are cut into
@@ -92,6 +98,9 @@ Trainer::Trainer(const Policy& initial, const TrainerConfig& config, uint64_t se
   impl_->policy = initial.clone();
   impl_->torch_policy = dynamic_cast<TorchPolicy*>(impl_->policy.get());
   if (!impl_->torch_policy) throw std::invalid_argument("trainer needs a TorchPolicy");
+  for (const auto& p : impl_->torch_policy->module().parameters())
+    if (p.requires_grad())
+      impl_->accumulators.push_back(torch::autograd::impl::grad_accumulator(p));
   impl_->reset_optimizer();
 }
 
