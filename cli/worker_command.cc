@@ -11,7 +11,6 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <cstdio>
 #include <iostream>
 #include <string>
@@ -19,6 +18,7 @@
 #include "cli/commands.h"
 #include "cli/signals.h"
 #include "core/exit_status.h"
+#include "core/subprocess.h"
 
 namespace raftsim::cli {
 
@@ -33,17 +33,6 @@ bool read_request(std::vector<std::string>& fields) {
     fields.push_back(field);
   }
   return false;
-}
-
-bool write_all(int fd, const std::string& text) {
-  size_t done = 0;
-  while (done < text.size()) {
-    const ssize_t n = write(fd, text.data() + done, text.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    done += static_cast<size_t>(n);
-  }
-  return true;
 }
 
 }  // namespace

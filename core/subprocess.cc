@@ -99,6 +99,17 @@ PipedChild start_piped_child(const std::string& exe,
   return c;
 }
 
+bool write_all(int fd, const std::string& bytes) {
+  size_t done = 0;
+  while (done < bytes.size()) {
+    const ssize_t n = write(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    done += static_cast<size_t>(n);
+  }
+  return true;
+}
+
 ChildExit wait_child(pid_t pid) {
   int status = 0;
   struct rusage usage {};

@@ -39,6 +39,10 @@ PipedChild start_piped_child(const std::string& exe,
                              const std::vector<std::string>& args,
                              const std::string& log = "");
 
+// Writes all of `bytes` to `fd` (a pipe to or from a child), retrying on
+// EINTR; false if the other end is gone or another error occurred.
+bool write_all(int fd, const std::string& bytes);
+
 // Waits for the child `pid` (retrying on EINTR).
 ChildExit wait_child(pid_t pid);
 

@@ -54,17 +54,6 @@ struct Worker {
   bool dead = false;    // its stdout reached end-of-file
 };
 
-bool write_all(int fd, const std::string& bytes) {
-  size_t done = 0;
-  while (done < bytes.size()) {
-    const ssize_t n = write(fd, bytes.data() + done, bytes.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    done += static_cast<size_t>(n);
-  }
-  return true;
-}
-
 // Sends a point (its log file, then `raftsim run` arguments) to `w`.
 bool send_point(Worker& w, const std::string& log,
                 const std::vector<std::string>& args) {
