@@ -90,8 +90,9 @@ torch::Tensor TransformerPolicy::begin(const torch::Tensor& prompts,
                                        int64_t max_length) {
   const auto p = prompts.to(torch::kInt64).contiguous();
   auto logits = torch::empty({p.size(0), vocab_});
-  decoder_.begin(decoder_weights(), p.data_ptr<int64_t>(), p.size(0), p.size(1),
-                 max_length, logits.data_ptr<float>());
+  weights_ = decoder_weights();  // fixed until the next begin()
+  decoder_.begin(weights_, p.data_ptr<int64_t>(), p.size(0), p.size(1), max_length,
+                 logits.data_ptr<float>());
   return logits;
 }
 
@@ -102,8 +103,7 @@ torch::Tensor TransformerPolicy::extend(const torch::Tensor& tokens) {
   if (t.size(0) != decoder_.rows())
     throw std::invalid_argument("TransformerPolicy::extend: rows differ from begin()");
   auto logits = torch::empty({t.size(0), t.size(1), vocab_});
-  decoder_.extend(decoder_weights(), t.data_ptr<int64_t>(), t.size(1),
-                  logits.data_ptr<float>());
+  decoder_.extend(weights_, t.data_ptr<int64_t>(), t.size(1), logits.data_ptr<float>());
   return logits;
 }
 

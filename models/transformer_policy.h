@@ -43,7 +43,8 @@ class TransformerPolicy final : public SequencePolicy {
   std::vector<Block> blocks_;
   torch::nn::LayerNorm ln_f_{nullptr};
   torch::nn::Linear head_{nullptr};
-  TransformerDecoder decoder_;  // the decoding state
+  TransformerDecoder decoder_;           // the decoding state
+  TransformerDecoder::Weights weights_;  // its view of the weights, set by begin()
 };
 
 }  // namespace raftsim
