@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "core/rng.h"
+
 namespace raftsim {
 
 namespace {
@@ -30,6 +32,8 @@ void shutdown_workers(Self* self) {
   auto& st = self->state;
   for (auto& g : st.generators) self->send_exit(g, caf::exit_reason::user_shutdown);
   for (auto& r : st.rewards) self->send_exit(r, caf::exit_reason::user_shutdown);
+  if (st.reward_trainer)
+    self->send_exit(st.reward_trainer, caf::exit_reason::user_shutdown);
   self->send_exit(st.ranker, caf::exit_reason::user_shutdown);
   self->send_exit(st.trainer, caf::exit_reason::user_shutdown);
 }
@@ -68,10 +72,33 @@ auto fail_on(Self* self, std::string stage) {
   };
 }
 
+void score(Self* self, SampleBatch& batch);
+
+// A reward-model version has been trained: score what waited for it.
+void on_reward_model(Self* self, RewardSnapshot& snapshot) {
+  auto& st = self->state;
+  const uint64_t v = snapshot.version;
+  st.reward_models[v] = std::move(snapshot);
+  auto waiting = st.unscored.find(v);
+  if (waiting == st.unscored.end()) return;
+  auto batches = std::move(waiting->second);
+  st.unscored.erase(waiting);
+  for (auto& b : batches) score(self, b);
+}
+
+// Relabelling is due after iteration t when the next iteration is the first
+// of a new reward-model version.
+bool relabel_due(const CoordinatorState& st, uint64_t t) {
+  const int32_t every = st.setup.reward->reward.relabel_every;
+  return st.learned && every > 0 && (t + 1) % static_cast<uint64_t>(every) == 0 &&
+         t + 1 < static_cast<uint64_t>(st.setup.iterations);
+}
+
 void on_scored(Self* self, ScoredBatch& sb) {
   auto& st = self->state;
   const uint64_t t = sb.batch.iteration;
   auto& it = st.iterations.at(t);
+  it.reward_version = sb.reward_version;
   st.busy.push_back(sb.batch.generate);
   st.busy.push_back(sb.score);
   it.generate_seconds += sb.batch.generate.seconds();
@@ -80,12 +107,26 @@ void on_scored(Self* self, ScoredBatch& sb) {
   it.chunks[c] = std::move(sb);
   if (!st.schedule->chunk_scored(t)) return;
   RankRequest req{t, std::move(it.chunks)};
+  if (relabel_due(st, t)) {
+    req.relabel_pairs = st.setup.reward->reward.relabel_pairs;
+    req.relabel_stream = derive_seed(
+        st.setup.reward->seed, Purpose::kRewardData,
+        reward_version_for(t + 1, st.setup.reward->reward.relabel_every), 2);
+  }
   self->request(st.ranker, caf::infinite, std::move(req))
       .then(
           [self](Selection& sel) {
             auto& s = self->state;
             s.busy.push_back(sel.rank);
             const uint64_t t = sel.iteration;
+            if (sel.relabel.size() > 0) {
+              const uint64_t v =
+                  reward_version_for(t + 1, s.setup.reward->reward.relabel_every);
+              self->request(s.reward_trainer, caf::infinite,
+                            RelabelRequest{v, std::move(sel.relabel)})
+                  .then([self](RewardSnapshot& rs) { on_reward_model(self, rs); },
+                        fail_on(self, "reward-model trainer"));
+            }
             s.iterations.at(t).selection = std::move(sel);
             s.schedule->ranked(t);
             maybe_train(self);
@@ -93,12 +134,27 @@ void on_scored(Self* self, ScoredBatch& sb) {
           fail_on(self, "ranker"));
 }
 
-void on_samples(Self* self, SampleBatch& batch) {
+void score(Self* self, SampleBatch& batch) {
   auto& st = self->state;
   auto& reward = st.rewards[batch.chunk % st.rewards.size()];
-  self->request(reward, caf::infinite, std::move(batch))
+  ScoreRequest req{std::move(batch), {}};
+  if (st.learned)
+    req.reward = st.reward_models.at(
+        reward_version_for(req.batch.iteration, st.setup.reward->reward.relabel_every));
+  self->request(reward, caf::infinite, std::move(req))
       .then([self](ScoredBatch& sb) { on_scored(self, sb); },
             fail_on(self, "reward worker"));
+}
+
+// Scores the batch now, or once its reward-model version is trained.
+void on_samples(Self* self, SampleBatch& batch) {
+  auto& st = self->state;
+  const uint64_t v =
+      reward_version_for(batch.iteration, st.setup.reward->reward.relabel_every);
+  if (st.learned && st.reward_models.count(v) == 0)
+    st.unscored[v].push_back(std::move(batch));
+  else
+    score(self, batch);
 }
 
 void on_generator_failed(Self* self, size_t g, const Job& job, const caf::error& err) {
@@ -190,6 +246,13 @@ void launch(Self* self) {
   const uint64_t keep_from = st.schedule->oldest_needed_version();
   while (st.snapshots.size() > 1 && st.snapshots.begin()->first < keep_from)
     st.snapshots.erase(st.snapshots.begin());
+  // Likewise the reward-model versions: from the oldest iteration in flight.
+  if (!st.iterations.empty()) {
+    const uint64_t keep_reward = reward_version_for(st.iterations.begin()->first,
+                                                    setup.reward->reward.relabel_every);
+    while (st.reward_models.size() > 1 && st.reward_models.begin()->first < keep_reward)
+      st.reward_models.erase(st.reward_models.begin());
+  }
   dispatch(self);
   maybe_finish(self);
 }
@@ -242,6 +305,11 @@ IterationReport make_report(Self* self, uint64_t t, IterationState& it) {
   r.exact_stats = it.policy.exact_stats;
   r.policy_stats = it.policy.stats;
   r.train_loss = it.result.loss;
+  r.reward_version = it.reward_version;
+  if (st.learned && it.reward_version > st.reward_reported) {
+    r.new_reward_model = st.reward_models.at(it.reward_version);
+    st.reward_reported = it.reward_version;
+  }
   r.evaluated = !st.setup.generator->eval_prompts.empty();
   r.eval_greedy_gold = it.eval.greedy_gold;
   r.eval_sampled_gold = it.eval.sampled_gold;
@@ -343,6 +411,11 @@ caf::behavior coordinator(Self* self, CoordinatorSetup setup) {
   }
   for (int32_t i = 0; i < s.actors.reward_workers; ++i)
     st.rewards.push_back(self->system().spawn(reward_worker, s.reward));
+  st.learned = s.reward->reward.model == "learned";
+  if (st.learned) st.reward_models[s.reward_model.version] = s.reward_model;
+  if (s.reward_trainer)
+    st.reward_trainer =
+        self->system().spawn<caf::detached>(reward_trainer_fn, s.reward_trainer);
   st.ranker = self->system().spawn(ranker_actor_fn, s.ranker);
   st.trainer = self->system().spawn<caf::detached>(trainer_actor_fn, s.trainer);
   st.snapshots = s.snapshots;

@@ -5,8 +5,10 @@
 //   for each iteration t the schedule starts:
 //     draw b prompts from (seed, t), cut into chunks of sampler.chunk
 //     chunk  -> an idle generator  -> SampleBatch
-//     batch  -> reward[chunk % R]  -> ScoredBatch
+//     batch  -> reward[chunk % R]  -> ScoredBatch (learned: with the reward
+//               model of t, once trained)
 //     all chunks of t scored       -> ranker   -> Selection
+//     relabelling due after t      -> reward trainer -> RewardSnapshot
 //     selections in order t        -> trainer  -> TrainResult (version t+1)
 //     rows in order t              -> logger   (IterationReport)
 //   with held-out prompts, an EvaluateRequest of the same version goes to an
@@ -29,6 +31,7 @@
 #include "actors/generator.h"
 #include "actors/messages.h"
 #include "actors/ranker_actor.h"
+#include "actors/reward_trainer.h"
 #include "actors/reward_worker.h"
 #include "actors/schedule.h"
 #include "actors/trainer_actor.h"
@@ -60,6 +63,10 @@ struct CoordinatorSetup {
   // The actors it spawns, each with its slice of the run.
   std::shared_ptr<const GeneratorContext> generator;
   std::shared_ptr<const RewardContext> reward;
+  // reward.model = learned: version 0, and with relabelling the trainer of
+  // the next versions (null otherwise).
+  RewardSnapshot reward_model;
+  std::shared_ptr<const RewardTrainerContext> reward_trainer;
   std::shared_ptr<const RankerContext> ranker;
   std::shared_ptr<const TrainerContext> trainer;
   logger_actor logger;
@@ -73,6 +80,7 @@ struct CoordinatorSetup {
 // The data of an iteration in flight (the schedule holds its progress).
 struct IterationState {
   PolicySnapshot policy;            // the version generating this iteration
+  uint64_t reward_version = 0;      // the reward model scoring it
   std::vector<int32_t> prompts;     // all b prompts
   std::vector<ScoredBatch> chunks;  // by chunk index
   double generate_seconds = 0, score_seconds = 0;
@@ -87,6 +95,11 @@ struct CoordinatorState {
   std::vector<generator_actor> generators;
   std::deque<size_t> idle;  // generator indices
   std::vector<reward_actor> rewards;
+  reward_trainer_actor reward_trainer;                    // relabelling only
+  bool learned = false;                                   // reward.model = learned
+  std::map<uint64_t, RewardSnapshot> reward_models;       // by version
+  std::map<uint64_t, std::vector<SampleBatch>> unscored;  // waiting for a version
+  uint64_t reward_reported = 0;  // newest reward-model version handed to the logger
   ranker_actor ranker;
   trainer_actor trainer;
   std::map<uint64_t, PolicySnapshot> snapshots;  // by version

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "actors/checkpoint.h"
+#include "actors/reward_snapshot.h"
 #include "core/interval.h"
 #include "models/policy.h"
 #include "models/pool.h"
@@ -22,6 +23,9 @@ struct IterationReport {
   bool exact_stats = false;     // policy_stats holds exact values (tabular)
   PolicyStats policy_stats;
   double train_loss = 0.0;
+  uint64_t reward_version = 0;  // the reward model that scored the samples
+  // A learned reward-model version first used in this iteration (to store).
+  RewardSnapshot new_reward_model;
   // Held-out evaluation (when the task has held-out prompts).
   bool evaluated = false;
   double eval_greedy_gold = 0.0, eval_sampled_gold = 0.0;

@@ -10,6 +10,8 @@ void register_messages(caf::actor_system_config& cfg) {
   cfg.add_message_type<ScoredBatch>("raftsim.ScoredBatch");
   cfg.add_message_type<RankRequest>("raftsim.RankRequest");
   cfg.add_message_type<TrainRequest>("raftsim.TrainRequest");
+  cfg.add_message_type<Comparisons>("raftsim.Comparisons");
+  cfg.add_message_type<RelabelRequest>("raftsim.RelabelRequest");
 }
 
 }  // namespace raftsim

@@ -4,8 +4,9 @@
 //                 GenerateChunk                 SampleBatch
 //   coordinator ----------------> generator[i] -------------> coordinator
 //   coordinator --EvaluateRequest--> generator[i] --EvalResult--> coordinator
-//   coordinator --SampleBatch---> reward[j] ---ScoredBatch--> coordinator
+//   coordinator --ScoreRequest--> reward[j] ---ScoredBatch--> coordinator
 //   coordinator --RankRequest---> ranker -----Selection-----> coordinator
+//   coordinator --RelabelRequest--> reward trainer --RewardSnapshot--> coordinator
 //   coordinator --TrainRequest--> trainer ----TrainResult---> coordinator
 //   coordinator --IterationReport / close--> logger --ok--> coordinator
 //
@@ -22,10 +23,13 @@
 
 #include "actors/checkpoint.h"
 #include "actors/iteration_report.h"
+#include "actors/reward_snapshot.h"
 #include "actors/run_status.h"
 #include "core/interval.h"
+#include "models/learned_reward.h"
 #include "models/policy.h"
 #include "models/pool.h"
+#include "models/preferences.h"
 #include "models/samples.h"
 
 namespace raftsim {
@@ -73,18 +77,37 @@ struct SampleBatch {
   Interval generate;
 };
 
+// coordinator -> reward worker: a chunk and the reward model to score it with.
+struct ScoreRequest {
+  SampleBatch batch;
+  RewardSnapshot reward;
+};
+
 // reward worker -> coordinator.
 struct ScoredBatch {
   SampleBatch batch;
   std::vector<double> gold;
   std::vector<double> proxy;
+  std::vector<double> spread;   // learned ensembles: the members' std, else empty
+  uint64_t reward_version = 0;  // the reward model that scored it
   Interval score;
 };
 
-// coordinator -> ranker: the iteration's chunks, in chunk order.
+// coordinator -> ranker: the iteration's chunks, in chunk order. With
+// relabel_pairs > 0 the ranker also draws that many comparisons from the
+// pool, from the stream relabel_stream.
 struct RankRequest {
   uint64_t iteration = 0;
   std::vector<ScoredBatch> chunks;
+  int32_t relabel_pairs = 0;
+  uint64_t relabel_stream = 0;
+};
+
+// coordinator -> reward-model trainer: train the next version on the data so
+// far plus `added`.
+struct RelabelRequest {
+  uint64_t version = 0;
+  Comparisons added;
 };
 
 // ranker -> coordinator.
@@ -94,6 +117,7 @@ struct Selection {
   PoolStats stats;
   Pool pool;                           // kept only when samples are logged
   std::vector<uint8_t> accepted_mask;  // [pool size], only with the pool
+  Comparisons relabel;                 // with RankRequest::relabel_pairs
   Interval rank;
 };
 
@@ -130,7 +154,9 @@ using tick_atom = caf::atom_constant<caf::atom("tick")>;
 using generator_actor =
     caf::typed_actor<caf::replies_to<GenerateChunk>::with<SampleBatch>,
                      caf::replies_to<EvaluateRequest>::with<EvalResult>>;
-using reward_actor = caf::typed_actor<caf::replies_to<SampleBatch>::with<ScoredBatch>>;
+using reward_actor = caf::typed_actor<caf::replies_to<ScoreRequest>::with<ScoredBatch>>;
+using reward_trainer_actor =
+    caf::typed_actor<caf::replies_to<RelabelRequest>::with<RewardSnapshot>>;
 using ranker_actor = caf::typed_actor<caf::replies_to<RankRequest>::with<Selection>>;
 using trainer_actor =
     caf::typed_actor<caf::replies_to<TrainRequest>::with<TrainResult>,
@@ -163,11 +189,22 @@ typename Inspector::result_type inspect(Inspector& f, SampleBatch& x) {
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, ScoredBatch& x) {
-  return f(caf::meta::type_name("ScoredBatch"), x.batch, x.gold, x.proxy, x.score);
+  return f(caf::meta::type_name("ScoredBatch"), x.batch, x.gold, x.proxy, x.spread,
+           x.reward_version, x.score);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, RankRequest& x) {
-  return f(caf::meta::type_name("RankRequest"), x.iteration, x.chunks);
+  return f(caf::meta::type_name("RankRequest"), x.iteration, x.chunks, x.relabel_pairs,
+           x.relabel_stream);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, Comparisons& x) {
+  return f(caf::meta::type_name("Comparisons"), x.prompt_length, x.response_length,
+           x.prompts, x.first, x.second, x.label, x.gold_label);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, RelabelRequest& x) {
+  return f(caf::meta::type_name("RelabelRequest"), x.version, x.added);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, TrainRequest& x) {
@@ -181,6 +218,8 @@ void register_messages(caf::actor_system_config& config);
 
 // In-process only: they carry shared weight snapshots, bulk pools or enums.
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(raftsim::GenerateChunk)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(raftsim::ScoreRequest)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(raftsim::RewardSnapshot)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(raftsim::EvaluateRequest)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(raftsim::EvalResult)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(raftsim::Selection)

@@ -23,6 +23,14 @@ Selection rank_iteration(const RankerContext& ctx, const Ranker& ranker,
   const auto accepted =
       ranker.select(in, derive_seed(ctx.seed, Purpose::kRankerTies, req.iteration));
   out.stats = pool_stats(pool, accepted);
+  double spread = 0;
+  for (const auto& c : req.chunks)
+    for (double s : c.spread) spread += s;
+  out.stats.ensemble_std_mean =
+      pool.samples.size() ? spread / pool.samples.size() : 0.0;
+  if (req.relabel_pairs > 0)
+    out.relabel =
+        pool_comparisons(pool, req.relabel_pairs, ctx.label_noise, req.relabel_stream);
   out.accepted = accepted_batch(pool, accepted);
   if (ctx.keep_pool) {
     out.accepted_mask.assign(pool.samples.size(), 0);

@@ -1,6 +1,7 @@
 // Ranker actor: joins an iteration's scored chunks into its pool (in chunk
 // order, whatever order they were scored in), selects the accepted set
-// (models/ranker.h) and computes the pool's statistics.
+// (models/ranker.h) and computes the pool's statistics. When asked, it also
+// draws the comparisons a relabelling trains on from the pool.
 #pragma once
 
 #include <memory>
@@ -16,6 +17,7 @@ struct RankerContext {
   RankerConfig ranker;
   uint64_t seed = 0;
   bool keep_pool = false;  // the samples are logged: hand the pool on
+  double label_noise = 0;  // relabelled comparisons: flip rate
   RunClock clock;
 };
 

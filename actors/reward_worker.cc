@@ -7,11 +7,22 @@ reward_actor::behavior_type reward_worker(
     std::shared_ptr<const RewardContext> ctx) {
   self->state.model = std::make_unique<RewardModel>(*ctx->task, ctx->reward, ctx->seed);
   return {
-      [self, ctx](SampleBatch& batch) {
+      [self, ctx](ScoreRequest& req) -> caf::result<ScoredBatch> {
         ScoredBatch out;
         out.score.start = ctx->clock.now();
-        self->state.model->score(batch.iteration, batch.samples, out.gold, out.proxy);
-        out.batch = std::move(batch);
+        const Samples& s = req.batch.samples;
+        try {
+          if (req.reward.model)
+            self->state.model->score(*req.reward.model, s, out.gold, out.proxy,
+                                     out.spread);
+          else
+            self->state.model->score(req.batch.iteration, s, out.gold, out.proxy);
+        } catch (const std::exception& e) {
+          return caf::make_error(caf::sec::runtime_error,
+                                 std::string("reward model: ") + e.what());
+        }
+        out.reward_version = req.reward.version;
+        out.batch = std::move(req.batch);
         out.score.end = ctx->clock.now();
         return out;
       },

@@ -1,6 +1,7 @@
 // Reward actor: scores a chunk of samples with the task's gold reward and the
-// configured proxy error (models/reward_model.h). Cheap work: runs on the
-// actor system's shared scheduler.
+// proxy: the reward-model version the request carries (reward.model =
+// learned), or gold + the configured error (models/reward_model.h). Runs on
+// the actor system's shared scheduler.
 #pragma once
 
 #include <memory>

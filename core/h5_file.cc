@@ -346,6 +346,30 @@ void H5File::set_attribute(const std::string& name, int64_t value,
   });
 }
 
+void H5File::set_double_attribute(const std::string& name, double value,
+                                  const std::string& object) {
+  guarded(impl_->path, "write attribute " + name, [&] {
+    impl_->end_swmr();
+    impl_->with_object(object, [&](H5::H5Object& obj) {
+      if (obj.attrExists(name)) obj.removeAttr(name);
+      H5::Attribute a = obj.createAttribute(name, H5::PredType::IEEE_F64LE,
+                                            H5::DataSpace(H5S_SCALAR));
+      a.write(H5::PredType::NATIVE_DOUBLE, &value);
+    });
+  });
+}
+
+double H5File::double_attribute(const std::string& name,
+                                const std::string& object) const {
+  return guarded(impl_->path, "read attribute " + name, [&] {
+    return impl_->with_object(object, [&](H5::H5Object& obj) {
+      double v = 0;
+      obj.openAttribute(name).read(H5::PredType::NATIVE_DOUBLE, &v);
+      return v;
+    });
+  });
+}
+
 bool H5File::has_attribute(const std::string& name, const std::string& object) const {
   return guarded(impl_->path, "read attribute " + name, [&] {
     return impl_->with_object(object,

@@ -42,11 +42,16 @@ class H5File {
 
   const std::string& path() const;
 
-  // Root (or `object`) string and integer attributes; rewriting replaces.
+  // Root (or `object`) string, integer and double attributes; rewriting
+  // replaces.
   void set_attribute(const std::string& name, const std::string& value,
                      const std::string& object = "/");
   void set_attribute(const std::string& name, int64_t value,
                      const std::string& object = "/");
+  void set_double_attribute(const std::string& name, double value,
+                            const std::string& object = "/");
+  double double_attribute(const std::string& name,
+                          const std::string& object = "/") const;
   std::string string_attribute(const std::string& name,
                                const std::string& object = "/") const;
   int64_t int_attribute(const std::string& name, const std::string& object = "/") const;

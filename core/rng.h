@@ -29,6 +29,9 @@ enum class Purpose : uint64_t {
   kWarmup = 9,           // warm-start demonstrations
   kEvalPrompts = 10,     // held-out prompts
   kEvalSampling = 11,    // sampled decoding on held-out prompts
+  kRewardData = 12,      // reward-model comparisons: prompts, responses, flips
+  kRewardInit = 13,      // reward-model initial weights (per version, member)
+  kRewardTrain = 14,     // reward-model minibatch order and bootstrap
 };
 
 // SplitMix64 finaliser: a bijective 64-bit mix.

@@ -3,6 +3,14 @@
 // in [0, arms); gold(c, a) ~ N(0, 1) i.i.d. from the seed. A fixed random
 // subset of round(feature_fraction * arms) arms per context carries the
 // feature that feature_bias reward noise favours.
+//
+// With task.features = D > 0, every (context, arm) also has a feature vector
+// x ~ N(0, I_D) from the seed, and the gold reward is a fixed function of it
+// (task.gold_function): linear w.x with w ~ N(0, I_D), or mlp
+// w2.tanh(W1 x / sqrt(D) + b1) with 32 hidden units, all N(0, 1); then
+// standardised to mean 0, variance 1 over all (context, arm). A learned
+// reward model reads x (models/reward_net.h), so it can generalise from the
+// arms it was shown to the ones it was not.
 #pragma once
 
 #include "models/task.h"
@@ -20,12 +28,15 @@ class BanditTask final : public Task {
   std::vector<int32_t> draw_prompts(uint64_t iteration, int32_t n) const override;
   double gold(const int32_t* prompt, const int32_t* response) const override;
   double feature(const int32_t* prompt, const int32_t* response) const override;
+  int32_t feature_dim() const override { return dim_; }
+  const float* features(const int32_t* prompt, const int32_t* response) const override;
   void target(const int32_t* prompt, int32_t* response) const override;
   void describe(H5File& file) const override;
 
  private:
-  int32_t contexts_, arms_;
+  int32_t contexts_, arms_, dim_;
   uint64_t seed_;
+  std::vector<float> features_;  // [contexts * arms * dim]
   std::vector<double> gold_;
   std::vector<int32_t> feature_;  // [contexts * arms] 0/1
 };

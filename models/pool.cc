@@ -75,6 +75,30 @@ PoolStats pool_stats(const Pool& pool, const std::vector<int32_t>& accepted) {
     distinct += static_cast<double>(seen.size()) / s.k;
   }
   st.distinct_fraction = s.n_prompts() ? distinct / s.n_prompts() : kNaN;
+
+  // Over finite proxies only (as the proxy mean).
+  double sxy = 0, sxx = 0, syy = 0;
+  for (int32_t i = 0; i < n; ++i) {
+    if (!std::isfinite(pool.proxy[i])) continue;
+    const double dx = pool.gold[i] - st.gold_mean, dy = pool.proxy[i] - st.proxy_mean;
+    sxy += dx * dy;
+    sxx += dx * dx;
+    syy += dy * dy;
+  }
+  st.proxy_gold_correlation = sxx > 0 && syy > 0 ? sxy / std::sqrt(sxx * syy) : kNaN;
+  double right = 0, pairs = 0;
+  for (int32_t p = 0; p < s.n_prompts(); ++p) {
+    for (int32_t a = p * s.k; a < (p + 1) * s.k; ++a) {
+      for (int32_t b = a + 1; b < (p + 1) * s.k; ++b) {
+        const double dg = pool.gold[a] - pool.gold[b];
+        const double dp = pool.proxy[a] - pool.proxy[b];
+        if (dg == 0 || !std::isfinite(dp)) continue;
+        pairs += 1;
+        right += dp == 0 ? 0.5 : ((dp > 0) == (dg > 0) ? 1.0 : 0.0);
+      }
+    }
+  }
+  st.proxy_pair_accuracy = pairs > 0 ? right / pairs : kNaN;
   return st;
 }
 

@@ -28,6 +28,12 @@ struct PoolStats {
   // Monte-Carlo estimates over the pool, at the sampling temperature:
   // KL(pi_v || pi_0) ~ mean(logp - logp_initial), H(pi_v) ~ -mean(logp).
   double kl_estimate = 0, entropy_estimate = 0;
+  // How well the proxy tracks gold where the policy now is: Pearson's r over
+  // the pool, and the share of pairs of responses to one prompt with
+  // different gold that the proxy orders like gold (proxy ties count 1/2).
+  double proxy_gold_correlation = 0, proxy_pair_accuracy = 0;
+  // Learned ensembles: mean over the pool of the members' std (else 0).
+  double ensemble_std_mean = 0;
 };
 
 // Statistics of the pool and of the accepted samples `accepted` (indices).

@@ -5,6 +5,7 @@
 #include "core/config.h"
 #include "core/registry.h"
 #include "core/rng.h"
+#include "models/learned_reward.h"
 #include "models/task.h"
 
 namespace raftsim {
@@ -139,12 +140,25 @@ void RewardModel::score(uint64_t iteration, const Samples& s, std::vector<double
   }
 }
 
+void RewardModel::score(const RewardEnsemble& learned, const Samples& s,
+                        std::vector<double>& gold, std::vector<double>& proxy,
+                        std::vector<double>& spread) const {
+  gold.resize(s.size());
+  for (int32_t i = 0; i < s.size(); ++i)
+    gold[i] = task_.gold(s.prompt(i / s.k), s.response(i));
+  learned.score(task_, s, proxy, spread);
+}
+
 const ConfigSchema<RewardConfig>& reward_schema() {
   static const ConfigSchema<RewardConfig> schema = [] {
     ConfigSchema<RewardConfig> s;
     using C = RewardConfig;
+    s.add_choice("reward.model",
+                 "the proxy reward: synthetic (gold + reward.noise) or learned (a "
+                 "Bradley-Terry reward model trained on comparisons of pi_0 samples)",
+                 [](C & c) -> auto& { return c.model; }, {"synthetic", "learned"});
     s.add_choice(
-        "reward.noise", "proxy reward error model",
+        "reward.noise", "synthetic: proxy reward error model",
         [](C & c) -> auto& { return c.noise; }, noise_names());
     s.add_double(
         "reward.noise_scale", "scale of the proxy reward error (sigma)",
@@ -157,6 +171,62 @@ const ConfigSchema<RewardConfig>& reward_schema() {
         "error is a fixed function of (prompt, response) (true) or drawn afresh at "
         "every evaluation (false)",
         [](C & c) -> auto& { return c.persistent; });
+    s.add_int(
+        "reward.rm_pairs", "learned: training comparisons of two pi_0 samples",
+        [](C & c) -> auto& { return c.rm_pairs; }, 1, 1 << 24);
+    s.add_int(
+        "reward.rm_heldout_pairs",
+        "learned: held-out comparisons of pi_0 samples (accuracy; their responses "
+        "normalise the model)",
+        [](C & c) -> auto& { return c.rm_heldout_pairs; }, 2, 1 << 24);
+    s.add_double(
+        "reward.label_noise",
+        "learned: probability that a comparison's label is flipped",
+        [](C & c) -> auto& { return c.label_noise; }, 0.0, 0.5);
+    s.add_int(
+        "reward.rm_hidden", "learned: reward model width (MLP units / GRU state)",
+        [](C & c) -> auto& { return c.rm_hidden; }, 1, 1 << 14);
+    s.add_int(
+        "reward.rm_layers", "learned: MLP hidden layers / GRU layers",
+        [](C & c) -> auto& { return c.rm_layers; }, 1, 16);
+    s.add_double(
+        "reward.rm_learning_rate", "learned: Adam learning rate",
+        [](C & c) -> auto& { return c.rm_learning_rate; }, 0.0, kInf, true);
+    s.add_int(
+        "reward.rm_epochs", "learned: passes over the comparisons per training",
+        [](C & c) -> auto& { return c.rm_epochs; }, 1, 1 << 20);
+    s.add_int(
+        "reward.rm_batch_size", "learned: comparisons per Adam step",
+        [](C & c) -> auto& { return c.rm_batch_size; }, 1, 1 << 24);
+    s.add_int(
+        "reward.ensemble",
+        "learned: ensemble members, each from its own initial weights",
+        [](C & c) -> auto& { return c.ensemble; }, 1, 64);
+    s.add_bool(
+        "reward.ensemble_bootstrap",
+        "learned: each member trains on a bootstrap resample of the comparisons",
+        [](C & c) -> auto& { return c.ensemble_bootstrap; });
+    s.add_choice(
+        "reward.aggregate",
+        "learned: how members combine: mean, min (worst case), uwo (mean - uwo_coef * "
+        "variance)",
+        [](C & c) -> auto& { return c.aggregate; }, {"mean", "min", "uwo"});
+    s.add_double(
+        "reward.uwo_coef", "learned, aggregate uwo: weight of the members' variance",
+        [](C & c) -> auto& { return c.uwo_coef; }, 0.0, kInf);
+    s.add_int(
+        "reward.relabel_every",
+        "learned: every n iterations, label reward.relabel_pairs comparisons of the "
+        "current policy's samples and retrain (0 = never)",
+        [](C & c) -> auto& { return c.relabel_every; }, 0, 1 << 30);
+    s.add_int(
+        "reward.relabel_pairs", "learned: comparisons added at each relabelling",
+        [](C & c) -> auto& { return c.relabel_pairs; }, 1, 1 << 24);
+    s.add_bool(
+        "reward.relabel_from_scratch",
+        "learned: retrain from fresh weights at each relabelling (false: continue "
+        "from the previous version)",
+        [](C & c) -> auto& { return c.relabel_from_scratch; });
     return s;
   }();
   return schema;

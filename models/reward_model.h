@@ -1,5 +1,7 @@
-// RewardModel: scores samples with the task's gold reward and a proxy reward
-// = gold + error, the error chosen by name (reward.noise):
+// RewardModel: scores samples with the task's gold reward and a proxy reward.
+// With reward.model = learned the proxy is a reward model trained on
+// comparisons (models/learned_reward.h); with reward.model = synthetic (the
+// default) it is gold + error, the error chosen by name (reward.noise):
 //   none          no error
 //   gaussian      noise_scale * N(0, 1)
 //   student_t     noise_scale * t(noise_dof): heavy tails for few dof
@@ -24,13 +26,32 @@ namespace raftsim {
 template <class Cfg>
 class ConfigSchema;
 
+class RewardEnsemble;
 class Task;
 
 struct RewardConfig {
+  std::string model = "synthetic";  // synthetic (gold + noise) | learned
+  // synthetic
   std::string noise = "none";
   double noise_scale = 1.0;
   double noise_dof = 3.0;
   bool persistent = true;
+  // learned (models/learned_reward.h)
+  int32_t rm_pairs = 1000;          // comparisons of pi_0 samples
+  int32_t rm_heldout_pairs = 1000;  // held-out comparisons (accuracy, normalisation)
+  double label_noise = 0.0;         // each label flipped with this probability
+  int32_t rm_hidden = 32;           // width
+  int32_t rm_layers = 2;            // MLP hidden layers / GRU layers
+  double rm_learning_rate = 3e-3;   // Adam
+  int32_t rm_epochs = 30;           // passes over the comparisons
+  int32_t rm_batch_size = 64;       // comparisons per step
+  int32_t ensemble = 1;             // members M
+  bool ensemble_bootstrap = false;  // each member on a resample of the pairs
+  std::string aggregate = "mean";   // mean | min | uwo
+  double uwo_coef = 1.0;            // uwo: mean - uwo_coef * variance
+  int32_t relabel_every = 0;        // retrain every n iterations (0: never)
+  int32_t relabel_pairs = 200;      // new comparisons per retraining
+  bool relabel_from_scratch = false;
 };
 
 // The reward.* keys.
@@ -63,6 +84,11 @@ class RewardModel {
   // Thread-safe.
   void score(uint64_t iteration, const Samples& samples, std::vector<double>& gold,
              std::vector<double>& proxy) const;
+  // With reward.model = learned: the proxy is `learned`'s aggregate and
+  // `spread` its members' std. Thread-safe.
+  void score(const RewardEnsemble& learned, const Samples& samples,
+             std::vector<double>& gold, std::vector<double>& proxy,
+             std::vector<double>& spread) const;
 
  private:
   const Task& task_;

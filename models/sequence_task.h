@@ -27,6 +27,7 @@ class SequenceTask final : public Task {
   std::vector<int32_t> eval_prompts() const override;
   double gold(const int32_t* prompt, const int32_t* response) const override;
   double feature(const int32_t* prompt, const int32_t* response) const override;
+  bool reads_tokens() const override { return true; }
   void target(const int32_t* prompt, int32_t* response) const override;
   void describe(H5File& file) const override;
 

@@ -32,6 +32,10 @@ TaskShape task_shape(const TaskConfig& c) {
 }
 
 void validate(const TaskConfig& c) {
+  if (c.name != "bandit" && c.features > 0)
+    throw ConfigError(
+        "task.features", std::to_string(c.features),
+        "0 with task.name = " + c.name + ": feature vectors are a bandit's");
   if (c.name == "sequence" && c.feature_token >= c.vocab)
     throw ConfigError("task.feature_token", std::to_string(c.feature_token),
                       "a token below task.vocab = " + std::to_string(c.vocab));
@@ -50,6 +54,17 @@ const ConfigSchema<TaskConfig>& task_schema() {
     s.add_int(
         "task.arms", "bandit: responses (arms) per prompt",
         [](C & c) -> auto& { return c.arms; }, 2, 1 << 20);
+    s.add_int(
+        "task.features",
+        "bandit: length D of the feature vector of every (context, arm); the gold "
+        "reward is then task.gold_function of it (0 = i.i.d. gold rewards)",
+        [](C & c) -> auto& { return c.features; }, 0, 4096);
+    s.add_choice(
+        "task.gold_function",
+        "bandit with task.features > 0: the gold reward as a function of the "
+        "features, standardised over all arms (linear, or mlp = a fixed random "
+        "2-layer tanh network)",
+        [](C & c) -> auto& { return c.gold_function; }, {"linear", "mlp"});
     s.add_double(
         "task.feature_fraction",
         "bandit: share of arms carrying the feature that feature_bias rewards",

@@ -3,7 +3,9 @@
 // Variants by name (task.name):
 //   bandit    `contexts` prompts (prompt = one token, the context id), each
 //             with `arms` responses (one token) whose gold rewards are drawn
-//             i.i.d. N(0, 1) from the seed (models/bandit_task.h).
+//             i.i.d. N(0, 1) from the seed, or with task.features = D > 0 a
+//             fixed function of a D-dimensional feature vector per
+//             (context, arm) (models/bandit_task.h).
 //   sequence  token prompts and responses over a vocabulary, gold reward the
 //             share of positions matching a known target such as the
 //             reversed prompt (models/sequence_task.h).
@@ -24,13 +26,15 @@ class H5File;
 
 struct TaskConfig {
   std::string name = "bandit";
-  int32_t contexts = 16;              // bandit: distinct prompts
-  int32_t arms = 32;                  // bandit: responses per prompt
-  double feature_fraction = 0.1;      // bandit: share of arms carrying the feature
-  int32_t vocab = 16;                 // sequence: token values
-  int32_t prompt_length = 8;          // sequence
-  int32_t response_length = 8;        // sequence
-  std::string objective = "reverse";  // sequence: reverse | sort
+  int32_t contexts = 16;                 // bandit: distinct prompts
+  int32_t arms = 32;                     // bandit: responses per prompt
+  int32_t features = 0;                  // bandit: feature vector length (0: none)
+  std::string gold_function = "linear";  // bandit with features: linear | mlp
+  double feature_fraction = 0.1;         // bandit: share of arms carrying the feature
+  int32_t vocab = 16;                    // sequence: token values
+  int32_t prompt_length = 8;             // sequence
+  int32_t response_length = 8;           // sequence
+  std::string objective = "reverse";     // sequence: reverse | sort
   int32_t eval_prompts = 0;   // sequence: held-out prompts scored every iteration
   int32_t feature_token = 0;  // sequence: the token feature_bias rewards
 };
@@ -66,6 +70,16 @@ class Task {
   // The exploitable feature in [0, 1] that `feature_bias` reward noise pays
   // a bonus for (bandit: 1 on a fixed random subset of arms).
   virtual double feature(const int32_t* prompt, const int32_t* response) const = 0;
+
+  // What a learned reward model reads (models/reward_net.h): with
+  // feature_dim() > 0 the vector features(prompt, response) (feature_dim()
+  // floats); otherwise, where reads_tokens(), the prompt and response tokens.
+  virtual int32_t feature_dim() const { return 0; }
+  virtual const float* features(const int32_t* /*prompt*/,
+                                const int32_t* /*response*/) const {
+    return nullptr;
+  }
+  virtual bool reads_tokens() const { return false; }
 
   // A fixed set of held-out prompts (may be empty), evaluated every iteration.
   virtual std::vector<int32_t> eval_prompts() const { return {}; }

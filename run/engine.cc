@@ -12,6 +12,7 @@
 #include "models/weights_io.h"
 #include "run/checkpoint_store.h"
 #include "run/environment.h"
+#include "run/reward_model_store.h"
 #include "run/run_layout.h"
 #include "run/run_writer.h"
 
@@ -56,6 +57,7 @@ CoordinatorSetup make_setup(const RunConfig& config, std::shared_ptr<const Task>
   k->ranker = config.ranker;
   k->seed = config.seed;
   k->keep_pool = config.log.samples;
+  k->label_noise = config.reward.label_noise;
   k->clock = clock;
   s.ranker = k;
 
@@ -69,6 +71,25 @@ CoordinatorSetup make_setup(const RunConfig& config, std::shared_ptr<const Task>
   return s;
 }
 
+// reward.model = learned: version 0 of the reward model, trained on
+// comparisons of pi_0 samples, and its trainer for the next versions.
+struct LearnedReward {
+  std::shared_ptr<RewardModelTrainer> trainer;
+  RewardSnapshot initial;
+};
+
+LearnedReward train_learned_reward(const RunConfig& config, const Task& task,
+                                   const Policy& initial) {
+  LearnedReward r;
+  if (config.reward.model != "learned") return r;
+  r.trainer = std::make_shared<RewardModelTrainer>(
+      task, config.reward, config.seed,
+      initial_comparisons(task, initial, config.reward, config.policy.temperature,
+                          config.seed));
+  r.initial = train_reward_version(task, *r.trainer, {});
+  return r;
+}
+
 // A new run file: header and task first (so that a run stopped during its
 // warm start leaves a file that says so), then pi_0 (for resuming), and
 // with log.swmr every table before SWMR starts. Returns null when `stop`
@@ -76,7 +97,8 @@ CoordinatorSetup make_setup(const RunConfig& config, std::shared_ptr<const Task>
 std::shared_ptr<RunWriter> create_run(const RunConfig& config,
                                       const RunOptions& options, const Task& task,
                                       bool evaluated,
-                                      std::shared_ptr<const Policy>& initial) {
+                                      std::shared_ptr<const Policy>& initial,
+                                      LearnedReward& learned) {
   H5File file = H5File::create(options.out_path, options.overwrite, config.log.swmr);
   write_run_header(
       file, config,
@@ -92,6 +114,8 @@ std::shared_ptr<RunWriter> create_run(const RunConfig& config,
     return nullptr;
   }
   if (config.log.checkpoint_every > 0) write_initial_weights(file, *initial->weights());
+  learned = train_learned_reward(config, task, *initial);
+  if (learned.initial.model) write_reward_model(file, learned.initial);
   auto writer = std::make_shared<RunWriter>(
       std::move(file), evaluated, config.log.samples, config.log.checkpoint_keep);
   if (config.log.swmr) {
@@ -131,6 +155,7 @@ struct Reopened {
   uint64_t first_iteration = 0;
   std::map<uint64_t, PolicySnapshot> snapshots;
   std::shared_ptr<const Bytes> trainer_state;  // null: start from pi_0
+  LearnedReward learned;
 };
 
 // Truncates the rows after the newest checkpoint and restores pi_0, the
@@ -147,6 +172,11 @@ Reopened reopen_run(const RunConfig& config, const RunOptions& options,
     r.initial = make_policy(config.policy, task, config.seed, options.interrupt);
     write_initial_weights(file, *r.initial->weights());
   }
+  // The reward model is trained again (deterministically); runs that
+  // relabel are not resumed (run/resume.h).
+  r.learned = train_learned_reward(config, task, *r.initial);
+  if (r.learned.initial.model && !has_reward_model(file, 0))
+    write_reward_model(file, r.learned.initial);
   const auto checkpoint = read_latest_checkpoint(file, nullptr);
   const uint64_t rows = checkpoint ? checkpoint->iteration + 1 : 0;
   truncate_rows(file, config, rows);
@@ -179,6 +209,7 @@ RunOutcome run_experiment(const RunConfig& config, const RunOptions& options) {
   const bool evaluated = !task->eval_prompts().empty();
   CoordinatorSetup setup;
   std::shared_ptr<RunWriter> writer;
+  LearnedReward learned;
   if (options.resume) {
     Reopened r = reopen_run(config, options, *task, evaluated);
     setup = make_setup(config, task, r.initial, clock);
@@ -188,15 +219,24 @@ RunOutcome run_experiment(const RunConfig& config, const RunOptions& options) {
     trainer->resume_state = r.trainer_state;
     setup.trainer = trainer;
     writer = r.writer;
+    learned = r.learned;
   } else {
     std::shared_ptr<const Policy> initial;
-    writer = create_run(config, options, *task, evaluated, initial);
+    writer = create_run(config, options, *task, evaluated, initial, learned);
     if (!writer) {
       RunOutcome stopped;
       stopped.status = RunStatus::kInterrupted;
       return stopped;
     }
     setup = make_setup(config, task, initial, clock);
+  }
+  setup.reward_model = learned.initial;
+  if (learned.trainer && config.reward.relabel_every > 0) {
+    auto ctx = std::make_shared<RewardTrainerContext>();
+    ctx->task = task;
+    ctx->trainer = learned.trainer;
+    ctx->clock = clock;
+    setup.reward_trainer = ctx;
   }
 
   auto outcome = std::make_shared<RunOutcome>();

@@ -31,6 +31,12 @@ std::vector<Column> metric_columns(bool evaluated) {
       {"policy_version",
        [](const R& r) { return static_cast<double>(r.policy_version); }},
       {"nonfinite_rewards", [](const R& r) { return r.pool.nonfinite_rewards; }},
+      // How wrong the proxy is where the policy now is (synthetic or learned).
+      {"proxy_gold_correlation",
+       [](const R& r) { return r.pool.proxy_gold_correlation; }},
+      {"rm_accuracy_policy", [](const R& r) { return r.pool.proxy_pair_accuracy; }},
+      {"ensemble_std_mean", [](const R& r) { return r.pool.ensemble_std_mean; }},
+      {"rm_version", [](const R& r) { return static_cast<double>(r.reward_version); }},
   };
   if (evaluated) {
     c.push_back({"eval_gold_greedy", [](const R& r) { return r.eval_greedy_gold; }});

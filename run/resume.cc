@@ -54,6 +54,13 @@ RunConfig resume_config(const std::string& path, const Settings& overrides) {
     throw ConfigError(
         "--resume", path,
         "a run written with checkpoints (it has log.checkpoint_every = 0)");
+  if (config.reward.model == "learned" && config.reward.relabel_every > 0)
+    throw ConfigError("--resume", path,
+                      "a run without reward-model relabelling (it has "
+                      "reward.relabel_every = " +
+                          std::to_string(config.reward.relabel_every) +
+                          "; its relabelled comparisons are not checkpointed, so run "
+                          "it again from the start)");
   return config;
 }
 

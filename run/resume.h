@@ -8,7 +8,10 @@
 //   log.checkpoint_every, log.checkpoint_keep
 //   faults.*          (testing)
 // It refuses (ConfigError, exit 2) a file written by another raftsim or
-// LibTorch version, a complete run that is not extended, and any other key.
+// LibTorch version, a complete run that is not extended, any other key, and
+// a run that relabels its reward model (reward.relabel_every > 0: the
+// relabelled comparisons are not in its checkpoints). A learned reward
+// model without relabelling is trained again on resume, bit for bit.
 #pragma once
 
 #include <string>

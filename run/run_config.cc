@@ -65,9 +65,61 @@ const ConfigSchema<RunConfig>& run_config_schema() {
   return schema;
 }
 
+namespace {
+
+// What a learned reward model needs of the rest of the configuration, and
+// the learned-only keys a synthetic proxy must leave alone.
+void validate_reward(const RunConfig& c) {
+  const RewardConfig& r = c.reward;
+  const RewardConfig defaults;
+  const auto& schema = run_config_schema();
+  if (r.model != "learned") {
+    for (const char* key :
+         {"reward.rm_pairs", "reward.rm_heldout_pairs", "reward.label_noise",
+          "reward.rm_hidden", "reward.rm_layers", "reward.rm_learning_rate",
+          "reward.rm_epochs", "reward.rm_batch_size", "reward.ensemble",
+          "reward.ensemble_bootstrap", "reward.aggregate", "reward.uwo_coef",
+          "reward.relabel_every", "reward.relabel_pairs",
+          "reward.relabel_from_scratch"}) {
+      RunConfig d = c;
+      d.reward = defaults;
+      const std::string value = schema.find(key)->get(c);
+      if (value != schema.find(key)->get(d))
+        throw ConfigError(
+            key, value,
+            "its default (" + schema.find(key)->get(d) +
+                ") with reward.model = synthetic; it configures a learned "
+                "reward model (set reward.model = learned)");
+    }
+    return;
+  }
+  if (r.noise != "none")
+    throw ConfigError("reward.noise", r.noise,
+                      "none with reward.model = learned: a learned model's errors come "
+                      "from its data, not from a noise formula");
+  if (c.task.name == "bandit" && c.task.features == 0)
+    throw ConfigError("task.features", "0",
+                      "at least 1 with reward.model = learned: the reward model reads "
+                      "the feature vector of an arm (i.i.d. arms have nothing to "
+                      "generalise from)");
+  if (r.relabel_every > 0 && c.sampler.k < 2)
+    throw ConfigError(
+        "sampler.k", std::to_string(c.sampler.k),
+        "at least 2 with reward.relabel_every > 0: relabelled comparisons "
+        "are two responses to one prompt");
+  if (r.relabel_every > 0 && c.log.swmr)
+    throw ConfigError(
+        "log.swmr", "true",
+        "false with reward.relabel_every > 0: reward-model versions are "
+        "stored as they are trained, which HDF5's SWMR mode does not allow");
+}
+
+}  // namespace
+
 void validate(const RunConfig& c) {
   validate(c.task);
   validate(c.policy);
+  validate_reward(c);
   const TaskShape shape = task_shape(c.task);
   const std::string mismatch = policy_mismatch(c.policy, shape);
   if (!mismatch.empty())
@@ -106,7 +158,8 @@ MemoryEstimate estimate_memory(const RunConfig& c) {
     params = 2 * V * d + L * 6 * (d * d + d);
   }
   if (c.task.name == "bandit")
-    task = static_cast<double>(c.task.contexts) * c.task.arms * 12;
+    task = static_cast<double>(c.task.contexts) * c.task.arms *
+           (12 + 12.0 * c.task.features);  // features as floats, and doubles once
   const double s = c.actors.max_staleness;
   // Generators: policy + pi_0 each; trainer: policy, pi_0, gradient, Adam m
   // and v; snapshots alive: staleness + 2; pi_0 shared.

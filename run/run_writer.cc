@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "run/checkpoint_store.h"
+#include "run/reward_model_store.h"
 #include "run/run_layout.h"
 
 namespace raftsim {
@@ -66,6 +67,7 @@ void RunWriter::write(const IterationReport& report) {
   // fails part-way (a full disk) leaves no metrics row without its samples
   // and timing; longer tables are cut back to it on resume.
   if (samples_ && report.has_samples) write_samples(file_, report);
+  if (report.new_reward_model.model) write_reward_model(file_, report.new_reward_model);
   file_.append_row(layout::kTiming, make_row(timing_, report));
   file_.append_row(layout::kMetrics, make_row(metrics_, report));
   file_.flush();

@@ -15,7 +15,7 @@ rank() {
   echo -1
 }
 caf_free=(actors/actors_config.h actors/actors_config.cc actors/run_status.h actors/run_status.cc
-          actors/schedule.h actors/schedule.cc actors/iteration_report.h actors/report_sink.h
+          actors/schedule.h actors/schedule.cc actors/iteration_report.h actors/reward_snapshot.h actors/report_sink.h
           actors/run_clock.h run/run_config.h run/run_config.cc run/run_layout.h run/run_layout.cc
           run/metrics_row.h run/metrics_row.cc)
 bad=0
