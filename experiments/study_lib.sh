@@ -2,6 +2,7 @@
 #
 #   source "$(dirname "$0")/study_lib.sh" STUDY "$@"
 #   study_sweep NAME [raftsim sweep arguments]   # DIR = $OUT/NAME
+#       (base config experiments/STUDY.ini, or $SWEEP_CONFIG when set)
 #   study_plot NAME [plot.py arguments]          # figures to $FIGURES
 #
 # Options every study takes:
@@ -56,7 +57,7 @@ study_sweep() {
   shift
   local quiet=()
   [[ -t 2 ]] || quiet=(--quiet)
-  "$RAFTSIM" sweep --config "$CONFIG" --out "$OUT/$name" --jobs "$JOBS" "${quiet[@]}" "$@"
+  "$RAFTSIM" sweep --config "${SWEEP_CONFIG:-$CONFIG}" --out "$OUT/$name" --jobs "$JOBS" "${quiet[@]}" "$@"
   "$RAFTSIM" summarize "$OUT/$name" | tee "$FIGURES/${STUDY}_${name}_summary.txt"
 }
 

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs the six shipped studies (experiments/*_sweep.sh, bon_theory.sh):
+# Runs the seven shipped studies (experiments/*_sweep.sh, bon_theory.sh,
+# rm_overoptimization.sh):
 #   scripts/run-studies.sh           full studies; figures to docs/figures/
 #   scripts/run-studies.sh --quick   the quick variants into a temporary
 #                                    directory, checking that every step
@@ -7,7 +8,8 @@
 #                                    its files; CI runs this through CTest
 set -euo pipefail
 cd "$(dirname "$0")/.."
-studies=(bon_theory k_sweep acceptance_sweep noise_sweep staleness_sweep temperature_kl_sweep)
+studies=(bon_theory k_sweep acceptance_sweep noise_sweep staleness_sweep temperature_kl_sweep
+         rm_overoptimization)
 if [[ "${1:-}" != "--quick" ]]; then
   for s in "${studies[@]}"; do
     echo "== $s"
