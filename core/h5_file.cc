@@ -193,6 +193,20 @@ struct H5File::Impl {
     return f(d);
   }
 
+  // Writes a scalar attribute of file type `stored` from memory type `memory`.
+  void set_scalar_attribute(const std::string& name, const std::string& object,
+                            const H5::PredType& stored, const H5::PredType& memory,
+                            const void* value) {
+    guarded(path, "write attribute " + name, [&] {
+      end_swmr();
+      with_object(object, [&](H5::H5Object& obj) {
+        if (obj.attrExists(name)) obj.removeAttr(name);
+        obj.createAttribute(name, stored, H5::DataSpace(H5S_SCALAR))
+            .write(memory, value);
+      });
+    });
+  }
+
   template <class T>
   void append(const std::string& p, const T* data, size_t rows, size_t width) {
     const int rank = width == 1 ? 1 : 2;
@@ -335,28 +349,14 @@ void H5File::set_attribute(const std::string& name, const std::string& value,
 
 void H5File::set_attribute(const std::string& name, int64_t value,
                            const std::string& object) {
-  guarded(impl_->path, "write attribute " + name, [&] {
-    impl_->end_swmr();
-    impl_->with_object(object, [&](H5::H5Object& obj) {
-      if (obj.attrExists(name)) obj.removeAttr(name);
-      H5::Attribute a =
-          obj.createAttribute(name, H5::PredType::STD_I64LE, H5::DataSpace(H5S_SCALAR));
-      a.write(H5::PredType::NATIVE_INT64, &value);
-    });
-  });
+  impl_->set_scalar_attribute(name, object, H5::PredType::STD_I64LE,
+                              H5::PredType::NATIVE_INT64, &value);
 }
 
 void H5File::set_double_attribute(const std::string& name, double value,
                                   const std::string& object) {
-  guarded(impl_->path, "write attribute " + name, [&] {
-    impl_->end_swmr();
-    impl_->with_object(object, [&](H5::H5Object& obj) {
-      if (obj.attrExists(name)) obj.removeAttr(name);
-      H5::Attribute a = obj.createAttribute(name, H5::PredType::IEEE_F64LE,
-                                            H5::DataSpace(H5S_SCALAR));
-      a.write(H5::PredType::NATIVE_DOUBLE, &value);
-    });
-  });
+  impl_->set_scalar_attribute(name, object, H5::PredType::IEEE_F64LE,
+                              H5::PredType::NATIVE_DOUBLE, &value);
 }
 
 double H5File::double_attribute(const std::string& name,
