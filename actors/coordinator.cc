@@ -421,7 +421,8 @@ caf::behavior coordinator(Self* self, CoordinatorSetup setup) {
   st.snapshots = s.snapshots;
   if (st.snapshots.empty()) {
     const auto& initial = *s.trainer->initial;
-    st.snapshots[0] = make_snapshot(0, initial, initial, s.trainer->temperature);
+    st.snapshots[0] = make_snapshot(0, initial, initial, s.trainer->temperature,
+                                    s.trainer->task.get());
   }
   // Start on the first message, so that spawning returns at once.
   self->send(self, caf::ok_atom::value);

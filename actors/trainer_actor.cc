@@ -5,11 +5,12 @@
 namespace raftsim {
 
 PolicySnapshot make_snapshot(uint64_t version, const Policy& policy,
-                             const Policy& initial, double temperature) {
+                             const Policy& initial, double temperature,
+                             const Task* task) {
   PolicySnapshot s;
   s.version = version;
   s.weights = policy.weights();
-  s.exact_stats = policy.exact_stats(initial, temperature, s.stats);
+  s.exact_stats = policy.exact_stats(initial, temperature, s.stats, task);
   return s;
 }
 
@@ -21,7 +22,8 @@ trainer_actor::behavior_type trainer_actor_fn(
     auto& st = self->state;
     if (!st.trainer) {
       use_single_compute_thread();
-      st.trainer = std::make_unique<Trainer>(*ctx->initial, ctx->trainer, ctx->seed);
+      st.trainer = std::make_unique<Trainer>(*ctx->initial, ctx->trainer, ctx->seed,
+                                             ctx->temperature);
       if (ctx->resume_state) st.trainer->load_state(*ctx->resume_state);
     }
     return *st.trainer;
@@ -34,8 +36,8 @@ trainer_actor::behavior_type trainer_actor_fn(
         try {
           Trainer& t = trainer();
           out.loss = t.train(req.iteration, req.accepted);
-          out.snapshot =
-              make_snapshot(t.version(), t.policy(), t.initial(), ctx->temperature);
+          out.snapshot = make_snapshot(t.version(), t.policy(), t.initial(),
+                                       ctx->temperature, ctx->task.get());
           if (req.want_state) out.trainer_state = t.save_state();
         } catch (const std::exception& e) {
           return caf::make_error(caf::sec::runtime_error,

@@ -15,6 +15,7 @@ namespace raftsim {
 // What the trainer reads: its slice of the run.
 struct TrainerContext {
   std::shared_ptr<const Policy> initial;  // pi_0; the trainer clones it
+  std::shared_ptr<const Task> task;       // for the snapshots' exact gold reward
   TrainerConfig trainer;
   uint64_t seed = 0;
   double temperature = 1.0;  // for the snapshots' exact statistics
@@ -33,8 +34,10 @@ trainer_actor::behavior_type trainer_actor_fn(
     std::shared_ptr<const TrainerContext> ctx);
 
 // The snapshot of a policy: its weights and, where exact, its statistics
-// relative to pi_0 at the sampling temperature.
+// relative to pi_0 at the sampling temperature (with `task`, also the
+// expected gold reward).
 PolicySnapshot make_snapshot(uint64_t version, const Policy& policy,
-                             const Policy& initial, double temperature);
+                             const Policy& initial, double temperature,
+                             const Task* task = nullptr);
 
 }  // namespace raftsim

@@ -17,6 +17,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <string>
 #include <vector>
@@ -55,6 +56,9 @@ void validate(const PolicyConfig& config);
 struct PolicyStats {
   double kl_to_initial = 0.0;
   double entropy = 0.0;
+  // The expected gold reward, sum_c p(c) sum_a pi(a|c) gold(c, a) (exact
+  // statistics with a task only; NaN otherwise).
+  double gold_reward = std::numeric_limits<double>::quiet_NaN();
 };
 
 class Policy {
@@ -79,8 +83,9 @@ class Policy {
 
   // Exact PolicyStats relative to `initial` where the policy can compute them
   // (tabular); returns false where only Monte-Carlo estimates exist.
-  virtual bool exact_stats(const Policy& initial, double temperature,
-                           PolicyStats& out) const;
+  // With `task`, also the expected gold reward.
+  virtual bool exact_stats(const Policy& initial, double temperature, PolicyStats& out,
+                           const Task* task = nullptr) const;
 };
 
 std::vector<std::string> policy_names();

@@ -25,6 +25,7 @@ void Pool::append(const Samples& c, const std::vector<double>& chunk_gold,
   extend(s.responses, c.responses);
   extend(s.logp, c.logp);
   extend(s.logp_initial, c.logp_initial);
+  extend(s.token_logp, c.token_logp);
   extend(gold, chunk_gold);
   extend(proxy, chunk_proxy);
 }
@@ -109,12 +110,26 @@ TrainBatch accepted_batch(const Pool& pool, const std::vector<int32_t>& accepted
   b.response_length = s.response_length;
   b.prompts.reserve(accepted.size() * s.prompt_length);
   b.responses.reserve(accepted.size() * s.response_length);
+  const bool per_token = !s.token_logp.empty();
   for (int32_t i : accepted) {
     const int32_t* p = s.prompt(i / s.k);
     const int32_t* r = s.response(i);
     b.prompts.insert(b.prompts.end(), p, p + s.prompt_length);
     b.responses.insert(b.responses.end(), r, r + s.response_length);
+    b.reward.push_back(pool.proxy[i]);
+    b.logp_initial.push_back(s.logp_initial[i]);
+    if (per_token)
+      b.token_logp.insert(
+          b.token_logp.end(),
+          s.token_logp.begin() + static_cast<size_t>(i) * s.response_length,
+          s.token_logp.begin() + static_cast<size_t>(i + 1) * s.response_length);
   }
+  // Whole groups (every response of each accepted prompt, in order)?
+  bool whole = s.k > 1 && accepted.size() % s.k == 0;
+  for (size_t j = 0; whole && j < accepted.size(); ++j)
+    whole = accepted[j] == accepted[j - j % s.k] + static_cast<int32_t>(j % s.k) &&
+            accepted[j - j % s.k] % s.k == 0;
+  b.group = whole ? s.k : 1;
   return b;
 }
 

@@ -41,7 +41,9 @@ struct PoolStats {
 // proxy mean and counted in nonfinite_rewards.
 PoolStats pool_stats(const Pool& pool, const std::vector<int32_t>& accepted);
 
-// The accepted (prompt, response) pairs, in index order.
+// The accepted (prompt, response) pairs, in index order, with their proxy
+// rewards and log-probabilities; `group` is k when the accepted set is every
+// response of some prompts (in order), else 1.
 TrainBatch accepted_batch(const Pool& pool, const std::vector<int32_t>& accepted);
 
 }  // namespace raftsim

@@ -88,6 +88,49 @@ class Threshold final : public Ranker {
   double threshold_;
 };
 
+// Whole groups, for the policy-gradient trainers: every response of every
+// prompt (all), or of the prompts whose K scores are not all equal
+// (informative: Xiong et al.'s Reinforce-Rej, whose other groups carry no
+// signal). A group with a non-finite score is dropped whole.
+std::vector<int32_t> whole_groups(const std::vector<double>& s, int32_t n_prompts,
+                                  int32_t k, bool informative_only) {
+  std::vector<int32_t> out;
+  for (int32_t p = 0; p < n_prompts; ++p) {
+    bool finite = true, varied = false;
+    for (int32_t j = 0; j < k; ++j) {
+      finite = finite && s[p * k + j] != kRejected;
+      varied = varied || s[p * k + j] != s[p * k];
+    }
+    if (!finite || (informative_only && !varied)) continue;
+    for (int32_t j = 0; j < k; ++j) out.push_back(p * k + j);
+  }
+  return out;
+}
+
+class All final : public Ranker {
+ public:
+  explicit All(const RankerConfig& c) : Ranker(c) {}
+
+ protected:
+  std::vector<int32_t> choose(const std::vector<double>& s,
+                              const std::vector<uint64_t>&, int32_t n_prompts,
+                              int32_t k) const override {
+    return whole_groups(s, n_prompts, k, false);
+  }
+};
+
+class Informative final : public Ranker {
+ public:
+  explicit Informative(const RankerConfig& c) : Ranker(c) {}
+
+ protected:
+  std::vector<int32_t> choose(const std::vector<double>& s,
+                              const std::vector<uint64_t>&, int32_t n_prompts,
+                              int32_t k) const override {
+    return whole_groups(s, n_prompts, k, true);
+  }
+};
+
 using RankerRegistry = Registry<Ranker, const RankerConfig&>;
 
 const RankerRegistry& registry() {
@@ -96,6 +139,8 @@ const RankerRegistry& registry() {
                     entry<Ranker, BestOfK, const RankerConfig&>("best_of_k"),
                     entry<Ranker, TopFraction, const RankerConfig&>("top_fraction"),
                     entry<Ranker, Threshold, const RankerConfig&>("threshold"),
+                    entry<Ranker, All, const RankerConfig&>("all"),
+                    entry<Ranker, Informative, const RankerConfig&>("informative"),
                 });
   return rankers;
 }

@@ -6,6 +6,10 @@
 //   top_fraction  the top round(acceptance_ratio * pool) samples of the
 //                 whole pool (RAFT's global ranking), at least one
 //   threshold     every sample whose score is >= ranker.threshold
+//   all           every sample, as whole groups of K (policy-gradient
+//                 trainers: a pass-through)
+//   informative   the groups whose K scores are not all equal (a filter:
+//                 Reinforce-Rej); groups with a non-finite score are dropped
 // The score is r - kl_coef * (log pi_t(y|x) - log pi_0(y|x)) (the RAFT
 // paper's KL-regularised ranking; kl_coef = 0 ranks by r). Non-finite scores
 // are never accepted. Ties are broken by a key drawn from the stream

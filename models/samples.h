@@ -20,6 +20,10 @@ struct Samples {
   std::vector<int32_t> responses;    // [n_prompts * k * response_length]
   std::vector<double> logp;          // [n] log pi_v(y|x) at the sampling temperature
   std::vector<double> logp_initial;  // [n] log pi_0(y|x) at the sampling temperature
+  // [n * response_length] log pi_v(y_i | x, y_<i) at the sampling temperature,
+  // per token (logp is their sum): importance ratios of the policy-gradient
+  // trainers
+  std::vector<double> token_logp;
 
   int32_t n_prompts() const { return static_cast<int32_t>(prompt_ids.size()); }
   int32_t size() const { return n_prompts() * k; }
@@ -29,12 +33,17 @@ struct Samples {
   }
 };
 
-// (prompt, response) pairs to fine-tune on, row-major.
+// (prompt, response) pairs to fine-tune on, row-major, with what the
+// policy-gradient trainers also read (models/policy_gradient.h).
 struct TrainBatch {
   int32_t prompt_length = 0;
   int32_t response_length = 0;
-  std::vector<int32_t> prompts;    // [n * prompt_length]
-  std::vector<int32_t> responses;  // [n * response_length]
+  std::vector<int32_t> prompts;      // [n * prompt_length]
+  std::vector<int32_t> responses;    // [n * response_length]
+  int32_t group = 1;                 // consecutive rows that answer one prompt
+  std::vector<double> reward;        // [n] proxy reward
+  std::vector<double> logp_initial;  // [n] log pi_0(y|x), sampling temperature
+  std::vector<double> token_logp;    // [n * response_length] behaviour policy
 
   int32_t size() const {
     return response_length ? static_cast<int32_t>(responses.size()) / response_length

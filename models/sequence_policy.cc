@@ -51,6 +51,7 @@ void SequencePolicy::sample(double temperature, uint64_t seed, Samples& out) {
   auto gen = make_generator(seed);
   auto tokens = torch::empty({B, R}, torch::kInt64);
   auto logp = torch::zeros({B}, torch::kDouble);
+  auto token_logp = torch::zeros({B, R}, torch::kDouble);
   // Each prompt is prefilled once; its K rows share the result.
   auto logits = begin(as_tensor(out.prompts, n, prompt_length_), prompt_length_ + R);
   repeat_rows(k);
@@ -62,7 +63,9 @@ void SequencePolicy::sample(double temperature, uint64_t seed, Samples& out) {
     } else {
       const auto lp = torch::log_softmax(logits / temperature, 1);
       tok = torch::multinomial(lp.exp(), 1, /*replacement=*/false, gen).view({B});
-      logp += lp.gather(1, tok.view({B, 1})).view({B}).to(torch::kDouble);
+      const auto chosen = lp.gather(1, tok.view({B, 1})).view({B}).to(torch::kDouble);
+      token_logp.select(1, i).copy_(chosen);
+      logp += chosen;
     }
     tokens.select(1, i).copy_(tok);
     if (i + 1 < R) logits = step(tok);
@@ -70,6 +73,8 @@ void SequencePolicy::sample(double temperature, uint64_t seed, Samples& out) {
   const auto t32 = tokens.to(torch::kInt32).contiguous();
   out.responses.assign(t32.data_ptr<int32_t>(), t32.data_ptr<int32_t>() + B * R);
   out.logp.assign(logp.data_ptr<double>(), logp.data_ptr<double>() + B);
+  const auto tl = token_logp.contiguous();
+  out.token_logp.assign(tl.data_ptr<double>(), tl.data_ptr<double>() + B * R);
 }
 
 std::vector<double> SequencePolicy::log_prob(const Samples& s, double temperature) {
@@ -99,6 +104,16 @@ std::vector<double> SequencePolicy::log_prob(const Samples& s, double temperatur
     std::copy(lp.data_ptr<double>(), lp.data_ptr<double>() + rows, out.begin() + start);
   }
   return out;
+}
+
+torch::Tensor SequencePolicy::token_log_softmax(const torch::Tensor& prompts,
+                                                const torch::Tensor& responses,
+                                                double temperature) {
+  const int64_t P = prompts.size(1), R = responses.size(1);
+  const auto full = torch::cat({prompts, responses}, 1);
+  // Positions P-1 .. P+R-2 predict the response tokens.
+  const auto logits = forward(full.narrow(1, 0, P + R - 1)).narrow(1, P - 1, R);
+  return torch::log_softmax(logits / temperature, 2);
 }
 
 torch::Tensor SequencePolicy::sequence_nll(const torch::Tensor& prompts,

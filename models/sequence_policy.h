@@ -25,6 +25,11 @@ class SequencePolicy : public TorchPolicy {
   torch::Tensor sequence_nll(const torch::Tensor& prompts,
                              const torch::Tensor& responses,
                              bool include_prompt) override;
+  int64_t prompt_vocab() const override { return vocab_; }
+  int64_t response_vocab() const override { return vocab_; }
+  torch::Tensor token_log_softmax(const torch::Tensor& prompts,
+                                  const torch::Tensor& responses,
+                                  double temperature) override;
   std::unique_ptr<Policy> clone() const override;
 
   // Logits [B, T, V] of a teacher-forced pass over tokens [B, T] (int64):

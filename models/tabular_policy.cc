@@ -49,6 +49,7 @@ void TabularPolicy::sample(double temperature, uint64_t seed, Samples& out) {
       out.logp[p * k + j] = lp[c][a[j]];
     }
   }
+  out.token_logp = out.logp;  // one token per response
 }
 
 std::vector<double> TabularPolicy::log_prob(const Samples& samples,
@@ -67,7 +68,7 @@ std::unique_ptr<Policy> TabularPolicy::clone() const {
 }
 
 bool TabularPolicy::exact_stats(const Policy& initial, double temperature,
-                                PolicyStats& out) const {
+                                PolicyStats& out, const Task* task) const {
   const auto* init = dynamic_cast<const TabularPolicy*>(&initial);
   if (!init) return false;
   torch::NoGradGuard no_grad;
@@ -76,7 +77,26 @@ bool TabularPolicy::exact_stats(const Policy& initial, double temperature,
   const auto p = logp.exp();
   out.kl_to_initial = (p * (logp - logq)).sum(1).mean().item<double>();
   out.entropy = -(p * logp).sum(1).mean().item<double>();
+  if (task) {  // contexts are uniform (BanditTask::draw_prompts)
+    const auto probs = p.contiguous();
+    const auto pa = probs.accessor<double, 2>();
+    double total = 0;
+    for (int32_t c = 0; c < contexts_; ++c) {
+      double row = 0;
+      for (int32_t a = 0; a < arms_; ++a) row += pa[c][a] * task->gold(&c, &a);
+      total += row;
+    }
+    out.gold_reward = total / contexts_;
+  }
   return true;
+}
+
+torch::Tensor TabularPolicy::token_log_softmax(const torch::Tensor& prompts,
+                                               const torch::Tensor&,
+                                               double temperature) {
+  return torch::log_softmax(logits_.index_select(0, prompts.view({-1})) / temperature,
+                            1)
+      .unsqueeze(1);
 }
 
 torch::Tensor TabularPolicy::sequence_nll(const torch::Tensor& prompts,

@@ -16,8 +16,13 @@ class TabularPolicy final : public TorchPolicy {
   void sample(double temperature, uint64_t seed, Samples& out) override;
   std::vector<double> log_prob(const Samples& samples, double temperature) override;
   std::unique_ptr<Policy> clone() const override;
-  bool exact_stats(const Policy& initial, double temperature,
-                   PolicyStats& out) const override;
+  bool exact_stats(const Policy& initial, double temperature, PolicyStats& out,
+                   const Task* task = nullptr) const override;
+  int64_t prompt_vocab() const override { return contexts_; }
+  int64_t response_vocab() const override { return arms_; }
+  torch::Tensor token_log_softmax(const torch::Tensor& prompts,
+                                  const torch::Tensor& responses,
+                                  double temperature) override;
 
   torch::nn::Module& module() override { return module_; }
   torch::Tensor sequence_nll(const torch::Tensor& prompts,

@@ -6,7 +6,9 @@
 
 namespace raftsim {
 
-bool Policy::exact_stats(const Policy&, double, PolicyStats&) const { return false; }
+bool Policy::exact_stats(const Policy&, double, PolicyStats&, const Task*) const {
+  return false;
+}
 
 namespace {
 std::vector<torch::Tensor> state_tensors(const torch::nn::Module& m) {

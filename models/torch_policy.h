@@ -29,6 +29,18 @@ class TorchPolicy : public Policy {
                                      const torch::Tensor& responses,
                                      bool include_prompt) = 0;
 
+  // Token values in prompts and in responses (the critic's embedding).
+  virtual int64_t prompt_vocab() const = 0;
+  virtual int64_t response_vocab() const = 0;
+
+  // log pi(. | x, y_<i) at `temperature` over the response vocabulary at
+  // every response position i: [n, R, V], differentiable (teacher-forced
+  // on `responses`). The policy-gradient trainers' ratios, entropies and
+  // KL(pi || pi_0) come from it.
+  virtual torch::Tensor token_log_softmax(const torch::Tensor& prompts,
+                                          const torch::Tensor& responses,
+                                          double temperature) = 0;
+
   std::shared_ptr<const PolicyWeights> weights() const override;
   void load(const PolicyWeights& weights) override;
 };

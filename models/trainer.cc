@@ -1,6 +1,7 @@
 #include "models/trainer.h"
 
 #include <cmath>
+#include <functional>
 #include <future>
 #include <limits>
 #include <sstream>
@@ -9,13 +10,16 @@
 #include "core/config.h"
 #include "core/rng.h"
 #include "models/compute_threads.h"
+#include "models/policy_gradient.h"
 #include "models/task.h"
 #include "models/torch_policy.h"
+#include "models/value_model.h"
 
 namespace raftsim {
 
 namespace {
 constexpr double kInf = std::numeric_limits<double>::infinity();
+constexpr int32_t kCriticWidth = 32;  // ppo's critic: GRU width
 
 struct ShardResult {
   std::vector<torch::Tensor> grads;  // empty for an empty shard
@@ -30,7 +34,10 @@ struct Trainer::Impl {
   std::unique_ptr<Policy> initial;
   std::unique_ptr<Policy> policy;
   TorchPolicy* torch_policy = nullptr;
-  std::unique_ptr<torch::optim::Adam> optimizer;
+  double temperature = 1.0;
+  std::unique_ptr<torch::optim::Optimizer> optimizer;
+  ValueModel critic{nullptr};  // ppo only
+  std::unique_ptr<torch::optim::Optimizer> critic_optimizer;
   // Each parameter's gradient accumulator, held for the trainer's life.
   // Autograd keeps only a weak reference and builds a new one in the next
   // forward pass when it has expired; two shards doing that at once race
@@ -38,23 +45,19 @@ struct Trainer::Impl {
   // here, the shards only ever read it.
   std::vector<std::shared_ptr<torch::autograd::Node>> accumulators;
 
-  // One Adam step on the minibatch (prompts, responses), whose loss is its
-  // summed NLL / `tokens`; returns the loss. The rows are cut into
-  // config.shards contiguous shards whose gradients are computed
+  // One optimizer step on a minibatch of `rows` rows whose loss is the sum of
+  // shard_loss(a, b) over row ranges [a, b); returns the loss. The rows are
+  // cut into config.shards contiguous shards whose gradients are computed
   // concurrently (shard 0 on this thread) and summed in shard order, so the
   // result depends on the shard count, never on the cores or the timing.
-  double step(const torch::Tensor& prompts, const torch::Tensor& responses,
-              double tokens) {
-    const int64_t rows = prompts.size(0);
+  double step(int64_t rows,
+              const std::function<torch::Tensor(int64_t, int64_t)>& shard_loss) {
     const auto params = torch_policy->module().parameters();
-    const bool with_prompt = config.train_on_prompt;
     const auto shard = [&](int64_t s) {
       const int64_t a = rows * s / config.shards, b = rows * (s + 1) / config.shards;
       ShardResult r;
       if (a == b) return r;
-      const auto nll = torch_policy->sequence_nll(
-          prompts.narrow(0, a, b - a), responses.narrow(0, a, b - a), with_prompt);
-      const auto loss = nll.sum() / tokens;
+      const auto loss = shard_loss(a, b);
       r.grads = torch::autograd::grad({loss}, params, {}, false, false,
                                       /*allow_unused=*/true);
       r.loss = loss.item<double>();
@@ -83,17 +86,41 @@ struct Trainer::Impl {
     return loss;
   }
 
+  // SFT: summed NLL / `tokens` of the minibatch (prompts, responses).
+  double sft_step(const torch::Tensor& prompts, const torch::Tensor& responses,
+                  double tokens) {
+    return step(prompts.size(0), [&](int64_t a, int64_t b) {
+      return torch_policy
+                 ->sequence_nll(prompts.narrow(0, a, b - a),
+                                responses.narrow(0, a, b - a), config.train_on_prompt)
+                 .sum() /
+             tokens;
+    });
+  }
+
+  double train_policy_gradient(uint64_t iteration, const TrainBatch& batch);
+
+  std::unique_ptr<torch::optim::Optimizer> make_optimizer(
+      std::vector<torch::Tensor> params) const {
+    if (config.optimizer == "sgd")
+      return std::make_unique<torch::optim::SGD>(
+          params, torch::optim::SGDOptions(config.learning_rate));
+    return std::make_unique<torch::optim::Adam>(
+        params, torch::optim::AdamOptions(config.learning_rate));
+  }
+
   void reset_optimizer() {
-    optimizer = std::make_unique<torch::optim::Adam>(
-        torch_policy->module().parameters(),
-        torch::optim::AdamOptions(config.learning_rate));
+    optimizer = make_optimizer(torch_policy->module().parameters());
+    if (critic) critic_optimizer = make_optimizer(critic->parameters());
   }
 };
 
-Trainer::Trainer(const Policy& initial, const TrainerConfig& config, uint64_t seed)
+Trainer::Trainer(const Policy& initial, const TrainerConfig& config, uint64_t seed,
+                 double temperature)
     : impl_(std::make_unique<Impl>()) {
   impl_->config = config;
   impl_->seed = seed;
+  impl_->temperature = temperature;
   impl_->initial = initial.clone();
   impl_->policy = initial.clone();
   impl_->torch_policy = dynamic_cast<TorchPolicy*>(impl_->policy.get());
@@ -101,6 +128,11 @@ Trainer::Trainer(const Policy& initial, const TrainerConfig& config, uint64_t se
   for (const auto& p : impl_->torch_policy->module().parameters())
     if (p.requires_grad())
       impl_->accumulators.push_back(torch::autograd::impl::grad_accumulator(p));
+  if (config.algorithm == "ppo")
+    impl_->critic =
+        ValueModel(static_cast<int32_t>(impl_->torch_policy->prompt_vocab()),
+                   static_cast<int32_t>(impl_->torch_policy->response_vocab()),
+                   kCriticWidth, seed);
   impl_->reset_optimizer();
 }
 
@@ -118,6 +150,13 @@ std::vector<uint8_t> Trainer::save_state() const {
   torch::serialize::OutputArchive optimizer;
   m.optimizer->save(optimizer);
   archive.write("optimizer", optimizer);
+  if (m.critic) {  // ppo
+    torch::serialize::OutputArchive critic, critic_optimizer;
+    m.critic->save(critic);
+    m.critic_optimizer->save(critic_optimizer);
+    archive.write("critic", critic);
+    archive.write("critic_optimizer", critic_optimizer);
+  }
   std::ostringstream out;
   archive.save_to(out);
   const std::string s = out.str();
@@ -144,6 +183,13 @@ void Trainer::load_state(const std::vector<uint8_t>& bytes) {
     torch::serialize::InputArchive optimizer;
     archive.read("optimizer", optimizer);
     m.optimizer->load(optimizer);
+    if (m.critic) {
+      torch::serialize::InputArchive critic, critic_optimizer;
+      archive.read("critic", critic);
+      m.critic->load(critic);
+      archive.read("critic_optimizer", critic_optimizer);
+      m.critic_optimizer->load(critic_optimizer);
+    }
     m.version = static_cast<uint64_t>(version.item<int64_t>());
   } catch (const c10::Error& e) {
     throw std::runtime_error("not a trainer state: " +
@@ -166,6 +212,8 @@ double Trainer::train(uint64_t iteration, const TrainBatch& batch) {
   }
   const int64_t n = batch.size();
   if (n == 0) return std::numeric_limits<double>::quiet_NaN();
+  if (is_policy_gradient(m.config.algorithm))
+    return m.train_policy_gradient(iteration, batch);
 
   const auto prompts = as_tensor(batch.prompts, n, batch.prompt_length);
   const auto responses = as_tensor(batch.responses, n, batch.response_length);
@@ -182,9 +230,99 @@ double Trainer::train(uint64_t iteration, const TrainBatch& batch) {
     for (int64_t start = 0; start < n; start += m.config.batch_size) {
       const int64_t rows = std::min<int64_t>(m.config.batch_size, n - start);
       const auto idx = order.narrow(0, start, rows);
-      total += m.step(prompts.index_select(0, idx), responses.index_select(0, idx),
-                      rows * tokens_per_row) *
+      total += m.sft_step(prompts.index_select(0, idx), responses.index_select(0, idx),
+                          rows * tokens_per_row) *
                rows;
+    }
+    epoch_loss = total / n;
+  }
+  return epoch_loss;
+}
+
+// Policy gradients on every row of the batch (models/policy_gradient.h).
+// Advantages are computed once, before the first pass, from the rewards
+// (and for ppo the critic's values then); each pass visits the rows in the
+// order of the stream (seed, iteration, epoch). Every loss is a sum over
+// tokens divided by the minibatch's rows * R, so shards add up.
+double Trainer::Impl::train_policy_gradient(uint64_t iteration,
+                                            const TrainBatch& batch) {
+  const int64_t n = batch.size(), P = batch.prompt_length, R = batch.response_length;
+  const std::string& algo = config.algorithm;
+  const auto prompts = as_tensor(batch.prompts, n, P);
+  const auto responses = as_tensor(batch.responses, n, R);
+  auto* initial_policy = dynamic_cast<TorchPolicy*>(initial.get());
+  // The policy's dtype (tabular: double; token policies: float).
+  const auto dtype = torch_policy->module().parameters().front().scalar_type();
+  const auto behaviour =
+      torch::tensor(batch.token_logp, torch::kDouble).view({n, R}).to(dtype);
+
+  std::vector<double> reward = batch.reward;
+  if (config.kl_coef != 0 && config.kl_mode == "reward")
+    for (int64_t i = 0; i < n; ++i) {
+      double logp = 0;
+      for (int64_t t = 0; t < R; ++t) logp += batch.token_logp[i * R + t];
+      reward[i] -= config.kl_coef * (logp - batch.logp_initial[i]);
+    }
+  torch::Tensor advantage;  // [n, R]
+  torch::Tensor returns;    // ppo: [n, R]
+  if (algo == "ppo") {
+    torch::NoGradGuard no_grad;
+    const auto values = critic->forward(prompts, responses);
+    const auto r = torch::tensor(reward, torch::kDouble).to(values.scalar_type());
+    const auto adv = gae_advantages(values, r, config.gae_lambda);
+    returns = (adv + values).detach();
+    advantage = adv.to(dtype);
+  } else {
+    std::vector<double> a(n, 1.0);  // raftpp: every accepted sample
+    if (algo == "rloo") a = rloo_advantages(reward, batch.group);
+    if (algo == "grpo") a = group_normalised_advantages(reward, batch.group);
+    advantage = torch::tensor(a, torch::kDouble).to(dtype).view({n, 1}).expand({n, R});
+  }
+  const double clip = algo == "rloo" ? 0.0 : config.clip;
+
+  double epoch_loss = 0;
+  for (int32_t epoch = 0; epoch < config.ppo_epochs; ++epoch) {
+    auto gen =
+        make_generator(derive_seed(seed, Purpose::kTrainShuffle, iteration, epoch));
+    const auto order = torch::randperm(n, gen, torch::kInt64);
+    double total = 0;
+    for (int64_t start = 0; start < n; start += config.batch_size) {
+      const int64_t rows = std::min<int64_t>(config.batch_size, n - start);
+      const auto idx = order.narrow(0, start, rows);
+      const auto p = prompts.index_select(0, idx), y = responses.index_select(0, idx);
+      const auto old = behaviour.index_select(0, idx),
+                 adv = advantage.index_select(0, idx);
+      const double tokens = static_cast<double>(rows * R);
+      total += step(rows,
+                    [&](int64_t a, int64_t b) {
+                      const auto ps = p.narrow(0, a, b - a), ys = y.narrow(0, a, b - a);
+                      const auto lsm =
+                          torch_policy->token_log_softmax(ps, ys, temperature);
+                      const auto logp = lsm.gather(2, ys.unsqueeze(2)).squeeze(2);
+                      auto loss = surrogate_loss(logp, old.narrow(0, a, b - a),
+                                                 adv.narrow(0, a, b - a), clip)
+                                      .sum();
+                      if (config.entropy_coef != 0)
+                        loss = loss + config.entropy_coef * (lsm.exp() * lsm).sum();
+                      if (config.kl_coef != 0 && config.kl_mode == "loss") {
+                        torch::Tensor lsm0;
+                        {
+                          torch::NoGradGuard no_grad;
+                          lsm0 = initial_policy->token_log_softmax(ps, ys, temperature);
+                        }
+                        loss = loss + config.kl_coef * (lsm.exp() * (lsm - lsm0)).sum();
+                      }
+                      return loss / tokens;
+                    }) *
+               rows;
+      if (critic) {
+        const auto v = critic->forward(p, y);
+        const auto value_loss =
+            config.value_coef * (v - returns.index_select(0, idx)).pow(2).mean();
+        critic_optimizer->zero_grad();
+        value_loss.backward();
+        critic_optimizer->step();
+      }
     }
     epoch_loss = total / n;
   }
@@ -231,6 +369,16 @@ const ConfigSchema<TrainerConfig>& trainer_schema() {
   static const ConfigSchema<TrainerConfig> schema = [] {
     ConfigSchema<TrainerConfig> s;
     using C = TrainerConfig;
+    s.add_choice("trainer.algorithm",
+                 "sft (RAFT's fine-tuning on the accepted set), or a policy gradient "
+                 "on it: rloo, "
+                 "grpo, ppo (clipped, with a learned critic), raftpp (RAFT++: "
+                 "clipped-ratio SFT)",
+                 [](C & c) -> auto& { return c.algorithm; },
+                 {"sft", "rloo", "grpo", "ppo", "raftpp"});
+    s.add_choice("trainer.optimizer",
+                 "adam or sgd (plain gradient steps of trainer.learning_rate)",
+                 [](C & c) -> auto& { return c.optimizer; }, {"adam", "sgd"});
     s.add_double(
         "trainer.learning_rate",
         "Adam learning rate (0.05 suits the tabular bandit; ~0.003 the "
@@ -257,6 +405,31 @@ const ConfigSchema<TrainerConfig>& trainer_schema() {
         "trainer.train_on_prompt",
         "also fit prompt tokens (token policies, as LMFlow can)",
         [](C & c) -> auto& { return c.train_on_prompt; });
+    s.add_int(
+        "trainer.ppo_epochs", "rloo, grpo, ppo, raftpp: passes over each batch",
+        [](C & c) -> auto& { return c.ppo_epochs; }, 1, 1 << 20);
+    s.add_double(
+        "trainer.clip",
+        "grpo, ppo, raftpp: the ratio is clipped to [1 - clip, 1 + clip]",
+        [](C & c) -> auto& { return c.clip; }, 0.0, 1.0, true);
+    s.add_double(
+        "trainer.value_coef", "ppo: weight of the critic's squared error",
+        [](C & c) -> auto& { return c.value_coef; }, 0.0, kInf, true);
+    s.add_double(
+        "trainer.gae_lambda",
+        "ppo: lambda of generalised advantage estimation (gamma 1)",
+        [](C & c) -> auto& { return c.gae_lambda; }, 0.0, 1.0);
+    s.add_double(
+        "trainer.kl_coef", "policy gradients: weight of the KL(pi || pi_0) penalty",
+        [](C & c) -> auto& { return c.kl_coef; }, 0.0, kInf);
+    s.add_choice("trainer.kl_mode",
+                 "reward: subtract kl_coef * log(pi_b(y|x) / pi_0(y|x)) from each "
+                 "reward; loss: add "
+                 "kl_coef * the exact per-token KL(pi || pi_0) to the loss",
+                 [](C & c) -> auto& { return c.kl_mode; }, {"reward", "loss"});
+    s.add_double(
+        "trainer.entropy_coef", "policy gradients: weight of the entropy bonus",
+        [](C & c) -> auto& { return c.entropy_coef; }, 0.0, kInf);
     return s;
   }();
   return schema;

@@ -1,6 +1,12 @@
-// Trainer: plain supervised fine-tuning (cross-entropy, temperature 1) of the
-// policy on an iteration's accepted set, with Adam. RAFT's third step: the
-// losing samples never enter the loss.
+// Trainer: fine-tunes the policy on an iteration's accepted set, by name
+// (trainer.algorithm):
+//   sft     plain supervised fine-tuning (cross-entropy, temperature 1):
+//           RAFT's third step; the losing samples never enter the loss
+//   rloo, grpo, ppo, raftpp  policy gradients at the sampling temperature
+//           (models/policy_gradient.h), with trainer.ppo_epochs passes, an
+//           optional KL(pi || pi_0) penalty in the reward or the loss, an
+//           entropy bonus; ppo also trains a critic (models/value_model.h)
+// with Adam or SGD (trainer.optimizer).
 //
 //   learning_rate, epochs, batch_size   Adam step size, passes over the
 //                                       accepted set, minibatch rows
@@ -20,6 +26,7 @@
 #include <cstdint>
 #include <memory>
 #include <stdexcept>
+#include <string>
 #include <vector>
 
 #include "models/policy.h"
@@ -31,6 +38,8 @@ template <class Cfg>
 class ConfigSchema;
 
 struct TrainerConfig {
+  std::string algorithm = "sft";   // sft | rloo | grpo | ppo | raftpp
+  std::string optimizer = "adam";  // adam | sgd
   double learning_rate = 0.05;
   int32_t epochs = 2;
   int32_t batch_size = 64;
@@ -38,7 +47,21 @@ struct TrainerConfig {
   bool reset_optimizer = false;
   bool from_initial = false;
   bool train_on_prompt = false;
+  // Policy-gradient trainers (models/policy_gradient.h).
+  int32_t ppo_epochs = 1;    // passes over each batch (rloo, grpo, ppo, raftpp)
+  double clip = 0.2;         // grpo, ppo, raftpp: ratio clipped to [1 - c, 1 + c]
+  double value_coef = 0.5;   // ppo: weight of the critic's squared error
+  double gae_lambda = 0.95;  // ppo: GAE lambda (gamma = 1)
+  double kl_coef = 0.0;      // KL(pi || pi_0) penalty
+  std::string kl_mode =
+      "reward";  // reward: r - kl_coef log(pi_b / pi_0); loss: exact per-token KL
+  double entropy_coef = 0.0;  // minus entropy_coef * mean token entropy in the loss
 };
+
+// Whether `algorithm` is a policy-gradient one (not sft).
+inline bool is_policy_gradient(const std::string& algorithm) {
+  return algorithm != "sft";
+}
 
 // The trainer.* keys.
 const ConfigSchema<TrainerConfig>& trainer_schema();
@@ -46,7 +69,9 @@ const ConfigSchema<TrainerConfig>& trainer_schema();
 class Trainer {
  public:
   // `initial` must be a TorchPolicy; the trainer keeps its own copies.
-  Trainer(const Policy& initial, const TrainerConfig& config, uint64_t seed);
+  // `temperature`: the sampling temperature (policy-gradient log-probs).
+  Trainer(const Policy& initial, const TrainerConfig& config, uint64_t seed,
+          double temperature = 1.0);
   Trainer(Trainer&&) noexcept;
   Trainer& operator=(Trainer&&) noexcept;
   ~Trainer();

@@ -63,6 +63,7 @@ CoordinatorSetup make_setup(const RunConfig& config, std::shared_ptr<const Task>
 
   auto t = std::make_shared<TrainerContext>();
   t->initial = initial;
+  t->task = task;
   t->trainer = config.trainer;
   t->seed = config.seed;
   t->temperature = config.policy.temperature;
@@ -187,7 +188,7 @@ Reopened reopen_run(const RunConfig& config, const RunOptions& options,
       auto policy = r.initial->clone();
       policy->load(*weights);
       r.snapshots[version] =
-          make_snapshot(version, *policy, *r.initial, config.policy.temperature);
+          make_snapshot(version, *policy, *r.initial, config.policy.temperature, &task);
     }
     r.trainer_state = std::make_shared<const Bytes>(checkpoint->trainer_state);
   } else {

@@ -1,5 +1,7 @@
 #include "run/metrics_row.h"
 
+#include <limits>
+
 #include "core/resources.h"
 #include "run/run_layout.h"
 
@@ -21,6 +23,12 @@ std::vector<Column> metric_columns(bool evaluated) {
       {layout::kKlToInitial,
        [](const R& r) {
          return r.exact_stats ? r.policy_stats.kl_to_initial : r.pool.kl_estimate;
+       }},
+      // Tabular policies only (NaN elsewhere): sum_c p(c) sum_a pi(a|c) gold(c, a).
+      {"gold_reward_exact",
+       [](const R& r) {
+         return r.exact_stats ? r.policy_stats.gold_reward
+                              : std::numeric_limits<double>::quiet_NaN();
        }},
       {"entropy",
        [](const R& r) {
