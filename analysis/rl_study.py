@@ -5,7 +5,8 @@
 
 STUDY_DIR holds one sweep per (task, algorithm): TASK_ALGORITHM/ (sequence
 or bandit; sft, raftpp, rloo, grpo, ppo), each over trainer.learning_rate
-and a KL coefficient (ranker.kl_coef for sft, trainer.kl_coef otherwise)
+and a KL coefficient (ranker.kl_coef for sft and raftpp, trainer.kl_coef
+otherwise)
 with seeds. Gold is gold_reward_exact where it exists (tabular), else
 gold_reward_mean. Definitions, fixed before the runs:
   best          the grid point with the highest final gold (mean over seeds)
@@ -41,21 +42,26 @@ from plot import load, t975  # noqa: E402
 ALGORITHMS = ["sft", "raftpp", "rloo", "grpo", "ppo"]
 NAMES = {"sft": "RAFT", "raftpp": "RAFT++", "rloo": "RLOO", "grpo": "GRPO", "ppo": "PPO"}
 LEVEL = {"sequence": 0.9, "bandit": 1.0}
-# The trainer and ranker keys each algorithm reads (models/trainer.cc,
-# models/ranker.cc), besides the sampler's K and b that all share.
+# The trainer and ranker keys that tune each algorithm's update
+# (models/trainer.cc, models/ranker.cc), besides what all share: the
+# sampler's b, K and temperature, trainer.optimizer and trainer.shards, and
+# the variant switches reset_optimizer, from_initial, train_on_prompt. PPO's
+# critic width is fixed in code (32), a choice the count leaves out.
 HYPERPARAMETERS = {
     "sft": ["ranker.strategy", "trainer.learning_rate", "trainer.epochs",
             "trainer.batch_size", "ranker.kl_coef"],
     "raftpp": ["ranker.strategy", "trainer.learning_rate", "trainer.ppo_epochs",
-               "trainer.batch_size", "trainer.clip", "trainer.kl_coef", "trainer.kl_mode",
-               "trainer.entropy_coef"],
-    "rloo": ["trainer.learning_rate", "trainer.ppo_epochs", "trainer.batch_size",
-             "trainer.kl_coef", "trainer.kl_mode", "trainer.entropy_coef"],
-    "grpo": ["trainer.learning_rate", "trainer.ppo_epochs", "trainer.batch_size",
-             "trainer.clip", "trainer.kl_coef", "trainer.kl_mode", "trainer.entropy_coef"],
-    "ppo": ["trainer.learning_rate", "trainer.ppo_epochs", "trainer.batch_size",
-            "trainer.clip", "trainer.kl_coef", "trainer.kl_mode", "trainer.entropy_coef",
-            "trainer.value_coef", "trainer.gae_lambda"],
+               "trainer.batch_size", "trainer.clip", "ranker.kl_coef", "trainer.kl_coef",
+               "trainer.kl_mode", "trainer.entropy_coef"],
+    "rloo": ["ranker.strategy", "trainer.learning_rate", "trainer.ppo_epochs",
+             "trainer.batch_size", "trainer.kl_coef", "trainer.kl_mode",
+             "trainer.entropy_coef"],
+    "grpo": ["ranker.strategy", "trainer.learning_rate", "trainer.ppo_epochs",
+             "trainer.batch_size", "trainer.clip", "trainer.kl_coef", "trainer.kl_mode",
+             "trainer.entropy_coef"],
+    "ppo": ["ranker.strategy", "trainer.learning_rate", "trainer.ppo_epochs",
+            "trainer.batch_size", "trainer.clip", "trainer.kl_coef", "trainer.kl_mode",
+            "trainer.entropy_coef", "trainer.value_coef", "trainer.gae_lambda"],
 }
 
 
@@ -69,7 +75,8 @@ def gold_of(run):
 
 def kl_of(run):
     c = run["config"]
-    key = "ranker.kl_coef" if c["trainer.algorithm"] == "sft" else "trainer.kl_coef"
+    key = ("ranker.kl_coef" if c["trainer.algorithm"] in ("sft", "raftpp")
+           else "trainer.kl_coef")
     return float(c[key])
 
 

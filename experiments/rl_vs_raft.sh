@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # rl_vs_raft: RAFT (best-of-K + sft), RAFT++, RLOO, GRPO and PPO at equal
 # sample budgets, each over a learning-rate grid spanning 100x, with and
-# without a KL penalty (RAFT: the ranker's KL-regularised ranking; the
-# others: trainer.kl_coef in the reward), 5 seeds per point; on the reverse
+# without a KL penalty (RAFT and RAFT++: the ranker's KL-regularised
+# ranking; the others: trainer.kl_coef in the reward), 5 seeds per point; on the reverse
 # task and on a bandit with a heavy-tailed persistent proxy error.
 # analysis/rl_study.py reports, per algorithm, the best final gold,
 # robustness over the grid, seed spread, collapses, the cost of reaching a
@@ -11,7 +11,7 @@
 source "$(dirname "$0")/study_lib.sh" rl_vs_raft "$@"
 
 # algorithm, its ranker, the KL key it reads
-arms=("sft best_of_k ranker.kl_coef" "raftpp best_of_k trainer.kl_coef"
+arms=("sft best_of_k ranker.kl_coef" "raftpp best_of_k ranker.kl_coef"
       "rloo all trainer.kl_coef" "grpo all trainer.kl_coef" "ppo all trainer.kl_coef")
 quick=()
 [[ $QUICK -eq 1 ]] && quick=(--set iterations=3)

@@ -11,7 +11,9 @@
 #   3. 200 one-iteration bandit points: `raftsim sweep --jobs 2` against the
 #      same 200 runs inside one process (target <= 3x), and against one
 #      process per point (what sweeps did before 0.3);
-#   4. memory: RSS over 100 iterations of experiments/bench.ini.
+#   4. memory: RSS over 100 iterations of experiments/bench.ini;
+#   5. each trainer.algorithm on experiments/bench.ini at staleness 0 and 1:
+#      the trainer's share of an iteration (issue 12).
 # Needs a build (bash scripts/build.sh) and python3-torch
 # (bash scripts/install-deps.sh --bench). About 5 minutes on 2 cores.
 set -euo pipefail
@@ -83,3 +85,24 @@ rss = h5py.File(sys.argv[1], "r")["timing/rss_bytes"][:] / 2**20
 print(f"rss MB at iteration 5: {rss[4]:.1f}, 50: {rss[49]:.1f}, 100: {rss[99]:.1f} "
       f"({100 * (rss[99] / rss[4] - 1):+.1f}% from 5 to 100)")
 PY
+echo
+
+echo "== 5. each trainer.algorithm on experiments/bench.ini: the trainer's share of an iteration"
+for staleness in 0 1; do
+  for algorithm in sft raftpp rloo grpo ppo; do
+    ranker=all
+    [[ $algorithm == sft || $algorithm == raftpp ]] && ranker=best_of_k
+    "$raftsim" run --config experiments/bench.ini --set trainer.algorithm=$algorithm \
+      --set ranker.strategy=$ranker --set actors.max_staleness=$staleness --set iterations=12 \
+      --out "$tmp/$algorithm-$staleness.h5" --quiet >/dev/null
+    "$python" - "$tmp/$algorithm-$staleness.h5" "$algorithm" "$staleness" <<'PY'
+import sys, h5py
+t = h5py.File(sys.argv[1], "r")["timing"]
+train, wall = t["train_seconds"][2:].mean(), t["wall_seconds"][2:].mean()
+gen = t["generate_seconds"][2:].mean()
+print(f"staleness {sys.argv[3]} {sys.argv[2]:7s} train {train:.3f} s, generate {gen:.3f} s "
+      f"(compute), wall {wall:.3f} s per iteration: trainer = {100 * train / wall:.0f}% of wall, "
+      f"{t['samples_per_second'][2:].mean():.0f} samples/s")
+PY
+  done
+done
