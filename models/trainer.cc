@@ -385,7 +385,8 @@ const ConfigSchema<TrainerConfig>& trainer_schema() {
         "transformer/GRU)",
         [](C & c) -> auto& { return c.learning_rate; }, 0.0, kInf, true);
     s.add_int(
-        "trainer.epochs", "sft: passes over each accepted set (the others: trainer.ppo_epochs)",
+        "trainer.epochs",
+        "sft: passes over each accepted set (the others: trainer.ppo_epochs)",
         [](C & c) -> auto& { return c.epochs; }, 1, 1 << 20);
     s.add_int(
         "trainer.batch_size", "SFT minibatch rows",

@@ -111,11 +111,12 @@ void validate_trainer(const RunConfig& c) {
         "sampler.k", std::to_string(c.sampler.k),
         "at least 2" + with + ": its baseline is the prompt's other responses");
   if (t.algorithm == "raftpp" && t.kl_coef > 0 && t.kl_mode == "reward")
-    throw ConfigError("trainer.kl_mode", t.kl_mode,
-                      "loss with trainer.algorithm = raftpp and trainer.kl_coef > 0: RAFT++ "
-                      "weighs every accepted sample alike, so a KL term in the reward "
-                      "would change nothing (rank with ranker.kl_coef, or put it in the "
-                      "loss)");
+    throw ConfigError(
+        "trainer.kl_mode", t.kl_mode,
+        "loss with trainer.algorithm = raftpp and trainer.kl_coef > 0: RAFT++ "
+        "weighs every accepted sample alike, so a KL term in the reward "
+        "would change nothing (rank with ranker.kl_coef, or put it in the "
+        "loss)");
   if (t.train_on_prompt)
     throw ConfigError("trainer.train_on_prompt", "true",
                       "false" + with + ": a policy gradient scores responses only");
