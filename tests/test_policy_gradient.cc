@@ -318,3 +318,45 @@ BOOST_AUTO_TEST_CASE(an_extended_run_resumes_bit_for_bit) {
     }
   }
 }
+
+// SCIENCE.md §5: with a KL penalty, E_pi[r] - beta KL(pi || pi_0) is
+// maximised by pi* ∝ pi_0 exp(r / beta), and beta KL(pi || pi*) = J* - J(pi)
+// with J* = beta log E_pi0[exp(r / beta)]. rloo with the KL in the loss
+// (exact) or in the reward (sampled) must settle there: the gap KL(pi || pi*)
+// averaged over the last 20 of 150 iterations below 5% of pi_0's. Exact on
+// the tabular policy through gold_reward_exact and kl_to_initial.
+BOOST_AUTO_TEST_CASE(a_kl_penalty_settles_at_the_regularised_optimum) {
+  TempDir dir;
+  const double beta = 0.5;
+  for (const std::string mode : {"loss", "reward"}) {
+    const std::string path = dir.file("kl_" + mode + ".h5");
+    const Settings s = {{"iterations", "150"},
+                        {"task.contexts", "1"},
+                        {"task.arms", "8"},
+                        {"sampler.prompts", "256"},
+                        {"sampler.k", "8"},
+                        {"sampler.chunk", "64"},
+                        {"trainer.algorithm", "rloo"},
+                        {"ranker.strategy", "all"},
+                        {"trainer.kl_coef", "0.5"},
+                        {"trainer.kl_mode", mode},
+                        {"trainer.learning_rate", "0.02"}};
+    BOOST_REQUIRE(run(s, path).status == RunStatus::kComplete);
+    H5File f = H5File::open_read(path);
+    const auto gold = f.read("/task/gold");  // [1, 8], pi_0 uniform
+    double z = 0;
+    for (double r : gold) z += std::exp(r / beta) / gold.size();
+    const double best = beta * std::log(z);
+    double start_gap = 0;  // KL(pi_0 || pi*) = J* - J(pi_0) over beta
+    for (double r : gold) start_gap += r / gold.size();
+    start_gap = (best - start_gap) / beta;
+    const auto g = metric(path, "gold_reward_exact"),
+               kl = metric(path, "kl_to_initial");
+    double gap = 0;
+    for (size_t t = g.size() - 20; t < g.size(); ++t)
+      gap += (best - (g[t] - beta * kl[t])) / beta / 20;
+    BOOST_TEST_MESSAGE(mode << ": KL(pi || pi*) " << gap << ", at pi_0 " << start_gap);
+    BOOST_TEST(gap >= -1e-9);  // J* is the maximum
+    BOOST_TEST(gap < 0.05 * start_gap, mode);
+  }
+}
