@@ -87,28 +87,10 @@ Trained train(const FeatureBandit& b, const RewardConfig& c, uint64_t seed = 11)
 double proportion_se(double q, double n) { return std::sqrt(q * (1 - q) / n); }
 
 Settings sequence_run(int32_t pairs) {
-  return {{"seed", "1"},
-          {"iterations", "24"},
-          {"task.name", "sequence"},
-          {"task.objective", "reverse"},
-          {"task.vocab", "8"},
-          {"task.prompt_length", "6"},
-          {"task.response_length", "6"},
-          {"policy.model", "transformer"},
-          {"policy.d_model", "32"},
-          {"policy.layers", "2"},
-          {"policy.heads", "4"},
-          {"policy.ff", "64"},
-          {"policy.warmup_steps", "150"},
-          {"policy.warmup_noise", "0.5"},
-          {"sampler.prompts", "256"},
-          {"sampler.k", "8"},
-          {"sampler.chunk", "32"},
-          {"reward.model", "learned"},
-          {"reward.rm_pairs", std::to_string(pairs)},
-          {"reward.rm_layers", "1"},
-          {"trainer.learning_rate", "0.003"},
-          {"log.checkpoint_every", "0"}};
+  return joined(warm_reverse_settings(), {{"iterations", "24"},
+                                          {"reward.model", "learned"},
+                                          {"reward.rm_pairs", std::to_string(pairs)},
+                                          {"reward.rm_layers", "1"}});
 }
 
 }  // namespace

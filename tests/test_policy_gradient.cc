@@ -114,24 +114,10 @@ Settings bandit_run(const std::string& algorithm) {
 
 Settings reverse_run(const std::string& algorithm) {
   const bool groups = algorithm != "sft" && algorithm != "raftpp";
-  return {{"iterations", "20"},
-          {"task.name", "sequence"},
-          {"task.vocab", "8"},
-          {"task.prompt_length", "6"},
-          {"task.response_length", "6"},
-          {"policy.model", "transformer"},
-          {"policy.d_model", "32"},
-          {"policy.heads", "4"},
-          {"policy.ff", "64"},
-          {"policy.warmup_steps", "150"},
-          {"policy.warmup_noise", "0.5"},
-          {"sampler.prompts", "256"},
-          {"sampler.k", "8"},
-          {"sampler.chunk", "32"},
-          {"trainer.algorithm", algorithm},
-          {"ranker.strategy", groups ? "all" : "best_of_k"},
-          {"trainer.learning_rate", "0.003"},
-          {"log.checkpoint_every", "0"}};
+  return joined(warm_reverse_settings(),
+                {{"iterations", "20"},
+                 {"trainer.algorithm", algorithm},
+                 {"ranker.strategy", groups ? "all" : "best_of_k"}});
 }
 
 const std::vector<std::string> kAlgorithms = {"sft", "rloo", "grpo", "ppo", "raftpp"};

@@ -38,6 +38,30 @@ inline bool contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
 }
 
+// The reverse task (6 tokens over 8) from a warm-started small transformer,
+// 256 prompts x K = 8 per iteration: where a learned reward model is
+// over-optimised and where the trainers are compared.
+inline Settings warm_reverse_settings() {
+  return {{"seed", "1"},
+          {"task.name", "sequence"},
+          {"task.objective", "reverse"},
+          {"task.vocab", "8"},
+          {"task.prompt_length", "6"},
+          {"task.response_length", "6"},
+          {"policy.model", "transformer"},
+          {"policy.d_model", "32"},
+          {"policy.layers", "2"},
+          {"policy.heads", "4"},
+          {"policy.ff", "64"},
+          {"policy.warmup_steps", "150"},
+          {"policy.warmup_noise", "0.5"},
+          {"sampler.prompts", "256"},
+          {"sampler.k", "8"},
+          {"sampler.chunk", "32"},
+          {"trainer.learning_rate", "0.003"},
+          {"log.checkpoint_every", "0"}};
+}
+
 // Runs the engine in this process and returns the outcome.
 inline RunOutcome run(const Settings& settings, const std::string& out) {
   RunOptions opts;
