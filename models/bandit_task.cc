@@ -5,6 +5,7 @@
 #include <numeric>
 
 #include "core/h5_file.h"
+#include "core/moments.h"
 #include "core/rng.h"
 
 namespace raftsim {
@@ -45,12 +46,9 @@ std::vector<double> gold_of_features(const std::vector<float>& x, int32_t dim,
       gold[i] = g;
     }
   }
-  double mean = 0, sq = 0;
-  for (double g : gold) mean += g;
-  mean /= static_cast<double>(n);
-  for (double g : gold) sq += (g - mean) * (g - mean);
-  const double sd = std::sqrt(sq / static_cast<double>(n));
-  for (auto& g : gold) g = sd > 0 ? (g - mean) / sd : 0.0;
+  const Moments m = moments(gold.data(), n);
+  const double sd = m.std();
+  for (auto& g : gold) g = sd > 0 ? (g - m.mean) / sd : 0.0;
   return gold;
 }
 

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 
+#include "core/moments.h"
 #include "core/rng.h"
 #include "models/policy.h"
 #include "models/reward_net.h"
@@ -60,16 +61,20 @@ std::vector<std::vector<double>> normalised_scores(const RewardEnsemble::Impl& m
 
 }  // namespace
 
-double aggregate_scores(const std::vector<double>& s, const RewardConfig& config) {
-  const double n = static_cast<double>(s.size());
+namespace {
+
+// The aggregate of member scores `s` whose moments are `m`.
+double aggregate(const std::vector<double>& s, const Moments& m,
+                 const RewardConfig& config) {
   if (config.aggregate == "min") return *std::min_element(s.begin(), s.end());
-  double mean = 0;
-  for (double v : s) mean += v;
-  mean /= n;
-  if (config.aggregate == "mean") return mean;
-  double var = 0;
-  for (double v : s) var += (v - mean) * (v - mean);
-  return mean - config.uwo_coef * var / n;  // uwo
+  if (config.aggregate == "mean") return m.mean;
+  return m.mean - config.uwo_coef * m.squares / m.n;  // uwo: population variance
+}
+
+}  // namespace
+
+double aggregate_scores(const std::vector<double>& s, const RewardConfig& config) {
+  return aggregate(s, moments(s.data(), s.size()), config);
 }
 
 std::vector<std::vector<double>> RewardEnsemble::member_scores(const Task& task,
@@ -86,13 +91,10 @@ void RewardEnsemble::score(const Task& task, const Samples& s,
   spread.resize(n);
   std::vector<double> column(M);
   for (size_t i = 0; i < n; ++i) {
-    double mean = 0;
-    for (size_t j = 0; j < M; ++j) mean += column[j] = members[j][i];
-    mean /= static_cast<double>(M);
-    double var = 0;
-    for (double v : column) var += (v - mean) * (v - mean);
-    spread[i] = std::sqrt(var / static_cast<double>(M));
-    proxy[i] = aggregate_scores(column, impl_->config);
+    for (size_t j = 0; j < M; ++j) column[j] = members[j][i];
+    const Moments m = moments(column.data(), M);  // once, for both
+    spread[i] = m.std();
+    proxy[i] = aggregate(column, m, impl_->config);
   }
 }
 
@@ -222,14 +224,11 @@ std::shared_ptr<const RewardEnsemble> RewardModelTrainer::train(
     if (n > 0)
       fit(net, config_, xa, xb, y, rows,
           derive_seed(seed_, Purpose::kRewardTrain, version, 2 * m));
-    auto s = raw_scores(net, norm_input);
-    double mean = 0, sq = 0;
-    for (double v : s) mean += v;
-    mean /= static_cast<double>(s.size());
-    for (double v : s) sq += (v - mean) * (v - mean);
-    const double sd = std::sqrt(sq / static_cast<double>(s.size()));
+    const auto s = raw_scores(net, norm_input);
+    const Moments norm = moments(s.data(), s.size());
+    const double sd = norm.std();
     impl->nets.push_back(net);
-    impl->mean.push_back(mean);
+    impl->mean.push_back(norm.mean);
     impl->std.push_back(sd > 0 ? sd : 1.0);
   }
   previous_ = std::make_shared<const RewardEnsemble>(std::move(impl));

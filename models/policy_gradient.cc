@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "core/moments.h"
+
 namespace raftsim {
 
 std::vector<double> rloo_advantages(const std::vector<double>& r, int32_t group) {
@@ -19,12 +21,9 @@ std::vector<double> group_normalised_advantages(const std::vector<double>& r,
                                                 int32_t group) {
   std::vector<double> a(r.size());
   for (size_t g = 0; g + group <= r.size(); g += group) {
-    double mean = 0, sq = 0;
-    for (int32_t j = 0; j < group; ++j) mean += r[g + j];
-    mean /= group;
-    for (int32_t j = 0; j < group; ++j) sq += (r[g + j] - mean) * (r[g + j] - mean);
-    const double sd = std::sqrt(sq / group);
-    for (int32_t j = 0; j < group; ++j) a[g + j] = (r[g + j] - mean) / (sd + 1e-8);
+    const Moments m = moments(r.data() + g, group);
+    const double sd = m.std();
+    for (int32_t j = 0; j < group; ++j) a[g + j] = (r[g + j] - m.mean) / (sd + 1e-8);
   }
   return a;
 }
