@@ -29,8 +29,7 @@ void use_snapshot(const GeneratorContext& ctx, GeneratorState& st,
 // Mean gold reward of one response per prompt.
 double mean_gold(const Task& task, const Samples& s) {
   double sum = 0;
-  for (int32_t i = 0; i < s.size(); ++i)
-    sum += task.gold(s.prompt(i / s.k), s.response(i));
+  for (int32_t i = 0; i < s.size(); ++i) sum += gold_of(task, s, i);
   return s.size() ? sum / s.size() : 0.0;
 }
 

@@ -22,7 +22,7 @@ Selection rank_iteration(const RankerContext& ctx, const Ranker& ranker,
   }
   const auto accepted =
       ranker.select(in, derive_seed(ctx.seed, Purpose::kRankerTies, req.iteration));
-  out.stats = pool_stats(pool, accepted);
+  out.stats = pool_stats(pool, accepted, ctx.reference.get());
   double spread = 0;
   for (const auto& c : req.chunks)
     for (double s : c.spread) spread += s;

@@ -8,6 +8,7 @@
 
 #include "actors/messages.h"
 #include "actors/run_clock.h"
+#include "models/point_stats.h"
 #include "models/ranker.h"
 
 namespace raftsim {
@@ -18,6 +19,8 @@ struct RankerContext {
   uint64_t seed = 0;
   bool keep_pool = false;  // the samples are logged: hand the pool on
   double label_noise = 0;  // relabelled comparisons: flip rate
+  // Continuous tasks: the pi_0 samples the KL estimate compares against.
+  std::shared_ptr<const PointReference> reference;
   RunClock clock;
 };
 

@@ -29,6 +29,10 @@ const H5::PredType& mem_type<double>() {
   return H5::PredType::NATIVE_DOUBLE;
 }
 template <>
+const H5::PredType& mem_type<float>() {
+  return H5::PredType::NATIVE_FLOAT;
+}
+template <>
 const H5::PredType& mem_type<int32_t>() {
   return H5::PredType::NATIVE_INT32;
 }
@@ -42,6 +46,10 @@ const H5::PredType& file_type();
 template <>
 const H5::PredType& file_type<double>() {
   return H5::PredType::IEEE_F64LE;
+}
+template <>
+const H5::PredType& file_type<float>() {
+  return H5::PredType::IEEE_F32LE;
 }
 template <>
 const H5::PredType& file_type<int32_t>() {
@@ -433,6 +441,11 @@ void H5File::append_row(const std::string& group,
 }
 
 void H5File::append(const std::string& path, const double* d, size_t rows,
+                    size_t width) {
+  guarded(impl_->path, "append to " + path,
+          [&] { impl_->append(path, d, rows, width); });
+}
+void H5File::append(const std::string& path, const float* d, size_t rows,
                     size_t width) {
   guarded(impl_->path, "append to " + path,
           [&] { impl_->append(path, d, rows, width); });

@@ -70,6 +70,8 @@ class H5File {
   // (creating it, and its groups, on first use). width 1 gives a 1-D dataset.
   void append(const std::string& path, const double* data, size_t rows,
               size_t width = 1);
+  void append(const std::string& path, const float* data, size_t rows,
+              size_t width = 1);
   void append(const std::string& path, const int32_t* data, size_t rows,
               size_t width = 1);
   void append(const std::string& path, const uint8_t* data, size_t rows,

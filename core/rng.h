@@ -32,6 +32,8 @@ enum class Purpose : uint64_t {
   kRewardData = 12,      // reward-model comparisons: prompts, responses, flips
   kRewardInit = 13,      // reward-model initial weights (per version, member)
   kRewardTrain = 14,     // reward-model minibatch order and bootstrap
+  kSftNoise = 15,        // the SFT loss's own draws (diffusion: t and noise)
+  kReference = 16,       // pi_0 reference samples (sample-based KL)
 };
 
 // SplitMix64 finaliser: a bijective 64-bit mix.

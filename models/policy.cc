@@ -4,6 +4,7 @@
 
 #include "core/config.h"
 #include "core/registry.h"
+#include "models/diffusion_policy.h"
 #include "models/gru_policy.h"
 #include "models/tabular_policy.h"
 #include "models/task.h"
@@ -28,6 +29,8 @@ const PolicyRegistry& registry() {
           entry<Policy, TransformerPolicy, const PolicyConfig&, const Task&, uint64_t>(
               "transformer"),
           entry<Policy, GruPolicy, const PolicyConfig&, const Task&, uint64_t>("gru"),
+          entry<Policy, DiffusionPolicy, const PolicyConfig&, const Task&, uint64_t>(
+              "diffusion"),
       });
   return policies;
 }
@@ -36,6 +39,11 @@ const PolicyRegistry& registry() {
 std::vector<std::string> policy_names() { return registry().names(); }
 
 std::string policy_mismatch(const PolicyConfig& config, const TaskShape& task) {
+  if (config.model == "diffusion")
+    return task.point_dim > 0 ? ""
+                              : "a task with continuous responses (task.name = points)";
+  if (task.point_dim > 0)
+    return "a task with token responses (points need policy.model = diffusion)";
   if (config.model == "tabular" &&
       (task.prompt_length != 1 || task.response_length != 1))
     return "a task with one-token prompts and responses (task.name = bandit)";
@@ -53,6 +61,11 @@ void validate(const PolicyConfig& c) {
   if (c.model == "transformer" && c.d_model % c.heads != 0)
     throw ConfigError("policy.heads", std::to_string(c.heads),
                       "a divisor of policy.d_model = " + std::to_string(c.d_model));
+  if (c.model == "diffusion" && c.sampler == "ddim" &&
+      c.sample_steps > c.diffusion_steps)
+    throw ConfigError(
+        "policy.sample_steps", std::to_string(c.sample_steps),
+        "at most policy.diffusion_steps = " + std::to_string(c.diffusion_steps));
 }
 
 const ConfigSchema<PolicyConfig>& policy_schema() {
@@ -72,7 +85,7 @@ const ConfigSchema<PolicyConfig>& policy_schema() {
         "policy.d_model", "transformer, gru: model width",
         [](C & c) -> auto& { return c.d_model; }, 1, 1 << 14);
     s.add_int(
-        "policy.layers", "transformer blocks / GRU layers",
+        "policy.layers", "transformer blocks / GRU layers / diffusion hidden layers",
         [](C & c) -> auto& { return c.layers; }, 1, 64);
     s.add_int(
         "policy.heads", "transformer attention heads (must divide d_model)",
@@ -82,8 +95,8 @@ const ConfigSchema<PolicyConfig>& policy_schema() {
         [](C & c) -> auto& { return c.ff; }, 1, 1 << 16);
     s.add_int(
         "policy.warmup_steps",
-        "warm start: SFT steps on corrupted demonstrations before RAFT (0 = random "
-        "init)",
+        "warm start: SFT steps before RAFT on corrupted demonstrations (diffusion: "
+        "on draws of task.prior) (0 = random init)",
         [](C & c) -> auto& { return c.warmup_steps; }, 0, 1 << 24);
     s.add_double(
         "policy.warmup_noise",
@@ -95,6 +108,21 @@ const ConfigSchema<PolicyConfig>& policy_schema() {
     s.add_int(
         "policy.warmup_batch", "warm start: demonstrations per step",
         [](C & c) -> auto& { return c.warmup_batch; }, 1, 1 << 20);
+    s.add_int(
+        "policy.hidden", "diffusion: width of the noise predictor's hidden layers",
+        [](C & c) -> auto& { return c.hidden; }, 1, 1 << 14);
+    s.add_int(
+        "policy.diffusion_steps", "diffusion: noising steps T",
+        [](C & c) -> auto& { return c.diffusion_steps; }, 1, 1 << 14);
+    s.add_choice("policy.schedule", "diffusion: noise schedule (beta_t)",
+                 [](C & c) -> auto& { return c.schedule; }, {"linear", "cosine"});
+    s.add_choice("policy.sampler",
+                 "diffusion: ddpm (ancestral, T steps) or ddim (deterministic, "
+                 "policy.sample_steps steps)",
+                 [](C & c) -> auto& { return c.sampler; }, {"ddpm", "ddim"});
+    s.add_int(
+        "policy.sample_steps", "diffusion, ddim: sampling steps (at most T)",
+        [](C & c) -> auto& { return c.sample_steps; }, 1, 1 << 14);
     return s;
   }();
   return schema;

@@ -9,6 +9,9 @@
 //                at start unless policy.init_scale > 0.
 //   transformer  small decoder-only transformer with a key/value cache
 //   gru          GRU language model
+//   diffusion    a denoising diffusion model over the points task's
+//                continuous responses (models/diffusion_policy.h); its warm
+//                start trains it on the task's prior
 // The token policies start from random weights drawn from the seed, or
 // from a warm start: policy.warmup_steps of SFT on the task's target
 // responses with each token corrupted at rate policy.warmup_noise (an "SFT
@@ -45,6 +48,12 @@ struct PolicyConfig {
   double warmup_noise = 0.3;  // warm start: token corruption rate
   double warmup_lr = 3e-3;    // warm start: Adam learning rate
   int32_t warmup_batch = 64;  // warm start: demonstrations per step
+  // diffusion (models/diffusion_policy.h)
+  int32_t hidden = 128;             // noise-predictor width
+  int32_t diffusion_steps = 100;    // T
+  std::string schedule = "linear";  // linear | cosine
+  std::string sampler = "ddpm";     // ddpm (ancestral) | ddim (eta = 0)
+  int32_t sample_steps = 20;        // ddim: steps
 };
 
 // The policy.* keys; validate() checks what involves several of them.
@@ -71,8 +80,11 @@ class Policy {
   // 0). Deterministic in (weights, prompts, seed).
   virtual void sample(double temperature, uint64_t seed, Samples& out) = 0;
 
-  // log pi(y|x) at `temperature` of every sample in `samples`.
+  // log pi(y|x) at `temperature` of every sample in `samples` (NaN where
+  // !has_log_prob()).
   virtual std::vector<double> log_prob(const Samples& samples, double temperature) = 0;
+  // Whether log_prob is exact (false: a diffusion policy).
+  virtual bool has_log_prob() const { return true; }
 
   // A deep, immutable copy of the current weights, and loading one back.
   virtual std::shared_ptr<const PolicyWeights> weights() const = 0;

@@ -6,6 +6,8 @@
 #include <set>
 #include <vector>
 
+#include "models/point_stats.h"
+
 namespace raftsim {
 
 void Pool::append(const Samples& c, const std::vector<double>& chunk_gold,
@@ -14,6 +16,7 @@ void Pool::append(const Samples& c, const std::vector<double>& chunk_gold,
   if (s.prompt_ids.empty()) {
     s.prompt_length = c.prompt_length;
     s.response_length = c.response_length;
+    s.point_dim = c.point_dim;
     s.k = c.k;
     s.policy_version = c.policy_version;
   }
@@ -23,6 +26,7 @@ void Pool::append(const Samples& c, const std::vector<double>& chunk_gold,
   extend(s.prompt_ids, c.prompt_ids);
   extend(s.prompts, c.prompts);
   extend(s.responses, c.responses);
+  extend(s.points, c.points);
   extend(s.logp, c.logp);
   extend(s.logp_initial, c.logp_initial);
   extend(s.token_logp, c.token_logp);
@@ -30,7 +34,8 @@ void Pool::append(const Samples& c, const std::vector<double>& chunk_gold,
   extend(proxy, chunk_proxy);
 }
 
-PoolStats pool_stats(const Pool& pool, const std::vector<int32_t>& accepted) {
+PoolStats pool_stats(const Pool& pool, const std::vector<int32_t>& accepted,
+                     const PointReference* reference) {
   constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
   const Samples& s = pool.samples;
   const int32_t n = s.size();
@@ -54,6 +59,13 @@ PoolStats pool_stats(const Pool& pool, const std::vector<int32_t>& accepted) {
   st.proxy_mean = finite ? proxy_sum / finite : kNaN;
   st.kl_estimate = n ? kl / n : kNaN;
   st.entropy_estimate = n ? ent / n : kNaN;
+  if (s.point_dim > 0) {
+    const PointStats points =
+        reference ? point_stats(s, *reference) : PointStats{kNaN, kNaN, kNaN};
+    st.kl_estimate = points.kl_to_initial;
+    st.entropy_estimate = points.entropy;
+    st.mode_coverage = points.mode_coverage;
+  }
 
   double acc_gold = 0, acc_proxy = 0;
   for (int32_t i : accepted) {
@@ -66,14 +78,17 @@ PoolStats pool_stats(const Pool& pool, const std::vector<int32_t>& accepted) {
   st.accepted_proxy_mean = m ? acc_proxy / m : kNaN;
 
   double distinct = 0;
-  const int32_t len = s.response_length;
+  const int32_t len = s.response_length, dim = s.point_dim;
   for (int32_t p = 0; p < s.n_prompts(); ++p) {
     std::set<std::vector<int32_t>> seen;
+    std::set<std::vector<float>> seen_points;
     for (int32_t j = 0; j < s.k; ++j) {
       const int32_t* r = s.response(p * s.k + j);
       seen.emplace(r, r + len);
+      if (dim > 0)
+        seen_points.emplace(s.point(p * s.k + j), s.point(p * s.k + j) + dim);
     }
-    distinct += static_cast<double>(seen.size()) / s.k;
+    distinct += static_cast<double>(std::max(seen.size(), seen_points.size())) / s.k;
   }
   st.distinct_fraction = s.n_prompts() ? distinct / s.n_prompts() : kNaN;
 
@@ -108,6 +123,7 @@ TrainBatch accepted_batch(const Pool& pool, const std::vector<int32_t>& accepted
   TrainBatch b;
   b.prompt_length = s.prompt_length;
   b.response_length = s.response_length;
+  b.point_dim = s.point_dim;
   b.prompts.reserve(accepted.size() * s.prompt_length);
   b.responses.reserve(accepted.size() * s.response_length);
   const bool per_token = !s.token_logp.empty();
@@ -116,6 +132,7 @@ TrainBatch accepted_batch(const Pool& pool, const std::vector<int32_t>& accepted
     const int32_t* r = s.response(i);
     b.prompts.insert(b.prompts.end(), p, p + s.prompt_length);
     b.responses.insert(b.responses.end(), r, r + s.response_length);
+    b.points.insert(b.points.end(), s.point(i), s.point(i) + s.point_dim);
     b.reward.push_back(pool.proxy[i]);
     b.logp_initial.push_back(s.logp_initial[i]);
     if (per_token)

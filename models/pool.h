@@ -3,11 +3,14 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <vector>
 
 #include "models/samples.h"
 
 namespace raftsim {
+
+struct PointReference;
 
 struct Pool {
   Samples samples;            // all prompts of the iteration
@@ -26,8 +29,12 @@ struct PoolStats {
   double distinct_fraction = 0;
   double nonfinite_rewards = 0;
   // Monte-Carlo estimates over the pool, at the sampling temperature:
-  // KL(pi_v || pi_0) ~ mean(logp - logp_initial), H(pi_v) ~ -mean(logp).
+  // KL(pi_v || pi_0) ~ mean(logp - logp_initial), H(pi_v) ~ -mean(logp); on a
+  // continuous task the k-NN estimates of models/point_stats.h.
   double kl_estimate = 0, entropy_estimate = 0;
+  // Continuous tasks: share of the prior's modes the pool still covers
+  // (models/point_stats.h); NaN elsewhere.
+  double mode_coverage = std::numeric_limits<double>::quiet_NaN();
   // How well the proxy tracks gold where the policy now is: Pearson's r over
   // the pool, and the share of pairs of responses to one prompt with
   // different gold that the proxy orders like gold (proxy ties count 1/2).
@@ -38,8 +45,10 @@ struct PoolStats {
 
 // Statistics of the pool and of the accepted samples `accepted` (indices).
 // Means over an empty set are NaN; non-finite proxies are left out of the
-// proxy mean and counted in nonfinite_rewards.
-PoolStats pool_stats(const Pool& pool, const std::vector<int32_t>& accepted);
+// proxy mean and counted in nonfinite_rewards. A continuous task's pool
+// needs `reference` (its KL, entropy and mode coverage).
+PoolStats pool_stats(const Pool& pool, const std::vector<int32_t>& accepted,
+                     const PointReference* reference = nullptr);
 
 // The accepted (prompt, response) pairs, in index order, with their proxy
 // rewards and log-probabilities; `group` is k when the accepted set is every

@@ -5,6 +5,7 @@
 #include "core/config.h"
 #include "core/registry.h"
 #include "core/rng.h"
+#include "models/error_field.h"
 #include "models/learned_reward.h"
 #include "models/task.h"
 
@@ -32,6 +33,7 @@ class GaussianNoise final : public RewardNoise {
   }
   double mean(double) const override { return 0.0; }
   double variance(double) const override { return scale_ * scale_; }
+  bool per_sample() const override { return true; }
 
  private:
   double scale_;
@@ -52,6 +54,7 @@ class StudentTNoise final : public RewardNoise {
     return dof_ > 2 ? scale_ * scale_ * dof_ / (dof_ - 2)
                     : std::numeric_limits<double>::infinity();
   }
+  bool per_sample() const override { return true; }
 
  private:
   double scale_, dof_;
@@ -109,7 +112,11 @@ std::unique_ptr<RewardNoise> make_noise(const RewardConfig& config) {
 }
 
 RewardModel::RewardModel(const Task& task, const RewardConfig& config, uint64_t seed)
-    : task_(task), config_(config), seed_(seed), noise_(make_noise(config)) {}
+    : task_(task), config_(config), seed_(seed), noise_(make_noise(config)) {
+  if (task.point_dim() > 0 && config.persistent && noise_->per_sample())
+    field_ = std::make_unique<ErrorField>(*noise_, task.prompt_vocab(),
+                                          task.point_dim(), config.noise_length, seed);
+}
 
 RewardModel::~RewardModel() = default;
 
@@ -127,15 +134,22 @@ void RewardModel::score(uint64_t iteration, const Samples& s, std::vector<double
             : derive_seed(seed_, Purpose::kFreshNoise, iteration, 2 * id + 1);
     for (int32_t j = 0; j < s.k; ++j) {
       const int32_t i = p * s.k + j;
-      const int32_t* response = s.response(i);
+      gold[i] = gold_of(task_, s, i);
+      if (field_) {
+        proxy[i] = gold[i] + (*field_)(prompt[0], s.point(i));
+        continue;
+      }
+      // (A persistent error on points reaches here only when it ignores the
+      // sample's stream: none, prompt_bias, feature_bias.)
       const uint64_t sample_stream =
-          config_.persistent
-              ? derive_seed(seed_, Purpose::kPersistentNoise, prompt_key,
-                            hash_tokens(response, s.response_length))
-              : derive_seed(seed_, Purpose::kFreshNoise, iteration, 2 * (id * s.k + j));
-      gold[i] = task_.gold(prompt, response);
-      proxy[i] = gold[i] + noise_->error(sample_stream, prompt_stream,
-                                         task_.feature(prompt, response));
+          !config_.persistent
+              ? derive_seed(seed_, Purpose::kFreshNoise, iteration, 2 * (id * s.k + j))
+          : s.point_dim > 0
+              ? 0
+              : derive_seed(seed_, Purpose::kPersistentNoise, prompt_key,
+                            hash_tokens(s.response(i), s.response_length));
+      proxy[i] = gold[i] +
+                 noise_->error(sample_stream, prompt_stream, feature_of(task_, s, i));
     }
   }
 }
@@ -144,8 +158,7 @@ void RewardModel::score(const RewardEnsemble& learned, const Samples& s,
                         std::vector<double>& gold, std::vector<double>& proxy,
                         std::vector<double>& spread) const {
   gold.resize(s.size());
-  for (int32_t i = 0; i < s.size(); ++i)
-    gold[i] = task_.gold(s.prompt(i / s.k), s.response(i));
+  for (int32_t i = 0; i < s.size(); ++i) gold[i] = gold_of(task_, s, i);
   learned.score(task_, s, proxy, spread);
 }
 
@@ -171,6 +184,11 @@ const ConfigSchema<RewardConfig>& reward_schema() {
         "error is a fixed function of (prompt, response) (true) or drawn afresh at "
         "every evaluation (false)",
         [](C & c) -> auto& { return c.persistent; });
+    s.add_double(
+        "reward.noise_length",
+        "points: length scale of a persistent gaussian/student_t error field over "
+        "the point",
+        [](C & c) -> auto& { return c.noise_length; }, 0.0, kInf, true);
     s.add_int(
         "reward.rm_pairs", "learned: training comparisons of two pi_0 samples",
         [](C & c) -> auto& { return c.rm_pairs; }, 1, 1 << 24);

@@ -11,7 +11,10 @@
 // reward.persistent = true makes the error a fixed function of (prompt,
 // response), as a learned reward model's is; false draws it afresh at every
 // evaluation, as a noisy annotator's (from the stream (seed, iteration,
-// sample), so the result does not depend on chunking).
+// sample), so the result does not depend on chunking). On a continuous task
+// (task.name = points) a persistent gaussian or student_t error is a smooth
+// random field of the point with length scale reward.noise_length
+// (models/error_field.h).
 #pragma once
 
 #include <cstdint>
@@ -26,6 +29,7 @@ namespace raftsim {
 template <class Cfg>
 class ConfigSchema;
 
+class ErrorField;
 class RewardEnsemble;
 class Task;
 
@@ -36,6 +40,7 @@ struct RewardConfig {
   double noise_scale = 1.0;
   double noise_dof = 3.0;
   bool persistent = true;
+  double noise_length = 0.5;  // continuous tasks: length scale of the error field
   // learned (models/learned_reward.h)
   int32_t rm_pairs = 1000;          // comparisons of pi_0 samples
   int32_t rm_heldout_pairs = 1000;  // held-out comparisons (accuracy, normalisation)
@@ -70,6 +75,9 @@ class RewardNoise {
   // model to them.
   virtual double mean(double feature) const = 0;
   virtual double variance(double feature) const = 0;
+  // Whether the error depends on the sample's own stream (gaussian,
+  // student_t), so that a persistent one is a function of the response.
+  virtual bool per_sample() const { return false; }
 };
 
 std::vector<std::string> noise_names();
@@ -95,6 +103,7 @@ class RewardModel {
   RewardConfig config_;
   uint64_t seed_;
   std::unique_ptr<RewardNoise> noise_;
+  std::unique_ptr<ErrorField> field_;  // continuous task, persistent per-sample error
 };
 
 }  // namespace raftsim

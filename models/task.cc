@@ -1,13 +1,18 @@
 #include "models/task.h"
 
+#include <stdexcept>
+
 #include "core/config.h"
 #include "core/registry.h"
 #include "models/bandit_task.h"
+#include "models/points_task.h"
+#include "models/samples.h"
 #include "models/sequence_task.h"
 
 namespace raftsim {
 
 namespace {
+constexpr double kMaxScale = 1e3;
 using TaskRegistry = Registry<Task, const TaskConfig&, uint64_t>;
 
 const TaskRegistry& registry() {
@@ -15,6 +20,7 @@ const TaskRegistry& registry() {
       "task", {
                   entry<Task, BanditTask, const TaskConfig&, uint64_t>("bandit"),
                   entry<Task, SequenceTask, const TaskConfig&, uint64_t>("sequence"),
+                  entry<Task, PointsTask, const TaskConfig&, uint64_t>("points"),
               });
   return tasks;
 }
@@ -26,12 +32,41 @@ std::unique_ptr<Task> make_task(const TaskConfig& config, uint64_t seed) {
   return registry().make(config.name, config, seed);
 }
 
+double Task::gold_point(const int32_t*, const float*) const {
+  throw std::logic_error("gold_point on a token task");
+}
+double Task::feature_point(const int32_t*, const float*) const {
+  throw std::logic_error("feature_point on a token task");
+}
+std::vector<float> Task::prior_points(uint64_t, int32_t) const {
+  throw std::logic_error("prior_points on a token task");
+}
+Samples Task::reward_map_grid() const { return {}; }
+
+double gold_of(const Task& task, const Samples& s, int32_t i) {
+  return s.point_dim > 0 ? task.gold_point(s.prompt(i / s.k), s.point(i))
+                         : task.gold(s.prompt(i / s.k), s.response(i));
+}
+
+double feature_of(const Task& task, const Samples& s, int32_t i) {
+  return s.point_dim > 0 ? task.feature_point(s.prompt(i / s.k), s.point(i))
+                         : task.feature(s.prompt(i / s.k), s.response(i));
+}
+
 TaskShape task_shape(const TaskConfig& c) {
-  if (c.name == "bandit") return {1, 1};
-  return {c.prompt_length, c.response_length};
+  if (c.name == "bandit") return {1, 1, 0};
+  if (c.name == "points") return {1, 0, c.dim};
+  return {c.prompt_length, c.response_length, 0};
 }
 
 void validate(const TaskConfig& c) {
+  const bool points = c.name == "points";
+  const bool continuous_objective =
+      c.objective == "direction" || c.objective == "target";
+  if (points != continuous_objective && c.name != "bandit")
+    throw ConfigError("task.objective", c.objective,
+                      points ? "direction or target with task.name = points"
+                             : "reverse or sort with task.name = " + c.name);
   if (c.name != "bandit" && c.features > 0)
     throw ConfigError(
         "task.features", std::to_string(c.features),
@@ -49,7 +84,9 @@ const ConfigSchema<TaskConfig>& task_schema() {
         "task.name", "task: prompt distribution and gold reward",
         [](C & c) -> auto& { return c.name; }, task_names());
     s.add_int(
-        "task.contexts", "bandit: distinct prompts",
+        "task.contexts",
+        "bandit: distinct prompts; points: conditions, each with its own gold "
+        "objective",
         [](C & c) -> auto& { return c.contexts; }, 1, 1 << 20);
     s.add_int(
         "task.arms", "bandit: responses (arms) per prompt",
@@ -78,8 +115,13 @@ const ConfigSchema<TaskConfig>& task_schema() {
     s.add_int(
         "task.response_length", "sequence: response tokens",
         [](C & c) -> auto& { return c.response_length; }, 1, 4096);
-    s.add_choice("task.objective", "sequence: what the gold reward asks for",
-                 [](C & c) -> auto& { return c.objective; }, {"reverse", "sort"});
+    s.add_choice("task.objective",
+                 "what the gold reward asks for; sequence: reverse or sort the prompt; "
+                 "points: direction (a direction per context, bounded) or target (a "
+                 "point task.target_distance beyond the ring, which the prior covers "
+                 "thinly)",
+                 [](C & c) -> auto& { return c.objective; },
+                 {"reverse", "sort", "direction", "target"});
     s.add_int(
         "task.eval_prompts",
         "sequence: held-out prompts scored every iteration with greedy and sampled "
@@ -88,6 +130,26 @@ const ConfigSchema<TaskConfig>& task_schema() {
     s.add_int(
         "task.feature_token", "sequence: the token that feature_bias noise rewards",
         [](C & c) -> auto& { return c.feature_token; }, 0, 1 << 16);
+    s.add_int(
+        "task.dim", "points: dimension D of a response (a point in R^D)",
+        [](C & c) -> auto& { return c.dim; }, 1, 64);
+    s.add_choice("task.prior",
+                 "points: the distribution pi_0 is pre-trained on: ring (task.modes "
+                 "Gaussians evenly on a circle) or gaussian (N(0, I))",
+                 [](C & c) -> auto& { return c.prior; }, {"ring", "gaussian"});
+    s.add_int(
+        "task.modes", "points, ring: mixture components",
+        [](C & c) -> auto& { return c.modes; }, 1, 1024);
+    s.add_double(
+        "task.mode_std", "points, ring: std of each component (every coordinate)",
+        [](C & c) -> auto& { return c.mode_std; }, 0.0, kMaxScale, true);
+    s.add_double(
+        "task.radius", "points, ring: radius of the circle of modes",
+        [](C & c) -> auto& { return c.radius; }, 0.0, kMaxScale, true);
+    s.add_double(
+        "task.target_distance",
+        "points, target: distance of the rewarded point beyond task.radius",
+        [](C & c) -> auto& { return c.target_distance; }, 0.0, kMaxScale);
     return s;
   }();
   return schema;

@@ -9,7 +9,11 @@
 //   sequence  token prompts and responses over a vocabulary, gold reward the
 //             share of positions matching a known target such as the
 //             reversed prompt (models/sequence_task.h).
-// A prompt is `prompt_length()` tokens, a response `response_length()`.
+//   points    prompt = one context token, response = a point in R^D
+//             (continuous), gold a known smooth function of the point
+//             (models/points_task.h); the policy is a diffusion model.
+// A prompt is `prompt_length()` tokens, a response `response_length()` tokens,
+// or on a continuous task (point_dim() > 0) a point of point_dim() floats.
 #pragma once
 
 #include <cstdint>
@@ -23,6 +27,7 @@ template <class Cfg>
 class ConfigSchema;
 
 class H5File;
+struct Samples;
 
 struct TaskConfig {
   std::string name = "bandit";
@@ -34,15 +39,23 @@ struct TaskConfig {
   int32_t vocab = 16;                    // sequence: token values
   int32_t prompt_length = 8;             // sequence
   int32_t response_length = 8;           // sequence
-  std::string objective = "reverse";     // sequence: reverse | sort
-  int32_t eval_prompts = 0;   // sequence: held-out prompts scored every iteration
-  int32_t feature_token = 0;  // sequence: the token feature_bias rewards
+  std::string objective =
+      "reverse";               // sequence: reverse | sort; points: direction | target
+  int32_t eval_prompts = 0;    // sequence: held-out prompts scored every iteration
+  int32_t feature_token = 0;   // sequence: the token feature_bias rewards
+  int32_t dim = 2;             // points: dimension D of a response
+  std::string prior = "ring";  // points: what pi_0 is pre-trained on (ring | gaussian)
+  int32_t modes = 8;           // points, ring: mixture components
+  double mode_std = 0.2;       // points, ring: std of each component
+  double radius = 2.0;         // points, ring: radius of the circle of modes
+  double target_distance = 1.5;  // points, target: how far beyond the ring
 };
 
-// Prompt and response lengths (tokens) a config gives, without building
-// the task (a bandit of a million contexts costs gigabytes to build).
+// Prompt and response lengths (tokens) and point dimension a config gives,
+// without building the task (a bandit of a million contexts costs gigabytes
+// to build).
 struct TaskShape {
-  int32_t prompt_length = 1, response_length = 1;
+  int32_t prompt_length = 1, response_length = 1, point_dim = 0;
 };
 TaskShape task_shape(const TaskConfig& config);
 
@@ -81,6 +94,24 @@ class Task {
   }
   virtual bool reads_tokens() const { return false; }
 
+  // Continuous tasks: a response is point_dim() floats (response_length() is
+  // then 0); gold, feature and the prior are functions of the point. The
+  // token tasks have point_dim() = 0 and never see these calls.
+  virtual int32_t point_dim() const { return 0; }
+  virtual double gold_point(const int32_t* prompt, const float* x) const;
+  virtual double feature_point(const int32_t* prompt, const float* x) const;
+  // n draws of the prior pi_0 is pre-trained on (the same for every
+  // context), from the stream `stream`: [n * point_dim()].
+  virtual std::vector<float> prior_points(uint64_t stream, int32_t n) const;
+  // The prior's modes (0 where the idea does not apply) and the mode a point
+  // lies in (-1: none).
+  virtual int32_t modes() const { return 0; }
+  virtual int32_t mode_of(const float* /*x*/) const { return -1; }
+  // The grid the pictures evaluate rewards on: one prompt per context, its
+  // k samples the cells of a square over the first two coordinates, row by
+  // row (the others 0). Empty for token tasks.
+  virtual Samples reward_map_grid() const;
+
   // A fixed set of held-out prompts (may be empty), evaluated every iteration.
   virtual std::vector<int32_t> eval_prompts() const { return {}; }
 
@@ -91,6 +122,10 @@ class Task {
   // Writes the task's description under /task.
   virtual void describe(H5File& file) const = 0;
 };
+
+// Gold reward and feature of sample i of `s`, token or continuous.
+double gold_of(const Task& task, const Samples& s, int32_t i);
+double feature_of(const Task& task, const Samples& s, int32_t i);
 
 // Registry of tasks by name.
 std::vector<std::string> task_names();

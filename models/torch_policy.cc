@@ -33,6 +33,25 @@ void TorchPolicy::load(const PolicyWeights& weights) {
   for (size_t i = 0; i < tensors.size(); ++i) tensors[i].copy_(weights.tensors[i]);
 }
 
+namespace {
+torch::Tensor narrow_rows(const torch::Tensor& t, int64_t start, int64_t length) {
+  return t.defined() ? t.narrow(0, start, length) : t;
+}
+torch::Tensor select_rows(const torch::Tensor& t, const torch::Tensor& index) {
+  return t.defined() ? t.index_select(0, index) : t;
+}
+}  // namespace
+
+SftRows SftRows::narrow(int64_t start, int64_t length) const {
+  return {narrow_rows(prompts, start, length), narrow_rows(responses, start, length),
+          narrow_rows(points, start, length), narrow_rows(noise, start, length)};
+}
+
+SftRows SftRows::select(const torch::Tensor& index) const {
+  return {select_rows(prompts, index), select_rows(responses, index),
+          select_rows(points, index), select_rows(noise, index)};
+}
+
 torch::Tensor as_tensor(const std::vector<int32_t>& v, int64_t rows, int64_t cols) {
   return torch::from_blob(const_cast<int32_t*>(v.data()), {rows, cols}, torch::kInt32)
       .to(torch::kInt64);

@@ -13,6 +13,18 @@ struct PolicyWeights {
   std::vector<torch::Tensor> tensors;  // parameters then buffers, detached copies
 };
 
+// Rows to fine-tune on, as tensors: what the SFT loss of any policy reads.
+struct SftRows {
+  torch::Tensor prompts;    // [n, P] int64
+  torch::Tensor responses;  // [n, R] int64 (token policies)
+  torch::Tensor points;     // [n, D] float (continuous policies; else undefined)
+  torch::Tensor noise;      // [n, W] the loss's own random draws (W = 0: undefined)
+
+  int64_t rows() const { return prompts.size(0); }
+  SftRows narrow(int64_t start, int64_t length) const;
+  SftRows select(const torch::Tensor& index) const;
+};
+
 class TorchPolicy : public Policy {
  public:
   // The module whose parameters the trainer optimises.
@@ -28,6 +40,19 @@ class TorchPolicy : public Policy {
   virtual torch::Tensor sequence_nll(const torch::Tensor& prompts,
                                      const torch::Tensor& responses,
                                      bool include_prompt) = 0;
+
+  // The SFT loss of every row [n], differentiable: sequence_nll for the
+  // token policies, the denoising loss for a diffusion policy. A loss that
+  // is itself random reads its draws from rows.noise, which the caller fills
+  // with sft_noise() from its own stream, so the loss of a row does not
+  // depend on how the rows are cut into shards.
+  virtual torch::Tensor sft_loss(const SftRows& rows, bool include_prompt) {
+    return sequence_nll(rows.prompts, rows.responses, include_prompt);
+  }
+  // The draws sft_loss reads for `rows` rows (undefined: none).
+  virtual torch::Tensor sft_noise(int64_t /*rows*/, at::Generator& /*gen*/) const {
+    return {};
+  }
 
   // Token values in prompts and in responses (the critic's embedding).
   virtual int64_t prompt_vocab() const = 0;

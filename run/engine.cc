@@ -1,6 +1,7 @@
 #include "run/engine.h"
 
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 
 #include "actors/logger.h"
@@ -8,6 +9,7 @@
 #include "core/resources.h"
 #include "core/version.h"
 #include "models/compute_threads.h"
+#include "models/reward_model.h"
 #include "models/trainer.h"
 #include "models/weights_io.h"
 #include "run/checkpoint_store.h"
@@ -54,6 +56,11 @@ CoordinatorSetup make_setup(const RunConfig& config, std::shared_ptr<const Task>
   s.reward = r;
 
   auto k = std::make_shared<RankerContext>();
+  if (task->point_dim() > 0) {
+    auto pi0 = initial->clone();
+    k->reference = std::make_shared<const PointReference>(
+        point_reference(task, *pi0, config.policy.temperature, config.seed));
+  }
   k->ranker = config.ranker;
   k->seed = config.seed;
   k->keep_pool = config.log.samples;
@@ -91,6 +98,21 @@ LearnedReward train_learned_reward(const RunConfig& config, const Task& task,
   return r;
 }
 
+// Continuous tasks with a persistent synthetic error: the proxy reward on
+// the grid of /task/gold_map, as /task/proxy_map (the pictures draw it).
+void describe_proxy_map(H5File& file, const Task& task, const RunConfig& config) {
+  const RewardConfig& reward = config.reward;
+  if (task.point_dim() == 0 || reward.model != "synthetic" || reward.noise == "none" ||
+      !reward.persistent)
+    return;
+  const Samples grid = task.reward_map_grid();
+  std::vector<double> gold, proxy;
+  RewardModel(task, reward, config.seed).score(0, grid, gold, proxy);
+  const auto side = static_cast<size_t>(std::lround(std::sqrt(grid.k)));
+  file.write("/task/proxy_map", proxy,
+             {static_cast<size_t>(grid.n_prompts()), side, side});
+}
+
 // A new run file: header and task first (so that a run stopped during its
 // warm start leaves a file that says so), then pi_0 (for resuming), and
 // with log.swmr every table before SWMR starts. Returns null when `stop`
@@ -106,6 +128,7 @@ std::shared_ptr<RunWriter> create_run(const RunConfig& config,
       {kVersion, utc_timestamp(), host_name(), options.environment, libtorch_version(),
        generator_count(config.actors, config.trainer.shards, available_cores())});
   task.describe(file);
+  describe_proxy_map(file, task, config);
   file.flush();
   try {
     initial = make_policy(config.policy, task, config.seed, options.interrupt);
@@ -121,7 +144,8 @@ std::shared_ptr<RunWriter> create_run(const RunConfig& config,
       std::move(file), evaluated, config.log.samples, config.log.checkpoint_keep);
   if (config.log.swmr) {
     // SWMR needs every dataset to exist before it starts.
-    writer->create_tables(task.prompt_length(), task.response_length());
+    writer->create_tables(task.prompt_length(), task.response_length(),
+                          task.point_dim());
     writer->file().start_swmr();
   }
   writer->file().flush();

@@ -35,6 +35,8 @@ std::vector<Column> metric_columns(bool evaluated) {
          return r.exact_stats ? r.policy_stats.entropy : r.pool.entropy_estimate;
        }},
       {"distinct_fraction", [](const R& r) { return r.pool.distinct_fraction; }},
+      // Continuous tasks (NaN elsewhere): share of the prior's modes covered.
+      {"mode_coverage", [](const R& r) { return r.pool.mode_coverage; }},
       {"train_loss", [](const R& r) { return r.train_loss; }},
       {"policy_version",
        [](const R& r) { return static_cast<double>(r.policy_version); }},

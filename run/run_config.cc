@@ -125,11 +125,35 @@ void validate_trainer(const RunConfig& c) {
 
 }  // namespace
 
+// What a diffusion policy, which has no exact log-probabilities, cannot do.
+void validate_diffusion(const RunConfig& c) {
+  if (c.policy.model != "diffusion") return;
+  const std::string why =
+      " with policy.model = diffusion: a diffusion model gives no exact "
+      "log-probability";
+  if (c.ranker.kl_coef != 0)
+    throw ConfigError("ranker.kl_coef", format_double(c.ranker.kl_coef),
+                      "0" + why + " to rank by");
+  if (is_policy_gradient(c.trainer.algorithm))
+    throw ConfigError("trainer.algorithm", c.trainer.algorithm,
+                      "sft" + why + " for a policy gradient's ratios");
+  if (c.trainer.train_on_prompt)
+    throw ConfigError(
+        "trainer.train_on_prompt", "true",
+        "false with policy.model = diffusion: the prompt is its condition, "
+        "not data");
+  if (c.reward.model == "learned")
+    throw ConfigError("reward.model", c.reward.model,
+                      "synthetic with task.name = points: learned reward models read "
+                      "tokens or bandit features, not points (not built yet)");
+}
+
 void validate(const RunConfig& c) {
   validate(c.task);
   validate(c.policy);
   validate_reward(c);
   validate_trainer(c);
+  validate_diffusion(c);
   const TaskShape shape = task_shape(c.task);
   const std::string mismatch = policy_mismatch(c.policy, shape);
   if (!mismatch.empty())
@@ -164,6 +188,9 @@ MemoryEstimate estimate_memory(const RunConfig& c) {
     bytes_per = 8;
   } else if (c.policy.model == "transformer") {
     params = 2 * V * d + (P + R) * d + L * (4 * d * d + 2 * d * c.policy.ff + 8 * d);
+  } else if (c.policy.model == "diffusion") {
+    const double h = c.policy.hidden, D = shape.point_dim;
+    params = (D + 32 + c.task.contexts + L * h + D + L + 2) * h + D;
   } else {
     params = 2 * V * d + L * 6 * (d * d + d);
   }
@@ -181,8 +208,11 @@ MemoryEstimate estimate_memory(const RunConfig& c) {
   // Samples of the iterations in flight (tokens, four doubles each), held
   // about three times (chunks, pool, log); plus each generator's KV cache.
   const double samples = static_cast<double>(c.sampler.prompts) * c.sampler.k;
-  m.sample_bytes = (s + 1) * samples * ((P + R) * 4 + 4 * 8) * 3;
-  if (c.policy.model != "tabular")
+  m.sample_bytes = (s + 1) * samples * ((P + R + shape.point_dim) * 4 + 4 * 8) * 3;
+  if (c.policy.model == "diffusion")  // each step's activations, per generator
+    m.sample_bytes += generators * static_cast<double>(c.sampler.chunk) * c.sampler.k *
+                      c.policy.hidden * (L + 2) * 4;
+  else if (c.policy.model != "tabular")
     m.sample_bytes += generators * static_cast<double>(c.sampler.chunk) * c.sampler.k *
                       (P + R) * d * L * 2 * 4;
   return m;

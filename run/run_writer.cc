@@ -31,7 +31,10 @@ void write_samples(H5File& file, const IterationReport& r) {
   file.append(samples_path("prompt_index"), prompt_index.data(), n);
   file.append(samples_path("policy_version"), version.data(), n);
   file.append(samples_path("prompt"), prompts.data(), n, s.prompt_length);
-  file.append(samples_path("response"), s.responses.data(), n, s.response_length);
+  if (s.point_dim > 0)
+    file.append(samples_path("point"), s.points.data(), n, s.point_dim);
+  else
+    file.append(samples_path("response"), s.responses.data(), n, s.response_length);
   file.append(samples_path("gold"), r.samples_pool.gold.data(), n);
   file.append(samples_path("proxy"), r.samples_pool.proxy.data(), n);
   file.append(samples_path("logp"), s.logp.data(), n);
@@ -48,7 +51,8 @@ RunWriter::RunWriter(H5File file, bool evaluated, bool samples, int checkpoint_k
       samples_(samples),
       checkpoint_keep_(checkpoint_keep) {}
 
-void RunWriter::create_tables(int32_t prompt_length, int32_t response_length) {
+void RunWriter::create_tables(int32_t prompt_length, int32_t response_length,
+                              int32_t point_dim) {
   file_.create_table(layout::kMetrics, column_names(metrics_));
   file_.create_table(layout::kTiming, column_names(timing_));
   if (!samples_) return;
@@ -56,7 +60,11 @@ void RunWriter::create_tables(int32_t prompt_length, int32_t response_length) {
   for (const char* name : {"iteration", "prompt_index", "policy_version"})
     file_.append(samples_path(name), none, 0);
   file_.append(samples_path("prompt"), none, 0, prompt_length);
-  file_.append(samples_path("response"), none, 0, response_length);
+  if (point_dim > 0)
+    file_.append(samples_path("point"), static_cast<const float*>(nullptr), 0,
+                 point_dim);
+  else
+    file_.append(samples_path("response"), none, 0, response_length);
   for (const char* name : {"gold", "proxy", "logp", "logp_initial"})
     file_.append(samples_path(name), static_cast<const double*>(nullptr), 0);
   file_.append(samples_path("accepted"), static_cast<const uint8_t*>(nullptr), 0);

@@ -19,7 +19,7 @@ class RunWriter final : public ReportSink {
   RunWriter(H5File file, bool evaluated, bool samples, int checkpoint_keep);
 
   // Creates every table before the first row (SWMR readers need them all).
-  void create_tables(int32_t prompt_length, int32_t response_length);
+  void create_tables(int32_t prompt_length, int32_t response_length, int32_t point_dim);
 
   void write(const IterationReport& report) override;
   void write_checkpoint(const Checkpoint& checkpoint) override;
