@@ -1,5 +1,7 @@
 #include "analysis/flop_count.h"
 
+#include <algorithm>
+
 #include "models/transformer_decoder.h"
 
 namespace raftsim {
@@ -20,10 +22,27 @@ double pass(const RunConfig& c, double rows, double T, double offset,
 
 }  // namespace
 
+// Multiply-adds of the diffusion noise predictor on one row: the input
+// layer over the point and its 32 time features, the hidden layers, the
+// output layer.
+double denoiser_row(const RunConfig& c) {
+  const double h = c.policy.hidden, D = c.task.dim;
+  return (D + 32) * h + c.policy.layers * h * h + h * D;
+}
+
 StageFlops iteration_flops(const RunConfig& c, double accepted_rows) {
   StageFlops f;
   if (c.policy.model == "tabular") return f;
   f.counted = true;
+  if (c.policy.model == "diffusion") {
+    const double steps = c.policy.sampler == "ddim"
+                             ? std::min(c.policy.sample_steps, c.policy.diffusion_steps)
+                             : c.policy.diffusion_steps;
+    const double rows = static_cast<double>(c.sampler.prompts) * c.sampler.k;
+    f.sampling = 2 * rows * steps * denoiser_row(c);
+    f.training = 2 * 3 * c.trainer.epochs * accepted_rows * denoiser_row(c);
+    return f;
+  }
   const double n = c.sampler.prompts, B = n * c.sampler.k, P = c.task.prompt_length,
                R = c.task.response_length;
   const double prefill = pass(c, n, P, 0, n);

@@ -6,7 +6,10 @@
 //               responses teacher-forced through the cache
 //   training    forward + backward (3x the forward) of each accepted row
 //               over its P + R - 1 positions, per epoch
-// Token policies only (transformer, GRU); the tabular bandit does no
+// The diffusion policy: sampling is the noise predictor on every row at
+// every denoising step (policy.diffusion_steps, or policy.sample_steps for
+// ddim), no reference (no log-probabilities), training forward + backward
+// of each accepted point once per epoch. The tabular bandit does no
 // arithmetic worth counting (`counted` false).
 #pragma once
 

@@ -122,8 +122,8 @@ int bench_command(const std::vector<std::string>& args) {
   const std::string ini = (dir / "config.ini").string();
   std::ofstream(ini) << to_ini(config);
   const double samples = static_cast<double>(config.sampler.prompts) * config.sampler.k;
-  const double tokens_per_sample =
-      config.task.name == "bandit" ? 1 : config.task.response_length;
+  // (A point is no token: the points task shows 0 tokens/s.)
+  const double tokens_per_sample = task_shape(config.task).response_length;
   const int cores = available_cores();
 
   std::printf(
@@ -205,7 +205,14 @@ int bench_command(const std::vector<std::string>& args) {
     std::printf("rss at iteration 5: %.1f MB, at iteration %zu: %.1f MB (%+.1f%%)\n",
                 rss[4] / 1048576.0, rss.size(), rss.back() / 1048576.0,
                 100.0 * (rss.back() / rss[4] - 1));
-  if (config.task.name != "bandit") {
+  if (config.policy.model == "diffusion") {
+    const double step = diffusion_seconds_per_step(config, 15);
+    const double rows = static_cast<double>(config.sampler.chunk) * config.sampler.k;
+    std::printf(
+        "sampling cost per denoising step (chunk of %d prompts x K=%d = %.0f points "
+        "as one batch): %.1f us, %.0f ns per point\n",
+        config.sampler.chunk, config.sampler.k, rows, 1e6 * step, 1e9 * step / rows);
+  } else if (config.task.name != "bandit") {
     std::vector<double> cost;
     for (int len : lengths) cost.push_back(sampling_seconds_per_token(config, len, 15));
     std::printf("sampling cost per token (chunk of %d prompts x K=%d):",

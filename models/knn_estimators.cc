@@ -24,10 +24,11 @@ double log_unit_ball(int32_t d) {
 }
 
 // Distance from `p` to its k-th nearest row of `y` (m rows), skipping row
-// `self` (-1: none).
+// `self` (-1: none). `best` keeps the k smallest squared distances so far,
+// sorted (k is small: an insertion beats a selection over all m).
 double kth_distance(const float* p, const float* y, int64_t m, int32_t d, int32_t k,
-                    int64_t self, std::vector<double>& scratch) {
-  scratch.clear();
+                    int64_t self, std::vector<double>& best) {
+  best.assign(k, std::numeric_limits<double>::infinity());
   for (int64_t j = 0; j < m; ++j) {
     if (j == self) continue;
     const float* q = y + j * d;
@@ -36,10 +37,12 @@ double kth_distance(const float* p, const float* y, int64_t m, int32_t d, int32_
       const double diff = static_cast<double>(p[c]) - q[c];
       s += diff * diff;
     }
-    scratch.push_back(s);
+    if (s >= best[k - 1]) continue;
+    int32_t i = k - 1;
+    for (; i > 0 && best[i - 1] > s; --i) best[i] = best[i - 1];
+    best[i] = s;
   }
-  std::nth_element(scratch.begin(), scratch.begin() + (k - 1), scratch.end());
-  return std::sqrt(scratch[k - 1]);
+  return std::sqrt(best[k - 1]);
 }
 
 }  // namespace

@@ -13,7 +13,10 @@
 #      process per point (what sweeps did before 0.3);
 #   4. memory: RSS over 100 iterations of experiments/bench.ini;
 #   5. each trainer.algorithm on experiments/bench.ini at staleness 0 and 1:
-#      the trainer's share of an iteration (issue 12).
+#      the trainer's share of an iteration (issue 12);
+#   6. the diffusion policy (experiments/bench_diffusion.ini): samples/s with
+#      1 and 2 generators and the cost of one denoising step of a chunk
+#      (issue 13; in section 1's raftsim bench).
 # Needs a build (bash scripts/build.sh) and python3-torch
 # (bash scripts/install-deps.sh --bench). About 5 minutes on 2 cores.
 set -euo pipefail
@@ -26,7 +29,8 @@ seconds() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
 
 echo "== 1. raftsim bench"
-for config in experiments/bench_bandit.ini experiments/bench.ini experiments/bench_gru.ini; do
+for config in experiments/bench_bandit.ini experiments/bench.ini experiments/bench_gru.ini \
+              experiments/bench_diffusion.ini; do
   "$raftsim" bench --config "$config" | tee "$tmp/bench.txt"
   [[ $config == experiments/bench.ini ]] && cp "$tmp/bench.txt" "$tmp/bench-transformer.txt"
   echo
