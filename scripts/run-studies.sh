@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs the eight shipped studies (experiments/*_sweep.sh, bon_theory.sh,
-# rm_overoptimization.sh, rl_vs_raft.sh):
+# Runs the nine shipped studies (experiments/*_sweep.sh, bon_theory.sh,
+# rm_overoptimization.sh, rl_vs_raft.sh, diffusion_raft.sh):
 #   scripts/run-studies.sh           full studies; figures to docs/figures/
 #   scripts/run-studies.sh --quick   the quick variants into a temporary
 #                                    directory, checking that every step
@@ -9,7 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 studies=(bon_theory k_sweep acceptance_sweep noise_sweep staleness_sweep temperature_kl_sweep
-         rm_overoptimization rl_vs_raft)
+         rm_overoptimization rl_vs_raft diffusion_raft)
 if [[ "${1:-}" != "--quick" ]]; then
   for s in "${studies[@]}"; do
     echo "== $s"

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# diffusion_raft: does what holds for token policies hold for a diffusion
+# model? RAFT on a DDPM over points in the plane (experiments/diffusion_raft.ini),
+# 5 seeds per point, 20 iterations:
+#   k          best-of-K for K = 2, 4, 8, 16 at equal samples (b K = 512 per
+#              iteration), noise-free proxy
+#   errors     K = 8 with a heavy-tailed error (student_t, 2 dof, scale 1)
+#              that is a persistent smooth field of the point, or fresh at
+#              every evaluation, against no error
+#   staleness  max_staleness 0 vs 1 (2 generators), for the direction
+#              objective (inside the prior) and the target one (beyond it)
+# analysis/diffusion_study.py writes the figures and the table, and
+# analysis/points_plot.py the pictures of samples.
+#   experiments/diffusion_raft.sh [--quick] [--out DIR] [--jobs N]
+source "$(dirname "$0")/study_lib.sh" diffusion_raft "$@"
+
+iterations=$(pick 20 3)
+seeds=$(pick 5 1)
+study_sweep k --set iterations=$iterations \
+  --zip sampler.k=$(pick 2,4,8,16 2,8) --zip sampler.prompts=$(pick 256,128,64,32 256,64) \
+  --seeds $seeds
+study_sweep errors --set iterations=$iterations \
+  --set reward.noise_dof=2 --set reward.noise_scale=1 \
+  --zip reward.noise=none,student_t,student_t --zip reward.persistent=true,true,false \
+  --seeds $seeds
+study_sweep staleness --set iterations=$iterations \
+  --grid task.objective=direction,target --grid actors.max_staleness=0,1 --seeds $seeds
+"$PYTHON" "$ROOT/analysis/diffusion_study.py" "$OUT" --out "$FIGURES" --prefix "$STUDY"
