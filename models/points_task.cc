@@ -92,7 +92,8 @@ double PointsTask::raw_gold(int32_t c, const float* x) const {
       dot += x[d] * u[d];
       norm2 += static_cast<double>(x[d]) * x[d];
     }
-    return dot / std::sqrt(norm2 + eps * eps);
+    const double norm = std::sqrt(norm2 + eps * eps);
+    return dot / norm - (norm / radius_ - 1) * (norm / radius_ - 1);
   }
   const double reach = radius_ + target_distance_;
   double dist2 = 0;

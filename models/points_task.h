@@ -11,9 +11,11 @@
 // Each context c has a unit direction u_c in the first two coordinates at
 // a uniform random angle from the seed. The gold reward (task.objective),
 // before standardisation:
-//   direction  <x, u_c> / sqrt(|x|^2 + eps^2), eps = radius / 10: the
-//              cosine to u_c, smooth and bounded; it prefers the modes near
-//              u_c, inside the prior
+//   direction  cos(x, u_c) - (|x| / radius - 1)^2, with |x| smoothed to
+//              sqrt(|x|^2 + eps^2), eps = radius / 10: smooth, at most 1;
+//              it prefers the modes near u_c, on the ring, inside the prior
+//              (without the radial term nothing holds the points on the
+//              ring, and a first version's policy drifted outward along u_c)
 //   target     -|x - z_c|^2, z_c = (radius + task.target_distance) u_c: a
 //              point beyond the ring that the prior covers thinly, so
 //              reaching it means leaving the prior
