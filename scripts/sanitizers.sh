@@ -26,7 +26,7 @@ case "$kind" in
   asan)
     dir=build-asan
     flags="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined"
-    tests='test_rng|test_config|test_h5_file|test_schedule|test_ranker|test_reward_model|test_trainer|test_conformance|test_sequence|test_sweep|test_engine_determinism|test_engine_theory|test_readers|test_learned_reward|test_policy_gradient'
+    tests='test_rng|test_config|test_h5_file|test_schedule|test_ranker|test_reward_model|test_trainer|test_conformance|test_sequence|test_sweep|test_engine_determinism|test_engine_theory|test_readers|test_learned_reward|test_policy_gradient|test_diffusion'
     # LibTorch and OpenBLAS keep thread pools and allocator caches alive
     # until exit, which LeakSanitizer reports as leaks of non-instrumented
     # code: leak checking is off; use-after-free, overflows and UB stay on.
@@ -38,7 +38,7 @@ case "$kind" in
     flags="-fsanitize=thread -fno-omit-frame-pointer"
     # Every test that runs the actors (in process or as raftsim children),
     # the trainer's shard threads, and the sweep's worker processes.
-    tests='test_schedule|test_trainer|test_engine_determinism|test_engine_theory|test_resume|test_cli|test_faults|test_sweep|test_learned_reward|test_policy_gradient'
+    tests='test_schedule|test_trainer|test_engine_determinism|test_engine_theory|test_resume|test_cli|test_faults|test_sweep|test_learned_reward|test_policy_gradient|test_diffusion'
     caf_prefix=$(bash scripts/build-caf-tsan.sh)
     extra_cmake=(-DCMAKE_PREFIX_PATH="$caf_prefix")
     cat >/tmp/raftsim-tsan.supp <<'SUPP'
