@@ -15,6 +15,7 @@
 #include "core/file_lock.h"
 #include "core/subprocess.h"
 #include "sweep/manifest.h"
+#include "sweep/slurm.h"
 #include "sweep/sweep.h"
 
 namespace po = boost::program_options;
@@ -28,18 +29,26 @@ int sweep_command(const std::vector<std::string>& args) {
   const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   int jobs = cores;
   bool overwrite = false, quiet = false;
+  std::string executor = "local";
+  SlurmOptions slurm;
   po::options_description opts(
       "raftsim sweep: run a grid of experiments, one HDF5 file per point, plus "
       "DIR/sweep.h5.\n\n"
       "Usage: raftsim sweep --config BASE.ini --grid KEY=V1,V2,... [--grid ...] [--zip "
       "KEY=V1,V2 "
-      "--zip KEY2=W1,W2] [--seeds N] --out DIR [--jobs N] [--overwrite] [--quiet]\n\n"
+      "--zip KEY2=W1,W2] [--seeds N] --out DIR [--jobs N] [--overwrite] [--quiet]\n"
+      "       [--executor slurm [--throttle N] [--sbatch ARG]... [--max-array-size N] "
+      "[--emit-only]]\n\n"
       "The grid is the cartesian product of the --grid axes (and of the one --zip "
       "axis, whose\n"
       "keys move together). Rerunning the same command skips complete runs and redoes "
       "the\n"
       "others; a changed base config or grid is refused unless "
-      "--overwrite.\n\nOptions");
+      "--overwrite.\n"
+      "With --executor slurm the points run as Slurm job arrays (sbatch), one task "
+      "per point;\n"
+      "the command waits for them and fills sweep.h5 as the local executor does "
+      "(sweep/slurm.h).\n\nOptions");
   add_config_options(opts, config_path, sets);
   opts.add_options()("grid,g", po::value(&grids)->composing(),
                      "KEY=V1,V2,...: one axis of the grid (repeatable)")(
@@ -52,7 +61,17 @@ int sweep_command(const std::vector<std::string>& args) {
       "runs at once (default: the number of cores)")(
       "overwrite", po::bool_switch(&overwrite),
       "redo every run; accept a changed grid")("quiet,q", po::bool_switch(&quiet),
-                                               "no progress line");
+                                               "no progress line")(
+      "executor", po::value(&executor)->default_value("local"),
+      "local (worker processes here) or slurm (job arrays through sbatch)")(
+      "throttle", po::value(&slurm.throttle)->default_value(0),
+      "slurm: at most N tasks of an array at once (%N; 0 = no limit)")(
+      "sbatch", po::value(&slurm.sbatch_args)->composing(),
+      "slurm: one argument for sbatch, e.g. --sbatch=--partition=short (repeatable)")(
+      "max-array-size", po::value(&slurm.max_array_size)->default_value(0),
+      "slurm: tasks per array (0 = Slurm's MaxArraySize, from scontrol)")(
+      "emit-only", po::bool_switch(&slurm.emit_only),
+      "slurm: write the array scripts and print the sbatch commands, submit nothing");
   if (const auto status = parse_args("sweep", opts, args)) return to_int(*status);
   SweepSpec spec;
   Settings base;
@@ -60,6 +79,25 @@ int sweep_command(const std::vector<std::string>& args) {
   try {
     if (out.empty()) throw ConfigError("--out", "", "an output directory");
     if (jobs < 1) throw ConfigError("--jobs", std::to_string(jobs), "an integer >= 1");
+    if (executor != "local" && executor != "slurm")
+      throw ConfigError("--executor", executor, "local or slurm");
+    if (executor == "local" && (slurm.emit_only || !slurm.sbatch_args.empty() ||
+                                slurm.throttle != 0 || slurm.max_array_size != 0))
+      throw ConfigError(
+          "--executor", executor,
+          "slurm with --emit-only, --sbatch, --throttle or --max-array-size");
+    if (slurm.throttle < 0)
+      throw ConfigError("--throttle", std::to_string(slurm.throttle),
+                        "an integer >= 0");
+    if (slurm.max_array_size < 0)
+      throw ConfigError("--max-array-size", std::to_string(slurm.max_array_size),
+                        "an integer >= 0");
+    if (executor == "slurm" && !slurm.emit_only && find_program("sbatch").empty())
+      throw ConfigError(
+          "--executor", executor,
+          "local here, or slurm on a machine with Slurm's client: sbatch is "
+          "not on PATH (scripts/install-deps.sh installs it, "
+          "scripts/slurm-local.sh starts a one-machine Slurm)");
     if (seeds < 0)
       throw ConfigError("--seeds", std::to_string(seeds), "an integer >= 0");
     base = read_settings(config_path, sets);
@@ -110,7 +148,8 @@ int sweep_command(const std::vector<std::string>& args) {
   options.interrupt = &g_interrupted;
   SweepOutcome o;
   try {
-    o = run_sweep(spec, base, points, options);
+    o = executor == "slurm" ? run_sweep_on_slurm(spec, base, points, options, slurm)
+                            : run_sweep(spec, base, points, options);
   } catch (const std::exception& e) {  // the manifest or a config could not be written
     std::cerr << "raftsim sweep: " << e.what() << "\n";
     return to_int(ExitStatus::kFailure);

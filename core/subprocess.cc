@@ -6,8 +6,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
+#include <cstdlib>
 #include <filesystem>
 #include <system_error>
 
@@ -130,6 +132,38 @@ pid_t wait_any_child(ChildExit& exit) {
 
 std::string self_executable() {
   return std::filesystem::read_symlink("/proc/self/exe").string();
+}
+
+std::string find_program(const std::string& program) {
+  if (program.find('/') != std::string::npos)
+    return access(program.c_str(), X_OK) == 0 ? program : "";
+  const char* path = std::getenv("PATH");
+  std::string dirs = path ? path : "/usr/bin:/bin";
+  size_t start = 0;
+  while (start <= dirs.size()) {
+    const size_t end = std::min(dirs.find(':', start), dirs.size());
+    const std::string candidate = dirs.substr(start, end - start) + "/" + program;
+    if (end > start && access(candidate.c_str(), X_OK) == 0) return candidate;
+    start = end + 1;
+  }
+  return "";
+}
+
+CommandResult run_command(const std::string& exe,
+                          const std::vector<std::string>& args) {
+  PipedChild child = start_piped_child(exe, args);
+  close(child.to_child);
+  CommandResult r;
+  char buf[4096];
+  while (true) {
+    const ssize_t n = read(child.from_child, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    r.output.append(buf, static_cast<size_t>(n));
+  }
+  close(child.from_child);
+  r.code = wait_child(child.pid).code;
+  return r;
 }
 
 }  // namespace raftsim

@@ -1,6 +1,7 @@
 // Subprocess: start a program as a child process and wait for it. The one
 // fork/exec in raftsim, used by sweeps (long-lived `raftsim sweep-worker`
-// children fed points through pipes), `raftsim bench` and the tests.
+// children fed points through pipes; Slurm's sbatch, squeue and scancel),
+// `raftsim bench` and the tests.
 //
 //   Child c = Child::start("/usr/bin/raftsim", {"run", "--config", ini},
 //                          "point.log");
@@ -52,5 +53,16 @@ pid_t wait_any_child(ChildExit& exit);
 
 // The path of the running executable.
 std::string self_executable();
+
+// `program` found on PATH (or as given when it holds a '/'); empty if none.
+std::string find_program(const std::string& program);
+
+// Runs `exe` with `args` to its end; its stdout is returned, its stderr
+// goes to this process's.
+struct CommandResult {
+  int code = -1;  // as ChildExit::code
+  std::string output;
+};
+CommandResult run_command(const std::string& exe, const std::vector<std::string>& args);
 
 }  // namespace raftsim

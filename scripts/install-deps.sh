@@ -25,6 +25,9 @@ packages=(
   libblas-dev             # cblas.h: the transformer decoder calls sgemm directly
   # inspecting run files and the analysis scripts (/usr/bin/python3)
   hdf5-tools python3-h5py python3-matplotlib python3-numpy python3-pandas
+  # `raftsim sweep --executor slurm`, and the one-machine Slurm that
+  # scripts/slurm-local.sh starts for the tests (sbatch, squeue, scancel)
+  slurmctld slurmd slurm-client munge
 )
 case "${1:-}" in
   "") ;;

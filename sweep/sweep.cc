@@ -23,9 +23,8 @@ namespace fs = std::filesystem;
 
 namespace raftsim {
 
-namespace {
+namespace {}  // namespace
 
-// Whether `path` holds a complete run of exactly `ini`.
 bool already_done(const std::string& path, const std::string& ini) {
   try {
     RunReader r(path);
@@ -34,6 +33,8 @@ bool already_done(const std::string& path, const std::string& ini) {
     return false;
   }
 }
+
+namespace {
 
 // Whether `path` holds an unfinished run of exactly `ini` that
 // `raftsim run --resume` can continue.
@@ -89,7 +90,8 @@ ChildExit end_worker(Worker& w) {
   return wait_child(w.child.pid);
 }
 
-// A point's manifest status from its exit status.
+}  // namespace
+
 std::string point_status(int code) {
   switch (static_cast<ExitStatus>(code)) {
     case ExitStatus::kOk:
@@ -101,32 +103,42 @@ std::string point_status(int code) {
   }
 }
 
-}  // namespace
-
-SweepOutcome run_sweep(const SweepSpec& spec, const Settings& base,
-                       const std::vector<SweepPoint>& points, const SweepOptions& opt) {
+SweepPlan plan_sweep(const SweepSpec& spec, const Settings& base,
+                     const std::vector<SweepPoint>& points, const SweepOptions& opt) {
   const fs::path dir(opt.out_dir);
   fs::create_directories(dir / "configs");
   fs::create_directories(dir / "logs");
-  const std::string fingerprint = sweep_fingerprint(spec, base);
-  SweepOutcome outcome;
-  std::vector<std::string> status(points.size());
-  std::vector<size_t> to_run;
-  std::vector<bool> resume(points.size(), false);
+  SweepPlan plan;
+  plan.fingerprint = sweep_fingerprint(spec, base);
+  plan.status.resize(points.size());
+  plan.resume.assign(points.size(), false);
   for (size_t i = 0; i < points.size(); ++i) {
     const std::string file = (dir / (points[i].name + ".h5")).string();
     const std::string ini = to_ini(points[i].config);
     if (!opt.overwrite && already_done(file, ini)) {
-      status[i] = to_string(RunStatus::kComplete);
-      ++outcome.skipped;
+      plan.status[i] = to_string(RunStatus::kComplete);
+      ++plan.skipped;
     } else {
-      status[i] = "pending";
-      to_run.push_back(i);
-      resume[i] = !opt.overwrite && resumable(file, ini);
+      plan.status[i] = "pending";
+      plan.to_run.push_back(i);
+      plan.resume[i] = !opt.overwrite && resumable(file, ini);
       std::ofstream((dir / "configs" / (points[i].name + ".ini")).string()) << ini;
     }
   }
-  write_manifest(opt.out_dir, fingerprint, points, status);
+  write_manifest(opt.out_dir, plan.fingerprint, points, plan.status);
+  return plan;
+}
+
+SweepOutcome run_sweep(const SweepSpec& spec, const Settings& base,
+                       const std::vector<SweepPoint>& points, const SweepOptions& opt) {
+  const fs::path dir(opt.out_dir);
+  SweepPlan plan = plan_sweep(spec, base, points, opt);
+  const std::string& fingerprint = plan.fingerprint;
+  std::vector<std::string>& status = plan.status;
+  const std::vector<size_t>& to_run = plan.to_run;
+  const std::vector<bool>& resume = plan.resume;
+  SweepOutcome outcome;
+  outcome.skipped = plan.skipped;
   // A worker that died must not kill the sweep with SIGPIPE on the next write.
   signal(SIGPIPE, SIG_IGN);
   // Each worker's share of the cores, for actors.generators = auto (results

@@ -38,6 +38,27 @@ struct SweepOutcome {
   int complete = 0, failed = 0, interrupted = 0, skipped = 0;
 };
 
+// What a sweep has left to do, whatever executes it: each point's manifest
+// status (complete ones skipped unless overwrite), the points to run, and
+// which of them continue an unfinished run file (`raftsim run --resume`).
+// Writes DIR/configs/<name>.ini for every point to run and the manifest.
+struct SweepPlan {
+  std::string fingerprint;
+  std::vector<std::string> status;
+  std::vector<size_t> to_run;
+  std::vector<bool> resume;
+  int skipped = 0;
+};
+SweepPlan plan_sweep(const SweepSpec& spec, const Settings& base,
+                     const std::vector<SweepPoint>& points,
+                     const SweepOptions& options);
+
+// Whether `path` holds a complete run of exactly `ini` (a resolved config).
+bool already_done(const std::string& path, const std::string& ini);
+
+// A point's manifest status from the exit status of its `raftsim run`.
+std::string point_status(int exit_code);
+
 // Runs every point not already complete, `jobs` at a time, rewriting the
 // manifest after each run ends. A failing run is recorded and the sweep goes
 // on. On interrupt no new run starts.

@@ -1,0 +1,153 @@
+// Sweeps on Slurm (sweep/slurm.h) through a real one-machine Slurm that
+// this test starts with scripts/slurm-local.sh (Debian's slurmctld, slurmd
+// and munge, installed by scripts/install-deps.sh; root needed). Shown:
+// * every point's /metrics equal the local executor's, bit for bit, and
+//   sweep.h5 says complete for each;
+// * a task that failed (its output path was a directory) and a point whose
+//   run file was lost are submitted again on rerun, and only they;
+// * --emit-only writes the array script and submits nothing; arrays split
+//   at --max-array-size;
+// * bad executor options exit 2 before any work.
+#define BOOST_TEST_MODULE slurm
+#include <boost/test/unit_test.hpp>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+
+#include "core/subprocess.h"
+#include "test_support.h"
+
+using namespace raftsim;
+using namespace raftsim::test;
+namespace fs = std::filesystem;
+
+namespace {
+
+// The one-machine Slurm, started for this test module and stopped after it.
+struct LocalSlurm {
+  TempDir dir;
+  std::string state = dir.file("slurm");
+  LocalSlurm() {
+    const std::string script = source_dir() + "/scripts/slurm-local.sh";
+    const CommandResult r = run_command("/bin/bash", {script, "start", state});
+    if (r.code != 0)
+      throw std::runtime_error("scripts/slurm-local.sh start failed (exit " +
+                               std::to_string(r.code) + "): " + r.output);
+    setenv("SLURM_CONF", (state + "/slurm.conf").c_str(), 1);
+  }
+  ~LocalSlurm() {
+    run_command("/bin/bash", {source_dir() + "/scripts/slurm-local.sh", "stop", state});
+  }
+};
+
+const LocalSlurm& slurm() {
+  static LocalSlurm s;
+  return s;
+}
+
+std::vector<std::string> sweep_args(const std::string& out) {
+  return {"sweep",
+          "--config",
+          source_dir() + "/experiments/quickstart.ini",
+          "--set",
+          "iterations=3",
+          "--grid",
+          "sampler.k=2,4",
+          "--seeds",
+          "2",
+          "--out",
+          out,
+          "--quiet"};
+}
+
+std::vector<std::string> with(std::vector<std::string> args,
+                              const std::vector<std::string>& more) {
+  args.insert(args.end(), more.begin(), more.end());
+  return args;
+}
+
+const std::vector<std::string> kPoints = {"sampler.k=2_seed=1", "sampler.k=2_seed=2",
+                                          "sampler.k=4_seed=1", "sampler.k=4_seed=2"};
+
+void same_metrics(const std::string& a_path, const std::string& b_path) {
+  H5File a = H5File::open_read(a_path), b = H5File::open_read(b_path);
+  for (const auto& name : a.list("/metrics")) {
+    const auto x = a.read("/metrics/" + name), y = b.read("/metrics/" + name);
+    BOOST_TEST_REQUIRE(x.size() == y.size());
+    BOOST_TEST(std::memcmp(x.data(), y.data(), x.size() * sizeof(double)) == 0,
+               b_path << ": " << name);
+  }
+}
+
+std::vector<std::string> manifest_status(const std::string& dir) {
+  return H5File::open_read(dir + "/sweep.h5").read_strings("/table/status");
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(a_slurm_sweep_equals_the_local_one_and_reruns_only_what_failed) {
+  slurm();
+  TempDir dir;
+  const std::string local = dir.file("local"), onslurm = dir.file("slurm");
+  ProcessResult r = run_raftsim(sweep_args(local), dir);
+  BOOST_TEST_REQUIRE(r.exit_code == 0, r.output);
+  // A task that fails: its output path is a directory.
+  fs::create_directories(onslurm + "/" + kPoints[1] + ".h5");
+  r = run_raftsim(with(sweep_args(onslurm), {"--executor", "slurm", "--throttle", "2"}),
+                  dir);
+  BOOST_TEST(r.exit_code == 1, r.output);
+  BOOST_TEST(contains(r.output, "complete=3"), r.output);
+  BOOST_TEST(contains(r.output, "failed=1"), r.output);
+  BOOST_TEST(
+      manifest_status(onslurm) ==
+          (std::vector<std::string>{"complete", "failed", "complete", "complete"}),
+      boost::test_tools::per_element());
+  BOOST_TEST(contains(read_text(onslurm + "/logs/" + kPoints[1] + ".log"),
+                      "ended without a complete run"));
+  // Rerun after the cause is gone and another point's file was lost: only
+  // those two are submitted.
+  fs::remove_all(onslurm + "/" + kPoints[1] + ".h5");
+  fs::remove(onslurm + "/" + kPoints[3] + ".h5");
+  r = run_raftsim(with(sweep_args(onslurm), {"--executor", "slurm"}), dir);
+  BOOST_TEST_REQUIRE(r.exit_code == 0, r.output);
+  BOOST_TEST(contains(r.output, "complete=2  skipped=2  failed=0"), r.output);
+  BOOST_TEST(manifest_status(onslurm) == std::vector<std::string>(4, "complete"),
+             boost::test_tools::per_element());
+  for (const auto& p : kPoints)
+    same_metrics(local + "/" + p + ".h5", onslurm + "/" + p + ".h5");
+}
+
+BOOST_AUTO_TEST_CASE(emit_only_writes_the_arrays_and_submits_nothing) {
+  slurm();
+  TempDir dir;
+  const std::string out = dir.file("emit");
+  const ProcessResult r = run_raftsim(
+      with(sweep_args(out), {"--executor", "slurm", "--emit-only", "--max-array-size",
+                             "3", "--sbatch=--partition=raftsim", "--throttle", "1"}),
+      dir);
+  BOOST_TEST_REQUIRE(r.exit_code == 0, r.output);
+  // Four points in arrays of at most 3: two arrays, 0-2%1 and 0-0%1.
+  const std::string first = read_text(out + "/slurm/array-0.sh"),
+                    second = read_text(out + "/slurm/array-1.sh");
+  BOOST_TEST(contains(first, "#SBATCH --array=0-2%1"), first);
+  BOOST_TEST(contains(second, "#SBATCH --array=0-0%1"), second);
+  BOOST_TEST(contains(read_text(out + "/slurm/submit.sh"),
+                      "sbatch '--partition=raftsim' '" + out + "/slurm/array-0.sh'"));
+  BOOST_TEST(manifest_status(out) == std::vector<std::string>(4, "submitted by hand"),
+             boost::test_tools::per_element());
+  for (const auto& p : kPoints) BOOST_TEST(!fs::exists(out + "/" + p + ".h5"), p);
+}
+
+BOOST_AUTO_TEST_CASE(bad_executor_options_exit_2_before_any_work) {
+  TempDir dir;
+  for (const auto& extra : std::vector<std::vector<std::string>>{
+           {"--executor", "pbs"},
+           {"--emit-only"},
+           {"--sbatch=--partition=x"},
+           {"--executor", "slurm", "--throttle", "-1"}}) {
+    const std::string out = dir.file("bad");
+    const ProcessResult r = run_raftsim(with(sweep_args(out), extra), dir);
+    BOOST_TEST(r.exit_code == 2, extra[0] << ": " << r.output);
+    BOOST_TEST(!fs::exists(out + "/sweep.h5"), extra[0]);
+  }
+}
