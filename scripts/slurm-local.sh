@@ -85,7 +85,7 @@ PartitionName=raftsim Nodes=localhost Default=YES MaxTime=INFINITE State=UP
 EOF
   export SLURM_CONF=$conf
   slurmctld -f "$conf"
-  slurmd -f "$conf"
+  slurmd -f "$conf" -N localhost
   # Ready when the node accepts jobs.
   for _ in $(seq 100); do
     if sinfo -h -o '%T' 2>/dev/null | grep -Eq '^(idle|mixed|allocated)'; then
