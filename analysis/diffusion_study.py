@@ -3,19 +3,19 @@
 
     /usr/bin/python3 analysis/diffusion_study.py STUDY_DIR --out FIGDIR --prefix NAME
 
-STUDY_DIR holds the sweeps k/, errors/ and staleness/ of
+STUDY_DIR holds the sweeps k/, k_steps/, errors/ and staleness/ of
 experiments/diffusion_raft.sh. Quantities, fixed before the runs:
   final      gold_reward_mean at the last iteration
   drop       peak gold minus final gold (> 0: gold rose and fell)
   gap        proxy minus gold at the last iteration
   kl, coverage   kl_to_initial (k-NN estimate) and mode_coverage at the last
              iteration
-  paired difference  per seed, against the sweep's reference (k: K = 8;
+  paired difference  per seed, against the sweep's reference (k, k_steps: K = 8;
              errors: no error; staleness: max_staleness 0 with the same
              objective), mean and 95% CI (t) over the seeds
 Writes NAME_table.csv (every condition: mean [95% CI] of each quantity and
-the paired difference of final gold), NAME_k.png (gold, KL and mode
-coverage per iteration for each K), NAME_coverage.png (mode coverage
+the paired difference of final gold), NAME_k.png and NAME_k_steps.png (gold,
+KL and mode coverage per iteration for each K), NAME_coverage.png (mode coverage
 against gold along the iterations), NAME_errors.png (gold and proxy per
 iteration, and gold against sqrt(KL)), NAME_staleness.png, and
 NAME_samples.png (the samples of one persistent-error run over its gold and
@@ -136,6 +136,19 @@ def main(argv=None):
            out("k.png"), "Best-of-K at equal samples (b K = 512) on a diffusion policy")
     curves(ks, lambda c: f"K = {c[0]}", [("gold_reward_mean", "mode_coverage", "mode coverage")],
            out("coverage.png"), "Mode coverage against gold along the iterations")
+
+    steps_dir = os.path.join(a.study, "k_steps")
+    if os.path.isdir(steps_dir):
+        s_runs = load([steps_dir])
+        for r in s_runs:
+            r["config"]["sampler.k"] = int(r["config"]["sampler.k"])
+        steps = dict(sorted(by_condition(s_runs, ["sampler.k"]).items()))
+        rows += table_rows("k_steps", steps, ["sampler.k"], lambda c: (8,))
+        curves(steps, lambda c: f"K = {c[0]}",
+               [(None, "gold_reward_mean", "gold"), (None, "kl_to_initial", "KL to pi_0 (k-NN)"),
+                (None, "mode_coverage", "mode coverage")],
+               out("k_steps.png"),
+               "Best-of-K at equal samples and equal Adam steps (batch = b / 4)")
 
     e_runs = load([os.path.join(a.study, "errors")])
     keys = ["reward.noise", "reward.persistent"]

@@ -4,6 +4,9 @@
 # 5 seeds per point, 20 iterations:
 #   k          best-of-K for K = 2, 4, 8, 16 at equal samples (b K = 512 per
 #              iteration), noise-free proxy
+#   k_steps    the same with equal optimiser steps: trainer.batch_size =
+#              b / 4 (64, 32, 16, 8), so every K takes 4 Adam steps per epoch
+#              on its b accepted points
 #   errors     K = 8 with a heavy-tailed error (student_t, 2 dof, scale 1)
 #              that is a persistent smooth field of the point, or fresh at
 #              every evaluation, against no error
@@ -19,6 +22,9 @@ seeds=$(pick 5 1)
 study_sweep k --set iterations=$iterations \
   --zip sampler.k=$(pick 2,4,8,16 2,8) --zip sampler.prompts=$(pick 256,128,64,32 256,64) \
   --seeds $seeds
+study_sweep k_steps --set iterations=$iterations \
+  --zip sampler.k=$(pick 2,4,8,16 2,8) --zip sampler.prompts=$(pick 256,128,64,32 256,64) \
+  --zip trainer.batch_size=$(pick 64,32,16,8 64,16) --seeds $seeds
 study_sweep errors --set iterations=$iterations \
   --set reward.noise_dof=2 --set reward.noise_scale=1 \
   --zip reward.noise=none,student_t,student_t --zip reward.persistent=true,true,false \

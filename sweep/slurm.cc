@@ -2,11 +2,11 @@
 
 #include <time.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <functional>
 #include <iostream>
-#include <regex>
 #include <sstream>
 #include <stdexcept>
 
@@ -39,11 +39,13 @@ int max_array_size() {
   const std::string scontrol = find_program("scontrol");
   if (scontrol.empty()) return kDefaultMaxArraySize;
   const CommandResult r = run_command(scontrol, {"show", "config"});
-  std::smatch m;
-  if (r.code == 0 &&
-      std::regex_search(r.output, m, std::regex(R"(MaxArraySize\s*=\s*(\d+))")))
-    return std::stoi(m[1]);
-  return kDefaultMaxArraySize;
+  // A line "MaxArraySize            = 1001".
+  const size_t key = r.output.find("MaxArraySize");
+  if (r.code != 0 || key == std::string::npos) return kDefaultMaxArraySize;
+  const size_t digits = r.output.find_first_of("0123456789", key);
+  const size_t eol = r.output.find('\n', key);
+  if (digits == std::string::npos || digits > eol) return kDefaultMaxArraySize;
+  return std::atoi(r.output.c_str() + digits);
 }
 
 // `s` as one single-quoted shell word.
