@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <stdexcept>
 #include <string>
@@ -73,6 +74,29 @@ inline RunOutcome run(const Settings& settings, const std::string& out) {
 
 inline std::vector<double> metric(const std::string& path, const std::string& name) {
   return H5File::open_read(path).read("/metrics/" + name);
+}
+
+// The datasets that differ between the run files `a` and `b`, bit for bit
+// or in length: every /metrics column of `a`, plus `more` (full paths).
+// Empty when the runs agree.
+inline std::vector<std::string> bitwise_differences(
+    const std::string& a, const std::string& b, std::vector<std::string> more = {}) {
+  const H5File fa = H5File::open_read(a), fb = H5File::open_read(b);
+  for (const auto& name : fa.list("/metrics")) more.push_back("/metrics/" + name);
+  std::vector<std::string> differ;
+  for (const auto& path : more) {
+    const auto x = fa.read(path), y = fb.read(path);
+    if (x.size() != y.size() ||
+        std::memcmp(x.data(), y.data(), x.size() * sizeof(double)))
+      differ.push_back(path);
+  }
+  return differ;
+}
+
+inline std::string joined_names(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
+  return out;
 }
 
 struct ProcessResult {
