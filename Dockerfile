@@ -1,7 +1,8 @@
 # raftsim in a container: the same install script, a Release build, the
 # test suite run during the build (less test_faults, which mounts small
-# tmpfs disks and so needs CAP_SYS_ADMIN, which an image build lacks), and
-# raftsim as the entry point.
+# tmpfs disks and so needs CAP_SYS_ADMIN, which an image build lacks, and
+# test_slurm, which starts munged, slurmctld and slurmd: daemons an image
+# build should not run), and raftsim as the entry point.
 #
 #   docker build -t raftsim .
 #   docker run --rm -v "$PWD/results:/results" raftsim \
@@ -16,7 +17,7 @@ WORKDIR /opt/raftsim
 RUN bash scripts/install-deps.sh \
  && rm -rf /var/lib/apt/lists/* \
  && bash scripts/build.sh \
- && (cd build && ctest --output-on-failure -j"$(nproc)" -E test_faults) \
+ && (cd build && ctest --output-on-failure -j"$(nproc)" -E 'test_faults|test_slurm') \
  && install -m 0755 build/raftsim /usr/local/bin/raftsim \
  && mkdir -p /etc/raftsim /results \
  && dpkg-query -W -f='${Package} ${Version}\n' libcaf-dev libtorch-dev libhdf5-dev \
