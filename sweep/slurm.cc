@@ -158,6 +158,8 @@ SweepOutcome run_sweep_on_slurm(const SweepSpec& spec, const Settings& base,
   }
 
   const auto stopping = [&] { return opt.interrupt && opt.interrupt->load(); };
+  // A task has started once its point's log was written after this.
+  const auto submitted_at = fs::file_time_type::clock::now();
   for (auto& a : arrays) {
     std::vector<std::string> args = {"--parsable"};
     args.insert(args.end(), slurm.sbatch_args.begin(), slurm.sbatch_args.end());
@@ -177,10 +179,16 @@ SweepOutcome run_sweep_on_slurm(const SweepSpec& spec, const Settings& base,
   int squeue_failures = 0;
   const auto record = [&](size_t i, const std::string& status) {
     plan.status[i] = status;
+    if (status == "not run") return;
     (status == to_string(RunStatus::kComplete)      ? outcome.complete
      : status == to_string(RunStatus::kInterrupted) ? outcome.interrupted
                                                     : outcome.failed)++;
     progress.update(++done, std::to_string(outcome.failed) + " failed");
+  };
+  const auto started = [&](size_t i) {
+    std::error_code ec;
+    const auto log = dir / "logs" / (points[i].name + ".log");
+    return fs::exists(log, ec) && fs::last_write_time(log, ec) >= submitted_at;
   };
   while (true) {
     if (stopping() && !cancelled) {
@@ -215,6 +223,10 @@ SweepOutcome run_sweep_on_slurm(const SweepSpec& spec, const Settings& base,
     for (size_t t = 0; t < a.points.size(); ++t) {
       const size_t i = a.points[t];
       if (plan.status[i] != "submitted") continue;
+      if (cancelled && !started(i)) {  // cancelled before its task began
+        record(i, "not run");
+        continue;
+      }
       std::ofstream((dir / "logs" / (points[i].name + ".log")).string(), std::ios::app)
           << "raftsim sweep: Slurm task " << a.job << "_" << t
           << " ended without a complete run (Slurm's own output: logs/slurm-" << a.job

@@ -7,12 +7,18 @@
 //   run file was lost are submitted again on rerun, and only they;
 // * --emit-only writes the array script and submits nothing; arrays split
 //   at --max-array-size;
+// * Ctrl-C cancels the arrays: the running point is interrupted, the others
+//   not run;
 // * bad executor options exit 2 before any work.
 #define BOOST_TEST_MODULE slurm
+#include <signal.h>
+
 #include <boost/test/unit_test.hpp>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <thread>
 
 #include "core/subprocess.h"
 #include "test_support.h"
@@ -143,4 +149,32 @@ BOOST_AUTO_TEST_CASE(bad_executor_options_exit_2_before_any_work) {
     BOOST_TEST(r.exit_code == 2, extra[0] << ": " << r.output);
     BOOST_TEST(!fs::exists(out + "/sweep.h5"), extra[0]);
   }
+}
+
+// Ctrl-C to a Slurm sweep cancels its arrays (scancel): the sweep exits 130,
+// the running point is `interrupted`, the ones whose task never began `not
+// run` (as with the local executor), and no task of it is left in the queue.
+BOOST_AUTO_TEST_CASE(an_interrupted_slurm_sweep_cancels_its_arrays_and_exits_130) {
+  slurm();
+  TempDir dir;
+  const std::string out = dir.file("stop");
+  const pid_t pid =
+      spawn_raftsim({"sweep", "--config", source_dir() + "/experiments/quickstart.ini",
+                     "--set", "iterations=3000", "--grid", "seed=1,2,3", "--out", out,
+                     "--executor", "slurm", "--throttle", "1", "--quiet"},
+                    dir.file("log"));
+  // Interrupt once the first task has started its run (its log exists).
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (!fs::exists(out + "/logs/seed=1.log") &&
+         std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  BOOST_TEST_REQUIRE(fs::exists(out + "/logs/seed=1.log"), read_text(dir.file("log")));
+  kill(pid, SIGINT);
+  BOOST_TEST(wait_exit(pid) == 130, read_text(dir.file("log")));
+  BOOST_TEST(manifest_status(out) ==
+                 (std::vector<std::string>{"interrupted", "not run", "not run"}),
+             boost::test_tools::per_element());
+  const CommandResult q = run_command(find_program("squeue"), {"-h", "-o", "%i"});
+  BOOST_TEST(q.code == 0);
+  BOOST_TEST(q.output.empty(), q.output);
 }
