@@ -125,30 +125,23 @@ def main(argv=None):
     out = lambda name: os.path.join(a.out, f"{a.prefix}_{name}")  # noqa: E731
     rows = []
 
-    k_runs = load([os.path.join(a.study, "k")])
-    for r in k_runs:
-        r["config"]["sampler.k"] = int(r["config"]["sampler.k"])
-    ks = dict(sorted(by_condition(k_runs, ["sampler.k"]).items()))
-    rows += table_rows("k", ks, ["sampler.k"], lambda c: (8,))
-    curves(ks, lambda c: f"K = {c[0]}",
-           [(None, "gold_reward_mean", "gold"), (None, "kl_to_initial", "KL to pi_0 (k-NN)"),
-            (None, "mode_coverage", "mode coverage")],
-           out("k.png"), "Best-of-K at equal samples (b K = 512) on a diffusion policy")
+    def k_sweep(name, title):
+        """The runs of sweep `name` by K (its table rows and curves)."""
+        runs = load([os.path.join(a.study, name)])
+        for r in runs:
+            r["config"]["sampler.k"] = int(r["config"]["sampler.k"])
+        by_k = dict(sorted(by_condition(runs, ["sampler.k"]).items()))
+        rows.extend(table_rows(name, by_k, ["sampler.k"], lambda c: (8,)))
+        curves(by_k, lambda c: f"K = {c[0]}",
+               [(None, "gold_reward_mean", "gold"), (None, "kl_to_initial", "KL to pi_0 (k-NN)"),
+                (None, "mode_coverage", "mode coverage")], out(f"{name}.png"), title)
+        return by_k
+
+    ks = k_sweep("k", "Best-of-K at equal samples (b K = 512) on a diffusion policy")
     curves(ks, lambda c: f"K = {c[0]}", [("gold_reward_mean", "mode_coverage", "mode coverage")],
            out("coverage.png"), "Mode coverage against gold along the iterations")
-
-    steps_dir = os.path.join(a.study, "k_steps")
-    if os.path.isdir(steps_dir):
-        s_runs = load([steps_dir])
-        for r in s_runs:
-            r["config"]["sampler.k"] = int(r["config"]["sampler.k"])
-        steps = dict(sorted(by_condition(s_runs, ["sampler.k"]).items()))
-        rows += table_rows("k_steps", steps, ["sampler.k"], lambda c: (8,))
-        curves(steps, lambda c: f"K = {c[0]}",
-               [(None, "gold_reward_mean", "gold"), (None, "kl_to_initial", "KL to pi_0 (k-NN)"),
-                (None, "mode_coverage", "mode coverage")],
-               out("k_steps.png"),
-               "Best-of-K at equal samples and equal Adam steps (batch = b / 4)")
+    if os.path.isdir(os.path.join(a.study, "k_steps")):
+        k_sweep("k_steps", "Best-of-K at equal samples and equal Adam steps (batch = b / 4)")
 
     e_runs = load([os.path.join(a.study, "errors")])
     keys = ["reward.noise", "reward.persistent"]
