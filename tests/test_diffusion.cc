@@ -389,14 +389,6 @@ BOOST_AUTO_TEST_CASE(an_extended_points_run_resumes_bit_for_bit) {
   const Settings base = joined(points_run(), {{"policy.warmup_steps", "300"},
                                               {"log.checkpoint_every", "1"},
                                               {"log.samples", "true"}});
-  const std::string whole = dir.file("long.h5"), part = dir.file("short.h5");
-  BOOST_REQUIRE(run(joined(base, {{"iterations", "5"}}), whole).status ==
-                RunStatus::kComplete);
-  BOOST_REQUIRE(run(joined(base, {{"iterations", "2"}}), part).status ==
-                RunStatus::kComplete);
-  const ProcessResult r =
-      run_raftsim({"run", "--quiet", "--resume", part, "--set", "iterations=5"}, dir);
-  BOOST_TEST_REQUIRE(r.exit_code == 0, r.output);
-  const auto differ = bitwise_differences(whole, part, {"/samples/point"});
+  const auto differ = resume_differences(base, 2, 5, dir, "points", {"/samples/point"});
   BOOST_TEST(differ.empty(), joined_names(differ));
 }

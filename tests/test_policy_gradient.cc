@@ -282,16 +282,7 @@ BOOST_AUTO_TEST_CASE(an_extended_run_resumes_bit_for_bit) {
   for (const std::string algorithm : {"ppo", "grpo"}) {
     const Settings base = joined(bandit_run(algorithm), {{"log.checkpoint_every", "1"},
                                                          {"trainer.ppo_epochs", "2"}});
-    const std::string whole = dir.file(algorithm + "_long.h5"),
-                      part = dir.file(algorithm + "_short.h5");
-    BOOST_REQUIRE(run(joined(base, {{"iterations", "6"}}), whole).status ==
-                  RunStatus::kComplete);
-    BOOST_REQUIRE(run(joined(base, {{"iterations", "3"}}), part).status ==
-                  RunStatus::kComplete);
-    const ProcessResult r =
-        run_raftsim({"run", "--quiet", "--resume", part, "--set", "iterations=6"}, dir);
-    BOOST_TEST_REQUIRE(r.exit_code == 0, r.output);
-    const auto differ = bitwise_differences(whole, part);
+    const auto differ = resume_differences(base, 3, 6, dir, algorithm);
     BOOST_TEST(differ.empty(), algorithm << ": " << joined_names(differ));
   }
 }

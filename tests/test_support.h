@@ -158,4 +158,28 @@ inline ProcessResult run_raftsim(const std::vector<std::string>& args,
   return r;
 }
 
+// Runs `base` (which must checkpoint) for `total` iterations into
+// DIR/NAME_long.h5, and for `first` into DIR/NAME_short.h5 extended to
+// `total` by `raftsim run --resume`; returns what bitwise_differences finds
+// between the two. Throws std::runtime_error naming the step that failed.
+inline std::vector<std::string> resume_differences(const Settings& base, int first,
+                                                   int total, const TempDir& dir,
+                                                   const std::string& name,
+                                                   std::vector<std::string> more = {}) {
+  const std::string whole = dir.file(name + "_long.h5"),
+                    part = dir.file(name + "_short.h5");
+  if (run(joined(base, {{"iterations", std::to_string(total)}}), whole).status !=
+          RunStatus::kComplete ||
+      run(joined(base, {{"iterations", std::to_string(first)}}), part).status !=
+          RunStatus::kComplete)
+    throw std::runtime_error(name + ": a run to compare did not complete");
+  const ProcessResult r = run_raftsim({"run", "--quiet", "--resume", part, "--set",
+                                       "iterations=" + std::to_string(total)},
+                                      dir);
+  if (r.exit_code != 0)
+    throw std::runtime_error(name + ": --resume exited " + std::to_string(r.exit_code) +
+                             ": " + r.output);
+  return bitwise_differences(whole, part, std::move(more));
+}
+
 }  // namespace raftsim::test
