@@ -32,9 +32,17 @@ const ConfigSchema<ActorsConfig>& actors_schema() {
     using C = ActorsConfig;
     s.add_int_or_auto(
         "actors.generators",
-        "generator actors (one model replica and thread each); auto: the cores "
-        "available, less trainer.shards when actors.max_staleness > 0",
-        [](C & c) -> auto& { return c.generators; }, 1, 256);
+        "generator actors in this process (one model replica and thread each); "
+        "auto: the cores available, less trainer.shards when "
+        "actors.max_staleness > 0; 0 only with actors.nodes",
+        [](C & c) -> auto& { return c.generators; }, 0, 256, C::kAuto);
+    s.add_string(
+        "actors.nodes",
+        "generator nodes host:port,host:port started with 'raftsim node' (empty: "
+        "none); where the run happens, not what it computes: kept out of /config",
+        [](C & c) -> auto& { return c.nodes; },
+        [](const std::string& v) { parse_node_list("actors.nodes", v); });
+    s.mark_environment();
     s.add_int(
         "actors.reward_workers", "reward actors",
         [](C & c) -> auto& { return c.reward_workers; }, 1, 256);
@@ -81,9 +89,63 @@ const ConfigSchema<FaultConfig>& faults_schema() {
 
 int32_t generator_count(const ActorsConfig& config, int32_t trainer_threads,
                         int32_t cores) {
-  if (config.generators > 0) return config.generators;
+  if (config.generators != ActorsConfig::kAuto) return config.generators;
   const int32_t trainer = config.max_staleness > 0 ? trainer_threads : 0;
   return std::max(1, cores - trainer);
+}
+
+NodeAddress parse_node_address(const std::string& key, const std::string& text) {
+  const std::string allowed = "host:port with a port in [1, 65535]";
+  const auto colon = text.rfind(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 == text.size())
+    throw ConfigError(key, text, allowed);
+  NodeAddress a;
+  a.host = text.substr(0, colon);
+  if (a.host.size() > 2 && a.host.front() == '[' && a.host.back() == ']')
+    a.host = a.host.substr(1, a.host.size() - 2);  // [::1]:7000
+  const std::string port = text.substr(colon + 1);
+  if (port.find_first_not_of("0123456789") != std::string::npos || port.size() > 5 ||
+      a.host.find_first_of(" ,") != std::string::npos)
+    throw ConfigError(key, text, allowed);
+  const long p = std::stol(port);
+  if (p < 1 || p > 65535) throw ConfigError(key, text, allowed);
+  a.port = static_cast<uint16_t>(p);
+  return a;
+}
+
+std::vector<NodeAddress> parse_node_list(const std::string& key,
+                                         const std::string& text) {
+  std::vector<NodeAddress> out;
+  if (text.empty()) return out;
+  size_t start = 0;
+  while (true) {
+    const size_t comma = text.find(',', start);
+    const std::string item = text.substr(start, comma - start);
+    try {
+      out.push_back(parse_node_address(key, item));
+    } catch (const ConfigError&) {
+      throw ConfigError(key, text,
+                        "comma-separated host:port items, ports in [1, 65535] ('" +
+                            item + "' is not one)");
+    }
+    for (size_t i = 0; i + 1 < out.size(); ++i)
+      if (out[i].host == out.back().host && out[i].port == out.back().port)
+        throw ConfigError(key, text, "each node once (" + item + " repeats)");
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return out;
+}
+
+bool is_loopback(const std::string& host) {
+  return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
+}
+
+void validate(const ActorsConfig& config) {
+  if (config.generators == 0 && config.nodes.empty())
+    throw ConfigError("actors.generators", "0",
+                      "auto or at least 1 without actors.nodes (0 local generators "
+                      "leaves the nodes to generate, and there are none)");
 }
 
 bool parse_crash_point(const std::string& text, uint64_t& iteration, uint32_t& chunk) {

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace raftsim {
 
@@ -19,9 +20,14 @@ struct SamplerConfig {
 };
 
 struct ActorsConfig {
-  // Generator actors, one policy replica + thread each; 0 = auto (see
-  // generator_count). Results are bitwise the same for any count.
-  int32_t generators = 0;
+  static constexpr int32_t kAuto = -1;
+  // Generator actors in this process, one policy replica + thread each;
+  // kAuto: see generator_count; 0: none (only with nodes). Results are
+  // bitwise the same for any count.
+  int32_t generators = kAuto;
+  // Generator nodes ("host:port,host:port", `raftsim node`), on top of the
+  // local generators. Environment, not experiment: not stored in /config.
+  std::string nodes;
   int32_t reward_workers = 1;  // reward actors
   // Samples of iteration t come from policy version max(0, t - max_staleness).
   int32_t max_staleness = 0;
@@ -45,12 +51,29 @@ const ConfigSchema<SamplerConfig>& sampler_schema();
 const ConfigSchema<ActorsConfig>& actors_schema();
 const ConfigSchema<FaultConfig>& faults_schema();
 
-// The generators to run: actors.generators, or for auto the cores available
-// (`cores`) less what the trainer needs while they sample: nothing at
-// staleness 0 (it trains while they wait), its `trainer_threads` otherwise.
-// At least 1.
+// The local generators to run: actors.generators, or for auto the cores
+// available (`cores`) less what the trainer needs while they sample: nothing
+// at staleness 0 (it trains while they wait), its `trainer_threads`
+// otherwise; auto is at least 1.
 int32_t generator_count(const ActorsConfig& config, int32_t trainer_threads,
                         int32_t cores);
+
+// A node's address, "host:port".
+struct NodeAddress {
+  std::string host;
+  uint16_t port = 0;
+  std::string text() const { return host + ":" + std::to_string(port); }
+};
+// Parses actors.nodes: comma-separated host:port (an empty text: none).
+// Throws ConfigError naming `key`.
+std::vector<NodeAddress> parse_node_list(const std::string& key,
+                                         const std::string& text);
+NodeAddress parse_node_address(const std::string& key, const std::string& text);
+// True for 127.0.0.0/8, ::1 and localhost: where plain TCP is allowed.
+bool is_loopback(const std::string& host);
+
+// Throws ConfigError for actors.* values that only fail together.
+void validate(const ActorsConfig& config);
 
 // Parses "ITERATION:CHUNK" (faults.generator_crash); false if empty or
 // malformed.

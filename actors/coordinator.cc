@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "actors/remote_generator.h"
 #include "core/rng.h"
 
 namespace raftsim {
@@ -157,9 +158,37 @@ void on_samples(Self* self, SampleBatch& batch) {
     score(self, batch);
 }
 
+bool slot_alive(const CoordinatorState& st, size_t g) {
+  return st.slot_node[g] < 0 || !st.node_lost[static_cast<size_t>(st.slot_node[g])];
+}
+
+// A node is lost: its slots leave the run, the job goes back first in line.
+void on_node_lost(Self* self, size_t g, const Job& job, const caf::error& err) {
+  auto& st = self->state;
+  const auto n = static_cast<size_t>(st.slot_node[g]);
+  if (!st.node_lost[n]) {
+    st.node_lost[n] = true;
+    ++st.setup.outcome->nodes_lost;
+    if (st.setup.on_notice)
+      st.setup.on_notice(describe(err) + "; its work goes to the other generators");
+  }
+  st.schedule->job_lost(job);
+  bool any = false;
+  for (size_t i = 0; i < st.generators.size(); ++i) any = any || slot_alive(st, i);
+  if (!any) {
+    fail(self, "every generator is lost (the last: " + describe(err) + ")");
+    return;
+  }
+  dispatch(self);
+}
+
 void on_generator_failed(Self* self, size_t g, const Job& job, const caf::error& err) {
   auto& st = self->state;
   if (st.closing) return;
+  if (st.slot_node[g] >= 0 && is_node_lost(err)) {
+    on_node_lost(self, g, job, err);
+    return;
+  }
   if (!st.schedule->job_failed(job)) {
     const std::string what =
         job.is_evaluation() ? "evaluation" : "chunk " + std::to_string(job.chunk);
@@ -168,8 +197,10 @@ void on_generator_failed(Self* self, size_t g, const Job& job, const caf::error&
                    ": " + describe(err));
     return;
   }
-  self->send_exit(st.generators[g], caf::exit_reason::user_shutdown);
-  st.generators[g] = spawn_generator(self);
+  if (st.slot_node[g] < 0) {  // a node replaces its own generators
+    self->send_exit(st.generators[g], caf::exit_reason::user_shutdown);
+    st.generators[g] = spawn_generator(self);
+  }
   ++st.setup.outcome->generator_restarts;
   st.idle.push_back(g);
   dispatch(self);
@@ -197,9 +228,10 @@ GenerateChunk make_chunk(Self* self, const Job& job) {
 void dispatch(Self* self) {
   auto& st = self->state;
   while (!st.closing && !st.idle.empty() && st.schedule->has_job()) {
-    const Job job = st.schedule->next_job();
     const size_t g = st.idle.front();
     st.idle.pop_front();
+    if (!slot_alive(st, g)) continue;  // its node is lost
+    const Job job = st.schedule->next_job();
     auto on_error = [self, g, job](caf::error& err) {
       on_generator_failed(self, g, job, err);
     };
@@ -407,8 +439,17 @@ caf::behavior coordinator(Self* self, CoordinatorSetup setup) {
   st.schedule = std::make_unique<Schedule>(sc);
   for (int32_t i = 0; i < s.actors.generators; ++i) {
     st.generators.push_back(spawn_generator(self));
-    st.idle.push_back(static_cast<size_t>(i));
+    st.slot_node.push_back(-1);
+    st.idle.push_back(st.generators.size() - 1);
   }
+  for (size_t n = 0; n < s.nodes.size(); ++n) {
+    for (int32_t i = 0; i < s.nodes[n].slots; ++i) {
+      st.generators.push_back(s.nodes[n].handle);
+      st.slot_node.push_back(static_cast<int32_t>(n));
+      st.idle.push_back(st.generators.size() - 1);
+    }
+  }
+  st.node_lost.assign(s.nodes.size(), false);
   for (int32_t i = 0; i < s.actors.reward_workers; ++i)
     st.rewards.push_back(self->system().spawn(reward_worker, s.reward));
   st.learned = s.reward->reward.model == "learned";

@@ -15,7 +15,9 @@
 //   idle generator too.
 //
 // A generator that fails is replaced and its chunk re-issued (the schedule
-// says how often); any other failure ends the run with status failed. On
+// says how often); a node that is lost takes its slots with it and its work
+// is re-issued to the other generators, uncounted; any other failure ends
+// the run with status failed. On
 // interrupt, no new iteration starts; those in flight are finished and
 // logged, then the run is closed as interrupted.
 #pragma once
@@ -31,6 +33,7 @@
 #include "actors/generator.h"
 #include "actors/messages.h"
 #include "actors/ranker_actor.h"
+#include "actors/remote_generator.h"
 #include "actors/reward_trainer.h"
 #include "actors/reward_worker.h"
 #include "actors/schedule.h"
@@ -44,6 +47,16 @@ struct RunOutcome {
   std::string error;
   uint64_t iterations_logged = 0;
   uint64_t generator_restarts = 0;
+  uint64_t nodes_lost = 0;  // generator nodes lost mid-run (their work re-issued)
+  NodeTraffic traffic;      // to and from the nodes (filled by the engine)
+};
+
+// A generator node, as the coordinator sees it: `slots` generators behind
+// one handle (actors/remote_generator.h).
+struct RemoteSlots {
+  generator_actor handle;
+  int32_t slots = 1;
+  std::string address;
 };
 
 // Called with each report as it is sent to the logger (progress lines).
@@ -74,6 +87,8 @@ struct CoordinatorSetup {
   const std::atomic<bool>* interrupt = nullptr;  // no new iteration
   const std::atomic<bool>* stop_now = nullptr;   // close now, in flight or not
   ReportCallback on_report;
+  std::function<void(const std::string&)> on_notice;  // one line (a node lost)
+  std::vector<RemoteSlots> nodes;                     // beside the local generators
   RunClock clock;
 };
 
@@ -92,8 +107,10 @@ struct IterationState {
 struct CoordinatorState {
   CoordinatorSetup setup;
   std::unique_ptr<Schedule> schedule;
-  std::vector<generator_actor> generators;
-  std::deque<size_t> idle;  // generator indices
+  std::vector<generator_actor> generators;  // local ones first, then node slots
+  std::vector<int32_t> slot_node;           // per generator: its node, or -1
+  std::vector<bool> node_lost;              // per node
+  std::deque<size_t> idle;                  // generator indices
   std::vector<reward_actor> rewards;
   reward_trainer_actor reward_trainer;                    // relabelling only
   bool learned = false;                                   // reward.model = learned

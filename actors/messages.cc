@@ -1,5 +1,7 @@
 #include "actors/messages.h"
 
+#include "actors/node_protocol.h"
+
 namespace raftsim {
 
 void register_messages(caf::actor_system_config& cfg) {
@@ -12,6 +14,8 @@ void register_messages(caf::actor_system_config& cfg) {
   cfg.add_message_type<TrainRequest>("raftsim.TrainRequest");
   cfg.add_message_type<Comparisons>("raftsim.Comparisons");
   cfg.add_message_type<RelabelRequest>("raftsim.RelabelRequest");
+  cfg.add_message_type<EvalResult>("raftsim.EvalResult");
+  register_node_messages(cfg);
 }
 
 }  // namespace raftsim

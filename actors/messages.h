@@ -172,6 +172,11 @@ typename Inspector::result_type inspect(Inspector& f, Interval& x) {
   return f(caf::meta::type_name("Interval"), x.start, x.end);
 }
 template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, EvalResult& x) {
+  return f(caf::meta::type_name("EvalResult"), x.iteration, x.greedy_gold,
+           x.sampled_gold, x.evaluate);
+}
+template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, Samples& x) {
   return f(caf::meta::type_name("Samples"), x.prompt_length, x.response_length,
            x.point_dim, x.k, x.policy_version, x.prompt_ids, x.prompts, x.responses,
@@ -212,7 +217,8 @@ typename Inspector::result_type inspect(Inspector& f, TrainRequest& x) {
   return f(caf::meta::type_name("TrainRequest"), x.iteration, x.accepted, x.want_state);
 }
 
-// Registers the serialisable payloads with an actor system config.
+// Registers the serialisable payloads with an actor system config, the
+// node protocol's (actors/node_protocol.h) included.
 void register_messages(caf::actor_system_config& config);
 
 }  // namespace raftsim
@@ -222,7 +228,6 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(raftsim::GenerateChunk)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(raftsim::ScoreRequest)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(raftsim::RewardSnapshot)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(raftsim::EvaluateRequest)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(raftsim::EvalResult)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(raftsim::Selection)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(raftsim::TrainResult)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(raftsim::TrainerState)

@@ -52,6 +52,8 @@ bool Schedule::job_failed(const Job& job) {
   return true;
 }
 
+void Schedule::job_lost(const Job& job) { jobs_.push_front(job); }
+
 int Schedule::failures(const Job& job) const {
   const auto it = failures_.find({job.iteration, job.chunk});
   return it == failures_.end() ? 0 : it->second;

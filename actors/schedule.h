@@ -10,6 +10,7 @@
 //   trained (and evaluated), in order t -> row t
 //   interrupt: no new iteration starts; those started finish and are logged
 //   a failed job is re-queued first, up to chunk_retries times per job
+//   a job lost with its node is re-queued first, uncounted
 //
 // Which version an iteration samples from is a function of t alone, so the
 // results do not depend on the order in which events arrive.
@@ -71,6 +72,9 @@ class Schedule {
   // failed more than chunk_retries times (the run must fail).
   bool job_failed(const Job& job);
   int failures(const Job& job) const;
+  // A job's generator was lost with its node: re-queued first, not counted
+  // as a failure of the job.
+  void job_lost(const Job& job);
 
   // A chunk of t was scored: true when it was t's last (rank t now).
   bool chunk_scored(uint64_t t);

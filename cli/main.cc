@@ -24,7 +24,8 @@ const char* kUsage =
     "  sweep      run a grid of experiments (one file per point, plus sweep.h5)\n"
     "  summarize  final/peak gold, KL at peak, proxy-gold gap per grid point, over "
     "seeds\n"
-    "  bench      measure throughput, stage times, overhead and memory of a config\n\n"
+    "  bench      measure throughput, stage times, overhead and memory of a config\n"
+    "  node       host generator actors for runs elsewhere (actors.nodes)\n\n"
     "Options:\n"
     "  -h, --help     show this help ('raftsim <command> --help' for a command)\n"
     "  --version      print the version\n";
@@ -58,6 +59,8 @@ int main(int argc, char** argv) {
     status = raftsim::cli::sweep_command(args);
   else if (command == "summarize")
     status = raftsim::cli::summarize_command(args);
+  else if (command == "node")
+    status = raftsim::cli::node_command(args);
   else if (command == "sweep-worker")
     status = raftsim::cli::worker_command(args);
   else

@@ -1,10 +1,12 @@
 // raftsim run: one experiment, logged to an HDF5 file (run/engine.h).
 #include <boost/program_options.hpp>
+#include <cstdio>
 #include <filesystem>
 #include <iostream>
 
 #include "cli/commands.h"
 #include "cli/help.h"
+#include "cli/network_options.h"
 #include "cli/options.h"
 #include "cli/output_path.h"
 #include "cli/settings_input.h"
@@ -23,6 +25,8 @@ int run_command(const std::vector<std::string>& args) {
   std::vector<std::string> sets;
   std::string resume;
   bool overwrite = false, quiet = false;
+  TlsFiles tls;
+  double node_timeout = 300;
   po::options_description opts(
       "raftsim run: one RAFT experiment, logged to an HDF5 file.\n\n"
       "Usage: raftsim run [--config FILE.ini] [--set KEY=VALUE]... "
@@ -42,7 +46,11 @@ int run_command(const std::vector<std::string>& args) {
       "overwrite", po::bool_switch(&overwrite), "replace an existing output file")(
       "quiet,q", po::bool_switch(&quiet), "no progress line")(
       "resume", po::value(&resume),
-      "continue this run file from its newest checkpoint");
+      "continue this run file from its newest checkpoint")(
+      "node-timeout", po::value(&node_timeout)->default_value(node_timeout),
+      "actors.nodes: seconds a node may take to answer one request before it "
+      "counts as lost (its work then goes to the other generators)");
+  add_tls_options(opts, tls);
   if (const auto status = parse_args("run", opts, args, key_help()))
     return to_int(*status);
 
@@ -79,6 +87,13 @@ int run_command(const std::vector<std::string>& args) {
     if (resume.empty()) config = make_run_config(read_settings(config_path, sets));
     if (out.empty()) out = default_output(config_path, config.seed);
     if (resume.empty()) check_output(out, overwrite);
+    std::vector<std::string> hosts;
+    for (const auto& n : parse_node_list("actors.nodes", config.actors.nodes))
+      hosts.push_back(n.host);
+    check_network(tls, hosts, "actors.nodes");
+    if (!(node_timeout > 0 && node_timeout <= 86400))
+      throw ConfigError("--node-timeout", std::to_string(node_timeout),
+                        "seconds in (0, 86400]");
   } catch (const std::exception& e) {  // ConfigError, or the output directory
     std::cerr << "raftsim run: " << e.what() << "\n";
     return to_int(ExitStatus::kBadInput);
@@ -109,15 +124,38 @@ int run_command(const std::vector<std::string>& args) {
   options.stop_now = &g_stop_now;
   options.environment = environment_text();
   options.resume = !resume.empty();
+  options.tls = tls;
+  options.node_timeout = std::chrono::duration_cast<caf::timespan>(
+      std::chrono::duration<double>(node_timeout));
+  options.notice = [](const std::string& line) {
+    std::cerr << "raftsim run: " << line << std::endl;
+  };
+  if (!config.actors.nodes.empty())
+    options.environment += "\nnodes: " + config.actors.nodes +
+                           (tls.enabled() ? " (mutual TLS)" : " (plain TCP, loopback)");
   RunOutcome outcome;
   try {
     outcome = run_experiment(config, options);
+  } catch (const ConfigError& e) {  // a node unreachable or refusing: nothing written
+    std::cerr << "raftsim run: " << e.what() << "\n";
+    return to_int(ExitStatus::kBadInput);
   } catch (const std::exception& e) {
     std::cerr << "raftsim run: " << e.what() << "\n";
     return to_int(ExitStatus::kFailure);
   }
   std::cout << out << "  status=" << outcome.status
-            << "  iterations=" << outcome.iterations_logged << "\n";
+            << "  iterations=" << outcome.iterations_logged << std::endl;
+  if (!config.actors.nodes.empty() && outcome.iterations_logged > 0) {
+    const NodeTraffic& t = outcome.traffic;
+    const double rows = static_cast<double>(outcome.iterations_logged);
+    std::fprintf(stderr,
+                 "raftsim run: nodes: %.1f kB of work per iteration (%llu chunks), "
+                 "%.1f kB of weights per iteration (%llu blobs), %llu lost\n",
+                 t.chunk_bytes / rows / 1e3, static_cast<unsigned long long>(t.chunks),
+                 t.weights_bytes / rows / 1e3,
+                 static_cast<unsigned long long>(t.weights_sent),
+                 static_cast<unsigned long long>(outcome.nodes_lost));
+  }
   switch (outcome.status) {
     case RunStatus::kComplete:
       return to_int(ExitStatus::kOk);

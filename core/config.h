@@ -45,6 +45,10 @@ class ConfigSchema {
     std::string help;  // meaning and allowed values
     std::function<void(Cfg&, const std::string&)> set;
     std::function<std::string(const Cfg&)> get;
+    // Where the run happens, not what it computes (node addresses): set
+    // like any key, but left out of the resolved INI and /config, so that
+    // the stored configuration names the experiment alone.
+    bool environment = false;
   };
 
   template <class Access>
@@ -60,18 +64,18 @@ class ConfigSchema {
          [=](const Cfg& c) { return std::to_string(access(const_cast<Cfg&>(c))); }});
   }
 
-  // An integer in [lo, hi], or "auto" (stored as 0, so lo must be > 0):
-  // the value is then chosen when the run starts.
+  // An integer in [lo, hi], or "auto" (stored as auto_value, outside
+  // [lo, hi]): the value is then chosen when the run starts.
   template <class Access>
   void add_int_or_auto(std::string name, std::string help, Access access, int64_t lo,
-                       int64_t hi) {
+                       int64_t hi, int64_t auto_value = 0) {
     const std::string key = name;
     help += " (or auto)";
     add({std::move(name), std::move(help),
          [=](Cfg& c, const std::string& v) {
            using T = std::decay_t<decltype(access(c))>;
            if (v == "auto") {
-             access(c) = 0;
+             access(c) = static_cast<T>(auto_value);
              return;
            }
            try {
@@ -84,7 +88,7 @@ class ConfigSchema {
          },
          [=](const Cfg& c) {
            const auto v = access(const_cast<Cfg&>(c));
-           return v == 0 ? std::string("auto") : std::to_string(v);
+           return v == auto_value ? std::string("auto") : std::to_string(v);
          }});
   }
 
@@ -135,6 +139,9 @@ class ConfigSchema {
          [=](const Cfg& c) { return access(const_cast<Cfg&>(c)); }});
   }
 
+  // Marks the key added last as environment (see Key::environment).
+  void mark_environment() { keys_.back().environment = true; }
+
   // Every key of `part`, reaching it through `member`: a component keeps its
   // own schema (full key names, "task.arms") next to its code, and the
   // program's configuration composes them.
@@ -144,7 +151,7 @@ class ConfigSchema {
       auto set = k.set;
       auto get = k.get;
       add({k.name, k.help, [=](Cfg& c, const std::string& v) { set(c.*member, v); },
-           [=](const Cfg& c) { return get(c.*member); }});
+           [=](const Cfg& c) { return get(c.*member); }, k.environment});
     }
   }
 
@@ -166,12 +173,14 @@ class ConfigSchema {
     }
   }
 
-  // Every key with the value in `cfg`, grouped into [section]s in key order;
-  // keys without a dot come first. Parsing this text gives `cfg` back exactly.
+  // Every key but the environment ones with the value in `cfg`, grouped into
+  // [section]s in key order; keys without a dot come first. Parsing this
+  // text gives `cfg` back exactly, environment keys at their defaults.
   std::string to_ini(const Cfg& cfg) const {
     std::vector<std::pair<std::string, std::string>>
         sections;  // name, body; first-use order
     for (const auto& k : keys_) {
+      if (k.environment) continue;
       const auto dot = k.name.find('.');
       const std::string sec = dot == std::string::npos ? "" : k.name.substr(0, dot);
       const std::string leaf =

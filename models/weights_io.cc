@@ -3,6 +3,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "core/checksum.h"
 #include "models/torch_policy.h"
 
 namespace raftsim {
@@ -26,13 +27,6 @@ std::shared_ptr<const PolicyWeights> deserialize_weights(const Bytes& bytes) {
   return w;
 }
 
-uint64_t checksum(const Bytes& bytes) {
-  uint64_t h = 1469598103934665603ULL;
-  for (uint8_t b : bytes) {
-    h ^= b;
-    h *= 1099511628211ULL;
-  }
-  return h;
-}
+uint64_t checksum(const Bytes& bytes) { return fnv1a64(bytes.data(), bytes.size()); }
 
 }  // namespace raftsim

@@ -14,11 +14,30 @@
 #include "models/weights_io.h"
 #include "run/checkpoint_store.h"
 #include "run/environment.h"
+#include "run/remote_nodes.h"
 #include "run/reward_model_store.h"
 #include "run/run_layout.h"
 #include "run/run_writer.h"
 
 namespace raftsim {
+
+namespace {}  // namespace
+
+std::shared_ptr<GeneratorContext> make_generator_context(
+    const RunConfig& config, std::shared_ptr<const Task> task,
+    std::shared_ptr<const Policy> initial, const RunClock& clock) {
+  auto g = std::make_shared<GeneratorContext>();
+  g->task = task;
+  g->initial = initial;
+  g->eval_prompts = task->eval_prompts();
+  g->seed = config.seed;
+  g->temperature = config.policy.temperature;
+  g->faults = config.faults;
+  g->crashes_left->store(
+      config.faults.generator_crash.empty() ? 0 : config.faults.crash_times);
+  g->clock = clock;
+  return g;
+}
 
 namespace {
 
@@ -36,17 +55,7 @@ CoordinatorSetup make_setup(const RunConfig& config, std::shared_ptr<const Task>
   s.task = task;
   s.clock = clock;
 
-  auto g = std::make_shared<GeneratorContext>();
-  g->task = task;
-  g->initial = initial;
-  g->eval_prompts = task->eval_prompts();
-  g->seed = config.seed;
-  g->temperature = config.policy.temperature;
-  g->faults = config.faults;
-  g->crashes_left->store(
-      config.faults.generator_crash.empty() ? 0 : config.faults.crash_times);
-  g->clock = clock;
-  s.generator = g;
+  s.generator = make_generator_context(config, task, initial, clock);
 
   auto r = std::make_shared<RewardContext>();
   r->task = task;
@@ -227,9 +236,60 @@ Reopened reopen_run(const RunConfig& config, const RunOptions& options,
 
 }  // namespace
 
+namespace {
+
+// The actor system of a run. Compute runs on detached actors; the scheduler
+// only moves messages (and runs reward workers and the ranker). Its idle
+// threads skip CAF's moderate phase (500 sleeps of 50 us, ~6 % of all
+// samples in perf) and wait on a condition variable that an enqueue
+// signals; every 1 ms they wake to steal work queued behind a busy thread.
+void configure_system(caf::actor_system_config& sys_cfg) {
+  register_messages(sys_cfg);
+  sys_cfg.set("scheduler.max-threads", 2);
+  sys_cfg.set("work-stealing.moderate-poll-attempts", 0);
+  sys_cfg.set("work-stealing.relaxed-steal-interval", 1);
+  sys_cfg.set("work-stealing.relaxed-sleep-duration",
+              caf::timespan{std::chrono::milliseconds(1)});
+  sys_cfg.set("logger.verbosity", caf::atom("quiet"));
+}
+
+// Closes the node sessions however the run ends (the actor system waits
+// for every actor before it is destroyed).
+struct NodesGuard {
+  ConnectedNodes nodes;
+  ~NodesGuard() { nodes.close(); }
+};
+
+// A run that lost nodes says so in its file: root attributes nodes_lost
+// and node_events (the lines also printed).
+void record_node_events(const std::string& path, uint64_t lost,
+                        const std::string& events) {
+  H5File file = H5File::open_write(path);
+  file.set_attribute(layout::kNodesLostAttr, static_cast<int64_t>(lost));
+  file.set_attribute(layout::kNodeEventsAttr, events);
+  file.close();
+}
+
+}  // namespace
+
 RunOutcome run_experiment(const RunConfig& config, const RunOptions& options) {
   use_single_compute_thread();
   const RunClock clock;
+  const bool remote = !config.actors.nodes.empty();
+  caf::actor_system_config sys_cfg;
+  configure_system(sys_cfg);
+  if (remote) configure_network(sys_cfg, options.tls);
+  caf::actor_system sys{sys_cfg};
+  auto node_events = std::make_shared<std::string>();
+  auto notice = [&options, node_events](const std::string& line) {
+    *node_events += line + "\n";
+    if (options.notice) options.notice(line);
+  };
+  if (remote && options.tls.enabled()) install_tls_audit(options.notice);
+  NodesGuard guard;
+  if (remote)
+    guard.nodes = connect_nodes(sys, config, options.tls, options.node_timeout, clock);
+
   std::shared_ptr<const Task> task = make_task(config.task, config.seed);
   const bool evaluated = !task->eval_prompts().empty();
   CoordinatorSetup setup;
@@ -256,6 +316,9 @@ RunOutcome run_experiment(const RunConfig& config, const RunOptions& options) {
     setup = make_setup(config, task, initial, clock);
   }
   setup.reward_model = learned.initial;
+  guard.nodes.attach(setup.generator->initial);
+  setup.nodes = guard.nodes.slots;
+  setup.on_notice = notice;
   if (learned.trainer && config.reward.relabel_every > 0) {
     auto ctx = std::make_shared<RewardTrainerContext>();
     ctx->task = task;
@@ -268,20 +331,6 @@ RunOutcome run_experiment(const RunConfig& config, const RunOptions& options) {
   Progress progress("iteration", static_cast<uint64_t>(config.iterations),
                     options.quiet);
   {
-    caf::actor_system_config sys_cfg;
-    register_messages(sys_cfg);
-    // Compute runs on detached actors; the scheduler only moves messages
-    // (and runs reward workers and the ranker). Its idle threads skip CAF's
-    // moderate phase (500 sleeps of 50 us, ~6 % of all samples in perf) and
-    // wait on a condition variable that an enqueue signals; every 1 ms they
-    // wake to steal work queued behind a busy thread.
-    sys_cfg.set("scheduler.max-threads", 2);
-    sys_cfg.set("work-stealing.moderate-poll-attempts", 0);
-    sys_cfg.set("work-stealing.relaxed-steal-interval", 1);
-    sys_cfg.set("work-stealing.relaxed-sleep-duration",
-                caf::timespan{std::chrono::milliseconds(1)});
-    sys_cfg.set("logger.verbosity", caf::atom("quiet"));
-    caf::actor_system sys{sys_cfg};
     auto logger_handle = sys.spawn<caf::detached>(logger, writer);
 
     setup.logger = logger_handle;
@@ -302,6 +351,10 @@ RunOutcome run_experiment(const RunConfig& config, const RunOptions& options) {
     self->send_exit(logger_handle, caf::exit_reason::user_shutdown);
   }
   progress.finish();
+  guard.nodes.close();
+  outcome->traffic = guard.nodes.total();
+  if (outcome->nodes_lost > 0)
+    record_node_events(options.out_path, outcome->nodes_lost, *node_events);
   return *outcome;
 }
 

@@ -12,9 +12,12 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
+#include <functional>
 #include <string>
 
 #include "actors/coordinator.h"
+#include "run/network.h"
 #include "run/run_config.h"
 
 namespace raftsim {
@@ -33,8 +36,20 @@ struct RunOptions {
   // are truncated) instead of creating a file. `config` is the file's own,
   // changed only in keys that do not change results (cli/resume checks).
   bool resume = false;
+  // actors.nodes: how to reach them (environment, not experiment).
+  TlsFiles tls;
+  caf::timespan node_timeout = std::chrono::seconds(300);
+  // One line per event worth a user's attention (a node lost).
+  std::function<void(const std::string&)> notice;
 };
 
+// Throws ConfigError when a node of actors.nodes is unreachable or refuses
+// the run (before anything is written).
 RunOutcome run_experiment(const RunConfig& config, const RunOptions& options);
+
+// What a generator reads of a run (also what `raftsim node` builds).
+std::shared_ptr<GeneratorContext> make_generator_context(
+    const RunConfig& config, std::shared_ptr<const Task> task,
+    std::shared_ptr<const Policy> initial, const RunClock& clock);
 
 }  // namespace raftsim

@@ -8,15 +8,6 @@
 
 namespace raftsim {
 
-bool changes_results(const std::string& key) {
-  static const char* kFree[] = {"actors.generators",    "actors.reward_workers",
-                                "actors.chunk_retries", "iterations",
-                                "log.checkpoint_every", "log.checkpoint_keep"};
-  if (key.rfind("faults.", 0) == 0) return false;
-  return std::none_of(std::begin(kFree), std::end(kFree),
-                      [&](const char* k) { return key == k; });
-}
-
 RunConfig resume_config(const std::string& path, const Settings& overrides) {
   const RunReader run(path);
   if (run.raftsim_version() != kVersion)

@@ -2,8 +2,8 @@
 // configuration it continues with. A run continues with the file's own
 // resolved configuration; --set may change only keys that do not change
 // results:
-//   actors.generators, actors.reward_workers, actors.chunk_retries  (any
-//       count gives the same /metrics)
+//   actors.generators, actors.nodes, actors.reward_workers,
+//       actors.chunk_retries  (any count, any nodes: the same /metrics)
 //   iterations        to extend (or shorten) a run, beyond its last checkpoint
 //   log.checkpoint_every, log.checkpoint_keep
 //   faults.*          (testing)
@@ -19,9 +19,6 @@
 #include "run/run_config.h"
 
 namespace raftsim {
-
-// Keys --set may change when resuming.
-bool changes_results(const std::string& key);
 
 // The configuration to continue `path` with: the file's, then `overrides`.
 // Throws ConfigError naming the key (or "--resume" and the file) and IoError

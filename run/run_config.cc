@@ -2,9 +2,11 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
+#include "core/checksum.h"
 #include "core/resources.h"
 
 namespace raftsim {
@@ -151,6 +153,7 @@ void validate_diffusion(const RunConfig& c) {
 void validate(const RunConfig& c) {
   validate(c.task);
   validate(c.policy);
+  validate(c.actors);
   validate_reward(c);
   validate_trainer(c);
   validate_diffusion(c);
@@ -234,10 +237,27 @@ std::string to_ini(const RunConfig& config) {
   return run_config_schema().to_ini(config);
 }
 
+bool changes_results(const std::string& key) {
+  static const char* kFree[] = {
+      "actors.generators",    "actors.nodes", "actors.reward_workers",
+      "actors.chunk_retries", "iterations",   "log.checkpoint_every",
+      "log.checkpoint_keep"};
+  if (key.rfind("faults.", 0) == 0) return false;
+  return std::none_of(std::begin(kFree), std::end(kFree),
+                      [&](const char* k) { return key == k; });
+}
+
+uint64_t experiment_hash(const RunConfig& config) {
+  std::string text;
+  for (const auto& [key, value] : resolved_settings(config))
+    if (changes_results(key)) text += key + " = " + value + "\n";
+  return fnv1a64(text.data(), text.size());
+}
+
 Settings resolved_settings(const RunConfig& config) {
   Settings out;
   for (const auto& k : run_config_schema().keys())
-    out.emplace_back(k.name, k.get(config));
+    if (!k.environment) out.emplace_back(k.name, k.get(config));
   return out;
 }
 

@@ -65,10 +65,22 @@ double physical_memory_bytes();
 // Defaults, then `settings` in order, then validate(). Throws ConfigError.
 RunConfig make_run_config(const Settings& settings);
 
-// The resolved INI text of `config`: every key with its value.
+// The resolved INI text of `config`: every key with its value, except the
+// environment keys (actors.nodes), which do not change results.
 std::string to_ini(const RunConfig& config);
 
-// Every key with its value, in key order (for the /config group).
+// Every key but the environment ones with its value, in key order (for the
+// /config group, and what a generator node is sent).
 Settings resolved_settings(const RunConfig& config);
+
+// False for the keys that do not change what a run computes, only where
+// and how long: actor counts, nodes, iterations (a run extends), checkpoint
+// cadence, injected faults. --set may change these when resuming.
+bool changes_results(const std::string& key);
+
+// What identifies the experiment: FNV-1a of the resolved "key = value"
+// lines of the keys that change results. Two configs with the same hash
+// give the same /metrics row for row, on the same build.
+uint64_t experiment_hash(const RunConfig& config);
 
 }  // namespace raftsim

@@ -40,6 +40,9 @@ inline constexpr char kHostAttr[] = "host";
 inline constexpr char kEnvironmentAttr[] = "environment";
 inline constexpr char kLibtorchAttr[] = "libtorch_version";
 inline constexpr char kGeneratorsAttr[] = "generators";
+// Set only when generator nodes were lost mid-run (their work was re-issued).
+inline constexpr char kNodesLostAttr[] = "nodes_lost";
+inline constexpr char kNodeEventsAttr[] = "node_events";
 
 // /metrics columns that readers of many runs use.
 inline constexpr char kGoldRewardMean[] = "gold_reward_mean";

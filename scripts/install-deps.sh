@@ -15,6 +15,7 @@ packages=(
   cmake g++ make clang-format
   # the design card's libraries
   libcaf-dev              # CAF 0.17.6 (core, io, openssl)
+  libssl-dev openssl      # TLS between a run and its nodes; certificates for tests
   libtorch-dev            # LibTorch 1.13.1, CPU
   libhdf5-dev             # HDF5 1.10 C and C++ APIs
   libboost-program-options-dev

@@ -58,7 +58,7 @@ BOOST_AUTO_TEST_CASE(bad_values_name_key_value_and_what_is_allowed) {
 
 BOOST_AUTO_TEST_CASE(generators_auto_uses_the_cores_the_trainer_leaves_free) {
   RunConfig c = make_run_config({});
-  BOOST_TEST(c.actors.generators == 0);  // auto
+  BOOST_TEST(c.actors.generators == ActorsConfig::kAuto);
   BOOST_TEST(to_ini(c).find("generators = auto") != std::string::npos);
   // Staleness 0: the trainer runs while the generators wait.
   BOOST_TEST(generator_count(c.actors, 2, 8) == 8);
@@ -70,9 +70,38 @@ BOOST_AUTO_TEST_CASE(generators_auto_uses_the_cores_the_trainer_leaves_free) {
   // A number is used as given.
   c = make_run_config({{"actors.generators", "3"}});
   BOOST_TEST(generator_count(c.actors, 2, 64) == 3);
-  const auto e = error_of({{"actors.generators", "0"}});
+  const auto e = error_of({{"actors.generators", "-1"}});
   BOOST_TEST(e.key() == "actors.generators");
-  BOOST_TEST(e.allowed() == "auto or an integer in [1, 256]");
+  BOOST_TEST(e.allowed() == "auto or an integer in [0, 256]");
+  // 0 local generators: only with nodes to do the work.
+  BOOST_TEST(error_of({{"actors.generators", "0"}}).key() == "actors.generators");
+  c = make_run_config({{"actors.generators", "0"}, {"actors.nodes", "127.0.0.1:7001"}});
+  BOOST_TEST(generator_count(c.actors, 2, 8) == 0);
+}
+
+BOOST_AUTO_TEST_CASE(node_addresses_are_environment_not_experiment) {
+  const RunConfig a = make_run_config({{"seed", "4"}});
+  const RunConfig b = make_run_config(
+      {{"seed", "4"}, {"actors.nodes", "127.0.0.1:7001,[::1]:7002,gpu-box:9000"}});
+  BOOST_TEST(parse_node_list("k", b.actors.nodes).size() == 3u);
+  BOOST_TEST(parse_node_list("k", b.actors.nodes)[1].host == "::1");
+  // Neither the resolved INI, nor /config, nor the hash names the nodes.
+  BOOST_TEST(to_ini(a) == to_ini(b));
+  BOOST_TEST(experiment_hash(a) == experiment_hash(b));
+  BOOST_TEST(resolved_settings(b).size() == resolved_settings(a).size());
+  BOOST_TEST(experiment_hash(a) != experiment_hash(make_run_config({{"seed", "5"}})));
+  // Nor do the keys that change where and how long, not what, a run computes.
+  BOOST_TEST(experiment_hash(a) ==
+             experiment_hash(make_run_config({{"seed", "4"},
+                                              {"actors.generators", "3"},
+                                              {"iterations", "99"},
+                                              {"faults.kill_process", "2"}})));
+  for (const char* bad :
+       {"127.0.0.1", "h:0", "h:65536", ":80", "h:80,,g:81", "h:80,h:80", "h:8x"})
+    BOOST_TEST(error_of({{"actors.nodes", bad}}).key() == "actors.nodes", bad);
+  BOOST_TEST(is_loopback("127.0.0.1"));
+  BOOST_TEST(is_loopback("localhost"));
+  BOOST_TEST(!is_loopback("10.0.0.2"));
 }
 
 BOOST_AUTO_TEST_CASE(resolved_ini_reproduces_the_config) {
@@ -94,7 +123,8 @@ BOOST_AUTO_TEST_CASE(resolved_ini_reproduces_the_config) {
     const auto eq = line.find(" = ");
     back.emplace_back(section + line.substr(0, eq), line.substr(eq + 3));
   }
-  BOOST_TEST(back.size() == run_config_schema().keys().size());
+  // Every key but the environment ones (actors.nodes).
+  BOOST_TEST(back.size() + 1 == run_config_schema().keys().size());
   BOOST_TEST(to_ini(make_run_config(back)) == ini);
   BOOST_TEST(ini.find("temperature = 0.85") != std::string::npos);
   BOOST_TEST(ini.find("seed = 123456789012") != std::string::npos);

@@ -166,6 +166,18 @@ BOOST_AUTO_TEST_CASE(a_failed_job_is_retried_first_then_fails_the_run) {
   BOOST_TEST(s.failures(Job{0, 1}) == 0);
 }
 
+BOOST_AUTO_TEST_CASE(a_job_lost_with_its_node_is_reissued_first_and_not_counted) {
+  Schedule s(config(2, 0, 3, false, /*retries=*/0));
+  s.launch();
+  const Job first = s.next_job();
+  for (int i = 0; i < 5; ++i) {  // lost again and again: never a failure
+    s.job_lost(first);
+    BOOST_TEST((s.next_job() == first));
+  }
+  BOOST_TEST(s.failures(first) == 0);
+  BOOST_TEST(!s.job_failed(first));  // retries = 0: one real failure ends it
+}
+
 BOOST_AUTO_TEST_CASE(interrupt_finishes_what_started_and_starts_nothing_new) {
   for (uint64_t staleness = 0; staleness <= 3; ++staleness) {
     for (uint64_t after = 0; after < 5; ++after) {

@@ -1,0 +1,90 @@
+#include "run/remote_nodes.h"
+
+#include <unistd.h>
+
+#include "core/version.h"
+#include "models/compute_identity.h"
+#include "run/environment.h"
+
+namespace raftsim {
+
+namespace {
+
+std::string error_text(const caf::error& err) {
+  const auto& ctx = err.context();
+  if (ctx.size() == 1 && ctx.match_element<std::string>(0))
+    return ctx.get_as<std::string>(0);
+  return to_string(err);
+}
+
+}  // namespace
+
+void ConnectedNodes::attach(const std::shared_ptr<const Policy>& initial) const {
+  for (const auto& a : actors) caf::anon_send(a, AttachInitial{initial});
+}
+
+void ConnectedNodes::close() const {
+  for (const auto& a : actors) caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+}
+
+NodeTraffic ConnectedNodes::total() const {
+  NodeTraffic sum;
+  for (const auto& t : traffic) {
+    sum.weights_bytes += t->weights_bytes;
+    sum.weights_sent += t->weights_sent;
+    sum.chunk_bytes += t->chunk_bytes;
+    sum.chunks += t->chunks;
+  }
+  return sum;
+}
+
+ConnectedNodes connect_nodes(caf::actor_system& system, const RunConfig& config,
+                             const TlsFiles& tls, caf::timespan timeout,
+                             const RunClock& clock) {
+  ConnectedNodes out;
+  NodeHello hello;
+  hello.identity = {kVersion, compute_identity()};
+  for (const auto& [key, value] : resolved_settings(config)) {
+    hello.keys.push_back(key);
+    hello.values.push_back(value);
+  }
+  hello.config_hash = experiment_hash(config);
+  hello.run = host_name() + " pid " + std::to_string(getpid());
+  caf::scoped_actor self{system};
+  for (const auto& at : parse_node_list("actors.nodes", config.actors.nodes)) {
+    auto node = connect_node(system, at, tls);
+    if (!node) {
+      out.close();
+      const bool handshake = node.error() == caf::sec::disconnect_during_handshake;
+      throw ConfigError(
+          "actors.nodes", at.text(),
+          "a reachable 'raftsim node' (" +
+              (handshake ? std::string("the connection closed during the handshake: ") +
+                               (tls.enabled() ? "see the TLS line above"
+                                              : "does the node require TLS (--tls-*)?")
+                         : error_text(node.error())) +
+              ")");
+    }
+    auto traffic = std::make_shared<NodeTraffic>();
+    auto remote =
+        system.spawn(remote_generator,
+                     RemoteGeneratorSetup{*node, at.text(), timeout, clock}, traffic);
+    out.actors.push_back(remote);
+    out.traffic.push_back(traffic);
+    std::string refused;
+    NodeWelcome welcome;
+    self->request(remote, caf::infinite, hello)
+        .receive([&](NodeWelcome& w) { welcome = std::move(w); },
+                 [&](caf::error& err) { refused = error_text(err); });
+    if (!refused.empty()) {
+      out.close();
+      throw ConfigError("actors.nodes", at.text(),
+                        "a node that accepts this run (it refused: " + refused + ")");
+    }
+    out.slots.push_back(
+        {caf::actor_cast<generator_actor>(remote), welcome.generators, at.text()});
+  }
+  return out;
+}
+
+}  // namespace raftsim

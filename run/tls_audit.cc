@@ -1,0 +1,120 @@
+// The TLS handshake audit (run/network.h: install_tls_audit).
+//
+// libcaf_openssl creates its OpenSSL contexts itself and keeps no hook for
+// a failed handshake. It does call SSL_CTX_set_verify on each context it
+// makes for mutual TLS; this file defines that function, so the dynamic
+// linker binds libcaf_openssl's call here (the executable comes first in
+// symbol lookup). It forwards to OpenSSL's own and adds an info callback to
+// the context, which sees every alert and every failed handshake step, with
+// the peer's socket. Nothing else of CAF's or OpenSSL's behaviour changes.
+#include <arpa/inet.h>
+#include <dlfcn.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <sys/socket.h>
+
+#include <mutex>
+
+#include "run/network.h"
+
+namespace raftsim {
+
+namespace {
+
+std::mutex g_mutex;
+std::function<void(const std::string&)> g_log;  // guarded by g_mutex
+
+std::string peer_of(const SSL* ssl) {
+  sockaddr_storage addr{};
+  socklen_t len = sizeof addr;
+  const int fd = SSL_get_fd(ssl);
+  if (fd < 0 || getpeername(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0)
+    return "a peer";
+  char host[INET6_ADDRSTRLEN] = "?";
+  uint16_t port = 0;
+  if (addr.ss_family == AF_INET) {
+    const auto* a = reinterpret_cast<const sockaddr_in*>(&addr);
+    inet_ntop(AF_INET, &a->sin_addr, host, sizeof host);
+    port = ntohs(a->sin_port);
+  } else if (addr.ss_family == AF_INET6) {
+    const auto* a = reinterpret_cast<const sockaddr_in6*>(&addr);
+    inet_ntop(AF_INET6, &a->sin6_addr, host, sizeof host);
+    port = ntohs(a->sin6_port);
+  }
+  return std::string(host) + ":" + std::to_string(port);
+}
+
+// One line per failed handshake: marked on the SSL object once logged.
+int logged_index() {
+  static const int index = SSL_get_ex_new_index(0, nullptr, nullptr, nullptr, nullptr);
+  return index;
+}
+
+void report(const SSL* ssl, const std::string& what) {
+  auto* s = const_cast<SSL*>(ssl);
+  if (SSL_get_ex_data(s, logged_index())) return;
+  SSL_set_ex_data(s, logged_index(), reinterpret_cast<void*>(1));
+  const std::string side =
+      SSL_is_server(s) ? "refused a connection from " : "the connection to ";
+  std::lock_guard<std::mutex> lock(g_mutex);
+  if (g_log)
+    g_log("TLS: " + side + peer_of(ssl) + (SSL_is_server(s) ? ": " : " failed: ") +
+          what);
+}
+
+// The reason OpenSSL queued for the failure in progress, or "".
+std::string queued_reason() {
+  const unsigned long code = ERR_peek_error();
+  const char* reason = code ? ERR_reason_error_string(code) : nullptr;
+  return reason ? reason : "";
+}
+
+void on_info(const SSL* ssl, int where, int ret) {
+  if (where & SSL_CB_ALERT) {
+    // Fatal alerts only (close_notify ends every link). Under TLS 1.3 a
+    // client learns that the server refused its certificate from an alert
+    // that comes after its own side of the handshake is done.
+    if ((ret >> 8) != SSL3_AL_FATAL) return;
+    const std::string desc = SSL_alert_desc_string_long(ret);
+    const std::string reason = queued_reason();
+    if (!(where & SSL_CB_WRITE))
+      report(ssl, "the peer refused this process (alert '" + desc +
+                      "': it does not trust this certificate, or none was given)");
+    else if (reason == "unexpected eof while reading")
+      report(ssl,
+             "the peer hung up during the handshake (it may not trust this "
+             "process's certificate)");
+    else if (reason.find("certificate") != std::string::npos)
+      report(ssl, "refused the peer's certificate (" + reason +
+                      ": not signed by this process's --tls-ca, or none)");
+    else
+      report(ssl,
+             "sent alert '" + desc + "'" + (reason.empty() ? "" : " (" + reason + ")"));
+    return;
+  }
+  if (SSL_is_init_finished(const_cast<SSL*>(ssl))) return;  // an established link
+  if ((where & SSL_CB_EXIT) && ret <= 0 && ERR_peek_error()) {
+    const char* reason = ERR_reason_error_string(ERR_peek_error());
+    report(ssl, std::string("handshake failed (") + (reason ? reason : "unknown") +
+                    (SSL_is_server(const_cast<SSL*>(ssl))
+                         ? "; a client without TLS, or not raftsim)"
+                         : ")"));
+  }
+}
+
+}  // namespace
+
+void install_tls_audit(std::function<void(const std::string&)> log) {
+  std::lock_guard<std::mutex> lock(g_mutex);
+  g_log = std::move(log);
+}
+
+}  // namespace raftsim
+
+// Interposed: see the comment at the top of this file.
+extern "C" void SSL_CTX_set_verify(SSL_CTX* ctx, int mode, SSL_verify_cb callback) {
+  using Fn = void (*)(SSL_CTX*, int, SSL_verify_cb);
+  static const Fn real = reinterpret_cast<Fn>(dlsym(RTLD_NEXT, "SSL_CTX_set_verify"));
+  real(ctx, mode, callback);
+  if (mode & SSL_VERIFY_PEER) SSL_CTX_set_info_callback(ctx, raftsim::on_info);
+}

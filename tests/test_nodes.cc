@@ -1,0 +1,286 @@
+// One run over generator nodes (`raftsim node`, actors.nodes): real node
+// processes on loopback, CAF's middleman, mutual TLS from a throw-away CA
+// (scripts/make-test-ca.sh, keys encrypted with a passphrase). Shown:
+// * a run over two nodes (no local generator), and one over a local
+//   generator plus a node, equal the single-process run bit for bit in
+//   every /metrics column, with staleness 1 and held-out evaluation;
+// * a node SIGKILLed mid-run changes nothing in /metrics: its work goes to
+//   the other node, and the file records the loss (nodes_lost, node_events);
+// * a client with a certificate from another CA, a client the node's
+//   certificate does not satisfy, and a plain-TCP client are refused, each
+//   with one line on both sides, exit 2 and no run file;
+// * a node started for another experiment (--config) refuses the run and
+//   names the keys that differ; another raftsim or compute build is refused
+//   (hello_refusal, checked directly: one build is all this test has).
+#define BOOST_TEST_MODULE nodes
+#include <signal.h>
+
+#include <boost/test/unit_test.hpp>
+#include <chrono>
+#include <fstream>
+#include <thread>
+
+#include "actors/node_protocol.h"
+#include "core/subprocess.h"
+#include "test_support.h"
+
+using namespace raftsim;
+using namespace raftsim::test;
+
+namespace {
+
+// Two throw-away CAs: "ca" signs node1, node2 and run (encrypted keys);
+// "rogue" signs intruder.
+struct Certificates {
+  TempDir dir;
+  Certificates() {
+    const std::string script = source_dir() + "/scripts/make-test-ca.sh";
+    for (const auto& args : std::vector<std::vector<std::string>>{
+             {script, "--passphrase", dir.file("ca"), "node1", "node2", "run"},
+             {script, dir.file("rogue"), "intruder"}}) {
+      const CommandResult r = run_command("/bin/bash", args);
+      if (r.code != 0) throw std::runtime_error("make-test-ca.sh failed: " + r.output);
+    }
+  }
+  // --tls-* options for `name` of CA `ca`, trusting CA `trust`.
+  std::vector<std::string> tls(const std::string& ca, const std::string& name,
+                               const std::string& trust) const {
+    std::vector<std::string> out = {"--tls-cert", dir.file(ca + "/" + name + ".pem"),
+                                    "--tls-key",  dir.file(ca + "/" + name + ".key"),
+                                    "--tls-ca",   dir.file(trust + "/ca.pem")};
+    if (ca == "ca") {
+      out.push_back("--tls-passphrase-file");
+      out.push_back(dir.file(ca + "/" + name + ".pass"));
+    }
+    return out;
+  }
+};
+
+const Certificates& certificates() {
+  static Certificates c;
+  return c;
+}
+
+// A `raftsim node` on 127.0.0.1 and a free port, stopped (SIGTERM) when
+// destroyed unless it has ended.
+struct Node {
+  std::string log;
+  pid_t pid = -1;
+  uint16_t port = 0;
+  int exit_code = -1;
+
+  Node(const TempDir& dir, const std::string& name, std::vector<std::string> extra) {
+    log = dir.file(name + ".log");
+    std::vector<std::string> args = {"node", "--listen", "127.0.0.1:0"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    pid = spawn_raftsim(args, log);
+    const std::string key = "listening on 127.0.0.1:";
+    for (int i = 0; i < 300 && port == 0; ++i) {
+      const std::string text = read_text(log);
+      const auto at = text.find(key);
+      if (at != std::string::npos)
+        port = static_cast<uint16_t>(std::stoi(text.substr(at + key.size())));
+      else
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    if (port == 0) throw std::runtime_error("node did not start: " + read_text(log));
+  }
+  std::string address() const { return "127.0.0.1:" + std::to_string(port); }
+  std::string output() const { return read_text(log); }
+  int wait() {
+    if (exit_code < 0) exit_code = wait_exit(pid);
+    return exit_code;
+  }
+  ~Node() {
+    if (exit_code >= 0) return;
+    kill(pid, SIGTERM);
+    wait();
+  }
+};
+
+// A transformer on the reverse task, small enough for seconds per run:
+// staleness 1 (two versions in flight) and held-out evaluation.
+Settings workload() {
+  return {{"seed", "3"},
+          {"iterations", "6"},
+          {"task.name", "sequence"},
+          {"task.objective", "reverse"},
+          {"task.vocab", "8"},
+          {"task.prompt_length", "6"},
+          {"task.response_length", "6"},
+          {"task.eval_prompts", "32"},
+          {"policy.model", "transformer"},
+          {"policy.d_model", "32"},
+          {"policy.layers", "2"},
+          {"policy.heads", "4"},
+          {"policy.ff", "64"},
+          {"sampler.prompts", "128"},
+          {"sampler.k", "4"},
+          {"sampler.chunk", "16"},
+          {"actors.max_staleness", "1"},
+          {"trainer.learning_rate", "0.003"},
+          {"log.checkpoint_every", "0"}};
+}
+
+// `raftsim run` of `settings` plus `more` into `out`, with `tls` options.
+ProcessResult run_over_nodes(const Settings& settings, const Settings& more,
+                             const std::string& out,
+                             const std::vector<std::string>& tls, const TempDir& dir) {
+  std::vector<std::string> args = {"run", "--quiet", "--out", out};
+  for (const auto& [k, v] : joined(settings, more)) {
+    args.push_back("--set");
+    args.push_back(k + "=" + v);
+  }
+  args.insert(args.end(), tls.begin(), tls.end());
+  return run_raftsim(args, dir);
+}
+
+// The single-process reference of workload(), made once.
+const std::string& reference() {
+  static TempDir dir;
+  static const std::string path = [] {
+    const std::string p = dir.file("reference.h5");
+    if (run(joined(workload(), {{"actors.generators", "2"}}), p).status !=
+        RunStatus::kComplete)
+      throw std::runtime_error("the reference run did not complete");
+    return p;
+  }();
+  return path;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(runs_over_nodes_equal_the_single_process_run_bitwise) {
+  TempDir dir;
+  const auto& certs = certificates();
+  Node a(dir, "a", certs.tls("ca", "node1", "ca")),
+      b(dir, "b", certs.tls("ca", "node2", "ca"));
+  const std::string two = dir.file("two_nodes.h5"), mixed = dir.file("mixed.h5");
+  ProcessResult r = run_over_nodes(
+      workload(),
+      {{"actors.nodes", a.address() + "," + b.address()}, {"actors.generators", "0"}},
+      two, certs.tls("ca", "run", "ca"), dir);
+  BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.output);
+  BOOST_TEST(contains(r.output, "0 lost"), r.output);
+  BOOST_TEST(bitwise_differences(reference(), two).empty(),
+             joined_names(bitwise_differences(reference(), two)));
+  // Each node served the run and closed its session when the run ended.
+  for (const Node* n : {&a, &b}) {
+    BOOST_TEST(contains(n->output(), "serving run"), n->output());
+    BOOST_TEST(contains(n->output(), "ended (the run closed it)"), n->output());
+  }
+  // The same nodes serve the next run: one local generator beside node b.
+  r = run_over_nodes(workload(),
+                     {{"actors.nodes", b.address()}, {"actors.generators", "1"}}, mixed,
+                     certs.tls("ca", "run", "ca"), dir);
+  BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.output);
+  BOOST_TEST(bitwise_differences(reference(), mixed).empty(),
+             joined_names(bitwise_differences(reference(), mixed)));
+  // The nodes are environment: /config and the stored INI do not name them.
+  const H5File f = H5File::open_read(two);
+  BOOST_TEST(!contains(f.string_attribute("config"), "nodes"));
+  BOOST_TEST(contains(f.string_attribute("environment"), "nodes: " + a.address()));
+}
+
+BOOST_AUTO_TEST_CASE(a_node_killed_mid_run_changes_nothing_in_metrics) {
+  TempDir dir;
+  // Node a SIGKILLs itself when its 6th chunk arrives (of ~48 in the run),
+  // with work of its own in flight.
+  Node a(dir, "a", {"--kill-after-chunks", "5"}), b(dir, "b", {});
+  const std::string out = dir.file("killed.h5");
+  const ProcessResult r = run_over_nodes(
+      workload(),
+      {{"actors.nodes", a.address() + "," + b.address()}, {"actors.generators", "0"}},
+      out, {}, dir);
+  BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.output);
+  BOOST_TEST(a.wait() == 128 + SIGKILL);
+  BOOST_TEST(contains(r.output, "node " + a.address() + " lost"), r.output);
+  BOOST_TEST(bitwise_differences(reference(), out).empty(),
+             joined_names(bitwise_differences(reference(), out)));
+  const H5File f = H5File::open_read(out);
+  BOOST_TEST(f.string_attribute("status") == "complete");
+  BOOST_TEST(f.int_attribute("nodes_lost") == 1);
+  BOOST_TEST(contains(f.string_attribute("node_events"), a.address() + " lost"));
+}
+
+BOOST_AUTO_TEST_CASE(rogue_certificates_and_plain_connections_are_refused) {
+  TempDir dir;
+  const auto& certs = certificates();
+  Node node(dir, "node", certs.tls("ca", "node1", "ca"));
+  const Settings at = {{"actors.nodes", node.address()}, {"actors.generators", "0"}};
+  struct Case {
+    std::string name;
+    std::vector<std::string> tls;
+    std::string run_line, node_line;
+  };
+  const std::vector<Case> cases = {
+      // Trusts the node's CA, but its own certificate is from another.
+      {"intruder", certs.tls("rogue", "intruder", "ca"),
+       "the peer refused this process", "refused the peer's certificate"},
+      // Trusts only its own CA: it refuses the node.
+      {"stranger", certs.tls("rogue", "intruder", "rogue"),
+       "refused the peer's certificate", "the peer refused this process"},
+      // No TLS at all.
+      {"plain", {}, "does the node require TLS", "wrong version number"},
+  };
+  for (const auto& c : cases) {
+    const size_t seen = node.output().size();
+    const std::string out = dir.file(c.name + ".h5");
+    const ProcessResult r = run_over_nodes(workload(), at, out, c.tls, dir);
+    BOOST_TEST(r.exit_code == 2, c.name << ": " << r.output);
+    BOOST_TEST(contains(r.output, "actors.nodes = '" + node.address() + "'"), r.output);
+    BOOST_TEST(contains(r.output, c.run_line), c.name << ": " << r.output);
+    BOOST_TEST(!std::filesystem::exists(out), c.name);
+    // The node's line may come a moment after the run has exited.
+    std::string logged;
+    for (int i = 0; i < 50 && !contains(logged, c.node_line); ++i) {
+      logged = node.output().substr(seen);
+      if (!contains(logged, c.node_line))
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    BOOST_TEST(contains(logged, "TLS: refused a connection from 127.0.0.1:"),
+               c.name << ": " << logged);
+    BOOST_TEST(contains(logged, c.node_line), c.name << ": " << logged);
+  }
+  // The node still serves a run that presents the right certificate.
+  const ProcessResult ok =
+      run_over_nodes(workload(), joined(at, {{"iterations", "1"}}), dir.file("ok.h5"),
+                     certs.tls("ca", "run", "ca"), dir);
+  BOOST_TEST(ok.exit_code == 0, ok.output);
+}
+
+BOOST_AUTO_TEST_CASE(a_node_refuses_another_experiment_or_build) {
+  TempDir dir;
+  const std::string ini = dir.file("pinned.ini");
+  {
+    std::ofstream f(ini);
+    for (const auto& [k, v] : workload()) f << k << " = " << v << "\n";
+  }
+  Node node(dir, "node", {"--config", ini});
+  // Another seed: refused, naming the key; no file.
+  const std::string out = dir.file("other.h5");
+  ProcessResult r = run_over_nodes(
+      workload(), {{"seed", "4"}, {"actors.nodes", node.address()}}, out, {}, dir);
+  BOOST_TEST(r.exit_code == 2, r.output);
+  BOOST_TEST(contains(r.output, "another experiment"), r.output);
+  BOOST_TEST(contains(r.output, "seed: node 3, run 4"), r.output);
+  BOOST_TEST(contains(node.output(), "refused run"), node.output());
+  BOOST_TEST(!std::filesystem::exists(out));
+  // What does not change results (generators, iterations) is no other experiment.
+  r = run_over_nodes(workload(),
+                     {{"iterations", "2"}, {"actors.nodes", node.address()}},
+                     dir.file("same.h5"), {}, dir);
+  BOOST_TEST(r.exit_code == 0, r.output);
+
+  // Another build: checked on the hello as the node receives it.
+  const NodeIdentity here{"0.3.0", "libtorch 1.13.0, aten AVX2, openblas Haswell"};
+  NodeHello hello;
+  hello.identity = here;
+  BOOST_TEST(hello_refusal(here, {}, hello).empty());
+  hello.identity.version = "0.2.9";
+  BOOST_TEST(
+      contains(hello_refusal(here, {}, hello), "raftsim 0.3.0, the run raftsim 0.2.9"));
+  hello.identity = here;
+  hello.identity.compute = "libtorch 1.13.0, aten AVX512, openblas SkylakeX";
+  BOOST_TEST(contains(hello_refusal(here, {}, hello), "ATEN_CPU_CAPABILITY"));
+}
