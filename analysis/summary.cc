@@ -14,27 +14,22 @@ namespace fs = std::filesystem;
 
 namespace raftsim {
 
-double t975(int dof) {
-  static const double table[] = {
-      12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228,
-      2.201,  2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086,
-      2.080,  2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042};
-  if (dof <= 0) return 0;
-  if (dof <= 30) return table[dof - 1];
-  return 1.960 + 2.4 / dof;  // within 0.01 of the exact quantile beyond 30
-}
+double t975(int dof) { return dof <= 0 ? 0 : stats::t_quantile(0.975, dof); }
 
 Estimate estimate(const std::vector<double>& v) {
   Estimate e;
-  const auto n = static_cast<double>(v.size());
   if (v.empty()) return e;
-  for (double x : v) e.mean += x / n;
-  if (v.size() < 2) return e;
-  double ss = 0;
-  for (double x : v) ss += (x - e.mean) * (x - e.mean);
-  e.ci95 =
-      t975(static_cast<int>(v.size()) - 1) * std::sqrt(ss / (n - 1)) / std::sqrt(n);
+  const stats::Interval i = stats::t_interval(v);
+  e.mean = i.estimate;
+  if (v.size() >= 2) e.ci95 = i.hi - i.estimate;
   return e;
+}
+
+const std::vector<std::string>& summary_metrics() {
+  static const std::vector<std::string> names = {
+      "final_gold", "peak_gold", "peak_iteration",       "kl_at_peak",
+      "final_gap",  "fall",      "seconds_per_iteration"};
+  return names;
 }
 
 std::vector<std::string> collect_run_files(const std::vector<std::string>& inputs) {
@@ -62,7 +57,8 @@ namespace {
 
 struct Run {
   std::map<std::string, std::string> config;
-  std::vector<double> gold, proxy, kl;
+  uint64_t seed = 0;
+  std::vector<double> gold, proxy, kl, wall;
 };
 
 }  // namespace
@@ -89,7 +85,9 @@ RunSummary summarize_runs(const std::vector<std::string>& files) {
       }
       Run r;
       r.config = f.config();
+      r.seed = std::strtoull(r.config["seed"].c_str(), nullptr, 10);
       r.config.erase("seed");
+      r.wall = f.timing("wall_seconds");
       r.gold = f.metric(layout::kGoldRewardMean);
       r.proxy = f.metric(layout::kProxyRewardMean);
       r.kl = f.metric(layout::kKlToInitial);
@@ -134,22 +132,31 @@ RunSummary summarize_runs(const std::vector<std::string>& files) {
   for (const auto& params : order) {
     PointSummary p;
     p.params = params;
-    std::vector<double> final_gold, peak, peak_it, kl_peak, gap;
-    for (const Run* r : groups[params]) {
+    // Runs in seed order, so that per-run vectors of two points line up.
+    auto members = groups[params];
+    std::sort(members.begin(), members.end(),
+              [](const Run* a, const Run* b) { return a->seed < b->seed; });
+    auto& v = p.per_run;
+    for (const Run* r : members) {
       const auto best =
           std::max_element(r->gold.begin(), r->gold.end()) - r->gold.begin();
-      final_gold.push_back(r->gold.back());
-      peak.push_back(r->gold[best]);
-      peak_it.push_back(static_cast<double>(best));
-      kl_peak.push_back(r->kl[best]);
-      gap.push_back(r->proxy.back() - r->gold.back());
+      p.seeds.push_back(r->seed);
+      v["final_gold"].push_back(r->gold.back());
+      v["peak_gold"].push_back(r->gold[best]);
+      v["peak_iteration"].push_back(static_cast<double>(best));
+      v["kl_at_peak"].push_back(r->kl[best]);
+      v["final_gap"].push_back(r->proxy.back() - r->gold.back());
+      v["fall"].push_back(stats::fall(r->gold));
+      v["seconds_per_iteration"].push_back(stats::median(r->wall));
     }
-    p.runs = static_cast<int>(final_gold.size());
-    p.final_gold = estimate(final_gold);
-    p.peak_gold = estimate(peak);
-    p.peak_iteration = estimate(peak_it);
-    p.kl_at_peak = estimate(kl_peak);
-    p.final_gap = estimate(gap);
+    p.runs = static_cast<int>(members.size());
+    p.final_gold = estimate(v["final_gold"]);
+    p.peak_gold = estimate(v["peak_gold"]);
+    p.peak_iteration = estimate(v["peak_iteration"]);
+    p.kl_at_peak = estimate(v["kl_at_peak"]);
+    p.final_gap = estimate(v["final_gap"]);
+    p.fall = estimate(v["fall"]);
+    p.final_gold_median = stats::median(v["final_gold"]);
     out.push_back(std::move(p));
   }
   return summary;
@@ -173,19 +180,24 @@ std::string format_table(const std::vector<PointSummary>& points) {
   for (const auto& p : points) width = std::max(width, label(p).size());
   char buf[512];
   std::string out;
-  std::snprintf(buf, sizeof buf, "%-*s %5s  %-19s %-19s %-19s %-19s %-19s\n",
-                static_cast<int>(width), "point", "runs", "final gold", "peak gold",
-                "peak iteration", "KL at peak", "proxy-gold at end");
+  std::snprintf(buf, sizeof buf,
+                "%-*s %5s  %-19s %-8s %-19s %-19s %-19s %-19s %-19s %8s\n",
+                static_cast<int>(width), "point", "runs", "final gold", "median",
+                "peak gold", "fall (peak-final)", "peak iteration", "KL at peak",
+                "proxy-gold at end", "s/iter");
   out += buf;
   for (const auto& p : points) {
-    std::snprintf(buf, sizeof buf, "%-*s %5d  %-19s %-19s %-19s %-19s %-19s\n",
-                  static_cast<int>(width), label(p).c_str(), p.runs,
-                  pm(p.final_gold).c_str(), pm(p.peak_gold).c_str(),
-                  pm(p.peak_iteration).c_str(), pm(p.kl_at_peak).c_str(),
-                  pm(p.final_gap).c_str());
+    std::snprintf(
+        buf, sizeof buf, "%-*s %5d  %-19s %-8.4f %-19s %-19s %-19s %-19s %-19s %8.3f\n",
+        static_cast<int>(width), label(p).c_str(), p.runs, pm(p.final_gold).c_str(),
+        p.final_gold_median, pm(p.peak_gold).c_str(), pm(p.fall).c_str(),
+        pm(p.peak_iteration).c_str(), pm(p.kl_at_peak).c_str(), pm(p.final_gap).c_str(),
+        stats::median(p.per_run.at("seconds_per_iteration")));
     out += buf;
   }
-  out += "(mean ± 95% confidence half-width over seeds, Student t)\n";
+  out +=
+      "(mean ± 95% confidence half-width over seeds, Student t; median: of final gold; "
+      "s/iter: median over runs of each run's median wall seconds per iteration)\n";
   return out;
 }
 
@@ -195,19 +207,136 @@ std::string format_csv(const std::vector<PointSummary>& points) {
   for (const auto& [k, _] : points.front().params) out += k + ",";
   out += "runs";
   for (const char* m :
-       {"final_gold", "peak_gold", "peak_iteration", "kl_at_peak", "final_gap"})
+       {"final_gold", "peak_gold", "peak_iteration", "kl_at_peak", "final_gap", "fall"})
     out += std::string(",") + m + "_mean," + m + "_ci95";
-  out += "\n";
+  out += ",final_gold_median,seconds_per_iteration_median\n";
   char buf[64];
   for (const auto& p : points) {
     for (const auto& [_, v] : p.params) out += v + ",";
     out += std::to_string(p.runs);
     for (const Estimate* e : {&p.final_gold, &p.peak_gold, &p.peak_iteration,
-                              &p.kl_at_peak, &p.final_gap}) {
+                              &p.kl_at_peak, &p.final_gap, &p.fall}) {
       std::snprintf(buf, sizeof buf, ",%.10g,%.10g", e->mean, e->ci95);
       out += buf;
     }
-    out += "\n";
+    std::snprintf(buf, sizeof buf, ",%.10g,%.10g\n", p.final_gold_median,
+                  stats::median(p.per_run.at("seconds_per_iteration")));
+    out += buf;
+  }
+  return out;
+}
+
+std::vector<Comparison> compare_points(const std::vector<PointSummary>& points,
+                                       const std::string& key,
+                                       const std::string& baseline,
+                                       const std::vector<std::string>& metrics,
+                                       uint64_t seed) {
+  // The point's parameters other than `key`, and its value of `key`.
+  auto split = [&](const PointSummary& p) {
+    std::vector<std::pair<std::string, std::string>> others;
+    std::string value;
+    for (const auto& [k, v] : p.params) {
+      if (k == key)
+        value = v;
+      else
+        others.emplace_back(k, v);
+    }
+    return std::make_pair(others, value);
+  };
+  std::vector<Comparison> out;
+  for (const auto& p : points) {
+    const auto [others, value] = split(p);
+    if (value == baseline) continue;
+    const PointSummary* base = nullptr;
+    for (const auto& q : points) {
+      const auto [q_others, q_value] = split(q);
+      if (q_value == baseline && q_others == others) base = &q;
+    }
+    if (!base) continue;
+    // The seeds both points have, in order.
+    std::vector<size_t> mine, theirs;
+    for (size_t i = 0, j = 0; i < p.seeds.size() && j < base->seeds.size();) {
+      if (p.seeds[i] == base->seeds[j]) {
+        mine.push_back(i++);
+        theirs.push_back(j++);
+      } else if (p.seeds[i] < base->seeds[j]) {
+        ++i;
+      } else {
+        ++j;
+      }
+    }
+    if (mine.empty()) continue;
+    for (const auto& metric : metrics) {
+      std::vector<double> a, b;
+      for (size_t n = 0; n < mine.size(); ++n) {
+        a.push_back(p.per_run.at(metric)[mine[n]]);
+        b.push_back(base->per_run.at(metric)[theirs[n]]);
+      }
+      out.push_back(
+          {p.params, key, value, baseline, metric, stats::compare_paired(a, b, seed)});
+    }
+  }
+  return out;
+}
+
+namespace {
+std::string interval(const stats::Interval& i) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "[%+.4f, %+.4f]", i.lo, i.hi);
+  return buf;
+}
+std::string comparison_label(const Comparison& c) {
+  std::string s = c.key + "=" + c.value + " vs " + c.baseline;
+  for (const auto& [k, v] : c.params)
+    if (k != c.key) s += " " + k + "=" + v;
+  return s;
+}
+}  // namespace
+
+std::string format_comparisons(const std::vector<Comparison>& comparisons) {
+  size_t width = 10;
+  for (const auto& c : comparisons) width = std::max(width, comparison_label(c).size());
+  char buf[512];
+  std::string out;
+  std::snprintf(buf, sizeof buf, "%-*s %-22s %5s %9s  %-20s %-20s %7s %8s %8s\n",
+                static_cast<int>(width), "comparison", "metric", "pairs", "mean diff",
+                "95% t interval", "95% bootstrap", "+/-", "sign p", "wilcoxon");
+  out += buf;
+  for (const auto& c : comparisons) {
+    const auto& p = c.paired;
+    const std::string signs =
+        std::to_string(p.positive) + "/" + std::to_string(p.negative);
+    std::snprintf(buf, sizeof buf,
+                  "%-*s %-22s %5d %+9.4f  %-20s %-20s %7s %8.4f %8.4f\n",
+                  static_cast<int>(width), comparison_label(c).c_str(),
+                  c.metric.c_str(), p.n, p.mean_t.estimate, interval(p.mean_t).c_str(),
+                  interval(p.mean_boot).c_str(), signs.c_str(), p.sign_p, p.wilcoxon_p);
+    out += buf;
+  }
+  out +=
+      "(paired by seed: the point minus its baseline; +/-: seeds where it is above / "
+      "below; sign p: exact sign test; wilcoxon: signed-rank test, two-sided; the "
+      "percentile bootstrap under-covers with few pairs: below ~10, read the t "
+      "interval)\n";
+  return out;
+}
+
+std::string format_comparisons_csv(const std::vector<Comparison>& comparisons) {
+  std::string out =
+      "key,value,baseline,others,metric,pairs,mean_diff,t_lo,t_hi,boot_lo,boot_hi,"
+      "median_diff,positive,negative,ties,sign_p,wilcoxon_p\n";
+  char buf[320];
+  for (const auto& c : comparisons) {
+    std::string others;
+    for (const auto& [k, v] : c.params)
+      if (k != c.key) others += (others.empty() ? "" : " ") + k + "=" + v;
+    const auto& p = c.paired;
+    std::snprintf(buf, sizeof buf,
+                  ",%s,%d,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%d,%d,%d,%.10g,%.10g\n",
+                  c.metric.c_str(), p.n, p.mean_t.estimate, p.mean_t.lo, p.mean_t.hi,
+                  p.mean_boot.lo, p.mean_boot.hi, p.median, p.positive, p.negative,
+                  p.ties, p.sign_p, p.wilcoxon_p);
+    out += c.key + "," + c.value + "," + c.baseline + "," + others + buf;
   }
   return out;
 }

@@ -1,11 +1,20 @@
 // Summaries of many runs: runs are grouped into grid points by their
 // resolved configuration without the seed; per point, over seeds, the final
-// and peak gold reward, the iteration and KL at the peak, and the proxy-gold
-// gap at the end, each as mean and 95% confidence half-width (Student t).
+// and peak gold reward, the iteration and KL at the peak, the fall (peak
+// minus final gold: over-optimisation without a model of its shape), and
+// the proxy-gold gap at the end, each as mean and 95% confidence half-width
+// (Student t), plus the median final gold and the seconds per iteration.
+// Points compare with each other seed by seed (compare_points): runs with
+// the same seed share prompts, pi_0 and every stream that the compared key
+// does not touch, so the paired difference removes what seeds add alike.
 #pragma once
 
+#include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
+
+#include "analysis/statistics.h"
 
 namespace raftsim {
 
@@ -17,8 +26,36 @@ struct PointSummary {
   std::vector<std::pair<std::string, std::string>>
       params;  // keys that vary across points
   int runs = 0;
-  Estimate final_gold, peak_gold, peak_iteration, kl_at_peak, final_gap;
+  Estimate final_gold, peak_gold, peak_iteration, kl_at_peak, final_gap, fall;
+  double final_gold_median = 0;
+  // Per run, in the order of `seeds`: each summarized metric (the names of
+  // summary_metrics()) and the run's median wall seconds per iteration.
+  std::vector<uint64_t> seeds;
+  std::map<std::string, std::vector<double>> per_run;
 };
+
+// The per-run metrics a point keeps: final_gold, peak_gold, peak_iteration,
+// kl_at_peak, final_gap, fall, seconds_per_iteration.
+const std::vector<std::string>& summary_metrics();
+
+// A point against the baseline point that differs from it only in `key`,
+// on the seeds both have: `metric` of this point minus the baseline's.
+struct Comparison {
+  std::vector<std::pair<std::string, std::string>> params;  // the point's
+  std::string key, value, baseline, metric;
+  stats::Paired paired;
+};
+
+// Every point whose `key` is not `baseline` against its baseline point, for
+// each of `metrics`; points without a baseline partner or without a shared
+// seed are left out. Bootstrap draws come from `seed`.
+std::vector<Comparison> compare_points(const std::vector<PointSummary>& points,
+                                       const std::string& key,
+                                       const std::string& baseline,
+                                       const std::vector<std::string>& metrics,
+                                       uint64_t seed = 1);
+std::string format_comparisons(const std::vector<Comparison>& comparisons);
+std::string format_comparisons_csv(const std::vector<Comparison>& comparisons);
 
 // A file that could not be summarized; `reason` is one line naming it.
 struct SkippedFile {

@@ -1,5 +1,6 @@
 // raftsim summarize: per grid point, over seeds, the final and peak gold
 // reward, iteration and KL at the peak, proxy-gold gap (analysis/summary.h).
+#include <algorithm>
 #include <boost/program_options.hpp>
 #include <iostream>
 
@@ -14,24 +15,39 @@ namespace raftsim::cli {
 
 int summarize_command(const std::vector<std::string>& args) {
   std::vector<std::string> inputs;
-  std::string format = "table";
+  std::string format = "table", compare;
   po::options_description opts(
       "raftsim summarize: per grid point (runs grouped by config without the seed), "
       "over seeds:\n"
       "final and peak gold reward, iteration and KL at the peak, proxy-gold gap at the "
       "end;\n"
       "mean ± 95% confidence half-width.\n\n"
-      "Usage: raftsim summarize DIR_OR_FILES... [--format table|csv]\n\nOptions");
+      "Usage: raftsim summarize DIR_OR_FILES... [--format table|csv] [--compare "
+      "KEY=BASELINE]\n\n"
+      "--compare pairs every point with the point that differs from it only in KEY "
+      "(KEY =\nBASELINE), seed by seed, and reports the paired difference of final "
+      "gold, peak gold,\nfall (peak - final), KL at peak and seconds per iteration: "
+      "the mean with a Student-t\nand a percentile-bootstrap 95% interval, the "
+      "signs, an exact sign test and a Wilcoxon\nsigned-rank test.\n\nOptions");
   opts.add_options()("help,h", "show this help")(
       "format,f", po::value(&format)->default_value(format), "table or csv")(
+      "compare", po::value(&compare), "KEY=BASELINE: paired comparisons against it")(
       "input", po::value(&inputs)->composing(), "sweep directories or run files");
   po::positional_options_description pos;
   pos.add("input", -1);
   if (const auto status = parse_args("summarize", opts, args, "", &pos))
     return to_int(*status);
   std::vector<std::string> files;
+  std::string key, baseline;
   try {
     parse_choice("--format", format, {"table", "csv"});
+    if (!compare.empty()) {
+      const auto eq = compare.find('=');
+      if (eq == std::string::npos || eq == 0 || eq + 1 == compare.size())
+        throw ConfigError("--compare", compare, "KEY=BASELINE, e.g. sampler.k=8");
+      key = compare.substr(0, eq);
+      baseline = compare.substr(eq + 1);
+    }
     if (inputs.empty())
       throw ConfigError("DIR_OR_FILES", "", "at least one sweep directory or run file");
     files = collect_run_files(inputs);
@@ -50,8 +66,25 @@ int summarize_command(const std::vector<std::string>& args) {
               << " file(s)\n";
     return to_int(ExitStatus::kFailure);
   }
-  std::cout << (format == "csv" ? format_csv(summary.points)
-                                : format_table(summary.points));
+  if (key.empty()) {
+    std::cout << (format == "csv" ? format_csv(summary.points)
+                                  : format_table(summary.points));
+    return to_int(ExitStatus::kOk);
+  }
+  const auto& params = summary.points.front().params;
+  const bool varies = std::any_of(params.begin(), params.end(),
+                                  [&](const auto& kv) { return kv.first == key; });
+  const auto comparisons = compare_points(
+      summary.points, key, baseline,
+      {"final_gold", "peak_gold", "fall", "kl_at_peak", "seconds_per_iteration"});
+  if (!varies || comparisons.empty()) {
+    std::cerr << "raftsim summarize: --compare = '" << compare
+              << "' is not allowed: must name a key that varies across the points and "
+                 "a value it takes, with runs of shared seeds on both sides\n";
+    return to_int(ExitStatus::kBadInput);
+  }
+  std::cout << (format == "csv" ? format_comparisons_csv(comparisons)
+                                : format_comparisons(comparisons));
   return to_int(ExitStatus::kOk);
 }
 

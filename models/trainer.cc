@@ -233,24 +233,36 @@ double Trainer::train(uint64_t iteration, const TrainBatch& batch) {
       batch.point_dim > 0
           ? 1.0
           : batch.response_length + (with_prompt ? batch.prompt_length - 1 : 0);
-  double epoch_loss = 0.0;
-  for (int32_t epoch = 0; epoch < m.config.epochs; ++epoch) {
-    auto gen =
-        make_generator(derive_seed(m.seed, Purpose::kTrainShuffle, iteration, epoch));
-    const auto order = torch::randperm(n, gen, torch::kInt64);
-    double total = 0.0;
-    for (int64_t start = 0; start < n; start += m.config.batch_size) {
-      const int64_t rows = std::min<int64_t>(m.config.batch_size, n - start);
-      SftRows minibatch = all.select(order.narrow(0, start, rows));
-      auto noise =
-          make_generator(derive_seed(m.seed, Purpose::kSftNoise, iteration,
-                                     static_cast<uint64_t>(epoch) * n + start));
-      minibatch.noise = m.torch_policy->sft_noise(rows, noise);
-      total += m.sft_step(minibatch, rows * units_per_row) * rows;
+  // Passes over the accepted set, each in the order of the stream (seed,
+  // iteration, pass), minibatch after minibatch until the steps are done;
+  // the last pass may stop part-way. The loss reported is the last pass's.
+  const int64_t per_pass = (n + m.config.batch_size - 1) / m.config.batch_size;
+  const int64_t steps = m.config.steps_per_iteration > 0
+                            ? m.config.steps_per_iteration
+                            : static_cast<int64_t>(m.config.epochs) * per_pass;
+  torch::Tensor order;
+  int64_t epoch = -1, start = n, rows_in_pass = 0;
+  double pass_loss = 0.0;
+  for (int64_t step = 0; step < steps; ++step) {
+    if (start >= n) {
+      ++epoch;
+      auto gen = make_generator(derive_seed(m.seed, Purpose::kTrainShuffle, iteration,
+                                            static_cast<uint64_t>(epoch)));
+      order = torch::randperm(n, gen, torch::kInt64);
+      start = 0;
+      rows_in_pass = 0;
+      pass_loss = 0.0;
     }
-    epoch_loss = total / n;
+    const int64_t rows = std::min<int64_t>(m.config.batch_size, n - start);
+    SftRows minibatch = all.select(order.narrow(0, start, rows));
+    auto noise = make_generator(derive_seed(m.seed, Purpose::kSftNoise, iteration,
+                                            static_cast<uint64_t>(epoch) * n + start));
+    minibatch.noise = m.torch_policy->sft_noise(rows, noise);
+    pass_loss += m.sft_step(minibatch, rows * units_per_row) * rows;
+    rows_in_pass += rows;
+    start += rows;
   }
-  return epoch_loss;
+  return pass_loss / static_cast<double>(rows_in_pass);
 }
 
 // Policy gradients on every row of the batch (models/policy_gradient.h).
@@ -439,6 +451,12 @@ const ConfigSchema<TrainerConfig>& trainer_schema() {
     s.add_int(
         "trainer.batch_size", "SFT minibatch rows",
         [](C & c) -> auto& { return c.batch_size; }, 1, 1 << 24);
+    s.add_int(
+        "trainer.steps_per_iteration",
+        "sft: 0 = trainer.epochs passes over each accepted set; > 0 = exactly this "
+        "many minibatch steps per iteration, however large the accepted set (holds "
+        "optimiser compute fixed across K, acceptance and b)",
+        [](C & c) -> auto& { return c.steps_per_iteration; }, 0, 1 << 24);
     s.add_int(
         "trainer.shards",
         "each minibatch's gradient is computed as this many row shards on "

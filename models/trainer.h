@@ -10,6 +10,13 @@
 //
 //   learning_rate, epochs, batch_size   Adam step size, passes over the
 //                                       accepted set, minibatch rows
+//   steps_per_iteration = 0             > 0: exactly this many SFT
+//                                       minibatch steps per iteration,
+//                                       passing over the accepted set as
+//                                       often as that takes (epochs is then
+//                                       not used): holds optimiser compute
+//                                       fixed when K, the acceptance ratio
+//                                       or b change the accepted set's size
 //   shards = 2                          each minibatch's gradient as this
 //                                       many row shards on their own
 //                                       threads, summed in shard order
@@ -43,6 +50,7 @@ struct TrainerConfig {
   double learning_rate = 0.05;
   int32_t epochs = 2;
   int32_t batch_size = 64;
+  int32_t steps_per_iteration = 0;  // sft: > 0 replaces epochs
   int32_t shards = 2;
   bool reset_optimizer = false;
   bool from_initial = false;

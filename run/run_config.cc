@@ -123,6 +123,10 @@ void validate_trainer(const RunConfig& c) {
     throw ConfigError("trainer.train_on_prompt", "true",
                       "false" + with + ": a policy gradient scores responses only");
   if (t.from_initial) throw ConfigError("trainer.from_initial", "true", "false" + with);
+  if (t.steps_per_iteration > 0)
+    throw ConfigError(
+        "trainer.steps_per_iteration", std::to_string(t.steps_per_iteration),
+        "0" + with + ": it makes trainer.ppo_epochs passes over the batch");
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "analysis/summary.h"
 #include "core/subprocess.h"
 #include "run/run_layout.h"
 #include "test_support.h"
@@ -121,4 +122,42 @@ BOOST_AUTO_TEST_CASE(plot_reports_each_bad_file_and_plots_the_rest) {
     BOOST_TEST(count(out, "skipped " + dir.file("runs") + "/" + name) == 1, name);
   BOOST_TEST(count(out, "Traceback") == 0);
   BOOST_TEST(fs::exists(dir.file("figs") + "/raftsim_curves.png"));
+}
+
+BOOST_AUTO_TEST_CASE(summarize_compares_points_seed_by_seed) {
+  // K = 2 and K = 8 on seeds 1..4, plus a K = 8 run on seed 9 that has no
+  // partner: the comparison pairs the four shared seeds only.
+  TempDir dir;
+  const std::string d = dir.file("runs");
+  fs::create_directories(d);
+  for (const char* k : {"2", "8"})
+    for (const char* seed : {"1", "2", "3", "4"})
+      BOOST_REQUIRE(run(joined(kSmall, {{"sampler.k", k}, {"seed", seed}}),
+                        d + "/k" + k + "-" + seed + ".h5")
+                        .status == RunStatus::kComplete);
+  BOOST_REQUIRE(
+      run(joined(kSmall, {{"sampler.k", "8"}, {"seed", "9"}}), d + "/k8-9.h5").status ==
+      RunStatus::kComplete);
+  const RunSummary s = summarize_runs(collect_run_files({d}));
+  BOOST_REQUIRE(s.points.size() == 2u);
+  const auto c = compare_points(s.points, "sampler.k", "2", {"final_gold"});
+  BOOST_REQUIRE(c.size() == 1u);
+  BOOST_TEST(c[0].value == "8");
+  BOOST_TEST(c[0].paired.n == 4);
+  // The paired difference is the mean of per-seed differences, by hand.
+  double by_hand = 0;
+  for (const char* seed : {"1", "2", "3", "4"})
+    by_hand += (metric(d + "/k8-" + seed + ".h5", "gold_reward_mean").back() -
+                metric(d + "/k2-" + seed + ".h5", "gold_reward_mean").back()) /
+               4;
+  BOOST_TEST(c[0].paired.mean_t.estimate == by_hand,
+             boost::test_tools::tolerance(1e-12));
+  // Through the program: a table, and a clear refusal of an unknown key.
+  ProcessResult r = run_raftsim({"summarize", d, "--compare", "sampler.k=2"}, dir);
+  BOOST_TEST(r.exit_code == 0, r.output);
+  BOOST_TEST(contains(r.output, "sampler.k=8 vs 2"), r.output);
+  BOOST_TEST(contains(r.output, "wilcoxon"), r.output);
+  r = run_raftsim({"summarize", d, "--compare", "sampler.q=2"}, dir);
+  BOOST_TEST(r.exit_code == 2, r.output);
+  BOOST_TEST(contains(r.output, "--compare"), r.output);
 }

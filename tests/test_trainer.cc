@@ -194,3 +194,34 @@ BOOST_AUTO_TEST_CASE(optimizer_state_persists_unless_reset) {
   // Same data, same order; only the Adam moments differ.
   BOOST_TEST(probabilities(a.policy(), 4)[3] != probabilities(r.policy(), 4)[3]);
 }
+
+BOOST_AUTO_TEST_CASE(steps_per_iteration_takes_exactly_that_many_minibatch_steps) {
+  // Every row names arm 2, so each minibatch's gradient is the same
+  // whatever its rows: S steps of batch 4 over 10 rows (passes of 4, 4, 2)
+  // land where S one-step passes of batch 10 land.
+  Bandit b(1, 4);
+  const TrainBatch batch = batch_of({0, 0, 10, 0});
+  auto weights_after = [&](int32_t batch_size, int32_t epochs, int32_t steps) {
+    TrainerConfig tc;
+    tc.batch_size = batch_size;
+    tc.epochs = epochs;
+    tc.steps_per_iteration = steps;
+    Trainer t(*b.policy, tc, 3);
+    t.train(0, batch);
+    return t.policy().weights()->tensors.front();
+  };
+  const auto five = weights_after(4, 1, 5);  // 1.67 passes
+  BOOST_TEST(torch::allclose(five, weights_after(10, 5, 0), 1e-9, 1e-12));
+  BOOST_TEST(!torch::allclose(five, weights_after(10, 4, 0), 1e-6, 1e-9));
+  BOOST_TEST(!torch::allclose(five, weights_after(10, 6, 0), 1e-6, 1e-9));
+  // Steps equal to epochs x passes: bit for bit the epochs mode, on any rows.
+  const TrainBatch mixed = batch_of({3, 5, 7, 2});
+  TrainerConfig by_epochs, by_steps;
+  by_epochs.batch_size = by_steps.batch_size = 5;
+  by_epochs.epochs = 3;
+  by_steps.steps_per_iteration = 3 * 4;  // 17 rows: 4 minibatches a pass
+  Trainer e(*b.policy, by_epochs, 9), s(*b.policy, by_steps, 9);
+  for (uint64_t t = 0; t < 2; ++t) BOOST_TEST(e.train(t, mixed) == s.train(t, mixed));
+  BOOST_TEST(torch::equal(e.policy().weights()->tensors.front(),
+                          s.policy().weights()->tensors.front()));
+}

@@ -1,0 +1,123 @@
+// The statistics behind every claim across seeds (analysis/statistics.h),
+// against known answers. Reference values were computed with SciPy 1.10
+// (stats.t.ppf, stats.wilcoxon method='exact', stats.binomtest) or by
+// enumerating all 2^n sign patterns; random checks use fixed seeds and
+// state their tolerance as a multiple of a computed standard error.
+#define BOOST_TEST_MODULE statistics
+#include <boost/test/unit_test.hpp>
+#include <cmath>
+#include <random>
+
+#include "analysis/statistics.h"
+
+using namespace raftsim;
+namespace tt = boost::test_tools;
+
+BOOST_AUTO_TEST_CASE(t_quantiles_match_the_tables) {
+  const std::pair<double, double> known[] = {{1, 12.70620474}, {2, 4.30265273},
+                                             {4, 2.77644511},  {7, 2.36462425},
+                                             {30, 2.04227246}, {200, 1.97189622}};
+  for (const auto& [dof, q] : known)
+    BOOST_TEST(stats::t_quantile(0.975, dof) == q, tt::tolerance(1e-6));
+  BOOST_TEST(stats::t_cdf(0.0, 5) == 0.5, tt::tolerance(1e-12));
+  BOOST_TEST(stats::t_cdf(-2.77644511, 4) == 0.025, tt::tolerance(1e-6));
+}
+
+BOOST_AUTO_TEST_CASE(a_paired_comparison_on_synthetic_data) {
+  // Eight seeds, arm a against arm b.
+  const std::vector<double> a = {3.1, 2.4, 4.0, 3.3, 2.9, 3.8, 3.5, 2.2};
+  const std::vector<double> b = {2.5, 2.6, 3.1, 2.8, 2.0, 3.0, 3.6, 1.9};
+  const stats::Paired p = stats::compare_paired(a, b, 1);
+  BOOST_TEST(p.n == 8);
+  BOOST_TEST(p.mean_t.estimate == 0.4625, tt::tolerance(1e-12));
+  BOOST_TEST(p.mean_t.lo == 0.10239354517440552, tt::tolerance(1e-7));
+  BOOST_TEST(p.mean_t.hi == 0.8226064548255945, tt::tolerance(1e-7));
+  BOOST_TEST(p.positive == 6);
+  BOOST_TEST(p.negative == 2);
+  BOOST_TEST(p.wilcoxon_p == 0.0390625, tt::tolerance(1e-12));
+  BOOST_TEST(p.sign_p == 0.2890625, tt::tolerance(1e-12));  // 2 * P(X <= 2), n = 8
+  // The bootstrap interval brackets the mean and is of the t interval's size.
+  BOOST_TEST(p.mean_boot.lo < p.mean_t.estimate);
+  BOOST_TEST(p.mean_boot.hi > p.mean_t.estimate);
+  BOOST_TEST((p.mean_boot.hi - p.mean_boot.lo) / (p.mean_t.hi - p.mean_t.lo) > 0.6);
+  BOOST_TEST((p.mean_boot.hi - p.mean_boot.lo) / (p.mean_t.hi - p.mean_t.lo) < 1.2);
+  // Same seed, same interval.
+  BOOST_TEST(stats::compare_paired(a, b, 1).mean_boot.lo == p.mean_boot.lo);
+  BOOST_CHECK_THROW(stats::compare_paired(a, {1.0}, 1), std::invalid_argument);
+}
+
+BOOST_AUTO_TEST_CASE(sign_and_wilcoxon_tests_match_exact_values) {
+  BOOST_TEST(stats::sign_test_p(8, 0) == 0.0078125, tt::tolerance(1e-12));
+  BOOST_TEST(stats::sign_test_p(8, 2) == 0.109375, tt::tolerance(1e-12));
+  BOOST_TEST(stats::sign_test_p(3, 9) == 0.14599609375, tt::tolerance(1e-12));
+  BOOST_TEST(stats::sign_test_p(0, 0) == 1.0);
+  BOOST_TEST(stats::wilcoxon_p({1, 2, 3, 4, 5, 6, 7, 8}) == 0.0078125,
+             tt::tolerance(1e-12));
+  BOOST_TEST(stats::wilcoxon_p({1.2, -0.4, 2.5, 0.9, -1.1, 3.0, 0.7, 1.8, -0.2, 2.2}) ==
+                 0.048828125,
+             tt::tolerance(1e-12));
+  // Ties: mid-ranks; exact over all 2^12 sign patterns.
+  BOOST_TEST(stats::wilcoxon_p({0.5, 0.5, -0.5, 1.0, 1.5, 1.5, 2.0, -2.0, 2.5, 3.0,
+                                0.25, -0.75}) == 0.0947265625,
+             tt::tolerance(1e-12));
+  // Zeros are dropped; no information gives p = 1.
+  BOOST_TEST(stats::wilcoxon_p({0, 0, 1, 2, 3, 4, 5, 6, 7, 8}) == 0.0078125,
+             tt::tolerance(1e-12));
+  BOOST_TEST(stats::wilcoxon_p({0, 0}) == 1.0);
+  // Beyond the exact range: the normal approximation, symmetric data -> p ~ 1.
+  std::vector<double> big;
+  for (int i = 1; i <= 100; ++i) big.push_back(i % 2 ? i : -i);
+  BOOST_TEST(stats::wilcoxon_p(big) > 0.8);
+}
+
+BOOST_AUTO_TEST_CASE(percentile_bootstrap_covers_a_known_mean) {
+  // 400 samples of 30 from N(0, 1): the 95% interval of the mean should
+  // cover 0 in 95% of them. Tolerance: 3 standard errors of a proportion
+  // (sqrt(0.95 * 0.05 / 400) = 0.011), fixed before looking; the percentile
+  // bootstrap is known to under-cover a little at n = 30.
+  std::mt19937_64 rng(7);
+  std::normal_distribution<double> normal;
+  const int trials = 400;
+  int covered = 0;
+  for (int t = 0; t < trials; ++t) {
+    std::vector<double> x(30);
+    for (auto& v : x) v = normal(rng);
+    const auto ci = stats::bootstrap(x, stats::mean, 1000 + t, 2000);
+    covered += ci.lo <= 0 && 0 <= ci.hi;
+  }
+  const double rate = static_cast<double>(covered) / trials;
+  const double se = std::sqrt(0.95 * 0.05 / trials);
+  BOOST_TEST(std::fabs(rate - 0.95) <= 3 * se, "coverage " << rate);
+}
+
+BOOST_AUTO_TEST_CASE(median_and_trimmed_mean_find_a_cauchy_location) {
+  // Cauchy(location 2, scale 1): no mean, but the sample median has
+  // standard error pi * scale / (2 sqrt(n)). Tolerance: 4 standard errors.
+  std::mt19937_64 rng(11);
+  std::cauchy_distribution<double> cauchy(2.0, 1.0);
+  std::vector<double> x(10001);
+  for (auto& v : x) v = cauchy(rng);
+  const double se = M_PI / (2 * std::sqrt(static_cast<double>(x.size())));
+  BOOST_TEST(std::fabs(stats::median(x) - 2.0) <= 4 * se);
+  // The 25%-trimmed mean is also a consistent estimate of the centre
+  // (its SE is larger; 8 medians' SEs is a loose, fixed bound).
+  BOOST_TEST(std::fabs(stats::trimmed_mean(x, 0.25) - 2.0) <= 8 * se);
+  // Known small cases.
+  BOOST_TEST(stats::median({3, 1, 2}) == 2.0);
+  BOOST_TEST(stats::median({4, 1, 3, 2}) == 2.5);
+  BOOST_TEST(stats::trimmed_mean({1, 2, 3, 4, 100}, 0.2) == 3.0);
+  BOOST_TEST(std::isnan(stats::median({})));
+}
+
+BOOST_AUTO_TEST_CASE(the_fall_statistic_on_rise_then_fall_and_monotone_curves) {
+  std::vector<double> rise_fall, monotone;
+  for (int t = 0; t < 40; ++t) {
+    const double d = t / 10.0;
+    rise_fall.push_back(d * (1.0 - 0.25 * d));  // up to 1 at d = 2, then down
+    monotone.push_back(1 - std::exp(-d));
+  }
+  const double last = 3.9 * (1.0 - 0.25 * 3.9);
+  BOOST_TEST(stats::fall(rise_fall) == 1.0 - last, tt::tolerance(1e-12));
+  BOOST_TEST(stats::fall(monotone) == 0.0);
+  BOOST_TEST(std::isnan(stats::fall({})));
+}
