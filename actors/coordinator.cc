@@ -345,6 +345,8 @@ IterationReport make_report(Self* self, uint64_t t, IterationState& it) {
   r.evaluated = !st.setup.generator->eval_prompts.empty();
   r.eval_greedy_gold = it.eval.greedy_gold;
   r.eval_sampled_gold = it.eval.sampled_gold;
+  r.eval_kl_t1 = it.eval.kl_t1;
+  r.eval_kl_t1_se = it.eval.kl_t1_se;
   r.generate_seconds = it.generate_seconds;
   r.score_seconds = it.score_seconds;
   r.rank_seconds = it.selection.rank.seconds();

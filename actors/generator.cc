@@ -1,6 +1,8 @@
 #include "actors/generator.h"
 
+#include <cmath>
 #include <csignal>
+#include <limits>
 #include <numeric>
 #include <stdexcept>
 
@@ -95,6 +97,23 @@ EvalResult evaluate(const GeneratorContext& ctx, GeneratorState& st,
   st.policy->sample(ctx.temperature,
                     derive_seed(ctx.seed, Purpose::kEvalSampling, req.iteration), s);
   out.sampled_gold = mean_gold(task, s);
+  // KL at temperature 1, whatever lambda: from its own samples at 1 (a
+  // stream of its own), one per prompt, so the prompts are the i.i.d. units.
+  out.kl_t1 = out.kl_t1_se = std::numeric_limits<double>::quiet_NaN();
+  if (st.policy->has_log_prob() && s.point_dim == 0) {
+    st.policy->sample(
+        1.0, derive_seed(ctx.seed, Purpose::kEvalSampling, req.iteration, 1), s);
+    const std::vector<double> logq = st.initial->log_prob(s, 1.0);
+    std::vector<double> ratio(s.logp.size());
+    for (size_t i = 0; i < ratio.size(); ++i) ratio[i] = s.logp[i] - logq[i];
+    double mean = 0, ss = 0;
+    for (double r : ratio) mean += r / static_cast<double>(ratio.size());
+    for (double r : ratio) ss += (r - mean) * (r - mean);
+    out.kl_t1 = mean;
+    if (ratio.size() > 1)
+      out.kl_t1_se = std::sqrt(ss / static_cast<double>(ratio.size() - 1) /
+                               static_cast<double>(ratio.size()));
+  }
   out.evaluate.end = ctx.clock.now();
   return out;
 }

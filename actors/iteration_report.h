@@ -29,6 +29,7 @@ struct IterationReport {
   // Held-out evaluation (when the task has held-out prompts).
   bool evaluated = false;
   double eval_greedy_gold = 0.0, eval_sampled_gold = 0.0;
+  double eval_kl_t1 = 0.0, eval_kl_t1_se = 0.0;  // see EvalResult
   // Stage seconds (generate and score summed over chunks), wall seconds
   // since the previous row, and the part of them some stage was busy.
   double generate_seconds = 0, score_seconds = 0, rank_seconds = 0, train_seconds = 0;

@@ -61,11 +61,14 @@ struct EvaluateRequest {
   PolicySnapshot policy;
 };
 
-// generator -> coordinator: mean gold reward of the two decodings.
+// generator -> coordinator: mean gold reward of the two decodings, and
+// KL(pi_v || pi_0) at temperature 1 from one response per held-out prompt
+// sampled at temperature 1 (NaN for a policy without log-probabilities).
 struct EvalResult {
   uint64_t iteration = 0;
   double greedy_gold = 0.0;
   double sampled_gold = 0.0;
+  double kl_t1 = 0.0, kl_t1_se = 0.0;
   Interval evaluate;
 };
 
@@ -174,7 +177,7 @@ typename Inspector::result_type inspect(Inspector& f, Interval& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, EvalResult& x) {
   return f(caf::meta::type_name("EvalResult"), x.iteration, x.greedy_gold,
-           x.sampled_gold, x.evaluate);
+           x.sampled_gold, x.kl_t1, x.kl_t1_se, x.evaluate);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, Samples& x) {

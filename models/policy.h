@@ -63,8 +63,10 @@ void validate(const PolicyConfig& config);
 // KL(pi || pi_0) and the entropy of pi, averaged over the prompt
 // distribution, both at the sampling temperature.
 struct PolicyStats {
-  double kl_to_initial = 0.0;
+  double kl_to_initial = 0.0;  // both policies at the sampling temperature
   double entropy = 0.0;
+  // KL(pi || pi_0) with both at temperature 1: comparable across lambda.
+  double kl_to_initial_t1 = std::numeric_limits<double>::quiet_NaN();
   // The expected gold reward, sum_c p(c) sum_a pi(a|c) gold(c, a) (exact
   // statistics with a task only; NaN otherwise).
   double gold_reward = std::numeric_limits<double>::quiet_NaN();

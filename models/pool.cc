@@ -34,6 +34,26 @@ void Pool::append(const Samples& c, const std::vector<double>& chunk_gold,
   extend(proxy, chunk_proxy);
 }
 
+namespace {
+
+// The standard error of the mean of `value` over a pool of `prompts` x k
+// samples (prompt-major), treating prompts as the independent units.
+template <class Value>
+double prompt_clustered_se(int32_t prompts, int32_t k, Value value) {
+  if (prompts < 2 || k < 1) return std::numeric_limits<double>::quiet_NaN();
+  std::vector<double> means(static_cast<size_t>(prompts), 0.0);
+  for (int32_t p = 0; p < prompts; ++p) {
+    for (int32_t j = 0; j < k; ++j) means[p] += value(p * k + j);
+    means[p] /= k;
+  }
+  double mean = 0, ss = 0;
+  for (double m : means) mean += m / prompts;
+  for (double m : means) ss += (m - mean) * (m - mean);
+  return std::sqrt(ss / (prompts - 1) / prompts);
+}
+
+}  // namespace
+
 PoolStats pool_stats(const Pool& pool, const std::vector<int32_t>& accepted,
                      const PointReference* reference) {
   constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
@@ -59,6 +79,12 @@ PoolStats pool_stats(const Pool& pool, const std::vector<int32_t>& accepted,
   st.proxy_mean = finite ? proxy_sum / finite : kNaN;
   st.kl_estimate = n ? kl / n : kNaN;
   st.entropy_estimate = n ? ent / n : kNaN;
+  if (s.point_dim == 0 && s.k > 0) {
+    st.kl_se = prompt_clustered_se(
+        s.n_prompts(), s.k, [&](int32_t i) { return s.logp[i] - s.logp_initial[i]; });
+    st.entropy_se =
+        prompt_clustered_se(s.n_prompts(), s.k, [&](int32_t i) { return -s.logp[i]; });
+  }
   if (s.point_dim > 0) {
     const PointStats points =
         reference ? point_stats(s, *reference) : PointStats{kNaN, kNaN, kNaN};

@@ -32,6 +32,13 @@ struct PoolStats {
   // KL(pi_v || pi_0) ~ mean(logp - logp_initial), H(pi_v) ~ -mean(logp); on a
   // continuous task the k-NN estimates of models/point_stats.h.
   double kl_estimate = 0, entropy_estimate = 0;
+  // Their standard errors, clustered by prompt: the b prompts are the
+  // independent draws; a prompt's K samples are not independent of it, and
+  // near collapse they are K copies of one response, which a per-sample
+  // sd / sqrt(bK) would count as K independent ones. NaN on a continuous
+  // task (k-NN estimates) and with fewer than 2 prompts.
+  double kl_se = std::numeric_limits<double>::quiet_NaN();
+  double entropy_se = std::numeric_limits<double>::quiet_NaN();
   // Continuous tasks: share of the prior's modes the pool still covers
   // (models/point_stats.h); NaN elsewhere.
   double mode_coverage = std::numeric_limits<double>::quiet_NaN();

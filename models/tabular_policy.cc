@@ -77,6 +77,9 @@ bool TabularPolicy::exact_stats(const Policy& initial, double temperature,
   const auto p = logp.exp();
   out.kl_to_initial = (p * (logp - logq)).sum(1).mean().item<double>();
   out.entropy = -(p * logp).sum(1).mean().item<double>();
+  const auto logp1 = torch::log_softmax(logits_, 1);
+  const auto logq1 = torch::log_softmax(init->logits_, 1);
+  out.kl_to_initial_t1 = (logp1.exp() * (logp1 - logq1)).sum(1).mean().item<double>();
   if (task) {  // contexts are uniform (BanditTask::draw_prompts)
     const auto probs = p.contiguous();
     const auto pa = probs.accessor<double, 2>();

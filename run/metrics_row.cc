@@ -34,6 +34,26 @@ std::vector<Column> metric_columns(bool evaluated) {
        [](const R& r) {
          return r.exact_stats ? r.policy_stats.entropy : r.pool.entropy_estimate;
        }},
+      // Standard errors of the two Monte-Carlo estimates (clustered by
+      // prompt, models/pool.h); 0 where exact, NaN on continuous tasks.
+      {"kl_se", [](const R& r) { return r.exact_stats ? 0.0 : r.pool.kl_se; }},
+      {"entropy_se",
+       [](const R& r) { return r.exact_stats ? 0.0 : r.pool.entropy_se; }},
+      // KL at temperature 1 (kl_to_initial is at the sampling temperature,
+      // the root attribute kl_temperature): exact for tabular policies, else
+      // from held-out samples at temperature 1 (task.eval_prompts > 0);
+      // NaN otherwise and on continuous tasks.
+      {"kl_to_initial_t1",
+       [](const R& r) {
+         if (r.exact_stats) return r.policy_stats.kl_to_initial_t1;
+         return r.evaluated ? r.eval_kl_t1 : std::numeric_limits<double>::quiet_NaN();
+       }},
+      {"kl_to_initial_t1_se",
+       [](const R& r) {
+         if (r.exact_stats) return 0.0;
+         return r.evaluated ? r.eval_kl_t1_se
+                            : std::numeric_limits<double>::quiet_NaN();
+       }},
       {"distinct_fraction", [](const R& r) { return r.pool.distinct_fraction; }},
       // Continuous tasks (NaN elsewhere): share of the prior's modes covered.
       {"mode_coverage", [](const R& r) { return r.pool.mode_coverage; }},

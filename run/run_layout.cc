@@ -11,6 +11,7 @@ void write_run_header(H5File& file, const RunConfig& config, const RunHeader& he
   file.set_attribute(layout::kHostAttr, header.host);
   file.set_attribute(layout::kLibtorchAttr, header.libtorch_version);
   file.set_attribute(layout::kGeneratorsAttr, header.generators);
+  file.set_double_attribute(layout::kKlTemperatureAttr, config.policy.temperature);
   if (!header.environment.empty())
     file.set_attribute(layout::kEnvironmentAttr, header.environment);
   file.create_group(layout::kConfig);

@@ -40,6 +40,9 @@ inline constexpr char kHostAttr[] = "host";
 inline constexpr char kEnvironmentAttr[] = "environment";
 inline constexpr char kLibtorchAttr[] = "libtorch_version";
 inline constexpr char kGeneratorsAttr[] = "generators";
+// The temperature at which /metrics/kl_to_initial and entropy are measured
+// (policy.temperature); kl_to_initial_t1 is at temperature 1.
+inline constexpr char kKlTemperatureAttr[] = "kl_temperature";
 // Set only when generator nodes were lost mid-run (their work was re-issued).
 inline constexpr char kNodesLostAttr[] = "nodes_lost";
 inline constexpr char kNodeEventsAttr[] = "node_events";

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 
+#include "models/pool.h"
 #include "models/ranker.h"
 
 using namespace raftsim;
@@ -80,4 +81,36 @@ BOOST_AUTO_TEST_CASE(kl_coefficient_penalises_drift_from_the_initial_policy) {
   BOOST_TEST((select("best_of_k", in, 0.5, 0, 0.0) == std::vector<int32_t>{0}));
   BOOST_TEST((select("best_of_k", in, 0.5, 0, 0.1) ==
               std::vector<int32_t>{1}));  // 1 - 0.19 < 0.9
+}
+
+BOOST_AUTO_TEST_CASE(monte_carlo_kl_standard_error_is_clustered_by_prompt) {
+  // A collapsed policy: each of 4 prompts has K = 5 copies of one response,
+  // with log-ratios 0.9, 0.8, 0.7, 0.6. Only the 4 prompts are independent:
+  // the SE is sd(0.9, 0.8, 0.7, 0.6) / sqrt(4), not a per-sample sd / sqrt(20).
+  Pool pool;
+  Samples& s = pool.samples;
+  s.prompt_length = s.response_length = 1;
+  s.k = 5;
+  for (int p = 0; p < 4; ++p) {
+    s.prompt_ids.push_back(p);
+    s.prompts.push_back(p);
+    for (int j = 0; j < 5; ++j) {
+      s.responses.push_back(0);
+      s.logp.push_back(-0.1 * (p + 1));
+      s.logp_initial.push_back(-1.0);
+      pool.gold.push_back(0);
+      pool.proxy.push_back(0);
+    }
+  }
+  const PoolStats st = pool_stats(pool, {});
+  const double sd = std::sqrt((0.15 * 0.15 + 0.05 * 0.05) * 2 / 3);
+  BOOST_TEST(st.kl_estimate == 0.75, boost::test_tools::tolerance(1e-12));
+  BOOST_TEST(st.kl_se == sd / 2, boost::test_tools::tolerance(1e-12));
+  BOOST_TEST(st.entropy_se == sd / 2, boost::test_tools::tolerance(1e-12));
+  const double per_sample = sd * std::sqrt(15.0 / 19.0) / std::sqrt(20.0);
+  BOOST_TEST(st.kl_se > 2 * per_sample);  // what the naive formula would miss
+  // One prompt: no spread to estimate.
+  Pool one = pool;
+  one.samples.prompt_ids.resize(1);
+  BOOST_TEST(std::isnan(pool_stats(one, {}).kl_se));
 }

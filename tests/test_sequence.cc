@@ -267,8 +267,47 @@ BOOST_AUTO_TEST_CASE(metrics_are_bitwise_equal_for_one_and_two_generators) {
         run(joined(base, {{"actors.generators", "2"}}), dir.file("two.h5")).status ==
         RunStatus::kComplete);
     BOOST_TEST(H5File::open_read(dir.file("one.h5")).list("/metrics").size() ==
-               20u);  // 18 + the two eval_gold_* columns
+               24u);  // 22 + the two eval_gold_* columns
     const auto differ = bitwise_differences(dir.file("one.h5"), dir.file("two.h5"));
     BOOST_TEST(differ.empty(), model << ": " << joined_names(differ));
   }
+}
+
+BOOST_AUTO_TEST_CASE(
+    kl_at_temperature_one_agrees_with_the_pool_estimate_at_lambda_one) {
+  // At lambda = 1 the pool's KL (training prompts, K samples each) and the
+  // held-out one at temperature 1 estimate the same divergence: they agree
+  // within 4 combined standard errors (each clustered by prompt) on every
+  // row. At lambda = 0.7 kl_to_initial measures the tempered policies and
+  // the t1 column still measures at 1: the root attribute says which.
+  TempDir dir;
+  const Settings base =
+      joined(raft_on_reverse("transformer", 8), {{"iterations", "6"},
+                                                 {"task.eval_prompts", "512"},
+                                                 {"trainer.learning_rate", "0.003"}});
+  BOOST_REQUIRE(run(base, dir.file("one.h5")).status == RunStatus::kComplete);
+  const auto kl = metric(dir.file("one.h5"), "kl_to_initial"),
+             se = metric(dir.file("one.h5"), "kl_se"),
+             t1 = metric(dir.file("one.h5"), "kl_to_initial_t1"),
+             t1_se = metric(dir.file("one.h5"), "kl_to_initial_t1_se");
+  // Version 0 is pi_0 itself (sampling and scoring round differently in
+  // float, hence not exactly 0).
+  BOOST_TEST(std::fabs(kl[0]) < 1e-6);
+  BOOST_TEST(std::fabs(t1[0]) < 1e-6);
+  for (size_t t = 1; t < kl.size(); ++t) {
+    BOOST_TEST_INFO("row " << t << ": pool " << kl[t] << " ± " << se[t] << ", held-out "
+                           << t1[t] << " ± " << t1_se[t]);
+    BOOST_TEST(se[t] > 0);
+    BOOST_TEST(t1_se[t] > 0);
+    BOOST_TEST(std::fabs(kl[t] - t1[t]) <=
+               4 * std::sqrt(se[t] * se[t] + t1_se[t] * t1_se[t]));
+  }
+  BOOST_TEST(kl.back() > 8 * se.back());  // training moved the policy measurably
+  BOOST_REQUIRE(
+      run(joined(base, {{"policy.temperature", "0.7"}}), dir.file("cold.h5")).status ==
+      RunStatus::kComplete);
+  const H5File cold = H5File::open_read(dir.file("cold.h5"));
+  BOOST_TEST(cold.double_attribute("kl_temperature") == 0.7);
+  BOOST_TEST(H5File::open_read(dir.file("one.h5")).double_attribute("kl_temperature") ==
+             1.0);
 }

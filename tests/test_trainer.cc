@@ -225,3 +225,17 @@ BOOST_AUTO_TEST_CASE(steps_per_iteration_takes_exactly_that_many_minibatch_steps
   BOOST_TEST(torch::equal(e.policy().weights()->tensors.front(),
                           s.policy().weights()->tensors.front()));
 }
+
+BOOST_AUTO_TEST_CASE(exact_kl_at_temperature_one_does_not_depend_on_lambda) {
+  Bandit b(2, 6, 0.3);
+  Trainer t(*b.policy, TrainerConfig{}, 5);
+  t.train(0, batch_of({1, 9, 2, 0, 0, 4}));
+  PolicyStats at_half, at_one;
+  BOOST_REQUIRE(t.policy().exact_stats(*b.policy, 0.5, at_half, nullptr));
+  BOOST_REQUIRE(t.policy().exact_stats(*b.policy, 1.0, at_one, nullptr));
+  BOOST_TEST(at_one.kl_to_initial_t1 == at_one.kl_to_initial,
+             boost::test_tools::tolerance(1e-12));
+  BOOST_TEST(at_half.kl_to_initial_t1 == at_one.kl_to_initial,
+             boost::test_tools::tolerance(1e-12));
+  BOOST_TEST(at_half.kl_to_initial != at_one.kl_to_initial);  // tempered: another KL
+}
