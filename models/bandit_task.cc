@@ -77,13 +77,26 @@ BanditTask::BanditTask(const TaskConfig& config, uint64_t seed)
   feature_.assign(gold_.size(), 0);
   Rng pick(derive_seed(seed, Purpose::kTask, 1));
   std::vector<int32_t> order(arms_);
+  const double rho = config.feature_gold_correlation;
   for (int32_t c = 0; c < contexts_; ++c) {
     std::iota(order.begin(), order.end(), 0);
-    for (int32_t i = 0; i < featured; ++i) {  // partial Fisher-Yates
-      const auto j = i + static_cast<int32_t>(pick.below(arms_ - i));
-      std::swap(order[i], order[j]);
-      feature_[static_cast<size_t>(c) * arms_ + order[i]] = 1;
+    const size_t row = static_cast<size_t>(c) * arms_;
+    if (rho == 0) {
+      for (int32_t i = 0; i < featured; ++i) {  // partial Fisher-Yates
+        const auto j = i + static_cast<int32_t>(pick.below(arms_ - i));
+        std::swap(order[i], order[j]);
+        feature_[row + order[i]] = 1;
+      }
+      continue;
     }
+    // The arms ranked highest by a score whose correlation with gold (mean
+    // 0, variance 1 over arms) is rho.
+    std::vector<double> score(arms_);
+    for (int32_t a = 0; a < arms_; ++a)
+      score[a] = rho * gold_[row + a] + std::sqrt(1 - rho * rho) * pick.normal();
+    std::partial_sort(order.begin(), order.begin() + featured, order.end(),
+                      [&](int32_t x, int32_t y) { return score[x] > score[y]; });
+    for (int32_t i = 0; i < featured; ++i) feature_[row + order[i]] = 1;
   }
 }
 

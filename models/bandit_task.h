@@ -2,7 +2,10 @@
 // Prompt = context id c in [0, contexts), drawn uniformly; response = arm a
 // in [0, arms); gold(c, a) ~ N(0, 1) i.i.d. from the seed. A fixed random
 // subset of round(feature_fraction * arms) arms per context carries the
-// feature that feature_bias reward noise favours.
+// feature that feature_bias reward noise favours; with
+// task.feature_gold_correlation = rho != 0 the subset is the arms ranked
+// highest by rho * gold + sqrt(1 - rho^2) * N(0, 1), so a negative rho puts
+// the bonus on worse responses.
 //
 // With task.features = D > 0, every (context, arm) also has a feature vector
 // x ~ N(0, I_D) from the seed, and the gold reward is a fixed function of it

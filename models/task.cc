@@ -67,6 +67,11 @@ void validate(const TaskConfig& c) {
     throw ConfigError("task.objective", c.objective,
                       points ? "direction or target with task.name = points"
                              : "reverse or sort with task.name = " + c.name);
+  if (c.name != "bandit" && c.feature_gold_correlation != 0)
+    throw ConfigError("task.feature_gold_correlation",
+                      format_double(c.feature_gold_correlation),
+                      "0 with task.name = " + c.name +
+                          ": only the bandit places its feature by gold");
   if (c.name != "bandit" && c.features > 0)
     throw ConfigError(
         "task.features", std::to_string(c.features),
@@ -106,6 +111,13 @@ const ConfigSchema<TaskConfig>& task_schema() {
         "task.feature_fraction",
         "bandit: share of arms carrying the feature that feature_bias rewards",
         [](C & c) -> auto& { return c.feature_fraction; }, 0.0, 1.0);
+    s.add_double(
+        "task.feature_gold_correlation",
+        "bandit: rho in [-1, 1], how the featured arms relate to gold: 0 = a "
+        "random subset; else the arms ranked highest by rho * gold + sqrt(1 - "
+        "rho^2) * N(0, 1) (negative: a bonus on worse responses, a systematic "
+        "bias that selection can exploit)",
+        [](C & c) -> auto& { return c.feature_gold_correlation; }, -1.0, 1.0);
     s.add_int(
         "task.vocab", "sequence: vocabulary size (token values)",
         [](C & c) -> auto& { return c.vocab; }, 2, 1 << 16);

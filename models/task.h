@@ -36,9 +36,13 @@ struct TaskConfig {
   int32_t features = 0;                  // bandit: feature vector length (0: none)
   std::string gold_function = "linear";  // bandit with features: linear | mlp
   double feature_fraction = 0.1;         // bandit: share of arms carrying the feature
-  int32_t vocab = 16;                    // sequence: token values
-  int32_t prompt_length = 8;             // sequence
-  int32_t response_length = 8;           // sequence
+  // bandit: rho in [-1, 1]: which arms carry the feature. 0: a random subset;
+  // else the arms ranked highest by rho * gold + sqrt(1 - rho^2) * N(0, 1),
+  // so the feature is correlated with gold (rho = -1: the lowest-gold arms).
+  double feature_gold_correlation = 0.0;
+  int32_t vocab = 16;           // sequence: token values
+  int32_t prompt_length = 8;    // sequence
+  int32_t response_length = 8;  // sequence
   std::string objective =
       "reverse";               // sequence: reverse | sort; points: direction | target
   int32_t eval_prompts = 0;    // sequence: held-out prompts scored every iteration

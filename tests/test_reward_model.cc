@@ -5,6 +5,7 @@
 #include <boost/test/unit_test.hpp>
 #include <cmath>
 
+#include "core/errors.h"
 #include "models/reward_model.h"
 #include "models/task.h"
 
@@ -119,4 +120,51 @@ BOOST_AUTO_TEST_CASE(fresh_noise_moments_match_the_scale) {
     BOOST_TEST(std::abs(m) < 5 * std::sqrt(var / e.size()));
     BOOST_TEST(std::abs(v / var - 1) < 0.05);
   }
+}
+
+BOOST_AUTO_TEST_CASE(a_feature_can_be_placed_against_gold) {
+  // 256 contexts x 32 arms, a quarter of them featured. rho = -1: exactly the
+  // 8 lowest-gold arms of each context; rho = -0.6: featured arms are worse
+  // on average, by far more than 10 standard errors of a random split
+  // (sqrt(1/2048 + 1/6144) = 0.026); rho = 0: the random subset as before.
+  TaskConfig tc;
+  tc.contexts = 256;
+  tc.arms = 32;
+  tc.feature_fraction = 0.25;
+  auto gap = [&](double rho, bool* lowest) {
+    tc.feature_gold_correlation = rho;
+    const auto task = make_task(tc, 5);
+    double featured = 0, plain = 0;
+    int nf = 0, np = 0;
+    *lowest = true;
+    for (int32_t c = 0; c < tc.contexts; ++c) {
+      double max_featured = -1e9, min_plain = 1e9;
+      for (int32_t a = 0; a < tc.arms; ++a) {
+        const double g = task->gold(&c, &a);
+        if (task->feature(&c, &a) > 0) {
+          featured += g;
+          ++nf;
+          max_featured = std::max(max_featured, g);
+        } else {
+          plain += g;
+          ++np;
+          min_plain = std::min(min_plain, g);
+        }
+      }
+      *lowest = *lowest && max_featured < min_plain;
+    }
+    BOOST_TEST(nf == 256 * 8);
+    return featured / nf - plain / np;
+  };
+  bool lowest = false;
+  const double se = std::sqrt(1.0 / 2048 + 1.0 / 6144);
+  BOOST_TEST(gap(-1.0, &lowest) < -10 * se);
+  BOOST_TEST(lowest);
+  BOOST_TEST(gap(-0.6, &lowest) < -10 * se);
+  BOOST_TEST(!lowest);
+  BOOST_TEST(std::fabs(gap(0.0, &lowest)) < 4 * se);
+  BOOST_TEST(gap(0.6, &lowest) > 10 * se);
+  tc.name = "sequence";
+  tc.feature_gold_correlation = -0.5;
+  BOOST_CHECK_THROW(validate(tc), ConfigError);
 }
