@@ -16,6 +16,7 @@ Selection rank_iteration(const RankerContext& ctx, const Ranker& ranker,
   in.n_prompts = pool.samples.n_prompts();
   in.k = pool.samples.k;
   in.proxy = pool.proxy;
+  in.iteration = req.iteration;
   if (ctx.ranker.kl_coef != 0.0) {
     in.logp = pool.samples.logp;
     in.logp_initial = pool.samples.logp_initial;

@@ -32,7 +32,7 @@ class BestOfK final : public Ranker {
  protected:
   std::vector<int32_t> choose(const std::vector<double>& s,
                               const std::vector<uint64_t>& key, int32_t n_prompts,
-                              int32_t k) const override {
+                              int32_t k, uint64_t /*iteration*/) const override {
     std::vector<int32_t> out;
     out.reserve(n_prompts);
     for (int32_t p = 0; p < n_prompts; ++p) {
@@ -52,7 +52,7 @@ class TopFraction final : public Ranker {
  protected:
   std::vector<int32_t> choose(const std::vector<double>& s,
                               const std::vector<uint64_t>& key, int32_t n_prompts,
-                              int32_t k) const override {
+                              int32_t k, uint64_t /*iteration*/) const override {
     const int32_t pool = n_prompts * k;
     std::vector<int32_t> order;
     for (int32_t i = 0; i < pool; ++i)
@@ -72,20 +72,23 @@ class TopFraction final : public Ranker {
 
 class Threshold final : public Ranker {
  public:
-  explicit Threshold(const RankerConfig& c) : Ranker(c), threshold_(c.threshold) {}
+  explicit Threshold(const RankerConfig& c)
+      : Ranker(c), threshold_(c.threshold), step_(c.threshold_step) {}
 
  protected:
   std::vector<int32_t> choose(const std::vector<double>& s,
                               const std::vector<uint64_t>&, int32_t n_prompts,
-                              int32_t k) const override {
+                              int32_t k, uint64_t iteration) const override {
+    // ReST's growing threshold (Gulcehre et al. 2023): threshold + t * step.
+    const double at = threshold_ + static_cast<double>(iteration) * step_;
     std::vector<int32_t> out;
     for (int32_t i = 0; i < n_prompts * k; ++i)
-      if (s[i] != kRejected && s[i] >= threshold_) out.push_back(i);
+      if (s[i] != kRejected && s[i] >= at) out.push_back(i);
     return out;
   }
 
  private:
-  double threshold_;
+  double threshold_, step_;
 };
 
 // Whole groups, for the policy-gradient trainers: every response of every
@@ -114,7 +117,7 @@ class All final : public Ranker {
  protected:
   std::vector<int32_t> choose(const std::vector<double>& s,
                               const std::vector<uint64_t>&, int32_t n_prompts,
-                              int32_t k) const override {
+                              int32_t k, uint64_t /*iteration*/) const override {
     return whole_groups(s, n_prompts, k, false);
   }
 };
@@ -126,7 +129,7 @@ class Informative final : public Ranker {
  protected:
   std::vector<int32_t> choose(const std::vector<double>& s,
                               const std::vector<uint64_t>&, int32_t n_prompts,
-                              int32_t k) const override {
+                              int32_t k, uint64_t /*iteration*/) const override {
     return whole_groups(s, n_prompts, k, true);
   }
 };
@@ -158,7 +161,7 @@ std::vector<int32_t> Ranker::select(const RankInput& in, uint64_t tie_seed) cons
     scores[i] = std::isfinite(s) ? s : kRejected;
     keys[i] = ties.next();
   }
-  return choose(scores, keys, in.n_prompts, in.k);
+  return choose(scores, keys, in.n_prompts, in.k, in.iteration);
 }
 
 std::vector<std::string> ranker_names() { return registry().names(); }
@@ -180,6 +183,11 @@ const ConfigSchema<RankerConfig>& ranker_schema() {
     s.add_double(
         "ranker.threshold", "threshold: accept samples with score >= this",
         [](C & c) -> auto& { return c.threshold; });
+    s.add_double(
+        "ranker.threshold_step",
+        "threshold: added to ranker.threshold per iteration (iteration t accepts "
+        "score >= threshold + t * step): ReST's growing threshold; 0 = fixed",
+        [](C & c) -> auto& { return c.threshold_step; });
     s.add_double(
         "ranker.kl_coef",
         "beta: rank by r - beta * log(pi_t(y|x) / pi_0(y|x)) (training stays SFT)",

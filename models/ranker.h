@@ -5,7 +5,8 @@
 //   best_of_k     the best sample of each prompt (RAFT's local ranking)
 //   top_fraction  the top round(acceptance_ratio * pool) samples of the
 //                 whole pool (RAFT's global ranking), at least one
-//   threshold     every sample whose score is >= ranker.threshold
+//   threshold     every sample whose score is >= ranker.threshold +
+//                 t * ranker.threshold_step (ReST's growing threshold)
 //   all           every sample, as whole groups of K (policy-gradient
 //                 trainers: a pass-through)
 //   informative   the groups whose K scores are not all equal (a filter:
@@ -30,6 +31,7 @@ struct RankerConfig {
   std::string strategy = "best_of_k";
   double acceptance_ratio = 0.125;
   double threshold = 0.0;
+  double threshold_step = 0.0;  // threshold at iteration t: threshold + t * step
   double kl_coef = 0.0;
 };
 
@@ -42,6 +44,7 @@ struct RankInput {
   std::vector<double> proxy;         // [n_prompts * k]
   std::vector<double> logp;          // log pi_t(y|x); needed when kl_coef != 0
   std::vector<double> logp_initial;  // log pi_0(y|x); needed when kl_coef != 0
+  uint64_t iteration = 0;            // t (the threshold schedule)
 };
 
 class Ranker {
@@ -57,7 +60,8 @@ class Ranker {
   // scores: finite or -inf; keys: distinct tie breakers (higher wins).
   virtual std::vector<int32_t> choose(const std::vector<double>& scores,
                                       const std::vector<uint64_t>& keys,
-                                      int32_t n_prompts, int32_t k) const = 0;
+                                      int32_t n_prompts, int32_t k,
+                                      uint64_t iteration) const = 0;
 
  private:
   double kl_coef_;

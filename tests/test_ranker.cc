@@ -52,6 +52,21 @@ BOOST_AUTO_TEST_CASE(threshold_keeps_everything_above) {
   BOOST_TEST(select("threshold", in, 0.5, 10).empty());
 }
 
+BOOST_AUTO_TEST_CASE(a_threshold_can_grow_with_the_iteration) {
+  RankerConfig c;
+  c.strategy = "threshold";
+  c.threshold = 0.5;
+  c.threshold_step = 0.25;
+  const auto ranker = make_ranker(c);
+  RankInput in = input(1, 6, {0.4, 0.5, 0.7, 0.8, 1.0, 1.3});
+  BOOST_TEST(
+      (ranker->select(in, 1) == std::vector<int32_t>{1, 2, 3, 4, 5}));  // t = 0: 0.5
+  in.iteration = 1;                                                     // 0.75
+  BOOST_TEST((ranker->select(in, 1) == std::vector<int32_t>{3, 4, 5}));
+  in.iteration = 3;  // 1.25
+  BOOST_TEST((ranker->select(in, 1) == std::vector<int32_t>{5}));
+}
+
 BOOST_AUTO_TEST_CASE(non_finite_scores_are_never_accepted) {
   const auto in = input(2, 3, {kNaN, kInf, 1.0, /**/ kNaN, -kInf, kNaN});
   BOOST_TEST((select("best_of_k", in) == std::vector<int32_t>{2}));
