@@ -13,7 +13,8 @@ the seed (as `raftsim summarize` does). Writes
                      R(d) = d (alpha - beta d) (Gao et al. 2022);
   NAME_final.png     final gold reward against the swept parameter --x
                      (default: the first key that varies), mean and 95% CI;
-  NAME_fits.csv      alpha, beta of each point's fit;
+  NAME_fits.csv      alpha, beta of each point's fit to its mean curve, and of
+                     per-seed fits: mean, bootstrap 95% CI, seeds with beta > 0;
   NAME_wall.png      with --wall: gold reward against wall-clock seconds.
 Uses Debian's python3-h5py and python3-matplotlib (run with /usr/bin/python3).
 """
@@ -166,6 +167,35 @@ def plot_curves(panels, path, title, proxy=True):
     finish(fig, axes, path, "iteration", "reward of the policy's samples", f"{title}\n{what}")
 
 
+def bootstrap_mean_ci(values, resamples=10000, seed=1):
+    """Percentile-bootstrap 95% interval of the mean (as analysis/statistics.h)."""
+    x = np.asarray(values, dtype=float)
+    if len(x) < 2:
+        return float("nan"), float("nan")
+    rng = np.random.default_rng(seed)
+    means = x[rng.integers(0, len(x), size=(resamples, len(x)))].mean(axis=1)
+    return float(np.quantile(means, 0.025)), float(np.quantile(means, 0.975))
+
+
+def seed_fits(members):
+    """R(d) = d(α − βd) fitted to each run (seed) on its own; the mean of α and
+    β over seeds with percentile-bootstrap 95% intervals, and how many seeds
+    have β > 0. (The pooled fit of the mean curve hides the spread between
+    seeds; these are what a claim about β rests on.)"""
+    alphas, betas = [], []
+    for r in members:
+        kl = np.asarray(r["metrics"]["kl_to_initial"], dtype=float)
+        gold = np.asarray(r["metrics"]["gold_reward_mean"], dtype=float)
+        a, b = fit_overoptimisation(np.sqrt(np.maximum(kl, 0.0)), gold - gold[0])
+        alphas.append(a)
+        betas.append(b)
+    a_lo, a_hi = bootstrap_mean_ci(alphas)
+    b_lo, b_hi = bootstrap_mean_ci(betas)
+    return {"seeds": len(members), "alpha_seed_mean": float(np.mean(alphas)), "alpha_lo": a_lo,
+            "alpha_hi": a_hi, "beta_seed_mean": float(np.mean(betas)), "beta_lo": b_lo,
+            "beta_hi": b_hi, "beta_positive_seeds": int(sum(b > 0 for b in betas))}
+
+
 def plot_goodhart(panels, path, title):
     fits = []
     fig, axes = figure(len(panels))
@@ -180,8 +210,10 @@ def plot_goodhart(panels, path, title):
             # Gains over the initial policy, as Gao et al. plot them.
             g, p = gold - gold[0], proxy - proxy[0]
             alpha, beta = fit_overoptimisation(d, g)
+            per_seed = seed_fits(members)
             fits.append({"point": f"{panel} {label}".strip(), **params, "alpha": alpha, "beta": beta,
-                         "peak_d": alpha / (2 * beta) if beta > 0 else float("inf")})
+                         "peak_d": alpha / (2 * beta) if beta > 0 else float("inf"),
+                         **per_seed})
             ax.plot(d, g, "o", color=color, ms=3)
             ax.plot(d, p, "x", color=color, ms=3, alpha=0.6)
             dd = np.linspace(0, d.max() if len(d) else 1, 100)
@@ -277,7 +309,9 @@ def main(argv=None):
         w.writeheader()
         w.writerows(fits)
     for fit in fits:
-        print(f"{fit['point']}: alpha={fit['alpha']:.4f} beta={fit['beta']:.4f}")
+        print(f"{fit['point']}: alpha={fit['alpha']:.4f} beta={fit['beta']:.4f}; per seed "
+              f"beta {fit['beta_seed_mean']:.4f} [{fit['beta_lo']:.4f}, {fit['beta_hi']:.4f}], "
+              f"> 0 in {fit['beta_positive_seeds']}/{fit['seeds']}")
     print(f"plot.py: wrote {base}_curves.png, _goodhart.png, _final.png, _fits.csv")
     return 0
 

@@ -231,17 +231,27 @@ std::vector<Comparison> compare_points(const std::vector<PointSummary>& points,
                                        const std::string& baseline,
                                        const std::vector<std::string>& metrics,
                                        uint64_t seed) {
-  // The point's parameters other than `key`, and its value of `key`.
+  auto value_of = [](const PointSummary& p, const std::string& k) {
+    for (const auto& [name, v] : p.params)
+      if (name == k) return v;
+    return std::string();
+  };
+  // The keys that tell baseline points apart: a point is paired with the
+  // baseline point that agrees with it on these. Keys zipped with `key`
+  // (sampler.prompts with sampler.k) take one value among the baselines and
+  // so do not count.
+  std::set<std::string> design;
+  const PointSummary* first_base = nullptr;
+  for (const auto& q : points) {
+    if (value_of(q, key) != baseline) continue;
+    if (!first_base) first_base = &q;
+    for (const auto& [k, v] : q.params)
+      if (k != key && value_of(*first_base, k) != v) design.insert(k);
+  }
   auto split = [&](const PointSummary& p) {
     std::vector<std::pair<std::string, std::string>> others;
-    std::string value;
-    for (const auto& [k, v] : p.params) {
-      if (k == key)
-        value = v;
-      else
-        others.emplace_back(k, v);
-    }
-    return std::make_pair(others, value);
+    for (const auto& k : design) others.emplace_back(k, value_of(p, k));
+    return std::make_pair(others, value_of(p, key));
   };
   std::vector<Comparison> out;
   for (const auto& p : points) {

@@ -38,8 +38,11 @@ struct PointSummary {
 // kl_at_peak, final_gap, fall, seconds_per_iteration.
 const std::vector<std::string>& summary_metrics();
 
-// A point against the baseline point that differs from it only in `key`,
-// on the seeds both have: `metric` of this point minus the baseline's.
+// A point against its baseline point, on the seeds both have: `metric` of
+// this point minus the baseline's. The baseline point has key = baseline
+// and agrees with the point on every key that varies among the baseline
+// points (keys zipped with `key`, such as sampler.prompts with sampler.k,
+// or several keys that together make one arm, may differ).
 struct Comparison {
   std::vector<std::pair<std::string, std::string>> params;  // the point's
   std::string key, value, baseline, metric;

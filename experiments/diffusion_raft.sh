@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # diffusion_raft: does what holds for token policies hold for a diffusion
 # model? RAFT on a DDPM over points in the plane (experiments/diffusion_raft.ini),
-# 5 seeds per point, 20 iterations:
+# 8 paired seeds per point, 20 iterations:
 #   k          best-of-K for K = 2, 4, 8, 16 at equal samples (b K = 512 per
 #              iteration), noise-free proxy
 #   k_steps    the same with equal optimiser steps: trainer.batch_size =
@@ -18,7 +18,7 @@
 source "$(dirname "$0")/study_lib.sh" diffusion_raft "$@"
 
 iterations=$(pick 20 3)
-seeds=$(pick 5 1)
+seeds=$(pick 8 2)
 study_sweep k --set iterations=$iterations \
   --zip sampler.k=$(pick 2,4,8,16 2,8) --zip sampler.prompts=$(pick 256,128,64,32 256,64) \
   --seeds $seeds

@@ -2,7 +2,7 @@
 # rl_vs_raft: RAFT (best-of-K + sft), RAFT++, RLOO, GRPO and PPO at equal
 # sample budgets, each over a learning-rate grid spanning 100x, with and
 # without a KL penalty (RAFT and RAFT++: the ranker's KL-regularised
-# ranking; the others: trainer.kl_coef in the reward), 5 seeds per point; on the reverse
+# ranking; the others: trainer.kl_coef in the reward), 8 paired seeds per point; on the reverse
 # task and on a bandit with a heavy-tailed persistent proxy error.
 # analysis/rl_study.py reports, per algorithm, the best final gold,
 # robustness over the grid, seed spread, collapses, the cost of reaching a
@@ -27,7 +27,7 @@ for task in sequence bandit; do
     read -r algorithm ranker kl <<<"$arm"
     study_sweep "${task}_$algorithm" "${quick[@]}" \
       --set trainer.algorithm=$algorithm --set ranker.strategy=$ranker \
-      --grid trainer.learning_rate=$rates --grid $kl=$(pick 0,0.05 0,0.05) --seeds $(pick 5 1)
+      --grid trainer.learning_rate=$rates --grid $kl=$(pick 0,0.05 0,0.05) --seeds $(pick 8 1)
   done
 done
 unset SWEEP_CONFIG

@@ -4,6 +4,8 @@
 #   study_sweep NAME [raftsim sweep arguments]   # DIR = $OUT/NAME
 #       (base config experiments/STUDY.ini, or $SWEEP_CONFIG when set)
 #   study_plot NAME [plot.py arguments]          # figures to $FIGURES
+#   study_compare NAME KEY=BASELINE              # seed-paired comparisons
+#       (raftsim summarize --compare) to $FIGURES/STUDY_NAME_compare.txt
 #
 # Options every study takes:
 #   --quick     a variant under a minute (small grid, few iterations) that
@@ -59,6 +61,12 @@ study_sweep() {
   [[ -t 2 ]] || quiet=(--quiet)
   "$RAFTSIM" sweep --config "${SWEEP_CONFIG:-$CONFIG}" --out "$OUT/$name" --jobs "$JOBS" "${quiet[@]}" "$@"
   "$RAFTSIM" summarize "$OUT/$name" | tee "$FIGURES/${STUDY}_${name}_summary.txt"
+}
+
+study_compare() {
+  local name=$1 against=$2
+  "$RAFTSIM" summarize "$OUT/$name" --compare "$against" \
+    | tee "$FIGURES/${STUDY}_${name}_compare.txt"
 }
 
 study_plot() {

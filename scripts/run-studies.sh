@@ -8,7 +8,7 @@
 #                                    its files; CI runs this through CTest
 set -euo pipefail
 cd "$(dirname "$0")/.."
-studies=(bon_theory k_sweep acceptance_sweep noise_sweep staleness_sweep temperature_kl_sweep
+studies=(bon_theory k_sweep acceptance_sweep noise_sweep staleness_sweep temperature_kl_sweep rest_vs_raft
          rm_overoptimization rl_vs_raft diffusion_raft)
 if [[ "${1:-}" != "--quick" ]]; then
   for s in "${studies[@]}"; do
