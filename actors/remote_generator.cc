@@ -60,11 +60,9 @@ void release(Self self, uint64_t version) {
 caf::error classify(Self self, const caf::error& err) {
   auto& st = self->state;
   if (err == caf::sec::request_timeout) {
-    lose_node(self, "no answer within " +
-                        std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
-                                           st.setup.timeout)
-                                           .count()) +
-                        " s");
+    const auto seconds =
+        std::chrono::duration_cast<std::chrono::seconds>(st.setup.timeout).count();
+    lose_node(self, "no answer within " + std::to_string(seconds) + " s");
     return node_lost(st.lost_why);
   }
   if (err == caf::sec::request_receiver_down ||

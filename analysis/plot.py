@@ -148,6 +148,13 @@ def gold_band(ax, x, mean, ci, label, color, marker=None):
     ax.fill_between(x, mean - ci, mean + ci, color=color, alpha=0.2)
 
 
+def proxy_has_mean(members):
+    """False for a Student-t error with at most 1 degree of freedom (Cauchy):
+    its proxy has no mean, so the average of proxy rewards means nothing."""
+    c = members[0]["config"]
+    return not (c.get("reward.noise") == "student_t" and float(c.get("reward.noise_dof", 3)) <= 1)
+
+
 def plot_curves(panels, path, title, proxy=True):
     fig, axes = figure(len(panels))
     for ax, (panel, groups) in zip(axes, panels):
@@ -158,12 +165,13 @@ def plot_curves(panels, path, title, proxy=True):
             it = np.arange(len(m))
             gold_band(ax, it, m, ci, f"{label} (n={len(members)})", color)
             golds += [m - ci, m + ci]
-            if proxy:
+            if proxy and proxy_has_mean(members):
                 pm, _ = mean_ci([r["metrics"]["proxy_reward_mean"] for r in members])
                 ax.plot(it, pm[:len(it)], color=color, ls="--", lw=1)
         clip_to(ax, golds)
         ax.set_title(panel, fontsize=10)
-    what = "gold (solid, 95% CI band over seeds)" + (" and proxy (dashed)" if proxy else "")
+    what = "gold (solid, 95% CI band over seeds)" + (
+        " and proxy (dashed; none for 1-dof Student-t, which has no mean)" if proxy else "")
     finish(fig, axes, path, "iteration", "reward of the policy's samples", f"{title}\n{what}")
 
 
@@ -215,7 +223,8 @@ def plot_goodhart(panels, path, title):
                          "peak_d": alpha / (2 * beta) if beta > 0 else float("inf"),
                          **per_seed})
             ax.plot(d, g, "o", color=color, ms=3)
-            ax.plot(d, p, "x", color=color, ms=3, alpha=0.6)
+            if proxy_has_mean(members):
+                ax.plot(d, p, "x", color=color, ms=3, alpha=0.6)
             dd = np.linspace(0, d.max() if len(d) else 1, 100)
             ax.plot(dd, dd * (alpha - beta * dd), color=color,
                     label=f"{label}: α={alpha:.3f}, β={beta:.3f}")

@@ -85,6 +85,25 @@ def half_width(a):
     return t975(len(a) - 1) * a.std(ddof=1) / math.sqrt(len(a)) if len(a) > 1 else float("nan")
 
 
+def sign_test(positive, negative):
+    """Exact two-sided sign test (as analysis/statistics.h)."""
+    n = positive + negative
+    if n == 0:
+        return 1.0
+    k = min(positive, negative)
+    return min(1.0, 2 * sum(math.comb(n, i) for i in range(k + 1)) / 2 ** n)
+
+
+def paired_against(reference, other):
+    """Final gold of `other`'s runs minus `reference`'s, on the seeds both have."""
+    a = {r["seed"]: gold_of(r)[-1] for r in other}
+    b = {r["seed"]: gold_of(r)[-1] for r in reference}
+    d = np.array([a[s] - b[s] for s in sorted(set(a) & set(b))])
+    return {"pairs": len(d), "mean_diff": float(d.mean()) if len(d) else float("nan"),
+            "ci95": half_width(d), "positive": int((d > 0).sum()), "negative": int((d < 0).sum()),
+            "sign_p": sign_test(int((d > 0).sum()), int((d < 0).sum()))}
+
+
 def analyse(task, algorithm, runs):
     points = {}
     for r in runs:
@@ -159,6 +178,28 @@ def main(argv=None):
               f"seed std {r['seed_std_at_best']:.3f}, collapses {r['collapse_share']:.2f}, "
               f"to {r['level']}: {r['iterations_to_level']:.1f} it / {r['seconds_to_level']:.2f} s "
               f"({r['seeds_reaching_level']} seeds), {r['hyperparameters']} hyperparameters")
+
+    # Each algorithm at its best grid point against RAFT at its best, seed by
+    # seed (every point runs the same seeds).
+    paired = []
+    for task, entries in by_task.items():
+        ref = next(((pts, best) for alg, pts, best in entries if alg == "sft"), None)
+        if ref is None:
+            continue
+        for algorithm, pts, best in entries:
+            if algorithm == "sft":
+                continue
+            row = {"task": task, "algorithm": NAMES[algorithm], "against": "RAFT",
+                   **paired_against(ref[0][ref[1]], pts[best])}
+            paired.append(row)
+            print(f"{task:8s} {NAMES[algorithm]:7s} best - RAFT best: {row['mean_diff']:+.4f} ± "
+                  f"{row['ci95']:.4f} over {row['pairs']} seeds ({row['positive']}/{row['negative']}, "
+                  f"sign p {row['sign_p']:.4f})")
+    if paired:
+        with open(base + "_paired.csv", "w", newline="") as f:
+            w = csv.DictWriter(f, fieldnames=list(paired[0].keys()))
+            w.writeheader()
+            w.writerows(paired)
 
     tasks = list(by_task)
     fig, axes = plt.subplots(1, len(tasks), figsize=(6.5 * len(tasks), 4.8), squeeze=False)

@@ -157,6 +157,7 @@ RunSummary summarize_runs(const std::vector<std::string>& files) {
     p.final_gap = estimate(v["final_gap"]);
     p.fall = estimate(v["fall"]);
     p.final_gold_median = stats::median(v["final_gold"]);
+    p.final_gold_trimmed = stats::trimmed_mean(v["final_gold"], 0.2);
     out.push_back(std::move(p));
   }
   return summary;
@@ -209,7 +210,7 @@ std::string format_csv(const std::vector<PointSummary>& points) {
   for (const char* m :
        {"final_gold", "peak_gold", "peak_iteration", "kl_at_peak", "final_gap", "fall"})
     out += std::string(",") + m + "_mean," + m + "_ci95";
-  out += ",final_gold_median,seconds_per_iteration_median\n";
+  out += ",final_gold_median,final_gold_trimmed20,seconds_per_iteration_median\n";
   char buf[64];
   for (const auto& p : points) {
     for (const auto& [_, v] : p.params) out += v + ",";
@@ -219,8 +220,8 @@ std::string format_csv(const std::vector<PointSummary>& points) {
       std::snprintf(buf, sizeof buf, ",%.10g,%.10g", e->mean, e->ci95);
       out += buf;
     }
-    std::snprintf(buf, sizeof buf, ",%.10g,%.10g\n", p.final_gold_median,
-                  stats::median(p.per_run.at("seconds_per_iteration")));
+    std::snprintf(buf, sizeof buf, ",%.10g,%.10g,%.10g\n", p.final_gold_median,
+                  p.final_gold_trimmed, stats::median(p.per_run.at("seconds_per_iteration")));
     out += buf;
   }
   return out;

@@ -28,6 +28,7 @@ struct PointSummary {
   int runs = 0;
   Estimate final_gold, peak_gold, peak_iteration, kl_at_peak, final_gap, fall;
   double final_gold_median = 0;
+  double final_gold_trimmed = 0;  // 20%-trimmed mean: robust to a wild seed
   // Per run, in the order of `seeds`: each summarized metric (the names of
   // summary_metrics()) and the run's median wall seconds per iteration.
   std::vector<uint64_t> seeds;

@@ -31,4 +31,8 @@ study_sweep errors --set iterations=$iterations \
   --seeds $seeds
 study_sweep staleness --set iterations=$iterations \
   --grid task.objective=direction,target --grid actors.max_staleness=0,1 --seeds $seeds
+study_compare k sampler.k=8
+study_compare k_steps sampler.k=8
+study_compare errors reward.noise=none
+study_compare staleness actors.max_staleness=0
 "$PYTHON" "$ROOT/analysis/diffusion_study.py" "$OUT" --out "$FIGURES" --prefix "$STUDY"

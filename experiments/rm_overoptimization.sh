@@ -32,6 +32,7 @@ study_sweep ensembles --set iterations=$(pick 30 4) --set reward.label_noise=0.2
   --set reward.rm_pairs=$(pick 3000 300) \
   --zip reward.ensemble=$(pick 1,5,5,5 1,5) --zip reward.aggregate=$(pick mean,mean,min,uwo mean,min) \
   --seeds $(pick 8 2)
+study_compare ensembles reward.ensemble=1
 rm_study curves "$OUT/ensembles" --out "$FIGURES" --prefix "${STUDY}_ensembles" \
   --title "Label noise 0.25: one reward model vs an ensemble of 5"
 
@@ -43,5 +44,6 @@ study_sweep relabel --set iterations=$(pick 30 6) --set reward.relabel_pairs=100
   --zip reward.relabel_every=$(pick 0,5,5 0,5) \
   --zip reward.relabel_from_scratch=$(pick false,false,true false,false) \
   --seeds $(pick 8 2)
+study_compare relabel reward.relabel_every=0
 rm_study curves "$OUT/relabel" --out "$FIGURES" --prefix "${STUDY}_relabel" \
   --title "Relabelling on the policy's samples vs not, equal total labels"

@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
-# Runs the nine shipped studies (experiments/*_sweep.sh, bon_theory.sh,
-# rm_overoptimization.sh, rl_vs_raft.sh, diffusion_raft.sh):
+# Runs the ten shipped studies (experiments/*_sweep.sh, bon_theory.sh,
+# rest_vs_raft.sh, rm_overoptimization.sh, rl_vs_raft.sh, diffusion_raft.sh):
 #   scripts/run-studies.sh           full studies; figures to docs/figures/
 #   scripts/run-studies.sh --quick   the quick variants into a temporary
 #                                    directory, checking that every step
 #                                    (sweep -> summarize -> plot) produced
-#                                    its files; CI runs this through CTest
+#                                    its files, and that the summaries are
+#                                    reproducible: each quick study runs a
+#                                    second time, one run at a time, and
+#                                    every sweep's summary must come out the
+#                                    same (timing aside); CI runs this
+#                                    through CTest
 set -euo pipefail
 cd "$(dirname "$0")/.."
 studies=(bon_theory k_sweep acceptance_sweep noise_sweep staleness_sweep temperature_kl_sweep rest_vs_raft
@@ -21,6 +26,7 @@ if [[ "${1:-}" != "--quick" ]]; then
 fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+raftsim=${RAFTSIM:-./build/raftsim}
 for s in "${studies[@]}"; do
   start=$(date +%s)
   bash "experiments/$s.sh" --quick --out "$tmp/$s" >"$tmp/$s.log" 2>&1 \
@@ -37,5 +43,22 @@ for s in "${studies[@]}"; do
     /usr/bin/python3 analysis/tidy.py "$(dirname "$manifest")" >/dev/null \
       || { echo "study $s: analysis/tidy.py could not load $(dirname "$manifest")"; exit 1; }
   done
-  echo "study $s (quick): $pngs figures, $summaries summaries, $(( $(date +%s) - start )) s"
+  # Reproducible: the same study again, one run at a time (another order of
+  # messages and workers), gives the same summary of every sweep, to the
+  # last printed digit; the seconds-per-iteration column (last) is timing.
+  bash "experiments/$s.sh" --quick --jobs 1 --out "$tmp/$s.again" >"$tmp/$s.again.log" 2>&1 \
+    || { cat "$tmp/$s.again.log"; echo "study $s failed on its second run"; exit 1; }
+  for manifest in "$tmp/$s"/*/sweep.h5; do
+    sweep=$(basename "$(dirname "$manifest")")
+    for side in "$s" "$s.again"; do
+      "$raftsim" summarize "$tmp/$side/$sweep" --format csv 2>/dev/null | sed 's/,[^,]*$//' \
+        >"$tmp/$side.$sweep.csv"
+    done
+    if ! cmp -s "$tmp/$s.$sweep.csv" "$tmp/$s.again.$sweep.csv"; then
+      diff "$tmp/$s.$sweep.csv" "$tmp/$s.again.$sweep.csv" | head -20
+      echo "study $s: sweep $sweep's summary differs between two runs of the same quick study"
+      exit 1
+    fi
+  done
+  echo "study $s (quick): $pngs figures, $summaries summaries, reproduced; $(( $(date +%s) - start )) s"
 done
