@@ -221,7 +221,8 @@ std::string format_csv(const std::vector<PointSummary>& points) {
       out += buf;
     }
     std::snprintf(buf, sizeof buf, ",%.10g,%.10g,%.10g\n", p.final_gold_median,
-                  p.final_gold_trimmed, stats::median(p.per_run.at("seconds_per_iteration")));
+                  p.final_gold_trimmed,
+                  stats::median(p.per_run.at("seconds_per_iteration")));
     out += buf;
   }
   return out;

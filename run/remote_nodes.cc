@@ -59,10 +59,16 @@ ConnectedNodes connect_nodes(caf::actor_system& system, const RunConfig& config,
       throw ConfigError(
           "actors.nodes", at.text(),
           "a reachable 'raftsim node' (" +
-              (handshake ? std::string("the connection closed during the handshake: ") +
-                               (tls.enabled() ? "see the TLS line above"
-                                              : "does the node require TLS (--tls-*)?")
-                         : error_text(node.error())) +
+              (handshake
+                   ? std::string(tls.enabled()
+                                     ? "the connection closed during the TLS "
+                                       "handshake: the node refused this "
+                                       "process's certificate, or this process "
+                                       "refused the node's (a TLS line above "
+                                       "says which, when OpenSSL saw it)"
+                                     : "the connection closed during the handshake: "
+                                       "does the node require TLS (--tls-*)?")
+                   : error_text(node.error())) +
               ")");
     }
     auto traffic = std::make_shared<NodeTraffic>();

@@ -13,6 +13,7 @@
 #include <openssl/ssl.h>
 #include <sys/socket.h>
 
+#include <map>
 #include <mutex>
 
 #include "run/network.h"
@@ -23,6 +24,9 @@ namespace {
 
 std::mutex g_mutex;
 std::function<void(const std::string&)> g_log;  // guarded by g_mutex
+// The peer of each handshake in progress, noted when it starts: by the time
+// a refusal is reported the socket may already be closed.
+std::map<const SSL*, std::string> g_peers;  // guarded by g_mutex
 
 std::string peer_of(const SSL* ssl) {
   sockaddr_storage addr{};
@@ -56,10 +60,27 @@ void report(const SSL* ssl, const std::string& what) {
   SSL_set_ex_data(s, logged_index(), reinterpret_cast<void*>(1));
   const std::string side =
       SSL_is_server(s) ? "refused a connection from " : "the connection to ";
+  std::string peer = peer_of(ssl);
   std::lock_guard<std::mutex> lock(g_mutex);
+  const auto noted = g_peers.find(ssl);
+  if (noted != g_peers.end()) {
+    if (peer == "a peer") peer = noted->second;
+    g_peers.erase(noted);
+  }
   if (g_log)
-    g_log("TLS: " + side + peer_of(ssl) + (SSL_is_server(s) ? ": " : " failed: ") +
-          what);
+    g_log("TLS: " + side + peer + (SSL_is_server(s) ? ": " : " failed: ") + what);
+}
+
+void note_peer(const SSL* ssl) {
+  const std::string peer = peer_of(ssl);
+  std::lock_guard<std::mutex> lock(g_mutex);
+  if (g_peers.size() > 4096) g_peers.clear();  // handshakes that never ended
+  g_peers[ssl] = peer;
+}
+
+void forget_peer(const SSL* ssl) {
+  std::lock_guard<std::mutex> lock(g_mutex);
+  g_peers.erase(ssl);
 }
 
 // The reason OpenSSL queued for the failure in progress, or "".
@@ -70,6 +91,8 @@ std::string queued_reason() {
 }
 
 void on_info(const SSL* ssl, int where, int ret) {
+  if (where & SSL_CB_HANDSHAKE_START) note_peer(ssl);
+  if (where & SSL_CB_HANDSHAKE_DONE) forget_peer(ssl);
   if (where & SSL_CB_ALERT) {
     // Fatal alerts only (close_notify ends every link). Under TLS 1.3 a
     // client learns that the server refused its certificate from an alert
