@@ -82,6 +82,44 @@ void restamp(Interval& interval, double now) {
   interval.start = now - seconds;
 }
 
+// Sends `message` (work of policy `version`) to the node. The answer, after
+// `arrived` has stamped it, or the error goes to the returned promise, kept
+// in `pending` meanwhile; if the node is declared lost first, lose_node has
+// already answered it and the late reply is dropped.
+template <class Result, class Message, class Arrived>
+caf::typed_response_promise<Result> forward(
+    Self self,
+    std::map<uint64_t, caf::typed_response_promise<Result>> RemoteGeneratorState::*
+        pending,
+    uint64_t version, Message message, Arrived arrived) {
+  auto& st = self->state;
+  const uint64_t id = st.next_id++;
+  auto promise = self->make_response_promise<Result>();
+  (st.*pending).emplace(id, promise);
+  self->request(st.setup.node, st.setup.timeout, std::move(message))
+      .then(
+          [self, pending, id, version, arrived](Result& result) {
+            auto& waiting = self->state.*pending;
+            auto found = waiting.find(id);
+            if (found == waiting.end()) return;  // delivered as lost
+            release(self, version);
+            arrived(result);
+            auto p = found->second;
+            waiting.erase(found);
+            p.deliver(std::move(result));
+          },
+          [self, pending, id, version](caf::error& err) {
+            auto& waiting = self->state.*pending;
+            auto found = waiting.find(id);
+            if (found == waiting.end()) return;
+            release(self, version);
+            auto p = found->second;
+            waiting.erase(found);
+            p.deliver(classify(self, err));
+          });
+  return promise;
+}
+
 }  // namespace
 
 remote_generator_actor::behavior_type remote_generator(
@@ -139,61 +177,24 @@ remote_generator_actor::behavior_type remote_generator(
                           req.policy.version};
         st.traffic->chunk_bytes += wire_size(self, chunk);
         ++st.traffic->chunks;
-        const uint64_t id = st.next_id++;
-        auto promise = self->make_response_promise<SampleBatch>();
-        st.chunks.emplace(id, promise);
-        self->request(st.setup.node, st.setup.timeout, std::move(chunk))
-            .then(
-                [self, id, version = req.policy.version](SampleBatch& batch) {
-                  auto& s = self->state;
-                  auto found = s.chunks.find(id);
-                  if (found == s.chunks.end()) return;  // delivered as lost
-                  release(self, version);
-                  s.traffic->chunk_bytes += wire_size(self, batch);
-                  restamp(batch.generate, s.setup.clock.now());
-                  found->second.deliver(std::move(batch));
-                  s.chunks.erase(found);
-                },
-                [self, id, version = req.policy.version](caf::error& err) {
-                  auto& s = self->state;
-                  auto found = s.chunks.find(id);
-                  if (found == s.chunks.end()) return;
-                  release(self, version);
-                  auto promise = found->second;
-                  s.chunks.erase(found);
-                  promise.deliver(classify(self, err));
-                });
-        return promise;
+        return forward<SampleBatch>(self, &RemoteGeneratorState::chunks,
+                                    req.policy.version, std::move(chunk),
+                                    [self](SampleBatch& batch) {
+                                      auto& s = self->state;
+                                      s.traffic->chunk_bytes += wire_size(self, batch);
+                                      restamp(batch.generate, s.setup.clock.now());
+                                    });
       },
       [self](const EvaluateRequest& req) -> caf::result<EvalResult> {
         auto& st = self->state;
         if (st.lost) return node_lost(st.lost_why);
         hold(self, req.policy);
-        const uint64_t id = st.next_id++;
-        auto promise = self->make_response_promise<EvalResult>();
-        st.evals.emplace(id, promise);
-        self->request(st.setup.node, st.setup.timeout,
-                      RemoteEvaluate{st.session, req.iteration, req.policy.version})
-            .then(
-                [self, id, version = req.policy.version](EvalResult& result) {
-                  auto& s = self->state;
-                  auto found = s.evals.find(id);
-                  if (found == s.evals.end()) return;
-                  release(self, version);
-                  restamp(result.evaluate, s.setup.clock.now());
-                  found->second.deliver(std::move(result));
-                  s.evals.erase(found);
-                },
-                [self, id, version = req.policy.version](caf::error& err) {
-                  auto& s = self->state;
-                  auto found = s.evals.find(id);
-                  if (found == s.evals.end()) return;
-                  release(self, version);
-                  auto promise = found->second;
-                  s.evals.erase(found);
-                  promise.deliver(classify(self, err));
-                });
-        return promise;
+        return forward<EvalResult>(
+            self, &RemoteGeneratorState::evals, req.policy.version,
+            RemoteEvaluate{st.session, req.iteration, req.policy.version},
+            [self](EvalResult& result) {
+              restamp(result.evaluate, self->state.setup.clock.now());
+            });
       },
   };
 }
