@@ -17,14 +17,6 @@ void maybe_train(Self* self);
 void maybe_log(Self* self);
 void maybe_finish(Self* self);
 
-// An actor's error in one line: the text it was made with, else CAF's.
-std::string describe(const caf::error& err) {
-  const auto& ctx = err.context();
-  if (ctx.size() == 1 && ctx.match_element<std::string>(0))
-    return ctx.get_as<std::string>(0);
-  return to_string(err);
-}
-
 generator_actor spawn_generator(Self* self) {
   return self->system().spawn<caf::detached>(generator, self->state.setup.generator);
 }

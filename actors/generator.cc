@@ -6,6 +6,7 @@
 #include <numeric>
 #include <stdexcept>
 
+#include "core/moments.h"
 #include "core/rng.h"
 #include "models/compute_threads.h"
 
@@ -106,13 +107,11 @@ EvalResult evaluate(const GeneratorContext& ctx, GeneratorState& st,
     const std::vector<double> logq = st.initial->log_prob(s, 1.0);
     std::vector<double> ratio(s.logp.size());
     for (size_t i = 0; i < ratio.size(); ++i) ratio[i] = s.logp[i] - logq[i];
-    double mean = 0, ss = 0;
-    for (double r : ratio) mean += r / static_cast<double>(ratio.size());
-    for (double r : ratio) ss += (r - mean) * (r - mean);
-    out.kl_t1 = mean;
-    if (ratio.size() > 1)
-      out.kl_t1_se = std::sqrt(ss / static_cast<double>(ratio.size() - 1) /
-                               static_cast<double>(ratio.size()));
+    if (!ratio.empty()) {
+      const Moments m = moments(ratio.data(), ratio.size());
+      out.kl_t1 = m.mean;
+      out.kl_t1_se = m.standard_error();
+    }
   }
   out.evaluate.end = ctx.clock.now();
   return out;

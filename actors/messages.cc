@@ -4,6 +4,13 @@
 
 namespace raftsim {
 
+std::string describe(const caf::error& err) {
+  const auto& ctx = err.context();
+  if (ctx.size() == 1 && ctx.match_element<std::string>(0))
+    return ctx.get_as<std::string>(0);
+  return to_string(err);
+}
+
 void register_messages(caf::actor_system_config& cfg) {
   cfg.add_message_type<Interval>("raftsim.Interval");
   cfg.add_message_type<Samples>("raftsim.Samples");

@@ -220,6 +220,9 @@ typename Inspector::result_type inspect(Inspector& f, TrainRequest& x) {
   return f(caf::meta::type_name("TrainRequest"), x.iteration, x.accepted, x.want_state);
 }
 
+// An actor's error in one line: the text it was made with, else CAF's.
+std::string describe(const caf::error& err);
+
 // Registers the serialisable payloads with an actor system config, the
 // node protocol's (actors/node_protocol.h) included.
 void register_messages(caf::actor_system_config& config);

@@ -6,19 +6,18 @@
 #include <random>
 #include <stdexcept>
 
+#include "core/moments.h"
+
 namespace raftsim::stats {
 
 double mean(const std::vector<double>& x) {
-  if (x.empty()) return kNaN;
-  return std::accumulate(x.begin(), x.end(), 0.0) / static_cast<double>(x.size());
+  return x.empty() ? kNaN : moments(x.data(), x.size()).mean;
 }
 
 double sd(const std::vector<double>& x) {
   if (x.size() < 2) return kNaN;
-  const double m = mean(x);
-  double ss = 0;
-  for (double v : x) ss += (v - m) * (v - m);
-  return std::sqrt(ss / static_cast<double>(x.size() - 1));
+  const Moments m = moments(x.data(), x.size());
+  return std::sqrt(m.squares / (m.n - 1));
 }
 
 double median(std::vector<double> x) {

@@ -297,11 +297,17 @@ std::string interval(const stats::Interval& i) {
   std::snprintf(buf, sizeof buf, "[%+.4f, %+.4f]", i.lo, i.hi);
   return buf;
 }
-std::string comparison_label(const Comparison& c) {
-  std::string s = c.key + "=" + c.value + " vs " + c.baseline;
+// The point's other parameters, "k=v k=v".
+std::string others_text(const Comparison& c) {
+  std::string s;
   for (const auto& [k, v] : c.params)
-    if (k != c.key) s += " " + k + "=" + v;
+    if (k != c.key) s += (s.empty() ? "" : " ") + k + "=" + v;
   return s;
+}
+std::string comparison_label(const Comparison& c) {
+  const std::string others = others_text(c);
+  return c.key + "=" + c.value + " vs " + c.baseline +
+         (others.empty() ? "" : " " + others);
 }
 }  // namespace
 
@@ -339,9 +345,7 @@ std::string format_comparisons_csv(const std::vector<Comparison>& comparisons) {
       "median_diff,positive,negative,ties,sign_p,wilcoxon_p\n";
   char buf[320];
   for (const auto& c : comparisons) {
-    std::string others;
-    for (const auto& [k, v] : c.params)
-      if (k != c.key) others += (others.empty() ? "" : " ") + k + "=" + v;
+    const std::string others = others_text(c);
     const auto& p = c.paired;
     std::snprintf(buf, sizeof buf,
                   ",%s,%d,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%d,%d,%d,%.10g,%.10g\n",

@@ -15,6 +15,11 @@ struct Moments {
   double squares = 0;  // sum of squared deviations from the mean
   double variance() const { return squares / n; }  // population
   double std() const { return std::sqrt(variance()); }
+  // Standard error of the mean: the sample sd (n - 1) over sqrt(n); NaN
+  // below 2 values.
+  double standard_error() const {
+    return n < 2 ? std::nan("") : std::sqrt(squares / (n - 1) / n);
+  }
 };
 
 // Of x[0], ..., x[n - 1]; n > 0.

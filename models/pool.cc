@@ -6,6 +6,7 @@
 #include <set>
 #include <vector>
 
+#include "core/moments.h"
 #include "models/point_stats.h"
 
 namespace raftsim {
@@ -46,10 +47,7 @@ double prompt_clustered_se(int32_t prompts, int32_t k, Value value) {
     for (int32_t j = 0; j < k; ++j) means[p] += value(p * k + j);
     means[p] /= k;
   }
-  double mean = 0, ss = 0;
-  for (double m : means) mean += m / prompts;
-  for (double m : means) ss += (m - mean) * (m - mean);
-  return std::sqrt(ss / (prompts - 1) / prompts);
+  return moments(means.data(), means.size()).standard_error();
 }
 
 }  // namespace

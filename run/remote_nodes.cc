@@ -8,17 +8,6 @@
 
 namespace raftsim {
 
-namespace {
-
-std::string error_text(const caf::error& err) {
-  const auto& ctx = err.context();
-  if (ctx.size() == 1 && ctx.match_element<std::string>(0))
-    return ctx.get_as<std::string>(0);
-  return to_string(err);
-}
-
-}  // namespace
-
 void ConnectedNodes::attach(const std::shared_ptr<const Policy>& initial) const {
   for (const auto& a : actors) caf::anon_send(a, AttachInitial{initial});
 }
@@ -68,7 +57,7 @@ ConnectedNodes connect_nodes(caf::actor_system& system, const RunConfig& config,
                                        "says which, when OpenSSL saw it)"
                                      : "the connection closed during the handshake: "
                                        "does the node require TLS (--tls-*)?")
-                   : error_text(node.error())) +
+                   : describe(node.error())) +
               ")");
     }
     auto traffic = std::make_shared<NodeTraffic>();
@@ -81,7 +70,7 @@ ConnectedNodes connect_nodes(caf::actor_system& system, const RunConfig& config,
     NodeWelcome welcome;
     self->request(remote, caf::infinite, hello)
         .receive([&](NodeWelcome& w) { welcome = std::move(w); },
-                 [&](caf::error& err) { refused = error_text(err); });
+                 [&](caf::error& err) { refused = describe(err); });
     if (!refused.empty()) {
       out.close();
       throw ConfigError("actors.nodes", at.text(),
