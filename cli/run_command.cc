@@ -54,7 +54,24 @@ int run_command(const std::vector<std::string>& args) {
   if (const auto status = parse_args("run", opts, args, key_help()))
     return to_int(*status);
 
+  // One writer per file: a second run on it, by any name, is refused and
+  // never interleaved (core/file_lock.h). A resumed file is locked before
+  // it is checked, so what is checked is what continues.
+  std::optional<FileLock> lock;
+  const auto take_lock = [&lock](const std::string& key, const std::string& path) {
+    try {
+      lock = FileLock::try_lock(path);
+    } catch (const IoError& e) {
+      throw ConfigError(key, path, std::string("a run file raftsim can lock (") +
+                                       e.what() + ")");
+    }
+    if (!lock)
+      throw ConfigError(key, path,
+                        "a file no other raftsim process is writing (another process "
+                        "holds its lock, by this or another name)");
+  };
   RunConfig config;
+  std::optional<ResumePlan> plan;
   try {
     if (!resume.empty()) {
       if (!config_path.empty())
@@ -66,8 +83,9 @@ int run_command(const std::vector<std::string>& args) {
                           "absent with --resume (the run continues in its file)");
       if (!std::filesystem::is_regular_file(resume))
         throw ConfigError("--resume", resume, "an existing run file");
+      take_lock("--resume", resume);
       try {
-        config = resume_config(resume, read_settings("", sets));
+        plan = plan_resume(resume, read_settings("", sets));
       } catch (const IoError& e) {
         throw ConfigError("--resume", resume,
                           std::string("a raftsim run file (") + e.what() + ")");
@@ -75,6 +93,7 @@ int run_command(const std::vector<std::string>& args) {
         throw ConfigError("--resume", resume,
                           std::string("a raftsim run file (") + e.what() + ")");
       }
+      config = plan->config;
       out = resume;
       overwrite = true;
     }
@@ -94,27 +113,16 @@ int run_command(const std::vector<std::string>& args) {
     if (!(node_timeout > 0 && node_timeout <= 86400))
       throw ConfigError("--node-timeout", std::to_string(node_timeout),
                         "seconds in (0, 86400]");
+    if (resume.empty()) {
+      take_lock("--out", out);
+      overwrite = true;  // the lock made the file, or --overwrite allowed it
+    }
   } catch (const std::exception& e) {  // ConfigError, or the output directory
     std::cerr << "raftsim run: " << e.what() << "\n";
     return to_int(ExitStatus::kBadInput);
   }
-
-  // One writer per file: a second run on it is refused, never interleaved.
-  std::string holder;
-  std::optional<FileLock> lock;
-  try {
-    lock = FileLock::try_lock(out, &holder);
-  } catch (const std::exception& e) {
-    std::cerr << "raftsim run: " << e.what() << "\n";
-    return to_int(ExitStatus::kFailure);
-  }
-  if (!lock) {
-    std::cerr << "raftsim run: --out = '" << out
-              << "' is not allowed: must be a file no other "
-              << "raftsim process is writing (process "
-              << (holder.empty() ? "?" : holder) << " holds " << out << ".lock)\n";
-    return to_int(ExitStatus::kBadInput);
-  }
+  for (const auto& line : plan ? plan->passed_over : std::vector<std::string>{})
+    std::cerr << "raftsim run: resume passes over a checkpoint: " << line << "\n";
   install_signal_handlers();
   RunOptions options;
   options.out_path = out;
@@ -123,7 +131,7 @@ int run_command(const std::vector<std::string>& args) {
   options.interrupt = &g_interrupted;
   options.stop_now = &g_stop_now;
   options.environment = environment_text();
-  options.resume = !resume.empty();
+  options.resume = plan ? &*plan : nullptr;
   options.tls = tls;
   options.node_timeout = std::chrono::duration_cast<caf::timespan>(
       std::chrono::duration<double>(node_timeout));
@@ -137,6 +145,7 @@ int run_command(const std::vector<std::string>& args) {
   try {
     outcome = run_experiment(config, options);
   } catch (const ConfigError& e) {  // a node unreachable or refusing: nothing written
+    if (lock->created()) std::filesystem::remove(out);
     std::cerr << "raftsim run: " << e.what() << "\n";
     return to_int(ExitStatus::kBadInput);
   } catch (const std::exception& e) {

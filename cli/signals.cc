@@ -29,6 +29,11 @@ void install_signal_handlers() {
   action.sa_flags = 0;
   sigaction(SIGINT, &action, nullptr);
   sigaction(SIGTERM, &action, nullptr);
+  // A closed terminal or a session's end: the same orderly stop.
+  sigaction(SIGHUP, &action, nullptr);
+  // The file-size limit (ulimit -f): the write fails with EFBIG instead,
+  // which the run reports as a write failure and records.
+  signal(SIGXFSZ, SIG_IGN);
 }
 
 }  // namespace raftsim::cli

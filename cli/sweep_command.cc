@@ -123,20 +123,19 @@ int sweep_command(const std::vector<std::string>& args) {
     std::cerr << "raftsim sweep: " << e.what() << "\n";
     return to_int(ExitStatus::kBadInput);
   }
-  // One sweep per directory at a time.
+  // One sweep per directory at a time, by whatever name it is reached.
   std::optional<FileLock> lock;
   try {
-    std::string holder;
-    lock = FileLock::try_lock(out + "/sweep.h5", &holder);
-    if (!lock) {
-      std::cerr << "raftsim sweep: --out = '" << out << "' is not allowed: must be a "
-                << "directory no other sweep is running in (process "
-                << (holder.empty() ? "?" : holder) << " holds its sweep.h5.lock)\n";
-      return to_int(ExitStatus::kBadInput);
-    }
+    lock = FileLock::try_lock_directory(out);
   } catch (const std::exception& e) {
     std::cerr << "raftsim sweep: " << e.what() << "\n";
     return to_int(ExitStatus::kFailure);
+  }
+  if (!lock) {
+    std::cerr << "raftsim sweep: --out = '" << out << "' is not allowed: must be a "
+              << "directory no other sweep is running in (another process holds "
+              << "its lock)\n";
+    return to_int(ExitStatus::kBadInput);
   }
   install_signal_handlers();
   SweepOptions options;

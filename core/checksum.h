@@ -8,9 +8,11 @@
 
 namespace raftsim {
 
-inline uint64_t fnv1a64(const void* data, size_t size) {
+inline constexpr uint64_t kFnvBasis = 1469598103934665603ULL;
+
+// `h` continues an earlier hash: fnv1a64(b, nb, fnv1a64(a, na)) hashes a then b.
+inline uint64_t fnv1a64(const void* data, size_t size, uint64_t h = kFnvBasis) {
   const auto* p = static_cast<const uint8_t*>(data);
-  uint64_t h = 1469598103934665603ULL;
   for (size_t i = 0; i < size; ++i) {
     h ^= p[i];
     h *= 1099511628211ULL;

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -12,47 +13,59 @@
 
 namespace raftsim {
 
-std::optional<FileLock> FileLock::try_lock(const std::string& path,
-                                           std::string* holder) {
-  const std::string lock_path = path + ".lock";
-  const int fd = open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (fd < 0) throw IoError(lock_path, "create the lock file", std::strerror(errno));
-  if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-    if (holder) {
-      char buf[32] = {0};
-      const ssize_t n = pread(fd, buf, sizeof buf - 1, 0);
-      *holder = n > 0 ? std::string(buf, static_cast<size_t>(n)) : "";
-    }
+std::optional<FileLock> FileLock::try_lock(const std::string& path) {
+  bool created = true;
+  // O_NOFOLLOW with O_EXCL: a new file is made here, never through a link.
+  int fd = open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+  if (fd < 0 && errno == EEXIST) {
+    created = false;
+    // O_NONBLOCK: a FIFO must not hang the open; it is refused below.
+    fd = open(path.c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC);
+  }
+  if (fd < 0) throw IoError(path, "open for locking", std::strerror(errno));
+  struct stat st {};
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
     close(fd);
-    return std::nullopt;
+    throw IoError(path, "lock", "it is not a regular file");
   }
-  const std::string pid = std::to_string(getpid());
-  if (ftruncate(fd, 0) != 0 || pwrite(fd, pid.data(), pid.size(), 0) < 0) {
-    // The pid is information only; the lock itself holds.
+  struct flock whole {};
+  whole.l_type = F_WRLCK;
+  whole.l_whence = SEEK_SET;
+  if (fcntl(fd, F_OFD_SETLK, &whole) != 0) {
+    const int e = errno;
+    close(fd);
+    if (e == EAGAIN || e == EACCES) return std::nullopt;
+    throw IoError(path, "lock", std::strerror(e));
   }
-  return FileLock(fd, lock_path);
+  return FileLock(fd, created);
 }
 
-FileLock::FileLock(int fd, std::string lock_path)
-    : fd_(fd), lock_path_(std::move(lock_path)) {}
+std::optional<FileLock> FileLock::try_lock_directory(const std::string& path) {
+  const int fd = open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) throw IoError(path, "open for locking", std::strerror(errno));
+  if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    const int e = errno;
+    close(fd);
+    if (e == EWOULDBLOCK) return std::nullopt;
+    throw IoError(path, "lock", std::strerror(e));
+  }
+  return FileLock(fd, false);
+}
 
 FileLock::FileLock(FileLock&& other) noexcept
-    : fd_(std::exchange(other.fd_, -1)), lock_path_(std::move(other.lock_path_)) {}
+    : fd_(std::exchange(other.fd_, -1)), created_(other.created_) {}
 
 FileLock& FileLock::operator=(FileLock&& other) noexcept {
   if (this != &other) {
-    this->~FileLock();
+    if (fd_ >= 0) close(fd_);
     fd_ = std::exchange(other.fd_, -1);
-    lock_path_ = std::move(other.lock_path_);
+    created_ = other.created_;
   }
   return *this;
 }
 
 FileLock::~FileLock() {
-  if (fd_ < 0) return;
-  unlink(lock_path_.c_str());
-  close(fd_);
-  fd_ = -1;
+  if (fd_ >= 0) close(fd_);
 }
 
 }  // namespace raftsim

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "core/checksum.h"
 #include "models/weights_io.h"
 
 namespace raftsim {
@@ -20,68 +21,114 @@ std::string group_of(uint64_t iteration) {
   return buf;
 }
 
-void write_blob(H5File& file, const std::string& path, const Bytes& bytes) {
-  file.write_bytes(path, bytes);
-  file.set_attribute("checksum", static_cast<int64_t>(checksum(bytes)), path);
+std::string hex(uint64_t v) {
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "%016" PRIx64, v);
+  return buf;
 }
 
-Bytes read_blob(const H5File& file, const std::string& path) {
+// The checksum that binds `bytes` to `run` and to `path`.
+uint64_t bound_checksum(uint64_t run, const std::string& path, const Bytes& bytes) {
+  uint64_t h = fnv1a64(&run, sizeof run);
+  h = fnv1a64(path.data(), path.size(), h);
+  return fnv1a64(bytes.data(), bytes.size(), h);
+}
+
+void write_blob(H5File& file, const std::string& path, const Bytes& bytes,
+                uint64_t run) {
+  file.write_bytes(path, bytes);
+  file.set_attribute("run", hex(run), path);
+  file.set_attribute("checksum", static_cast<int64_t>(bound_checksum(run, path, bytes)),
+                     path);
+}
+
+Bytes read_blob(const H5File& file, const std::string& path, uint64_t run) {
+  if (!file.has_attribute("checksum", path) || !file.has_attribute("run", path))
+    throw FormatError(file.path(), path + " has no checksum or run identity");
+  const std::string owner = file.string_attribute("run", path);
+  if (owner != hex(run))
+    throw FormatError(file.path(), path + " belongs to another run (experiment hash " +
+                                       owner + "; this run's is " + hex(run) + ")");
   Bytes bytes = file.read_bytes(path);
-  if (static_cast<int64_t>(checksum(bytes)) != file.int_attribute("checksum", path))
-    throw FormatError(file.path(), path + " does not match its checksum");
+  if (static_cast<int64_t>(bound_checksum(run, path, bytes)) !=
+      file.int_attribute("checksum", path))
+    throw FormatError(file.path(),
+                      path + " is damaged or was moved (it does not match its checksum)");
   return bytes;
+}
+
+std::shared_ptr<const PolicyWeights> read_weights(const H5File& file,
+                                                  const std::string& path,
+                                                  uint64_t run) {
+  const Bytes bytes = read_blob(file, path, run);
+  try {
+    return deserialize_weights(bytes);
+  } catch (const std::exception& e) {
+    throw FormatError(file.path(), path + " is not a policy's weights (" + e.what() + ")");
+  }
 }
 
 // Iterations of the checkpoint groups, ascending (complete or not).
 std::vector<uint64_t> stored(const H5File& file) {
   std::vector<uint64_t> out;
+  if (!file.exists(kGroup)) return out;
   for (const auto& name : file.list(kGroup)) {
     if (name == "initial") continue;
     char* end = nullptr;
     const unsigned long long it = std::strtoull(name.c_str(), &end, 10);
-    if (end && *end == '\0') out.push_back(it);
+    if (end && *end == '\0' && group_of(it) == std::string(kGroup) + "/" + name)
+      out.push_back(it);
   }
   std::sort(out.begin(), out.end());
   return out;
 }
 
-Checkpoint read_checkpoint(const H5File& file, uint64_t iteration) {
+bool is_complete(const H5File& file, uint64_t iteration) {
+  return file.has_attribute("complete", group_of(iteration));
+}
+
+Checkpoint read_checkpoint(const H5File& file, uint64_t iteration, uint64_t run) {
   const std::string g = group_of(iteration);
-  if (!file.has_attribute("complete", g))
-    throw FormatError(file.path(), g + " was not completely written");
   Checkpoint c;
   c.iteration = iteration;
-  c.trainer_state = read_blob(file, g + "/trainer");
+  c.trainer_state = read_blob(file, g + "/trainer", run);
   for (const auto& name : file.list(g)) {
-    if (name.empty() || name[0] != 'v') continue;
-    c.snapshots[std::stoull(name.substr(1))] =
-        deserialize_weights(read_blob(file, g + "/" + name));
+    if (name == "trainer") continue;
+    char* end = nullptr;
+    const unsigned long long version =
+        name.size() > 1 && name[0] == 'v' ? std::strtoull(name.c_str() + 1, &end, 10) : 0;
+    if (!end || *end != '\0' || name != "v" + std::to_string(version))
+      throw FormatError(file.path(), g + " holds an unknown member '" + name + "'");
+    c.snapshots[version] = read_weights(file, g + "/" + name, run);
   }
+  if (c.snapshots.empty())
+    throw FormatError(file.path(), g + " holds no policy version");
   return c;
 }
 
 }  // namespace
 
-void write_initial_weights(H5File& file, const PolicyWeights& initial) {
-  write_blob(file, kInitial, serialize_weights(initial));
+void write_initial_weights(H5File& file, const PolicyWeights& initial, uint64_t run) {
+  write_blob(file, kInitial, serialize_weights(initial), run);
 }
 
 bool has_initial_weights(const H5File& file) { return file.exists(kInitial); }
 
-std::shared_ptr<const PolicyWeights> read_initial_weights(const H5File& file) {
+std::shared_ptr<const PolicyWeights> read_initial_weights(const H5File& file,
+                                                          uint64_t run) {
   if (!file.exists(kInitial))
     throw FormatError(file.path(), "no " + std::string(kInitial) +
                                        " (written with log.checkpoint_every = 0?)");
-  return deserialize_weights(read_blob(file, kInitial));
+  return read_weights(file, kInitial, run);
 }
 
-void write_checkpoint(H5File& file, const Checkpoint& c, int keep) {
+void write_checkpoint(H5File& file, const Checkpoint& c, int keep, uint64_t run) {
   const std::string g = group_of(c.iteration);
   file.remove(g);
   file.create_group(g);
-  write_blob(file, g + "/trainer", c.trainer_state);
+  write_blob(file, g + "/trainer", c.trainer_state, run);
   for (const auto& [version, weights] : c.snapshots)
-    write_blob(file, g + "/v" + std::to_string(version), serialize_weights(*weights));
+    write_blob(file, g + "/v" + std::to_string(version), serialize_weights(*weights), run);
   file.flush();
   file.set_attribute("iteration", static_cast<int64_t>(c.iteration), g);
   file.set_attribute("complete", static_cast<int64_t>(1), g);
@@ -95,12 +142,15 @@ void write_checkpoint(H5File& file, const Checkpoint& c, int keep) {
 }
 
 std::optional<Checkpoint> read_latest_checkpoint(
-    const H5File& file, std::vector<std::string>* passed_over) {
+    const H5File& file, uint64_t run, std::vector<std::string>* passed_over) {
   const auto all = stored(file);
   for (auto it = all.rbegin(); it != all.rend(); ++it) {
+    if (!is_complete(file, *it)) continue;  // a write a kill cut short
     try {
-      return read_checkpoint(file, *it);
-    } catch (const std::exception& e) {
+      return read_checkpoint(file, *it, run);
+    } catch (const FormatError& e) {
+      if (passed_over) passed_over->push_back(e.what());
+    } catch (const IoError& e) {  // a group or attribute of the wrong kind
       if (passed_over) passed_over->push_back(e.what());
     }
   }

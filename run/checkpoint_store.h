@@ -5,11 +5,16 @@
 //   /checkpoints/<iteration>/trainer  Trainer::save_state() at version iteration + 1
 //   /checkpoints/<iteration>/v<version>  the policy versions the next
 //                                     iterations sample from
-// Every blob carries a checksum attribute; a checkpoint group counts only
-// once its attribute `complete` is written, after its blobs and a flush.
-// Older checkpoints are removed only after the new one is on disk, so a
-// process killed while writing one leaves the previous one (and every
-// flushed row) intact.
+//
+// Every blob is bound to its run and its place: its `checksum` attribute is
+// FNV-1a over the run's identity (experiment_hash of its configuration),
+// the blob's path and its bytes, and its `run` attribute names the identity.
+// A blob copied in from another run, moved to another checkpoint, or
+// damaged therefore fails to load, and the error says which of these it is.
+// A checkpoint group counts only once its attribute `complete` is written,
+// after its blobs and a flush. Older checkpoints are removed only after the
+// new one is on disk, so a process killed while writing one leaves the
+// previous one (and every flushed row) intact.
 #pragma once
 
 #include <cstdint>
@@ -24,17 +29,22 @@
 
 namespace raftsim {
 
-void write_initial_weights(H5File& file, const PolicyWeights& initial);
+// `run` is the identity every blob is bound to: experiment_hash(config).
+void write_initial_weights(H5File& file, const PolicyWeights& initial, uint64_t run);
 bool has_initial_weights(const H5File& file);
-// IoError/FormatError if missing or corrupt.
-std::shared_ptr<const PolicyWeights> read_initial_weights(const H5File& file);
+// FormatError if missing, damaged or another run's.
+std::shared_ptr<const PolicyWeights> read_initial_weights(const H5File& file,
+                                                          uint64_t run);
 
 // Writes `checkpoint`, flushes, then keeps only the newest `keep` (>= 1).
-void write_checkpoint(H5File& file, const Checkpoint& checkpoint, int keep);
+void write_checkpoint(H5File& file, const Checkpoint& checkpoint, int keep,
+                      uint64_t run);
 
-// The newest complete checkpoint whose checksums hold, or nullopt. Each
-// one passed over is described in `passed_over` (one line each).
-std::optional<Checkpoint> read_latest_checkpoint(const H5File& file,
+// The newest complete checkpoint of `run` whose checksums hold, or nullopt.
+// A group without `complete` (a write cut short by a kill) is skipped; each
+// complete one passed over (damaged, another run's) is described in
+// `passed_over`, one line each.
+std::optional<Checkpoint> read_latest_checkpoint(const H5File& file, uint64_t run,
                                                  std::vector<std::string>* passed_over);
 
 // Removes every checkpoint after row `iteration` (they describe rows a

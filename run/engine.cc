@@ -15,13 +15,12 @@
 #include "run/checkpoint_store.h"
 #include "run/environment.h"
 #include "run/remote_nodes.h"
+#include "run/resume.h"
 #include "run/reward_model_store.h"
 #include "run/run_layout.h"
 #include "run/run_writer.h"
 
 namespace raftsim {
-
-namespace {}  // namespace
 
 std::shared_ptr<GeneratorContext> make_generator_context(
     const RunConfig& config, std::shared_ptr<const Task> task,
@@ -146,11 +145,14 @@ std::shared_ptr<RunWriter> create_run(const RunConfig& config,
     file.close();
     return nullptr;
   }
-  if (config.log.checkpoint_every > 0) write_initial_weights(file, *initial->weights());
+  const uint64_t identity = experiment_hash(config);
+  if (config.log.checkpoint_every > 0)
+    write_initial_weights(file, *initial->weights(), identity);
   learned = train_learned_reward(config, task, *initial);
   if (learned.initial.model) write_reward_model(file, learned.initial);
-  auto writer = std::make_shared<RunWriter>(
-      std::move(file), evaluated, config.log.samples, config.log.checkpoint_keep);
+  auto writer =
+      std::make_shared<RunWriter>(std::move(file), evaluated, config.log.samples,
+                                  config.log.checkpoint_keep, identity);
   if (config.log.swmr) {
     // SWMR needs every dataset to exist before it starts.
     writer->create_tables(task.prompt_length(), task.response_length(),
@@ -167,7 +169,7 @@ std::shared_ptr<const Policy> stored_initial(const RunConfig& config, const Task
   PolicyConfig architecture = config.policy;
   architecture.warmup_steps = 0;
   auto policy = make_policy(architecture, task, config.seed);
-  policy->load(*read_initial_weights(file));
+  policy->load(*read_initial_weights(file, experiment_hash(config)));
   return policy;
 }
 
@@ -192,27 +194,34 @@ struct Reopened {
   LearnedReward learned;
 };
 
-// Truncates the rows after the newest checkpoint and restores pi_0, the
-// trainer's state and the policy versions the next iterations need.
+// Follows `plan` (run/resume.h, checked before the file was locked and
+// again now): truncates the rows after its checkpoint and restores pi_0,
+// the trainer's state and the policy versions the next iterations need.
 Reopened reopen_run(const RunConfig& config, const RunOptions& options,
-                    const Task& task, bool evaluated) {
+                    const ResumePlan& plan, const Task& task, bool evaluated) {
   Reopened r;
+  const uint64_t identity = experiment_hash(config);
   H5File file = H5File::open_write(options.out_path);
-  if (has_initial_weights(file)) {
+  std::optional<Checkpoint> checkpoint;
+  if (plan.first_iteration > 0) {
+    checkpoint = read_latest_checkpoint(file, identity, nullptr);
+    if (!checkpoint || checkpoint->iteration + 1 != plan.first_iteration)
+      throw FormatError(options.out_path, "its checkpoints changed while it was resumed");
+  }
+  if (plan.has_initial) {
     r.initial = stored_initial(config, task, file);
   } else {
-    // Killed before pi_0 was stored (during its warm start): make it again
-    // (the warm start is deterministic) and start from row 0.
+    // Killed before pi_0 was stored (during its warm start, no rows): make
+    // it again (the warm start is deterministic) and start from row 0.
     r.initial = make_policy(config.policy, task, config.seed, options.interrupt);
-    write_initial_weights(file, *r.initial->weights());
+    write_initial_weights(file, *r.initial->weights(), identity);
   }
   // The reward model is trained again (deterministically); runs that
   // relabel are not resumed (run/resume.h).
   r.learned = train_learned_reward(config, task, *r.initial);
   if (r.learned.initial.model && !has_reward_model(file, 0))
     write_reward_model(file, r.learned.initial);
-  const auto checkpoint = read_latest_checkpoint(file, nullptr);
-  const uint64_t rows = checkpoint ? checkpoint->iteration + 1 : 0;
+  const uint64_t rows = plan.first_iteration;
   truncate_rows(file, config, rows);
   if (checkpoint) {
     remove_checkpoints_after(file, checkpoint->iteration);
@@ -230,7 +239,7 @@ Reopened reopen_run(const RunConfig& config, const RunOptions& options,
   write_run_status(file, RunStatus::kRunning);
   file.flush();
   r.writer = std::make_shared<RunWriter>(std::move(file), evaluated, config.log.samples,
-                                         config.log.checkpoint_keep);
+                                         config.log.checkpoint_keep, identity);
   return r;
 }
 
@@ -296,7 +305,7 @@ RunOutcome run_experiment(const RunConfig& config, const RunOptions& options) {
   std::shared_ptr<RunWriter> writer;
   LearnedReward learned;
   if (options.resume) {
-    Reopened r = reopen_run(config, options, *task, evaluated);
+    Reopened r = reopen_run(config, options, *options.resume, *task, evaluated);
     setup = make_setup(config, task, r.initial, clock);
     setup.first_iteration = r.first_iteration;
     setup.snapshots = std::move(r.snapshots);

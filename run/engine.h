@@ -18,6 +18,7 @@
 
 #include "actors/coordinator.h"
 #include "run/network.h"
+#include "run/resume.h"
 #include "run/run_config.h"
 
 namespace raftsim {
@@ -32,10 +33,10 @@ struct RunOptions {
   const std::atomic<bool>* stop_now =
       nullptr;              // set to stop after in-flight iterations
   std::string environment;  // stored as the root attribute
-  // Continue the run in out_path from its newest checkpoint (rows after it
-  // are truncated) instead of creating a file. `config` is the file's own,
-  // changed only in keys that do not change results (cli/resume checks).
-  bool resume = false;
+  // Set: continue the run in out_path as this plan says (plan_resume,
+  // run/resume.h; rows after its checkpoint are recomputed) instead of
+  // creating a file. `config` is then plan->config.
+  const ResumePlan* resume = nullptr;
   // actors.nodes: how to reach them (environment, not experiment).
   TlsFiles tls;
   caf::timespan node_timeout = std::chrono::seconds(300);

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cmath>
 #include <limits>
 
@@ -256,6 +257,13 @@ uint64_t experiment_hash(const RunConfig& config) {
   for (const auto& [key, value] : resolved_settings(config))
     if (changes_results(key)) text += key + " = " + value + "\n";
   return fnv1a64(text.data(), text.size());
+}
+
+std::string experiment_hash_text(const RunConfig& config) {
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "%016llx",
+                static_cast<unsigned long long>(experiment_hash(config)));
+  return buf;
 }
 
 Settings resolved_settings(const RunConfig& config) {

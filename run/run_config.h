@@ -82,5 +82,7 @@ bool changes_results(const std::string& key);
 // lines of the keys that change results. Two configs with the same hash
 // give the same /metrics row for row, on the same build.
 uint64_t experiment_hash(const RunConfig& config);
+// The same as 16 lower-case hex digits (the run file's `experiment_hash`).
+std::string experiment_hash_text(const RunConfig& config);
 
 }  // namespace raftsim

@@ -5,6 +5,7 @@ namespace raftsim {
 void write_run_header(H5File& file, const RunConfig& config, const RunHeader& header) {
   file.set_attribute(layout::kVersionAttr, header.raftsim_version);
   file.set_attribute(layout::kConfigAttr, to_ini(config));
+  file.set_attribute(layout::kExperimentHashAttr, experiment_hash_text(config));
   file.set_attribute(layout::kSeedAttr, static_cast<int64_t>(config.seed));
   write_run_status(file, RunStatus::kRunning);
   file.set_attribute(layout::kCreatedAttr, header.created);
@@ -43,6 +44,12 @@ std::string RunReader::raftsim_version() const {
 std::string RunReader::libtorch_version() const {
   return file_.has_attribute(layout::kLibtorchAttr)
              ? file_.string_attribute(layout::kLibtorchAttr)
+             : "";
+}
+
+std::string RunReader::experiment_hash() const {
+  return file_.has_attribute(layout::kExperimentHashAttr)
+             ? file_.string_attribute(layout::kExperimentHashAttr)
              : "";
 }
 

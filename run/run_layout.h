@@ -33,6 +33,8 @@ inline constexpr char kSamples[] = "/samples";
 // Root attributes.
 inline constexpr char kVersionAttr[] = "raftsim_version";
 inline constexpr char kConfigAttr[] = "config";
+// experiment_hash_text() of the configuration: what checkpoints are bound to.
+inline constexpr char kExperimentHashAttr[] = "experiment_hash";
 inline constexpr char kSeedAttr[] = "seed";
 inline constexpr char kStatusAttr[] = "status";
 inline constexpr char kCreatedAttr[] = "created";
@@ -82,6 +84,7 @@ class RunReader {
   std::string config_ini() const;
   std::string raftsim_version() const;
   std::string libtorch_version() const;  // "" in files from before 0.2
+  std::string experiment_hash() const;   // "" in files from before 0.4
   // Key -> value of the resolved configuration (the /config group).
   std::map<std::string, std::string> config() const;
   // Rows in /metrics (0 for a run stopped before its first row).

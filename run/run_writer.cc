@@ -44,12 +44,14 @@ void write_samples(H5File& file, const IterationReport& r) {
 
 }  // namespace
 
-RunWriter::RunWriter(H5File file, bool evaluated, bool samples, int checkpoint_keep)
+RunWriter::RunWriter(H5File file, bool evaluated, bool samples, int checkpoint_keep,
+                     uint64_t identity)
     : file_(std::move(file)),
       metrics_(metric_columns(evaluated)),
       timing_(timing_columns()),
       samples_(samples),
-      checkpoint_keep_(checkpoint_keep) {}
+      checkpoint_keep_(checkpoint_keep),
+      identity_(identity) {}
 
 void RunWriter::create_tables(int32_t prompt_length, int32_t response_length,
                               int32_t point_dim) {
@@ -83,7 +85,7 @@ void RunWriter::write(const IterationReport& report) {
 }
 
 void RunWriter::write_checkpoint(const Checkpoint& checkpoint) {
-  raftsim::write_checkpoint(file_, checkpoint, checkpoint_keep_);
+  raftsim::write_checkpoint(file_, checkpoint, checkpoint_keep_, identity_);
 }
 
 void RunWriter::close(RunStatus status) {

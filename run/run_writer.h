@@ -15,8 +15,10 @@ namespace raftsim {
 
 class RunWriter final : public ReportSink {
  public:
-  // `checkpoint_keep`: checkpoints kept in the file (run/checkpoint_store.h).
-  RunWriter(H5File file, bool evaluated, bool samples, int checkpoint_keep);
+  // `checkpoint_keep`: checkpoints kept in the file, bound to the run
+  // `identity` (experiment_hash; run/checkpoint_store.h).
+  RunWriter(H5File file, bool evaluated, bool samples, int checkpoint_keep,
+            uint64_t identity);
 
   // Creates every table before the first row (SWMR readers need them all).
   void create_tables(int32_t prompt_length, int32_t response_length, int32_t point_dim);
@@ -32,6 +34,7 @@ class RunWriter final : public ReportSink {
   std::vector<Column> metrics_, timing_;
   bool samples_;
   int checkpoint_keep_;
+  uint64_t identity_;
 };
 
 }  // namespace raftsim

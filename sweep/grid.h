@@ -32,7 +32,7 @@ GridAxis seed_axis(uint64_t first, int n);
 
 // Limits checked before any point is built: the number of points in one
 // sweep, and the length of a point's file stem (NAME_MAX is 255 bytes,
-// and the stem gets ".h5", ".log" and ".lock").
+// and the stem gets ".h5" and ".log").
 inline constexpr size_t kMaxSweepPoints = 100000;
 inline constexpr size_t kMaxPointName = 240;
 

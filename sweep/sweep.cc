@@ -23,8 +23,6 @@ namespace fs = std::filesystem;
 
 namespace raftsim {
 
-namespace {}  // namespace
-
 bool already_done(const std::string& path, const std::string& ini) {
   try {
     RunReader r(path);
@@ -40,7 +38,7 @@ namespace {
 // `raftsim run --resume` can continue.
 bool resumable(const std::string& path, const std::string& ini) {
   try {
-    return RunReader(path).config_ini() == ini && (resume_config(path, {}), true);
+    return RunReader(path).config_ini() == ini && (plan_resume(path, {}), true);
   } catch (const std::exception&) {
     return false;
   }

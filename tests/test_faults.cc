@@ -8,6 +8,7 @@
 
 #include <boost/test/unit_test.hpp>
 #include <chrono>
+#include <fstream>
 #include <thread>
 
 #include "run/run_layout.h"
@@ -42,6 +43,15 @@ int count_lines(const std::string& text, const std::string& part) {
 const std::vector<std::string> kSlow = {
     "--set", "iterations=400", "--set", "task.contexts=64",
     "--set", "task.arms=1024", "--set", "sampler.prompts=2048"};
+
+bool readable_run(const std::string& path) {
+  try {
+    RunReader r(path);
+    return true;
+  } catch (const std::exception&) {
+    return false;
+  }
+}
 
 std::vector<std::string> with(std::vector<std::string> a,
                               const std::vector<std::string>& b) {
@@ -86,20 +96,52 @@ BOOST_AUTO_TEST_CASE(a_second_writer_is_refused_and_the_first_run_is_untouched) 
   const std::string out = dir.file("f.h5");
   const pid_t first =
       spawn_raftsim(with({"run", "--quiet", "--out", out}, kSlow), dir.file("a.log"));
+  // The lock is taken before the file exists under its name: once the header
+  // is readable, the first run holds it.
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while (!fs::exists(out + ".lock") && std::chrono::steady_clock::now() < deadline)
+  while (!readable_run(out) && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  const ProcessResult second = run_raftsim(
-      {"run", "--quiet", "--overwrite", "--set", "iterations=1", "--out", out}, dir);
-  BOOST_TEST(second.exit_code == 2, second.output);
-  BOOST_TEST(contains(second.output, "--out"));
-  BOOST_TEST(contains(second.output, ".lock"));
+  // The same file by its name, a symbolic link and a hard link.
+  fs::create_symlink(out, dir.file("sym.h5"));
+  fs::create_hard_link(out, dir.file("hard.h5"));
+  for (const char* name : {"f.h5", "sym.h5", "hard.h5"}) {
+    const ProcessResult second =
+        run_raftsim({"run", "--quiet", "--overwrite", "--set", "iterations=1", "--out",
+                     dir.file(name)},
+                    dir);
+    BOOST_TEST(second.exit_code == 2, second.output);
+    BOOST_TEST(contains(second.output, "--out"));
+    BOOST_TEST(contains(second.output, "no other raftsim process is writing"));
+  }
+  const ProcessResult resume = run_raftsim({"run", "--resume", dir.file("hard.h5")}, dir);
+  BOOST_TEST(resume.exit_code == 2, resume.output);
   kill(first, SIGINT);
   BOOST_TEST(wait_exit(first) == 130);
   const RunReader f(out);
   BOOST_TEST(f.status() == RunStatus::kInterrupted);
   BOOST_TEST(f.config().at("iterations") == "400");  // still the first run's file
+  // No lock file is made, so none is left to follow or truncate.
   BOOST_TEST(!fs::exists(out + ".lock"));
+}
+
+BOOST_AUTO_TEST_CASE(a_planted_lock_link_is_never_followed) {
+  // Earlier versions opened FILE.lock with O_TRUNC: a symbolic link planted
+  // there truncated whatever it pointed to.
+  TempDir dir;
+  const std::string victim = dir.file("victim.txt");
+  std::ofstream(victim) << "precious";
+  fs::create_symlink(victim, dir.file("r.h5.lock"));
+  fs::create_directory(dir.file("sweep"));
+  fs::create_symlink(victim, dir.file("sweep/sweep.h5.lock"));
+  BOOST_TEST(run_raftsim({"run", "--quiet", "--set", "iterations=1", "--out",
+                          dir.file("r.h5")},
+                         dir)
+                 .exit_code == 0);
+  BOOST_TEST(run_raftsim({"sweep", "--quiet", "--grid", "seed=1", "--set",
+                          "iterations=1", "--out", dir.file("sweep")},
+                         dir)
+                 .exit_code == 0);
+  BOOST_TEST(read_text(victim) == "precious");
 }
 
 BOOST_AUTO_TEST_CASE(a_killed_sweep_takes_its_runs_with_it_and_a_rerun_resumes_them) {
@@ -139,13 +181,18 @@ BOOST_AUTO_TEST_CASE(a_second_sweep_on_one_directory_is_refused) {
   const auto args = with(
       {"sweep", "--quiet", "--grid", "seed=1,2", "--jobs", "1", "--out", out}, kSlow);
   const pid_t first = spawn_raftsim(args, dir.file("first.log"));
+  // The directory is locked before its manifest is written.
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while (!fs::exists(out + "/sweep.h5.lock") &&
-         std::chrono::steady_clock::now() < deadline)
+  while (!fs::exists(out + "/sweep.h5") && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  const ProcessResult second = run_raftsim(args, dir);
-  BOOST_TEST(second.exit_code == 2, second.output);
-  BOOST_TEST(contains(second.output, "sweep.h5.lock"));
+  fs::create_directory_symlink(out, dir.file("alias"));
+  for (const std::string& name : {out, dir.file("alias")}) {
+    auto again = args;
+    again[again.size() - kSlow.size() - 1] = name;
+    const ProcessResult second = run_raftsim(again, dir);
+    BOOST_TEST(second.exit_code == 2, second.output);
+    BOOST_TEST(contains(second.output, "no other sweep is running"), second.output);
+  }
   kill(first, SIGINT);
   BOOST_TEST(wait_exit(first) == 130);
 }

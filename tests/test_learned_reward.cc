@@ -286,6 +286,6 @@ BOOST_AUTO_TEST_CASE(a_relabelling_run_is_not_resumed) {
                                                 {"log.checkpoint_every", "1"}});
   BOOST_REQUIRE(run(s, dir.file("r.h5")).status == RunStatus::kComplete);
   BOOST_CHECK_EXCEPTION(
-      resume_config(dir.file("r.h5"), {{"iterations", "5"}}), ConfigError,
+      plan_resume(dir.file("r.h5"), {{"iterations", "5"}}), ConfigError,
       [](const ConfigError& e) { return contains(e.what(), "reward.relabel_every"); });
 }

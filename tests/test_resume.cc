@@ -7,6 +7,7 @@
 #include <signal.h>
 
 #include <boost/test/unit_test.hpp>
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <thread>
@@ -225,4 +226,133 @@ BOOST_AUTO_TEST_CASE(resuming_refuses_what_would_change_results) {
   BOOST_TEST(run_raftsim({"run", "--resume", dir.file("junk.h5")}, dir).exit_code == 2);
   BOOST_TEST(run_raftsim({"run", "--resume", dir.path.string()}, dir).exit_code == 2);
   BOOST_TEST(run_raftsim({"run", "--resume", f, "--config", f}, dir).exit_code == 2);
+}
+
+// Hostile files (issue 23): resume continues only from state it can prove
+// belongs to the run, never discards a row it cannot recompute, and leaves
+// a file it refuses exactly as it was.
+namespace {
+
+const Settings kSmall = joined(kTabular, {{"iterations", "6"}});
+
+// The file's bytes, to show a refusal left it untouched.
+std::string bytes_of(const std::string& path) { return read_text(path); }
+
+// A finished run of `settings` whose status now says interrupted.
+std::string interrupted_run(const Settings& settings, const TempDir& dir,
+                            const std::string& name) {
+  const std::string f = dir.file(name);
+  BOOST_REQUIRE(run(settings, f).status == RunStatus::kComplete);
+  H5File::open_write(f).set_attribute("status", "interrupted");
+  return f;
+}
+
+void expect_refusal(const std::vector<std::string>& args, const std::string& file,
+                    const std::vector<std::string>& said, const TempDir& dir) {
+  const std::string before = bytes_of(file);
+  const ProcessResult r = run_raftsim(args, dir);
+  BOOST_TEST(r.exit_code == 2, r.output);
+  for (const auto& part : said) BOOST_TEST(contains(r.output, part), r.output);
+  BOOST_TEST(std::count(r.output.begin(), r.output.end(), '\n') == 1, r.output);
+  BOOST_TEST((bytes_of(file) == before), "the refused file changed");
+}
+
+// Replaces the blob at `path` by `bytes`, keeping its attributes.
+void overwrite_blob(const std::string& file, const std::string& path,
+                    const std::vector<uint8_t>& bytes) {
+  H5File f = H5File::open_write(file);
+  const std::string run_id = f.string_attribute("run", path);
+  const int64_t sum = f.int_attribute("checksum", path);
+  f.remove(path);
+  f.write_bytes(path, bytes);
+  f.set_attribute("run", run_id, path);
+  f.set_attribute("checksum", sum, path);
+}
+
+// Copies the blob at `path` of `from`, with its attributes, over `to`'s.
+void copy_blob(const std::string& from, const std::string& to,
+               const std::string& path) {
+  const H5File src = H5File::open_read(from);
+  const auto bytes = src.read_bytes(path);
+  const std::string run_id = src.string_attribute("run", path);
+  const int64_t sum = src.int_attribute("checksum", path);
+  H5File dst = H5File::open_write(to);
+  dst.remove(path);
+  dst.write_bytes(path, bytes);
+  dst.set_attribute("run", run_id, path);
+  dst.set_attribute("checksum", sum, path);
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(a_run_without_checkpoints_is_refused_not_truncated) {
+  TempDir dir;
+  const std::string f =
+      interrupted_run(joined(kSmall, {{"log.checkpoint_every", "0"}}), dir, "n.h5");
+  expect_refusal({"run", "--resume", f, "--set", "log.checkpoint_every=1", "--set",
+                  "iterations=8"},
+                 f, {"--resume", "log.checkpoint_every = 0", "6 rows"}, dir);
+  BOOST_TEST(RunReader(f).rows() == 6u);
+  // The same when the /checkpoints group is gone.
+  const std::string g = interrupted_run(kSmall, dir, "g.h5");
+  H5File::open_write(g).remove("/checkpoints");
+  expect_refusal({"run", "--resume", g, "--set", "iterations=8"}, g,
+                 {"--resume", "6 rows"}, dir);
+}
+
+BOOST_AUTO_TEST_CASE(iterations_below_the_rows_held_are_refused) {
+  TempDir dir;
+  const std::string f = interrupted_run(kSmall, dir, "s.h5");
+  expect_refusal({"run", "--resume", f, "--set", "iterations=3"}, f,
+                 {"iterations", ">= 6"}, dir);
+}
+
+BOOST_AUTO_TEST_CASE(an_edited_config_group_is_refused_naming_the_key) {
+  TempDir dir;
+  const std::string f = interrupted_run(kSmall, dir, "e.h5");
+  H5File::open_write(f).set_attribute("sampler.k", "6", "/config");
+  expect_refusal({"run", "--resume", f, "--set", "iterations=8"}, f,
+                 {"--resume", "sampler.k = 6", "edited"}, dir);
+}
+
+BOOST_AUTO_TEST_CASE(damaged_or_foreign_state_is_named_and_never_used) {
+  TempDir dir;
+  const Settings s = joined(kSmall, {{"log.checkpoint_keep", "2"}});
+  BOOST_REQUIRE(run(joined(s, {{"iterations", "9"}}), dir.file("ref.h5")).status ==
+                RunStatus::kComplete);
+  // A damaged newest checkpoint: passed over aloud for the older one, and
+  // the recomputed rows are the run's own.
+  const std::string d = interrupted_run(s, dir, "d.h5");
+  auto trainer = H5File::open_read(d).read_bytes("/checkpoints/0000000005/trainer");
+  BOOST_REQUIRE(!trainer.empty());
+  trainer[trainer.size() / 2] ^= 1;
+  overwrite_blob(d, "/checkpoints/0000000005/trainer", trainer);
+  ProcessResult r = run_raftsim({"run", "--quiet", "--resume", d, "--set", "iterations=9"}, dir);
+  BOOST_TEST(r.exit_code == 0, r.output);
+  BOOST_TEST(contains(r.output, "0000000005/trainer is damaged"), r.output);
+  BOOST_TEST(same_metrics(dir.file("ref.h5"), d));
+
+  // Another seed's checkpoints copied in: named as another run's, passed
+  // over; with no checkpoint of its own left, it continues from its pi_0.
+  const std::string mine = interrupted_run(s, dir, "mine.h5");
+  const std::string other = interrupted_run(joined(s, {{"seed", "6"}}), dir, "other.h5");
+  for (const char* blob : {"/checkpoints/0000000004/trainer", "/checkpoints/0000000004/v5",
+                           "/checkpoints/0000000005/trainer", "/checkpoints/0000000005/v6"})
+    copy_blob(other, mine, blob);
+  r = run_raftsim({"run", "--quiet", "--resume", mine, "--set", "iterations=9"}, dir);
+  BOOST_TEST(r.exit_code == 0, r.output);
+  BOOST_TEST(contains(r.output, "belongs to another run"), r.output);
+  BOOST_TEST(same_metrics(dir.file("ref.h5"), mine));
+
+  // pi_0 damaged, or another run's: refused, the file untouched.
+  const std::string p = interrupted_run(s, dir, "p.h5");
+  auto pi0 = H5File::open_read(p).read_bytes("/checkpoints/initial");
+  pi0[pi0.size() / 3] ^= 4;
+  overwrite_blob(p, "/checkpoints/initial", pi0);
+  expect_refusal({"run", "--resume", p, "--set", "iterations=9"}, p,
+                 {"--resume", "pi_0", "damaged"}, dir);
+  const std::string q = interrupted_run(s, dir, "q.h5");
+  copy_blob(other, q, "/checkpoints/initial");
+  expect_refusal({"run", "--resume", q, "--set", "iterations=9"}, q,
+                 {"--resume", "pi_0", "another run"}, dir);
 }
