@@ -61,7 +61,10 @@ void fail(Self* self, const std::string& what) {
 // The error handler of a request to a stage other than a generator.
 auto fail_on(Self* self, std::string stage) {
   return [self, stage](caf::error& err) {
-    fail(self, stage + " failed: " + describe(err));
+    // Workers prefix their own name ("logger: ..."): say it once.
+    std::string text = describe(err);
+    if (text.rfind(stage + ": ", 0) == 0) text = text.substr(stage.size() + 2);
+    fail(self, stage + " failed: " + text);
   };
 }
 

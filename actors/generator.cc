@@ -6,6 +6,7 @@
 #include <numeric>
 #include <stdexcept>
 
+#include "core/errors.h"
 #include "core/moments.h"
 #include "core/rng.h"
 #include "models/compute_threads.h"
@@ -126,7 +127,7 @@ caf::result<Result> guarded(generator_actor::stateful_pointer<GeneratorState> se
   try {
     return work();
   } catch (const std::exception& e) {
-    auto err = caf::make_error(caf::sec::runtime_error, std::string(e.what()));
+    auto err = caf::make_error(caf::sec::runtime_error, one_line(e));
     self->quit(err);
     return err;
   }

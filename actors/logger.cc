@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "core/errors.h"
+
 namespace raftsim {
 
 namespace {
@@ -12,7 +14,8 @@ caf::result<caf::ok_atom> guarded(Work&& work) {
   try {
     work();
   } catch (const std::exception& e) {
-    return caf::make_error(caf::sec::runtime_error, std::string("logger: ") + e.what());
+    return caf::make_error(caf::sec::runtime_error,
+                           std::string("logger: ") + one_line(e));
   } catch (...) {
     return caf::make_error(caf::sec::runtime_error,
                            std::string("logger: unknown error"));

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <csignal>
 
+#include "core/errors.h"
 #include "models/weights_io.h"
 
 namespace raftsim {
@@ -80,7 +81,7 @@ void with_version(Self self, uint64_t version,
               s.weights[version] = deserialize_weights(blob.bytes);
             } catch (const std::exception& e) {
               error = "weights of version " + std::to_string(version) +
-                      " arrived damaged (" + e.what() + ")";
+                      " arrived damaged (" + one_line(e) + ")";
             }
             if (error.empty() && version == 0) {
               // pi_0: the generators' frozen replica; start them now.

@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "core/errors.h"
 #include "models/compute_threads.h"
 
 namespace raftsim {
@@ -34,7 +35,7 @@ reward_trainer_actor::behavior_type reward_trainer_fn(
           return train_reward_version(*ctx->task, *ctx->trainer, req.added);
         } catch (const std::exception& e) {
           return caf::make_error(caf::sec::runtime_error,
-                                 std::string("reward-model trainer: ") + e.what());
+                                 std::string("reward-model trainer: ") + one_line(e));
         }
       },
   };

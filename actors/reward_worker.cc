@@ -1,5 +1,7 @@
 #include "actors/reward_worker.h"
 
+#include "core/errors.h"
+
 namespace raftsim {
 
 reward_actor::behavior_type reward_worker(
@@ -19,7 +21,7 @@ reward_actor::behavior_type reward_worker(
             self->state.model->score(req.batch.iteration, s, out.gold, out.proxy);
         } catch (const std::exception& e) {
           return caf::make_error(caf::sec::runtime_error,
-                                 std::string("reward model: ") + e.what());
+                                 std::string("reward model: ") + one_line(e));
         }
         out.reward_version = req.reward.version;
         out.batch = std::move(req.batch);

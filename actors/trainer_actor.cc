@@ -1,5 +1,6 @@
 #include "actors/trainer_actor.h"
 
+#include "core/errors.h"
 #include "models/compute_threads.h"
 
 namespace raftsim {
@@ -41,7 +42,7 @@ trainer_actor::behavior_type trainer_actor_fn(
           if (req.want_state) out.trainer_state = t.save_state();
         } catch (const std::exception& e) {
           return caf::make_error(caf::sec::runtime_error,
-                                 std::string("trainer: ") + e.what());
+                                 std::string("trainer: ") + one_line(e));
         }
         out.train.end = ctx->clock.now();
         return out;
@@ -52,7 +53,7 @@ trainer_actor::behavior_type trainer_actor_fn(
           return TrainerState{t.version(), t.save_state()};
         } catch (const std::exception& e) {
           return caf::make_error(caf::sec::runtime_error,
-                                 std::string("trainer: ") + e.what());
+                                 std::string("trainer: ") + one_line(e));
         }
       },
   };

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "core/errors.h"
 #include "core/exit_status.h"
 #include "core/h5_file.h"
 #include "core/version.h"
@@ -30,6 +31,21 @@ const char* kUsage =
     "  -h, --help     show this help ('raftsim <command> --help' for a command)\n"
     "  --version      print the version\n";
 }
+
+namespace {
+
+int dispatch(const std::string& command, const std::vector<std::string>& args) {
+  if (command == "run") return raftsim::cli::run_command(args);
+  if (command == "bench") return raftsim::cli::bench_command(args);
+  if (command == "sweep") return raftsim::cli::sweep_command(args);
+  if (command == "summarize") return raftsim::cli::summarize_command(args);
+  if (command == "node") return raftsim::cli::node_command(args);
+  if (command == "sweep-worker") return raftsim::cli::worker_command(args);
+  std::cerr << "raftsim: unknown command '" << command << "' (see 'raftsim --help')\n";
+  return raftsim::to_int(raftsim::ExitStatus::kBadInput);
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   // LibTorch allocates and frees many large tensors per step; with glibc's
@@ -51,21 +67,15 @@ int main(int argc, char** argv) {
   const std::string command = args[0];
   args.erase(args.begin());
   int status = raftsim::to_int(raftsim::ExitStatus::kBadInput);
-  if (command == "run")
-    status = raftsim::cli::run_command(args);
-  else if (command == "bench")
-    status = raftsim::cli::bench_command(args);
-  else if (command == "sweep")
-    status = raftsim::cli::sweep_command(args);
-  else if (command == "summarize")
-    status = raftsim::cli::summarize_command(args);
-  else if (command == "node")
-    status = raftsim::cli::node_command(args);
-  else if (command == "sweep-worker")
-    status = raftsim::cli::worker_command(args);
-  else
-    std::cerr << "raftsim: unknown command '" << command
-              << "' (see 'raftsim --help')\n";
+  // Every command reports its own failures; what still escapes (an
+  // allocation that failed, a library's exception) ends here in one line,
+  // never in an abort.
+  try {
+    status = dispatch(command, args);
+  } catch (const std::exception& e) {
+    std::cerr << "raftsim " << command << ": " << raftsim::one_line(e) << "\n";
+    status = raftsim::to_int(raftsim::ExitStatus::kFailure);
+  }
   if (raftsim::H5File::any_broken()) {
     // A file whose write failed (a full disk) makes HDF5 1.10.8 crash in
     // its exit handlers; everything is reported and flushed, so leave now.

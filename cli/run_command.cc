@@ -62,8 +62,8 @@ int run_command(const std::vector<std::string>& args) {
     try {
       lock = FileLock::try_lock(path);
     } catch (const IoError& e) {
-      throw ConfigError(key, path, std::string("a run file raftsim can lock (") +
-                                       e.what() + ")");
+      throw ConfigError(key, path,
+                        std::string("a run file raftsim can lock (") + e.what() + ")");
     }
     if (!lock)
       throw ConfigError(key, path,

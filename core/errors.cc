@@ -1,6 +1,18 @@
 #include "core/errors.h"
 
+#include <new>
+
 namespace raftsim {
+
+std::string one_line(const std::exception& e) {
+  if (dynamic_cast<const std::bad_alloc*>(&e))
+    return "out of memory (an allocation failed: lower the sizes, or raise the "
+           "memory limit)";
+  std::string text = e.what();
+  text = text.substr(0, text.find('\n'));
+  const auto end = text.find_last_not_of(" \t\r");
+  return end == std::string::npos ? "unknown error" : text.substr(0, end + 1);
+}
 
 ConfigError::ConfigError(std::string key, std::string value, std::string allowed)
     : std::runtime_error(key + " = '" + value + "' is not allowed: must be " + allowed),

@@ -17,6 +17,11 @@
 
 namespace raftsim {
 
+// What a boundary prints of any exception: the first line of e.what()
+// (LibTorch appends a 20-line backtrace), trimmed; for std::bad_alloc a
+// sentence that says memory ran out.
+std::string one_line(const std::exception& e);
+
 class ConfigError : public std::runtime_error {
  public:
   ConfigError(std::string key, std::string value, std::string allowed);

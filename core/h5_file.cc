@@ -1,6 +1,7 @@
 #include "core/h5_file.h"
 
 #include <H5Cpp.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -10,6 +11,7 @@
 #include <map>
 #include <set>
 #include <stdexcept>
+#include <utility>
 
 namespace raftsim {
 
@@ -103,13 +105,27 @@ std::string describe(const H5::Exception& e) {
   if (inner.empty()) inner = e.getDetailMsg();
   // The C++ wrapper's own stack may not quote the system's reason.
   if ((os_error == ENOSPC || os_error == EIO || os_error == EDQUOT ||
-       os_error == EROFS) &&
+       os_error == EROFS || os_error == EFBIG) &&
       inner.find(std::strerror(os_error)) == std::string::npos)
     inner += " (" + std::string(std::strerror(os_error)) + ")";
   return inner;
 }
 
 std::atomic<bool> g_any_broken{false};
+
+// Closes a dataset when its scope ends, also on the way out of a failed
+// write: HDF5's C++ wrapper would otherwise close it in its destructor and,
+// on a full disk, print "DataSet::~DataSet - H5Dclose failed" to stderr
+// beside raftsim's own line. The first failure is reported by the caller.
+struct CloseQuietly {
+  H5::DataSet& ds;
+  ~CloseQuietly() {
+    try {
+      ds.close();
+    } catch (const H5::Exception&) {
+    }
+  }
+};
 
 // Runs `f`, translating HDF5's exceptions (which do not derive from
 // std::exception) and std::exception into IoError(path, what, reason).
@@ -158,6 +174,31 @@ struct H5File::Impl {
   bool closed = false;
   std::map<std::string, std::set<std::string>> row_names;  // append_row groups
 
+  // Abandoned files are left as their last flush wrote them, untouched:
+  //  - after a failed write in SWMR mode HDF5 1.10 crashes (SIGSEGV in
+  //    H5Fflush and in H5Fclose) when the file is touched again; the rows
+  //    flushed before stay readable after h5clear -s, as for a killed
+  //    SWMR writer;
+  //  - past the file-size limit (EFBIG, ulimit -f) a later metadata write
+  //    would record an end of file beyond what the limit let be written,
+  //    and the whole file would no longer open.
+  bool abandoned = false;
+
+  // A write through guarded(), refused at once on an abandoned file.
+  template <class F>
+  void writing(const std::string& what, F&& f) {
+    if (abandoned) throw IoError(path, what, "an earlier write to it failed");
+    try {
+      guarded(path, what, std::forward<F>(f));
+    } catch (...) {
+      if (swmr_writing || errno == EFBIG) {
+        abandoned = broken = true;
+        g_any_broken = true;
+      }
+      throw;
+    }
+  }
+
   bool exists(const std::string& p) const {
     if (p == "/") return true;
     // Check each prefix: H5Lexists fails on a missing intermediate group.
@@ -181,6 +222,7 @@ struct H5File::Impl {
   // Leaves SWMR mode by reopening the file normally (attributes cannot be
   // written in SWMR mode).
   void end_swmr() {
+    if (abandoned) throw std::runtime_error("an earlier write to it failed");
     if (!swmr_writing) return;
     file.flush(H5F_SCOPE_GLOBAL);
     file.close();
@@ -198,6 +240,7 @@ struct H5File::Impl {
       return f(g);
     }
     H5::DataSet d = file.openDataSet(name);
+    CloseQuietly close_d{d};
     return f(d);
   }
 
@@ -219,6 +262,7 @@ struct H5File::Impl {
   void append(const std::string& p, const T* data, size_t rows, size_t width) {
     const int rank = width == 1 ? 1 : 2;
     H5::DataSet ds;
+    CloseQuietly close_ds{ds};
     hsize_t cur[2] = {0, width};
     if (!exists(p)) {
       ensure_group(parent_of(p));
@@ -266,6 +310,7 @@ struct H5File::Impl {
     if (exists(p)) H5Ldelete(file.getId(), p.c_str(), H5P_DEFAULT);
     H5::DataSpace space(static_cast<int>(dims.size()), dims.data());
     H5::DataSet ds = file.createDataSet(p, file_type<T>(), space);
+    CloseQuietly close_ds{ds};
     if (n > 0) ds.write(data.data(), mem_type<T>());
     ds.close();
   }
@@ -322,7 +367,7 @@ H5File H5File::open_read(const std::string& path, bool swmr) {
 
 void H5File::create_table(const std::string& group,
                           const std::vector<std::string>& names) {
-  guarded(impl_->path, "create " + group, [&] {
+  impl_->writing("create " + group, [&] {
     for (const auto& name : names)
       impl_->append(group + "/" + name, static_cast<const double*>(nullptr), 0, 1);
     impl_->row_names[group] = std::set<std::string>(names.begin(), names.end());
@@ -344,7 +389,7 @@ const std::string& H5File::path() const { return impl_->path; }
 
 void H5File::set_attribute(const std::string& name, const std::string& value,
                            const std::string& object) {
-  guarded(impl_->path, "write attribute " + name, [&] {
+  impl_->writing("write attribute " + name, [&] {
     impl_->end_swmr();
     impl_->with_object(object, [&](H5::H5Object& obj) {
       if (obj.attrExists(name)) obj.removeAttr(name);
@@ -398,7 +443,7 @@ std::vector<std::string> H5File::attribute_names(const std::string& object) cons
 }
 
 void H5File::create_group(const std::string& path) {
-  guarded(impl_->path, "create " + path, [&] { impl_->ensure_group(path); });
+  impl_->writing("create " + path, [&] { impl_->ensure_group(path); });
 }
 
 std::string H5File::string_attribute(const std::string& name,
@@ -427,7 +472,7 @@ int64_t H5File::int_attribute(const std::string& name,
 
 void H5File::append_row(const std::string& group,
                         const std::vector<std::pair<std::string, double>>& values) {
-  guarded(impl_->path, "append a row to " + group, [&] {
+  impl_->writing("append a row to " + group, [&] {
     std::set<std::string> names;
     for (const auto& [name, _] : values) names.insert(name);
     auto it = impl_->row_names.find(group);
@@ -442,41 +487,38 @@ void H5File::append_row(const std::string& group,
 
 void H5File::append(const std::string& path, const double* d, size_t rows,
                     size_t width) {
-  guarded(impl_->path, "append to " + path,
-          [&] { impl_->append(path, d, rows, width); });
+  impl_->writing("append to " + path, [&] { impl_->append(path, d, rows, width); });
 }
 void H5File::append(const std::string& path, const float* d, size_t rows,
                     size_t width) {
-  guarded(impl_->path, "append to " + path,
-          [&] { impl_->append(path, d, rows, width); });
+  impl_->writing("append to " + path, [&] { impl_->append(path, d, rows, width); });
 }
 void H5File::append(const std::string& path, const int32_t* d, size_t rows,
                     size_t width) {
-  guarded(impl_->path, "append to " + path,
-          [&] { impl_->append(path, d, rows, width); });
+  impl_->writing("append to " + path, [&] { impl_->append(path, d, rows, width); });
 }
 void H5File::append(const std::string& path, const uint8_t* d, size_t rows,
                     size_t width) {
-  guarded(impl_->path, "append to " + path,
-          [&] { impl_->append(path, d, rows, width); });
+  impl_->writing("append to " + path, [&] { impl_->append(path, d, rows, width); });
 }
 
 void H5File::write(const std::string& path, const std::vector<double>& data,
                    const std::vector<size_t>& shape) {
-  guarded(impl_->path, "write " + path, [&] { impl_->write(path, data, shape); });
+  impl_->writing("write " + path, [&] { impl_->write(path, data, shape); });
 }
 void H5File::write(const std::string& path, const std::vector<int32_t>& data,
                    const std::vector<size_t>& shape) {
-  guarded(impl_->path, "write " + path, [&] { impl_->write(path, data, shape); });
+  impl_->writing("write " + path, [&] { impl_->write(path, data, shape); });
 }
 
 void H5File::write_bytes(const std::string& path, const std::vector<uint8_t>& bytes) {
-  guarded(impl_->path, "write " + path, [&] {
+  impl_->writing("write " + path, [&] {
     impl_->ensure_group(parent_of(path));
     if (impl_->exists(path)) H5Ldelete(impl_->file.getId(), path.c_str(), H5P_DEFAULT);
     hsize_t n = bytes.size();
     H5::DataSpace space(1, &n);
     H5::DataSet ds = impl_->file.createDataSet(path, H5::PredType::STD_U8LE, space);
+    CloseQuietly close_ds{ds};
     if (n > 0) ds.write(bytes.data(), H5::PredType::NATIVE_UINT8);
   });
 }
@@ -484,6 +526,7 @@ void H5File::write_bytes(const std::string& path, const std::vector<uint8_t>& by
 std::vector<uint8_t> H5File::read_bytes(const std::string& path) const {
   return guarded(impl_->path, "read " + path, [&] {
     H5::DataSet ds = impl_->file.openDataSet(path);
+    CloseQuietly close_ds{ds};
     std::vector<uint8_t> out(
         static_cast<size_t>(ds.getSpace().getSimpleExtentNpoints()));
     if (!out.empty()) ds.read(out.data(), H5::PredType::NATIVE_UINT8);
@@ -492,8 +535,9 @@ std::vector<uint8_t> H5File::read_bytes(const std::string& path) const {
 }
 
 void H5File::truncate(const std::string& path, size_t rows) {
-  guarded(impl_->path, "truncate " + path, [&] {
+  impl_->writing("truncate " + path, [&] {
     H5::DataSet ds = impl_->file.openDataSet(path);
+    CloseQuietly close_ds{ds};
     H5::DataSpace space = ds.getSpace();
     hsize_t dims[2] = {0, 0};
     space.getSimpleExtentDims(dims);
@@ -504,14 +548,14 @@ void H5File::truncate(const std::string& path, size_t rows) {
 }
 
 void H5File::remove(const std::string& path) {
-  guarded(impl_->path, "remove " + path, [&] {
+  impl_->writing("remove " + path, [&] {
     if (impl_->exists(path)) H5Ldelete(impl_->file.getId(), path.c_str(), H5P_DEFAULT);
   });
 }
 
 void H5File::write_strings(const std::string& path,
                            const std::vector<std::string>& values) {
-  guarded(impl_->path, "write " + path, [&] {
+  impl_->writing("write " + path, [&] {
     impl_->ensure_group(parent_of(path));
     if (impl_->exists(path)) H5Ldelete(impl_->file.getId(), path.c_str(), H5P_DEFAULT);
     std::vector<const char*> ptrs;
@@ -519,6 +563,7 @@ void H5File::write_strings(const std::string& path,
     hsize_t n = values.size();
     H5::DataSpace space(1, &n);
     H5::DataSet ds = impl_->file.createDataSet(path, vl_string(), space);
+    CloseQuietly close_ds{ds};
     if (n > 0) ds.write(ptrs.data(), vl_string());
   });
 }
@@ -526,6 +571,7 @@ void H5File::write_strings(const std::string& path,
 std::vector<std::string> H5File::read_strings(const std::string& path) const {
   return guarded(impl_->path, "read " + path, [&] {
     H5::DataSet ds = impl_->file.openDataSet(path);
+    CloseQuietly close_ds{ds};
     const auto n = static_cast<size_t>(ds.getSpace().getSimpleExtentNpoints());
     std::vector<char*> ptrs(n, nullptr);
     if (n > 0) ds.read(ptrs.data(), vl_string());
@@ -541,7 +587,7 @@ std::vector<std::string> H5File::read_strings(const std::string& path) const {
 
 void H5File::link_external(const std::string& path, const std::string& target_file,
                            const std::string& object) {
-  guarded(impl_->path, "link " + path, [&] {
+  impl_->writing("link " + path, [&] {
     impl_->ensure_group(parent_of(path));
     if (impl_->exists(path)) H5Ldelete(impl_->file.getId(), path.c_str(), H5P_DEFAULT);
     if (H5Lcreate_external(target_file.c_str(), object.c_str(), impl_->file.getId(),
@@ -553,6 +599,7 @@ void H5File::link_external(const std::string& path, const std::string& target_fi
 std::vector<double> H5File::read(const std::string& path) const {
   return guarded(impl_->path, "read " + path, [&] {
     H5::DataSet ds = impl_->file.openDataSet(path);
+    CloseQuietly close_ds{ds};
     if (impl_->swmr_reading) H5Drefresh(ds.getId());
     const hssize_t n = ds.getSpace().getSimpleExtentNpoints();
     std::vector<double> out(static_cast<size_t>(n));
@@ -586,9 +633,23 @@ void H5File::flush() {
   if (!impl_ || !impl_->writable || impl_->closed) return;
   if (impl_->broken)
     throw IoError(impl_->path, "flush", "an earlier write to it failed");
+  // A flush that would reach past the file-size limit writes a superblock
+  // whose end of file the rest could not follow: the file would no longer
+  // open. It is left as its last flush wrote it instead.
+  struct rlimit limit {};
+  haddr_t eoa = 0;
+  if (getrlimit(RLIMIT_FSIZE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY &&
+      H5Fget_eoa(impl_->file.getId(), &eoa) >= 0 && eoa > limit.rlim_cur) {
+    impl_->abandoned = impl_->broken = true;
+    g_any_broken = true;
+    throw IoError(
+        impl_->path, "flush",
+        std::string(std::strerror(EFBIG)) + " (the file-size limit, ulimit -f)");
+  }
   try {
     guarded(impl_->path, "flush", [&] { impl_->file.flush(H5F_SCOPE_GLOBAL); });
   } catch (...) {
+    if (errno == EFBIG) impl_->abandoned = true;
     impl_->broken = true;
     g_any_broken = true;
     throw;
@@ -606,6 +667,7 @@ void H5File::close() {
     }
   }
   impl_->closed = true;
+  if (impl_->abandoned) return;  // reported when its write failed
   try {
     guarded(impl_->path, "close", [&] { impl_->file.close(); });
   } catch (...) {

@@ -52,8 +52,9 @@ Bytes read_blob(const H5File& file, const std::string& path, uint64_t run) {
   Bytes bytes = file.read_bytes(path);
   if (static_cast<int64_t>(bound_checksum(run, path, bytes)) !=
       file.int_attribute("checksum", path))
-    throw FormatError(file.path(),
-                      path + " is damaged or was moved (it does not match its checksum)");
+    throw FormatError(
+        file.path(),
+        path + " is damaged or was moved (it does not match its checksum)");
   return bytes;
 }
 
@@ -64,7 +65,8 @@ std::shared_ptr<const PolicyWeights> read_weights(const H5File& file,
   try {
     return deserialize_weights(bytes);
   } catch (const std::exception& e) {
-    throw FormatError(file.path(), path + " is not a policy's weights (" + e.what() + ")");
+    throw FormatError(file.path(),
+                      path + " is not a policy's weights (" + e.what() + ")");
   }
 }
 
@@ -95,8 +97,9 @@ Checkpoint read_checkpoint(const H5File& file, uint64_t iteration, uint64_t run)
   for (const auto& name : file.list(g)) {
     if (name == "trainer") continue;
     char* end = nullptr;
-    const unsigned long long version =
-        name.size() > 1 && name[0] == 'v' ? std::strtoull(name.c_str() + 1, &end, 10) : 0;
+    const unsigned long long version = name.size() > 1 && name[0] == 'v'
+                                           ? std::strtoull(name.c_str() + 1, &end, 10)
+                                           : 0;
     if (!end || *end != '\0' || name != "v" + std::to_string(version))
       throw FormatError(file.path(), g + " holds an unknown member '" + name + "'");
     c.snapshots[version] = read_weights(file, g + "/" + name, run);
@@ -128,7 +131,8 @@ void write_checkpoint(H5File& file, const Checkpoint& c, int keep, uint64_t run)
   file.create_group(g);
   write_blob(file, g + "/trainer", c.trainer_state, run);
   for (const auto& [version, weights] : c.snapshots)
-    write_blob(file, g + "/v" + std::to_string(version), serialize_weights(*weights), run);
+    write_blob(file, g + "/v" + std::to_string(version), serialize_weights(*weights),
+               run);
   file.flush();
   file.set_attribute("iteration", static_cast<int64_t>(c.iteration), g);
   file.set_attribute("complete", static_cast<int64_t>(1), g);

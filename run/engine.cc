@@ -206,7 +206,8 @@ Reopened reopen_run(const RunConfig& config, const RunOptions& options,
   if (plan.first_iteration > 0) {
     checkpoint = read_latest_checkpoint(file, identity, nullptr);
     if (!checkpoint || checkpoint->iteration + 1 != plan.first_iteration)
-      throw FormatError(options.out_path, "its checkpoints changed while it was resumed");
+      throw FormatError(options.out_path,
+                        "its checkpoints changed while it was resumed");
   }
   if (plan.has_initial) {
     r.initial = stored_initial(config, task, file);

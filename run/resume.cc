@@ -30,7 +30,8 @@ std::map<std::string, std::string> ini_values(const std::string& text) {
       continue;
     }
     const auto eq = line.find(" = ");
-    if (eq != std::string::npos) out[section + line.substr(0, eq)] = line.substr(eq + 3);
+    if (eq != std::string::npos)
+      out[section + line.substr(0, eq)] = line.substr(eq + 3);
   }
   return out;
 }
@@ -44,7 +45,8 @@ RunConfig stored_config(const RunReader& run) {
   try {
     config = make_run_config(Settings(group.begin(), group.end()));
   } catch (const ConfigError& e) {
-    throw refuse(run.path(), std::string("a run whose /config is valid (") + e.what() + ")");
+    throw refuse(run.path(),
+                 std::string("a run whose /config is valid (") + e.what() + ")");
   }
   const std::string text = run.config_ini();
   if (to_ini(config) != text) {
@@ -53,8 +55,8 @@ RunConfig stored_config(const RunReader& run) {
       const auto it = written.find(key);
       const std::string other = it == written.end() ? "(absent)" : it->second;
       if (other != value)
-        throw refuse(run.path(), "a run file as it was written (its /config has " + key +
-                                     " = " + value + " but its config text has " +
+        throw refuse(run.path(), "a run file as it was written (its /config has " +
+                                     key + " = " + value + " but its config text has " +
                                      other + ": it was edited)");
     }
     throw refuse(run.path(),
@@ -77,8 +79,8 @@ ResumePlan plan_resume(const std::string& path, const Settings& overrides) {
     throw refuse(path, "a run written by raftsim " + std::string(kVersion) +
                            " (it was written by " + run.raftsim_version() + ")");
   if (run.libtorch_version() != libtorch_version())
-    throw refuse(path, "a run made with LibTorch " + libtorch_version() + " (it used '" +
-                           run.libtorch_version() + "')");
+    throw refuse(path, "a run made with LibTorch " + libtorch_version() +
+                           " (it used '" + run.libtorch_version() + "')");
   const RunConfig original = stored_config(run);
   const Settings stored = resolved_settings(original);
   Settings settings = stored;
@@ -134,22 +136,25 @@ ResumePlan plan_resume(const std::string& path, const Settings& overrides) {
   const auto checkpoint = read_latest_checkpoint(file, identity, &plan.passed_over);
   if (checkpoint) {
     if (checkpoint->iteration >= plan.rows)
-      throw refuse(path, "a run whose checkpoints follow its rows (it has a checkpoint "
-                         "after row " + std::to_string(checkpoint->iteration) + " but " +
-                             std::to_string(plan.rows) + " rows)");
+      throw refuse(path,
+                   "a run whose checkpoints follow its rows (it has a checkpoint "
+                   "after row " +
+                       std::to_string(checkpoint->iteration) + " but " +
+                       std::to_string(plan.rows) + " rows)");
     if (!plan.has_initial)
       throw refuse(path, "a run with its pi_0 (/checkpoints/initial is missing)");
     plan.first_iteration = checkpoint->iteration + 1;
   }
   if (plan.rows > plan.first_iteration && !checkpoint && !plan.has_initial) {
-    std::string why = plan.passed_over.empty() ? "" : "; passed over: " + plan.passed_over.front();
-    throw refuse(path,
-                 "a run that can be continued without losing rows (it holds " +
-                     std::to_string(plan.rows) + " rows but no stored pi_0 or checkpoint" +
-                     (original.log.checkpoint_every == 0
-                          ? ": it was written with log.checkpoint_every = 0"
-                          : "") +
-                     why + "; run its configuration again into a new file)");
+    std::string why =
+        plan.passed_over.empty() ? "" : "; passed over: " + plan.passed_over.front();
+    throw refuse(path, "a run that can be continued without losing rows (it holds " +
+                           std::to_string(plan.rows) +
+                           " rows but no stored pi_0 or checkpoint" +
+                           (original.log.checkpoint_every == 0
+                                ? ": it was written with log.checkpoint_every = 0"
+                                : "") +
+                           why + "; run its configuration again into a new file)");
   }
   return plan;
 }

@@ -33,10 +33,10 @@
 namespace raftsim {
 
 struct ResumePlan {
-  RunConfig config;               // the file's, then the overrides
-  uint64_t rows = 0;              // rows the file holds
-  uint64_t first_iteration = 0;   // the row the run continues with
-  bool has_initial = false;       // pi_0 is stored (else it is made again)
+  RunConfig config;              // the file's, then the overrides
+  uint64_t rows = 0;             // rows the file holds
+  uint64_t first_iteration = 0;  // the row the run continues with
+  bool has_initial = false;      // pi_0 is stored (else it is made again)
   // Checkpoints passed over for an older one (damaged, another run's), one
   // line each: the user is told.
   std::vector<std::string> passed_over;

@@ -185,6 +185,11 @@ BOOST_AUTO_TEST_CASE(sigterm_is_handled_like_sigint) {
   stop_run_with(SIGTERM, 130, "interrupted");
 }
 
+BOOST_AUTO_TEST_CASE(sighup_is_handled_like_sigint) {
+  // A closed terminal: before 0.4 it exited 129 and left status running.
+  stop_run_with(SIGHUP, 130, "interrupted");
+}
+
 BOOST_AUTO_TEST_CASE(swmr_lets_a_reader_follow_a_running_run) {
   TempDir dir;
   const std::string out = dir.file("live.h5");

@@ -6,8 +6,8 @@
 #define BOOST_TEST_MODULE resume
 #include <signal.h>
 
-#include <boost/test/unit_test.hpp>
 #include <algorithm>
+#include <boost/test/unit_test.hpp>
 #include <chrono>
 #include <cstring>
 #include <thread>
@@ -327,7 +327,8 @@ BOOST_AUTO_TEST_CASE(damaged_or_foreign_state_is_named_and_never_used) {
   BOOST_REQUIRE(!trainer.empty());
   trainer[trainer.size() / 2] ^= 1;
   overwrite_blob(d, "/checkpoints/0000000005/trainer", trainer);
-  ProcessResult r = run_raftsim({"run", "--quiet", "--resume", d, "--set", "iterations=9"}, dir);
+  ProcessResult r =
+      run_raftsim({"run", "--quiet", "--resume", d, "--set", "iterations=9"}, dir);
   BOOST_TEST(r.exit_code == 0, r.output);
   BOOST_TEST(contains(r.output, "0000000005/trainer is damaged"), r.output);
   BOOST_TEST(same_metrics(dir.file("ref.h5"), d));
@@ -335,9 +336,11 @@ BOOST_AUTO_TEST_CASE(damaged_or_foreign_state_is_named_and_never_used) {
   // Another seed's checkpoints copied in: named as another run's, passed
   // over; with no checkpoint of its own left, it continues from its pi_0.
   const std::string mine = interrupted_run(s, dir, "mine.h5");
-  const std::string other = interrupted_run(joined(s, {{"seed", "6"}}), dir, "other.h5");
-  for (const char* blob : {"/checkpoints/0000000004/trainer", "/checkpoints/0000000004/v5",
-                           "/checkpoints/0000000005/trainer", "/checkpoints/0000000005/v6"})
+  const std::string other =
+      interrupted_run(joined(s, {{"seed", "6"}}), dir, "other.h5");
+  for (const char* blob :
+       {"/checkpoints/0000000004/trainer", "/checkpoints/0000000004/v5",
+        "/checkpoints/0000000005/trainer", "/checkpoints/0000000005/v6"})
     copy_blob(other, mine, blob);
   r = run_raftsim({"run", "--quiet", "--resume", mine, "--set", "iterations=9"}, dir);
   BOOST_TEST(r.exit_code == 0, r.output);
