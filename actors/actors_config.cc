@@ -1,5 +1,10 @@
 #include "actors/actors_config.h"
 
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
 #include <algorithm>
 #include <cstdio>
 
@@ -138,7 +143,28 @@ std::vector<NodeAddress> parse_node_list(const std::string& key,
 }
 
 bool is_loopback(const std::string& host) {
-  return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
+  if (host.empty()) return false;
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* found = nullptr;
+  if (getaddrinfo(host.c_str(), nullptr, &hints, &found) != 0 || !found) return false;
+  bool all = true;
+  for (const addrinfo* a = found; a; a = a->ai_next) {
+    if (a->ai_family == AF_INET) {
+      const auto* v4 = reinterpret_cast<const sockaddr_in*>(a->ai_addr);
+      all = all && (ntohl(v4->sin_addr.s_addr) >> 24) == 127;
+    } else if (a->ai_family == AF_INET6) {
+      const auto* v6 = reinterpret_cast<const sockaddr_in6*>(a->ai_addr);
+      const in6_addr& x = v6->sin6_addr;
+      all = all && (IN6_IS_ADDR_LOOPBACK(&x) ||
+                    (IN6_IS_ADDR_V4MAPPED(&x) && x.s6_addr[12] == 127));
+    } else {
+      all = false;
+    }
+  }
+  freeaddrinfo(found);
+  return all;
 }
 
 void validate(const ActorsConfig& config) {

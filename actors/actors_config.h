@@ -69,7 +69,10 @@ struct NodeAddress {
 std::vector<NodeAddress> parse_node_list(const std::string& key,
                                          const std::string& text);
 NodeAddress parse_node_address(const std::string& key, const std::string& text);
-// True for 127.0.0.0/8, ::1 and localhost: where plain TCP is allowed.
+// True when `host` resolves (getaddrinfo: a number, or a name through
+// /etc/hosts and DNS) and every address it resolves to is loopback
+// (127.0.0.0/8, ::1, ::ffff:127.0.0.0/104): where plain TCP is allowed. A
+// name is never taken for loopback by its spelling ("127.x.invalid").
 bool is_loopback(const std::string& host);
 
 // Throws ConfigError for actors.* values that only fail together.

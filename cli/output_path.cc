@@ -15,10 +15,13 @@ void check_output(const std::string& out, bool overwrite) {
   const fs::path p(out);
   const fs::path dir = p.has_parent_path() ? p.parent_path() : fs::path(".");
   if (p.filename().empty()) throw ConfigError("--out", out, "a file path");
+  // The README's `--out runs/q.h5` on a fresh clone: make the directory.
+  std::error_code made;
+  if (!fs::exists(dir)) fs::create_directories(dir, made);
   if (!fs::is_directory(dir))
-    throw ConfigError(
-        "--out", out,
-        "a path in an existing directory ('" + dir.string() + "' is not one)");
+    throw ConfigError("--out", out,
+                      "a path in a directory raftsim can create ('" + dir.string() +
+                          "' is not one" + (made ? ": " + made.message() : "") + ")");
   if (access(dir.c_str(), W_OK) != 0)
     throw ConfigError(
         "--out", out,

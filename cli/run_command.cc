@@ -153,7 +153,10 @@ int run_command(const std::vector<std::string>& args) {
     return to_int(ExitStatus::kFailure);
   }
   std::cout << out << "  status=" << outcome.status
-            << "  iterations=" << outcome.iterations_logged << std::endl;
+            << "  iterations=" << outcome.iterations_logged  // this session's
+            << "  rows="
+            << (plan ? plan->first_iteration : 0) + outcome.iterations_logged
+            << std::endl;
   if (!config.actors.nodes.empty() && outcome.iterations_logged > 0) {
     const NodeTraffic& t = outcome.traffic;
     const double rows = static_cast<double>(outcome.iterations_logged);

@@ -13,6 +13,19 @@ namespace po = boost::program_options;
 
 namespace raftsim::cli {
 
+namespace {
+
+// Writes `text` to stdout; a summary that could not be written (a full
+// disk, a closed pipe, /dev/full) is a failure, said in one line.
+int written(const std::string& text) {
+  std::cout << text << std::flush;
+  if (std::cout) return to_int(ExitStatus::kOk);
+  std::cerr << "raftsim summarize: cannot write the summary to standard output\n";
+  return to_int(ExitStatus::kFailure);
+}
+
+}  // namespace
+
 int summarize_command(const std::vector<std::string>& args) {
   std::vector<std::string> inputs;
   std::string format = "table", compare;
@@ -66,11 +79,9 @@ int summarize_command(const std::vector<std::string>& args) {
               << " file(s)\n";
     return to_int(ExitStatus::kFailure);
   }
-  if (key.empty()) {
-    std::cout << (format == "csv" ? format_csv(summary.points)
-                                  : format_table(summary.points));
-    return to_int(ExitStatus::kOk);
-  }
+  if (key.empty())
+    return written(format == "csv" ? format_csv(summary.points)
+                                   : format_table(summary.points));
   const auto& params = summary.points.front().params;
   const bool varies = std::any_of(params.begin(), params.end(),
                                   [&](const auto& kv) { return kv.first == key; });
@@ -83,9 +94,8 @@ int summarize_command(const std::vector<std::string>& args) {
                  "a value it takes, with runs of shared seeds on both sides\n";
     return to_int(ExitStatus::kBadInput);
   }
-  std::cout << (format == "csv" ? format_comparisons_csv(comparisons)
-                                : format_comparisons(comparisons));
-  return to_int(ExitStatus::kOk);
+  return written(format == "csv" ? format_comparisons_csv(comparisons)
+                                 : format_comparisons(comparisons));
 }
 
 }  // namespace raftsim::cli

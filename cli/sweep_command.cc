@@ -81,6 +81,8 @@ int sweep_command(const std::vector<std::string>& args) {
     if (jobs < 1) throw ConfigError("--jobs", std::to_string(jobs), "an integer >= 1");
     if (executor != "local" && executor != "slurm")
       throw ConfigError("--executor", executor, "local or slurm");
+    // Points are named, logged and (on Slurm) scripted under --out.
+    check_script_path("--out", std::filesystem::absolute(out).string());
     if (executor == "local" && (slurm.emit_only || !slurm.sbatch_args.empty() ||
                                 slurm.throttle != 0 || slurm.max_array_size != 0))
       throw ConfigError(

@@ -12,7 +12,10 @@ namespace raftsim {
 
 class Progress {
  public:
-  Progress(std::string what, uint64_t total, bool quiet);
+  // `what` names one unit ("iteration"); the rate is shown in its plural
+  // per second. `already`: units done before this process started (a
+  // resumed run), left out of the rate.
+  Progress(std::string what, uint64_t total, bool quiet, uint64_t already = 0);
   ~Progress();
   Progress(const Progress&) = delete;
   Progress& operator=(const Progress&) = delete;
@@ -29,6 +32,7 @@ class Progress {
  private:
   std::string what_;
   uint64_t total_;
+  uint64_t already_ = 0;
   bool enabled_;
   bool drawn_ = false;
   std::chrono::steady_clock::time_point start_;

@@ -339,7 +339,7 @@ RunOutcome run_experiment(const RunConfig& config, const RunOptions& options) {
 
   auto outcome = std::make_shared<RunOutcome>();
   Progress progress("iteration", static_cast<uint64_t>(config.iterations),
-                    options.quiet);
+                    options.quiet, setup.first_iteration);
   {
     auto logger_handle = sys.spawn<caf::detached>(logger, writer);
 

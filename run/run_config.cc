@@ -172,57 +172,89 @@ void validate(const RunConfig& c) {
   // the OOM killer mid-run (or fail building the task).
   const MemoryEstimate m = estimate_memory(c);
   const double limit = 0.5 * physical_memory_bytes();
-  if (limit > 0 && m.model_bytes + m.sample_bytes > limit) {
-    const bool model = m.model_bytes >= m.sample_bytes;
-    const std::string key = !model                        ? "sampler.prompts"
-                            : c.policy.model == "tabular" ? "task.arms"
-                                                          : "policy.d_model";
+  if (limit > 0 && m.total() > limit) {
+    const auto& top = m.largest();
     throw ConfigError(
-        key, run_config_schema().find(key)->get(c),
+        top.key, run_config_schema().find(top.key)->get(c),
         "a value for which the run fits in half of this machine's memory (" +
             format_double(std::round(limit / 1e9)) + " GB); this config needs about " +
-            format_double(std::round((m.model_bytes + m.sample_bytes) / 1e9)) +
-            " GB, mostly for " + (model ? "the task and policy replicas" : "samples"));
+            format_double(std::round(m.total() / 1e9)) + " GB, mostly for " + top.what);
   }
+}
+
+double MemoryEstimate::total() const {
+  double sum = 0;
+  for (const auto& i : items) sum += i.bytes;
+  return sum;
+}
+
+const MemoryEstimate::Item& MemoryEstimate::largest() const {
+  return *std::max_element(
+      items.begin(), items.end(),
+      [](const Item& a, const Item& b) { return a.bytes < b.bytes; });
 }
 
 MemoryEstimate estimate_memory(const RunConfig& c) {
   const TaskShape shape = task_shape(c.task);
   const double P = shape.prompt_length, R = shape.response_length;
   const double d = c.policy.d_model, L = c.policy.layers, V = c.task.vocab;
-  double params = 0, bytes_per = 4, task = 0;
+  const double D = shape.point_dim, h = c.policy.hidden;
+  double params = 0, bytes_per = 4;
+  std::string model_key = "policy.d_model";
   if (c.policy.model == "tabular") {
     params = static_cast<double>(c.task.contexts) * c.task.arms;
     bytes_per = 8;
+    model_key = "task.arms";
   } else if (c.policy.model == "transformer") {
     params = 2 * V * d + (P + R) * d + L * (4 * d * d + 2 * d * c.policy.ff + 8 * d);
   } else if (c.policy.model == "diffusion") {
-    const double h = c.policy.hidden, D = shape.point_dim;
     params = (D + 32 + c.task.contexts + L * h + D + L + 2) * h + D;
+    model_key = c.task.contexts > L * h ? "task.contexts" : "policy.hidden";
   } else {
     params = 2 * V * d + L * 6 * (d * d + d);
   }
+  MemoryEstimate m;
   if (c.task.name == "bandit")
-    task = static_cast<double>(c.task.contexts) * c.task.arms *
-           (12 + 12.0 * c.task.features);  // features as floats, and doubles once
+    m.items.push_back({"task.arms", "the task's tables",
+                       static_cast<double>(c.task.contexts) * c.task.arms *
+                           (12 + 12.0 * c.task.features)});  // floats, doubles once
   const double s = c.actors.max_staleness;
   // Generators: policy + pi_0 each; trainer: policy, pi_0, gradient, Adam m
   // and v; snapshots alive: staleness + 2; pi_0 shared.
   const double generators =
       generator_count(c.actors, c.trainer.shards, available_cores());
   const double replicas = 2.0 * generators + 5 + s + 2 + 1;
-  MemoryEstimate m;
-  m.model_bytes = task + replicas * params * bytes_per;
+  m.items.push_back({model_key, "the policy replicas", replicas * params * bytes_per});
   // Samples of the iterations in flight (tokens, four doubles each), held
   // about three times (chunks, pool, log); plus each generator's KV cache.
+  const double sample = (P + R + D) * 4 + 4 * 8;
   const double samples = static_cast<double>(c.sampler.prompts) * c.sampler.k;
-  m.sample_bytes = (s + 1) * samples * ((P + R + shape.point_dim) * 4 + 4 * 8) * 3;
+  m.items.push_back({"sampler.prompts", "samples", (s + 1) * samples * sample * 3});
+  // Held-out prompts: decoded all at once every iteration, greedy and
+  // sampled, each with its KV cache.
+  const double cache = c.policy.model == "tabular" || c.policy.model == "diffusion"
+                           ? 0
+                           : (P + R) * d * L * 2 * 4;
+  m.items.push_back({"task.eval_prompts", "held-out evaluation samples",
+                     static_cast<double>(c.task.eval_prompts) * 2 * (sample + cache)});
+  const double chunk = generators * static_cast<double>(c.sampler.chunk) * c.sampler.k;
   if (c.policy.model == "diffusion")  // each step's activations, per generator
-    m.sample_bytes += generators * static_cast<double>(c.sampler.chunk) * c.sampler.k *
-                      c.policy.hidden * (L + 2) * 4;
+    m.items.push_back(
+        {"sampler.chunk", "denoising activations", chunk * h * (L + 2) * 4});
   else if (c.policy.model != "tabular")
-    m.sample_bytes += generators * static_cast<double>(c.sampler.chunk) * c.sampler.k *
-                      (P + R) * d * L * 2 * 4;
+    m.items.push_back({"sampler.chunk", "KV caches", chunk * (P + R) * d * L * 2 * 4});
+  // A learned reward model: its comparisons (two samples each) and its
+  // network with Adam's moments, on the trainer and every reward worker.
+  if (c.reward.model == "learned") {
+    const double pairs =
+        static_cast<double>(c.reward.rm_pairs) + c.reward.rm_heldout_pairs;
+    m.items.push_back(
+        {"reward.rm_pairs", "reward-model comparisons", pairs * 2 * sample});
+    const double width = c.reward.rm_hidden;
+    const double net = (V + P + R + D + width * c.reward.rm_layers + 2) * width * 3 * 4;
+    m.items.push_back({"reward.rm_hidden", "the reward model",
+                       net * (4 + static_cast<double>(c.actors.reward_workers))});
+  }
   return m;
 }
 

@@ -54,10 +54,18 @@ const ConfigSchema<RunConfig>& run_config_schema();
 // ConfigError.
 void validate(const RunConfig& config);
 
-// Rough peak memory of a run, from b, K, lengths and model size.
+// Rough peak memory of a run, from b, K, lengths and model size, item by
+// item, each named by the key that scales it (the refusal names the
+// largest).
 struct MemoryEstimate {
-  double model_bytes = 0;   // task tables and every policy replica
-  double sample_bytes = 0;  // sample buffers and KV caches
+  struct Item {
+    std::string key;   // "sampler.prompts"
+    std::string what;  // "samples"
+    double bytes = 0;
+  };
+  std::vector<Item> items;
+  double total() const;
+  const Item& largest() const;
 };
 MemoryEstimate estimate_memory(const RunConfig& config);
 double physical_memory_bytes();

@@ -1,6 +1,7 @@
 #include "sweep/grid.h"
 
 #include <cctype>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -41,7 +42,13 @@ GridAxis parse_axis(const std::vector<std::string>& items) {
                         "a known key ('raftsim run --help' lists them)");
     for (const auto& k : axis.keys)
       if (k == key) throw ConfigError("--grid", item, "a key not already in the grid");
-    const auto values = split(item.substr(eq + 1), ',');
+    const std::string list = item.substr(eq + 1);
+    if (list.front() == ',' || list.back() == ',' ||
+        list.find(",,") != std::string::npos)
+      throw ConfigError("--grid", item,
+                        "KEY=V1,V2,... without an empty value (a comma at an end, "
+                        "or two together)");
+    const auto values = split(list, ',');
     if (!axis.keys.empty() && values.size() != axis.levels.size())
       throw ConfigError("--zip", item,
                         "as many values as the other zipped keys (" +
@@ -81,6 +88,7 @@ std::vector<SweepPoint> expand(const SweepSpec& spec, const Settings& base) {
   }
   std::vector<SweepPoint> points;
   std::set<std::string> names;
+  std::map<std::string, std::string> configs;  // resolved INI -> point name
   std::vector<size_t> index(spec.axes.size(), 0);
   for (;;) {
     SweepPoint p;
@@ -106,6 +114,13 @@ std::vector<SweepPoint> expand(const SweepSpec& spec, const Settings& base) {
     if (!names.insert(p.name).second)
       throw ConfigError("--grid", name,
                         "distinct grid points (this one appears twice)");
+    // Values that parse to the same setting ("4" and "04") would run one
+    // experiment twice and count it as two replicates.
+    const auto [same, fresh] = configs.emplace(to_ini(p.config), name);
+    if (!fresh)
+      throw ConfigError("--grid", name,
+                        "distinct grid points (it is the same configuration as " +
+                            same->second + ")");
     points.push_back(std::move(p));
     // Next index, last axis fastest.
     size_t a = spec.axes.size();

@@ -2,6 +2,7 @@
 
 #include <time.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -85,7 +86,7 @@ Array write_array(const fs::path& dir, int j, const std::vector<size_t>& points,
   s << "#!/bin/bash\n"
     << "# raftsim sweep, Slurm array " << j
     << ": task i runs the point on line i + 1 of\n"
-    << "# " << tasks.string() << " as the local executor would.\n"
+    << "# " << quoted(tasks.string()) << " as the local executor would.\n"
     << "#SBATCH --job-name=" << job_name(dir) << "\n"
     << "#SBATCH --array=0-" << points.size() - 1
     << (slurm.throttle > 0 ? "%" + std::to_string(slurm.throttle) : "") << "\n"
@@ -119,10 +120,25 @@ void nap(double seconds, const std::function<bool()>& stop) {
 
 }  // namespace
 
+void check_script_path(const std::string& key, const std::string& path) {
+  for (unsigned char c : path)
+    if (c < 0x20 || c == 0x7f) {
+      char code[8];
+      std::snprintf(code, sizeof code, "0x%02x", c);
+      std::string shown;
+      for (unsigned char d : path) shown += d < 0x20 || d == 0x7f ? '?' : char(d);
+      throw ConfigError(key, shown,
+                        std::string("a path without control characters (it holds ") +
+                            code + "; job scripts are written with it)");
+    }
+}
+
 SweepOutcome run_sweep_on_slurm(const SweepSpec& spec, const Settings& base,
                                 const std::vector<SweepPoint>& points,
                                 const SweepOptions& opt, const SlurmOptions& slurm) {
   const fs::path dir = fs::absolute(opt.out_dir);
+  check_script_path("--out", dir.string());
+  check_script_path("raftsim's own path", opt.raftsim);
   const std::string sbatch = slurm.emit_only ? "" : program("sbatch");
   const std::string squeue = slurm.emit_only ? "" : program("squeue");
   SweepPlan plan = plan_sweep(spec, base, points, opt);

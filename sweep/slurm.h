@@ -31,6 +31,11 @@ struct SlurmOptions {
   double poll_seconds = 1.0;
 };
 
+// Throws ConfigError(key, path) when `path` holds a control character (a
+// newline would end a line of a job script and start a command there);
+// every path written into a script is checked, the rest is quoted.
+void check_script_path(const std::string& key, const std::string& path);
+
 SweepOutcome run_sweep_on_slurm(const SweepSpec& spec, const Settings& base,
                                 const std::vector<SweepPoint>& points,
                                 const SweepOptions& options, const SlurmOptions& slurm);

@@ -5,6 +5,7 @@
 #define BOOST_TEST_MODULE bad_inputs
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <boost/test/unit_test.hpp>
 #include <filesystem>
 #include <fstream>
@@ -122,6 +123,8 @@ BOOST_AUTO_TEST_CASE(every_case_exits_as_expected_and_names_the_key) {
         const auto after =
             std::distance(fs::directory_iterator(dir.path), fs::directory_iterator{});
         BOOST_TEST(after == before);
+        // In one line, whatever failed.
+        BOOST_TEST(std::count(r.output.begin(), r.output.end(), '\n') == 1, r.output);
       }
     }
   }

@@ -109,10 +109,18 @@ BOOST_AUTO_TEST_CASE(bad_config_files_are_refused) {
 
 BOOST_AUTO_TEST_CASE(output_paths_are_checked_and_existing_files_kept) {
   TempDir dir;
-  ProcessResult r = run_raftsim({"run", "--out", "/nonexistent/dir/run.h5"}, dir);
+  // A missing directory is made (the README's `--out runs/q.h5` on a fresh
+  // clone); one that cannot be (its parent is a file) is refused.
+  ProcessResult r = run_raftsim(
+      {"run", "--quiet", "--set", "iterations=1", "--out", dir.file("new/sub/run.h5")},
+      dir);
+  BOOST_TEST(r.exit_code == 0, r.output);
+  std::ofstream(dir.file("plain")) << "a file";
+  const std::string under_file = dir.file("plain/sub/run.h5");
+  r = run_raftsim({"run", "--out", under_file}, dir);
   BOOST_TEST(r.exit_code == 2);
   BOOST_TEST(contains(r.output, "--out"));
-  BOOST_TEST(contains(r.output, "'/nonexistent/dir/run.h5'"));
+  BOOST_TEST(contains(r.output, "'" + under_file + "'"));
 
   const std::string out = dir.file("run.h5");
   std::ofstream(out) << "precious";

@@ -102,6 +102,15 @@ BOOST_AUTO_TEST_CASE(node_addresses_are_environment_not_experiment) {
   BOOST_TEST(is_loopback("127.0.0.1"));
   BOOST_TEST(is_loopback("localhost"));
   BOOST_TEST(!is_loopback("10.0.0.2"));
+  // Decided by the resolved addresses, not the spelling (RFC 6761: an
+  // .invalid name never resolves).
+  BOOST_TEST(is_loopback("127.3.4.5"));
+  BOOST_TEST(is_loopback("::1"));
+  BOOST_TEST(is_loopback("::ffff:127.0.0.1"));
+  BOOST_TEST(!is_loopback("127.attacker.invalid"));
+  BOOST_TEST(!is_loopback("127.0.0.1.invalid"));
+  BOOST_TEST(!is_loopback("::ffff:10.0.0.1"));
+  BOOST_TEST(!is_loopback(""));
 }
 
 BOOST_AUTO_TEST_CASE(resolved_ini_reproduces_the_config) {

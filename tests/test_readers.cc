@@ -107,6 +107,20 @@ BOOST_AUTO_TEST_CASE(a_file_named_twice_is_one_run) {
   BOOST_TEST(contains(r.output, "(all runs)     1"), r.output);
 }
 
+BOOST_AUTO_TEST_CASE(a_summary_that_cannot_be_written_fails) {
+  // stdout on /dev/full: it used to exit 0 with nothing written.
+  TempDir dir;
+  make_directory(dir);
+  const std::string log = dir.file("full.log");
+  const ChildExit e =
+      wait_child(start_child("/bin/sh",
+                             {"-c", "exec \"$0\" \"$@\" >/dev/full", raftsim_bin(),
+                              "summarize", dir.file("runs") + "/good1.h5"},
+                             log));
+  BOOST_TEST(e.code == 1, read_text(log));
+  BOOST_TEST(contains(read_text(log), "cannot write the summary"), read_text(log));
+}
+
 BOOST_AUTO_TEST_CASE(plot_reports_each_bad_file_and_plots_the_rest) {
   TempDir dir;
   const auto bad = make_directory(dir);

@@ -54,6 +54,16 @@ BOOST_AUTO_TEST_CASE(bad_grids_are_refused_before_any_work) {
   BOOST_CHECK_THROW(parse_axis({"sampler.kk=1,2"}), ConfigError);
   BOOST_CHECK_THROW(parse_axis({"sampler.k=1,2", "sampler.prompts=1,2,3"}),
                     ConfigError);
+  // Empty values: a comma at either end, or two together.
+  for (const char* bad : {"sampler.k=2,", "sampler.k=,2", "sampler.k=2,,4"})
+    BOOST_CHECK_THROW(parse_axis({bad}), ConfigError);
+  // Values that parse to one setting are one point, not two replicates.
+  SweepSpec same;
+  same.axes.push_back(parse_axis({"sampler.k=4,04"}));
+  BOOST_CHECK_EXCEPTION(expand(same, kSmall), ConfigError, [](const ConfigError& e) {
+    return e.key() == "--grid" &&
+           std::string(e.what()).find("same configuration") != std::string::npos;
+  });
   SweepSpec spec;
   spec.axes.push_back(parse_axis({"sampler.k=2,0"}));
   try {
