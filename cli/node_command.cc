@@ -46,6 +46,7 @@ int node_command(const std::vector<std::string>& args) {
   TlsFiles tls;
   int32_t generators = 1;
   int64_t kill_after = -1;
+  int64_t max_message_mb = 256;
   po::options_description opts(
       "raftsim node: host generator actors for runs on other processes or "
       "machines\n(a run lists it in actors.nodes). Serves one run at a time "
@@ -62,6 +63,9 @@ int node_command(const std::vector<std::string>& args) {
                      "HOST:PORT to listen on (port 0: any free port, printed)")(
       "generators", po::value(&generators)->default_value(1),
       "generator actors (one model replica and thread each)")(
+      "max-message-mb", po::value(&max_message_mb)->default_value(max_message_mb),
+      "plain TCP: drop a connection that announces a message larger than this "
+      "(MiB, 1-4095)")(
       "kill-after-chunks", po::value(&kill_after)->default_value(-1),
       "testing: the node SIGKILLs itself when chunk N + 1 arrives (-1: never)");
   add_tls_options(opts, tls);
@@ -73,6 +77,9 @@ int node_command(const std::vector<std::string>& args) {
     options.listen = parse_listen(listen);
     if (generators < 1 || generators > 256)
       throw ConfigError("--generators", std::to_string(generators), "in [1, 256]");
+    if (max_message_mb < 1 || max_message_mb > 4095)
+      throw ConfigError("--max-message-mb", std::to_string(max_message_mb),
+                        "in [1, 4095]");
     check_network(tls, {options.listen.host}, "--listen");
     if (!config_path.empty() || !sets.empty()) {
       const RunConfig pinned = make_run_config(read_settings(config_path, sets));
@@ -87,6 +94,7 @@ int node_command(const std::vector<std::string>& args) {
   options.tls = tls;
   options.generators = generators;
   options.kill_after_chunks = kill_after;
+  options.max_message_bytes = static_cast<uint32_t>(max_message_mb) << 20;
   options.log = log_line;
   options.stop = &g_interrupted;
   options.listening = [&](uint16_t port) {

@@ -1,6 +1,7 @@
 #include "run/network.h"
 
 #include <caf/io/all.hpp>
+#include <caf/io/basp_broker.hpp>
 #include <caf/openssl/all.hpp>
 #include <fstream>
 #include <iterator>
@@ -70,6 +71,22 @@ caf::expected<uint16_t> publish_node(const node_actor& node, const NodeAddress& 
   const char* host = at.host.empty() ? nullptr : at.host.c_str();
   if (tls.enabled()) return caf::openssl::publish(node, at.port, host, true);
   return node.home_system().middleman().publish(node, at.port, host, true);
+}
+
+void serve_node_connection(const node_actor& node, int fd) {
+  auto& system = node.home_system();
+  auto& mm = system.middleman();
+  auto whom = caf::actor_cast<caf::strong_actor_ptr>(node);
+  auto signatures = system.message_types(caf::detail::type_list<node_actor>{});
+  // On the middleman's own thread, as CAF's doormen hand over a connection;
+  // the BASP broker writes its server handshake at once. The port is only
+  // the key under which the broker finds the node (CAF listens nowhere).
+  mm.run_later([&mm, fd, whom, signatures]() mutable {
+    auto scribe = mm.backend().new_scribe(fd);
+    auto basp = mm.named_broker<caf::io::basp_broker>(caf::atom("BASP"));
+    caf::anon_send(basp, caf::publish_atom::value, std::move(scribe), uint16_t{1},
+                   std::move(whom), std::move(signatures));
+  });
 }
 
 caf::expected<node_actor> connect_node(caf::actor_system& system, const NodeAddress& at,

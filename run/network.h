@@ -46,6 +46,11 @@ void configure_network(caf::actor_system_config& config, const TlsFiles& tls);
 caf::expected<uint16_t> publish_node(const node_actor& node, const NodeAddress& at,
                                      const TlsFiles& tls);
 
+// Serves `fd`, one end of a connected loopback TCP pair (FrameGuard), as
+// a connection to `node`, as publish_node would serve an accepted one.
+// Takes ownership of `fd`. Thread-safe.
+void serve_node_connection(const node_actor& node, int fd);
+
 // Connects to the node published at `at`.
 caf::expected<node_actor> connect_node(caf::actor_system& system, const NodeAddress& at,
                                        const TlsFiles& tls);

@@ -7,6 +7,7 @@
 #include "models/compute_threads.h"
 #include "run/engine.h"
 #include "run/environment.h"
+#include "run/frame_guard.h"
 
 namespace raftsim {
 
@@ -46,16 +47,33 @@ void serve_node(const NodeOptions& options) {
   setup.log = options.log;
   setup.kill_after_chunks = options.kill_after_chunks;
   auto n = sys.spawn(node, std::move(setup));
-  auto port = publish_node(n, options.listen, options.tls);
-  if (!port) {
+  // Over TLS CAF listens itself (a peer needs the CA's certificate before
+  // any header is read); over plain TCP every header passes the guard.
+  std::unique_ptr<FrameGuard> guard;
+  uint16_t port = 0;
+  try {
+    if (options.tls.enabled()) {
+      auto published = publish_node(n, options.listen, options.tls);
+      if (!published)
+        throw ConfigError("--listen", options.listen.text(),
+                          "a free port on an address of this machine (" +
+                              to_string(published.error()) + ")");
+      port = *published;
+    } else {
+      guard = std::make_unique<FrameGuard>(
+          options.listen, [n](int fd) { serve_node_connection(n, fd); },
+          options.max_message_bytes,
+          options.log ? options.log : [](const std::string&) {});
+      port = guard->port();
+    }
+  } catch (...) {
     caf::anon_send_exit(n, caf::exit_reason::user_shutdown);
-    throw ConfigError(
-        "--listen", options.listen.text(),
-        "a free port on an address of this machine (" + to_string(port.error()) + ")");
+    throw;
   }
-  if (options.listening) options.listening(*port);
+  if (options.listening) options.listening(port);
   while (!options.stop || !options.stop->load())
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  guard.reset();
   caf::anon_send_exit(n, caf::exit_reason::user_shutdown);
 }
 

@@ -20,6 +20,8 @@ struct NodeOptions {
   int32_t generators = 1;
   PinnedExperiment pinned;         // accept only this experiment (empty: any)
   int64_t kill_after_chunks = -1;  // testing: SIGKILL itself on chunk n + 1
+  // Plain TCP: the largest message a peer may announce (run/frame_guard.h).
+  uint32_t max_message_bytes = 256u << 20;
   const std::atomic<bool>* stop = nullptr;
   std::function<void(const std::string&)> log;  // one line per event
   std::function<void(uint16_t)> listening;      // the port, once published

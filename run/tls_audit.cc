@@ -6,7 +6,9 @@
 // linker binds libcaf_openssl's call here (the executable comes first in
 // symbol lookup). It forwards to OpenSSL's own and adds an info callback to
 // the context, which sees every alert and every failed handshake step, with
-// the peer's socket. Nothing else of CAF's or OpenSSL's behaviour changes.
+// the peer's socket. SSL_read, SSL_write, SSL_connect and SSL_accept are
+// interposed the same way, to empty the thread's error queue before each
+// call (see the end of this file).
 #include <arpa/inet.h>
 #include <dlfcn.h>
 #include <openssl/err.h>
@@ -54,6 +56,12 @@ int logged_index() {
   return index;
 }
 
+// Set once a handshake completed on the SSL object.
+int established_index() {
+  static const int index = SSL_get_ex_new_index(0, nullptr, nullptr, nullptr, nullptr);
+  return index;
+}
+
 void report(const SSL* ssl, const std::string& what) {
   auto* s = const_cast<SSL*>(ssl);
   if (SSL_get_ex_data(s, logged_index())) return;
@@ -92,7 +100,11 @@ std::string queued_reason() {
 
 void on_info(const SSL* ssl, int where, int ret) {
   if (where & SSL_CB_HANDSHAKE_START) note_peer(ssl);
-  if (where & SSL_CB_HANDSHAKE_DONE) forget_peer(ssl);
+  if (where & SSL_CB_HANDSHAKE_DONE) {
+    forget_peer(ssl);
+    SSL_set_ex_data(const_cast<SSL*>(ssl), established_index(),
+                    reinterpret_cast<void*>(1));
+  }
   if (where & SSL_CB_ALERT) {
     // Fatal alerts only (close_notify ends every link). Under TLS 1.3 a
     // client learns that the server refused its certificate from an alert
@@ -103,11 +115,17 @@ void on_info(const SSL* ssl, int where, int ret) {
     if (!(where & SSL_CB_WRITE))
       report(ssl, "the peer refused this process (alert '" + desc +
                       "': it does not trust this certificate, or none was given)");
-    else if (reason == "unexpected eof while reading")
+    else if (reason == "unexpected eof while reading") {
+      // An established link whose peer went away (a run that ended, a node
+      // that was killed): no refusal; the link's loss is reported by CAF.
+      // (Under TLS 1.3 the server re-enters its state machine after the
+      // handshake to send session tickets, so SSL_is_init_finished cannot
+      // tell; the flag set at SSL_CB_HANDSHAKE_DONE can.)
+      if (SSL_get_ex_data(const_cast<SSL*>(ssl), established_index())) return;
       report(ssl,
              "the peer hung up during the handshake (it may not trust this "
              "process's certificate)");
-    else if (reason.find("certificate") != std::string::npos)
+    } else if (reason.find("certificate") != std::string::npos)
       report(ssl, "refused the peer's certificate (" + reason +
                       ": not signed by this process's --tls-ca, or none)");
     else
@@ -140,4 +158,44 @@ extern "C" void SSL_CTX_set_verify(SSL_CTX* ctx, int mode, SSL_verify_cb callbac
   static const Fn real = reinterpret_cast<Fn>(dlsym(RTLD_NEXT, "SSL_CTX_set_verify"));
   real(ctx, mode, callback);
   if (mode & SSL_VERIFY_PEER) SSL_CTX_set_info_callback(ctx, raftsim::on_info);
+}
+
+// Interposed, like SSL_CTX_set_verify above: SSL_get_error reads the calling
+// thread's OpenSSL error queue, which must be empty before each TLS I/O call,
+// and CAF 0.17's session code never empties it after a failure (its only
+// ERR_get_error is in a log statement that Debian's build compiles out). On
+// the multiplexer thread, which serves every connection, one peer's failure
+// (a killed node: "unexpected eof while reading") stayed queued and made the
+// next would-block read of every other connection look fatal: a kill of one
+// node over mutual TLS lost them all. Each call now starts with an empty
+// queue, as OpenSSL's documentation of SSL_get_error requires.
+namespace {
+template <class Fn>
+Fn real_ssl(const char* name) {
+  return reinterpret_cast<Fn>(dlsym(RTLD_NEXT, name));
+}
+}  // namespace
+
+extern "C" int SSL_read(SSL* ssl, void* buf, int num) {
+  static const auto real = real_ssl<int (*)(SSL*, void*, int)>("SSL_read");
+  ERR_clear_error();
+  return real(ssl, buf, num);
+}
+
+extern "C" int SSL_write(SSL* ssl, const void* buf, int num) {
+  static const auto real = real_ssl<int (*)(SSL*, const void*, int)>("SSL_write");
+  ERR_clear_error();
+  return real(ssl, buf, num);
+}
+
+extern "C" int SSL_connect(SSL* ssl) {
+  static const auto real = real_ssl<int (*)(SSL*)>("SSL_connect");
+  ERR_clear_error();
+  return real(ssl);
+}
+
+extern "C" int SSL_accept(SSL* ssl) {
+  static const auto real = real_ssl<int (*)(SSL*)>("SSL_accept");
+  ERR_clear_error();
+  return real(ssl);
 }
