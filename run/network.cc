@@ -1,8 +1,14 @@
 #include "run/network.h"
 
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+
 #include <caf/io/all.hpp>
 #include <caf/io/basp_broker.hpp>
 #include <caf/openssl/all.hpp>
+#include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 
@@ -13,8 +19,23 @@ namespace raftsim {
 namespace {
 
 void check_readable(const std::string& option, const std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec))
+    throw ConfigError(option, path, "a readable file (it is not a regular file)");
   std::ifstream in(path);
   if (!in) throw ConfigError(option, path, "a readable file");
+}
+
+// OpenSSL's reasons for the last failure, innermost first, and an empty
+// queue ("no start line; PEM lib").
+std::string openssl_reason() {
+  std::string out;
+  while (const unsigned long code = ERR_get_error()) {
+    const char* reason = ERR_reason_error_string(code);
+    if (!reason || out.find(reason) != std::string::npos) continue;
+    out += (out.empty() ? "" : "; ") + std::string(reason);
+  }
+  return out.empty() ? "unknown reason" : out;
 }
 
 std::string read_passphrase(const std::string& path) {
@@ -23,6 +44,63 @@ std::string read_passphrase(const std::string& path) {
                    std::istreambuf_iterator<char>());
   while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
   return text;
+}
+
+// Loads the TLS files as CAF's OpenSSL manager will, so that bad material
+// fails here, naming the option, instead of hanging or failing the first
+// connection. Never prompts for a passphrase on the terminal.
+void check_tls_material(const TlsFiles& tls) {
+  struct Ctx {
+    SSL_CTX* p = SSL_CTX_new(TLS_method());
+    ~Ctx() { SSL_CTX_free(p); }
+  } ctx;
+  if (!ctx.p) throw ConfigError("--tls-cert", tls.cert, "usable (OpenSSL failed)");
+  ERR_clear_error();
+  std::string passphrase =
+      tls.passphrase_file.empty() ? "" : read_passphrase(tls.passphrase_file);
+  SSL_CTX_set_default_passwd_cb_userdata(ctx.p, &passphrase);
+  SSL_CTX_set_default_passwd_cb(ctx.p, [](char* buf, int size, int, void* user) {
+    const auto& text = *static_cast<const std::string*>(user);
+    if (text.empty() || static_cast<int>(text.size()) >= size) return 0;
+    std::memcpy(buf, text.data(), text.size());
+    return static_cast<int>(text.size());
+  });
+  if (SSL_CTX_use_certificate_chain_file(ctx.p, tls.cert.c_str()) != 1)
+    throw ConfigError("--tls-cert", tls.cert,
+                      "a PEM certificate (" + openssl_reason() + ")");
+  X509* cert = SSL_CTX_get0_certificate(ctx.p);
+  if (cert && X509_cmp_current_time(X509_get0_notAfter(cert)) < 0)
+    throw ConfigError(
+        "--tls-cert", tls.cert,
+        "a certificate valid now (it has expired; peers would refuse it)");
+  if (cert && X509_cmp_current_time(X509_get0_notBefore(cert)) > 0)
+    throw ConfigError("--tls-cert", tls.cert,
+                      "a certificate valid now (not yet valid)");
+  if (SSL_CTX_use_PrivateKey_file(ctx.p, tls.key.c_str(), SSL_FILETYPE_PEM) != 1) {
+    const std::string reason = openssl_reason();
+    if (reason.find("key values mismatch") != std::string::npos)
+      throw ConfigError("--tls-key", tls.key,
+                        "the private key of --tls-cert (they do not match)");
+    const bool locked = reason.find("bad decrypt") != std::string::npos ||
+                        reason.find("bad password") != std::string::npos ||
+                        reason.find("problems getting password") != std::string::npos ||
+                        reason.find("interrupted or cancelled") != std::string::npos;
+    if (locked && tls.passphrase_file.empty())
+      throw ConfigError("--tls-key", tls.key,
+                        "a key that opens (it is encrypted: give "
+                        "--tls-passphrase-file; " +
+                            reason + ")");
+    if (locked)
+      throw ConfigError("--tls-passphrase-file", tls.passphrase_file,
+                        "the passphrase of --tls-key (" + reason + ")");
+    throw ConfigError("--tls-key", tls.key, "a PEM private key (" + reason + ")");
+  }
+  if (SSL_CTX_check_private_key(ctx.p) != 1)
+    throw ConfigError("--tls-key", tls.key,
+                      "the private key of --tls-cert (they do not match)");
+  if (SSL_CTX_load_verify_locations(ctx.p, tls.ca.c_str(), nullptr) != 1)
+    throw ConfigError("--tls-ca", tls.ca,
+                      "a PEM CA certificate (" + openssl_reason() + ")");
 }
 
 }  // namespace
@@ -45,7 +123,10 @@ void check_network(const TlsFiles& tls, const std::vector<std::string>& hosts,
                         "given only with --tls-cert, --tls-key and --tls-ca");
     check_readable("--tls-passphrase-file", tls.passphrase_file);
   }
-  if (tls.enabled()) return;
+  if (tls.enabled()) {
+    check_tls_material(tls);
+    return;
+  }
   for (const auto& host : hosts)
     if (!is_loopback(host))
       throw ConfigError(host_key, host,

@@ -32,8 +32,10 @@ struct TlsFiles {
 };
 
 // Checks the TLS options (cert, key and CA together, readable files, a
-// passphrase file only with a key) and that TLS is used whenever a host is
-// off loopback. Throws ConfigError naming the option (`--tls-cert`) or
+// passphrase file only with a key), loads them with OpenSSL as CAF will (a
+// PEM certificate valid now, a key that opens with the passphrase given and
+// matches the certificate, a loadable CA), and that TLS is used whenever a
+// host is off loopback. Throws ConfigError naming the option (`--tls-cert`) or
 // `host_key` (actors.nodes / --listen) and the host.
 void check_network(const TlsFiles& tls, const std::vector<std::string>& hosts,
                    const std::string& host_key);

@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <limits>
+
 #include "core/version.h"
 #include "models/compute_identity.h"
 #include "run/environment.h"
@@ -12,8 +14,27 @@ void ConnectedNodes::attach(const std::shared_ptr<const Policy>& initial) const 
   for (const auto& a : actors) caf::anon_send(a, AttachInitial{initial});
 }
 
-void ConnectedNodes::close() const {
-  for (const auto& a : actors) caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+void ConnectedNodes::close() {
+  if (closed_ || actors.empty()) return;
+  closed_ = true;
+  // A node ends its session when the remote generator it monitors goes
+  // down. If this process closed the link before that down message left,
+  // the node logged "the run's process was lost" after a clean run. So:
+  // wait for each remote generator to be gone, then make one round trip to
+  // each node; one BASP link keeps order, so the answer comes after the
+  // node has handled the down message. (The request names no session, so
+  // the node refuses it; the refusal is the answer.)
+  caf::scoped_actor self{actors.front().home_system()};
+  for (const auto& a : actors) {
+    self->monitor(a);
+    caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+  }
+  for (size_t i = 0; i < actors.size(); ++i) self->receive([](const caf::down_msg&) {});
+  RemoteEvaluate none;
+  none.session = std::numeric_limits<uint64_t>::max();
+  for (const auto& n : nodes)
+    self->request(n, std::chrono::seconds(2), none)
+        .receive([](EvalResult&) {}, [](caf::error&) {});
 }
 
 NodeTraffic ConnectedNodes::total() const {
@@ -65,6 +86,7 @@ ConnectedNodes connect_nodes(caf::actor_system& system, const RunConfig& config,
         system.spawn(remote_generator,
                      RemoteGeneratorSetup{*node, at.text(), timeout, clock}, traffic);
     out.actors.push_back(remote);
+    out.nodes.push_back(*node);
     out.traffic.push_back(traffic);
     std::string refused;
     NodeWelcome welcome;

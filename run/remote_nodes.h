@@ -21,13 +21,18 @@ namespace raftsim {
 struct ConnectedNodes {
   std::vector<RemoteSlots> slots;  // for CoordinatorSetup::nodes
   std::vector<remote_generator_actor> actors;
+  std::vector<node_actor> nodes;  // the nodes themselves, in the same order
   std::vector<std::shared_ptr<NodeTraffic>> traffic;
 
   // pi_0 for the nodes to fetch (version 0), once it exists.
   void attach(const std::shared_ptr<const Policy>& initial) const;
-  // Ends the sessions (the nodes then serve the next run).
-  void close() const;
+  // Ends the sessions (the nodes then serve the next run) and waits, at
+  // most a few seconds a node, until each node has heard it. Idempotent.
+  void close();
   NodeTraffic total() const;
+
+ private:
+  bool closed_ = false;
 };
 
 // Throws ConfigError (unreachable, refused); `timeout` bounds the hello

@@ -91,6 +91,25 @@ void forget_peer(const SSL* ssl) {
   g_peers.erase(ssl);
 }
 
+// Why the peer's certificate failed verification, in OpenSSL's words
+// ("certificate has expired"), with the likely cause where it is the CA.
+std::string verify_error(const SSL* ssl) {
+  const long v = SSL_get_verify_result(ssl);
+  switch (v) {
+    case X509_V_OK:
+    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
+    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
+    case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
+    case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
+    case X509_V_ERR_CERT_SIGNATURE_FAILURE:
+      return std::string(v == X509_V_OK ? "no certificate"
+                                        : X509_verify_cert_error_string(v)) +
+             ": not signed by this process's --tls-ca, or none";
+    default:
+      return X509_verify_cert_error_string(v);
+  }
+}
+
 // The reason OpenSSL queued for the failure in progress, or "".
 std::string queued_reason() {
   const unsigned long code = ERR_peek_error();
@@ -126,8 +145,8 @@ void on_info(const SSL* ssl, int where, int ret) {
              "the peer hung up during the handshake (it may not trust this "
              "process's certificate)");
     } else if (reason.find("certificate") != std::string::npos)
-      report(ssl, "refused the peer's certificate (" + reason +
-                      ": not signed by this process's --tls-ca, or none)");
+      report(ssl, "refused the peer's certificate (" + reason + ": " +
+                      verify_error(ssl) + ")");
     else
       report(ssl,
              "sent alert '" + desc + "'" + (reason.empty() ? "" : " (" + reason + ")"));

@@ -19,6 +19,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/test/unit_test.hpp>
 #include <chrono>
 #include <fstream>
@@ -258,6 +259,85 @@ BOOST_AUTO_TEST_CASE(
   for (std::string line; std::getline(lines, line);)
     dropped += contains(line, "announced a message of 4294967280 bytes");
   BOOST_TEST(dropped == 3, log);
+}
+
+BOOST_AUTO_TEST_CASE(bad_tls_material_is_refused_at_start_naming_the_option) {
+  // Each of these once hung the run or crashed the node at its first
+  // connection; OpenSSL now loads them before any work.
+  TempDir dir;
+  const auto& certs = certificates();
+  const auto file = [&](const std::string& name) { return certs.dir.file(name); };
+  std::ofstream(dir.file("garbage.pem")) << "-----BEGIN CERTIFICATE-----\nnot base64\n";
+  std::ofstream(dir.file("wrong.pass")) << "not the passphrase\n";
+  std::filesystem::create_directory(dir.file("a_directory"));
+  // A certificate of the same CA that expired yesterday.
+  const CommandResult made = run_command(
+      "/bin/sh",
+      {"-c",
+       "cd \"$0\" && openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 "
+       "-nodes -keyout old.key -subj /CN=old -out old.csr 2>/dev/null && "
+       "openssl x509 -req -in old.csr -CA \"$1/ca.pem\" -CAkey \"$1/ca.key\" "
+       "-CAcreateserial -days -1 -out old.pem 2>/dev/null",
+       dir.path.string(), file("ca")});
+  BOOST_REQUIRE_MESSAGE(made.code == 0, made.output);
+  struct Case {
+    std::string name, option, says;
+    std::vector<std::string> tls;
+  };
+  const std::string pass = file("ca/node1.pass");
+  const std::vector<Case> cases = {
+      {"mismatched key",
+       "--tls-key",
+       "do not match",
+       {"--tls-cert", file("ca/node1.pem"), "--tls-key", file("ca/node2.key"),
+        "--tls-passphrase-file", file("ca/node2.pass"), "--tls-ca", file("ca/ca.pem")}},
+      {"garbage certificate",
+       "--tls-cert",
+       "a PEM certificate",
+       {"--tls-cert", dir.file("garbage.pem"), "--tls-key", file("ca/node1.key"),
+        "--tls-passphrase-file", pass, "--tls-ca", file("ca/ca.pem")}},
+      {"a directory",
+       "--tls-cert",
+       "not a regular file",
+       {"--tls-cert", dir.file("a_directory"), "--tls-key", file("ca/node1.key"),
+        "--tls-passphrase-file", pass, "--tls-ca", file("ca/ca.pem")}},
+      {"encrypted key, no passphrase",
+       "--tls-key",
+       "give --tls-passphrase-file",
+       {"--tls-cert", file("ca/node1.pem"), "--tls-key", file("ca/node1.key"),
+        "--tls-ca", file("ca/ca.pem")}},
+      {"wrong passphrase",
+       "--tls-passphrase-file",
+       "the passphrase of --tls-key",
+       {"--tls-cert", file("ca/node1.pem"), "--tls-key", file("ca/node1.key"),
+        "--tls-passphrase-file", dir.file("wrong.pass"), "--tls-ca",
+        file("ca/ca.pem")}},
+      {"expired certificate",
+       "--tls-cert",
+       "it has expired",
+       {"--tls-cert", dir.file("old.pem"), "--tls-key", dir.file("old.key"), "--tls-ca",
+        file("ca/ca.pem")}},
+      {"garbage CA",
+       "--tls-ca",
+       "a PEM CA certificate",
+       {"--tls-cert", file("ca/node1.pem"), "--tls-key", file("ca/node1.key"),
+        "--tls-passphrase-file", pass, "--tls-ca", dir.file("garbage.pem")}},
+  };
+  for (const auto& c : cases) {
+    std::vector<std::string> node = {"node", "--listen", "127.0.0.1:0"};
+    node.insert(node.end(), c.tls.begin(), c.tls.end());
+    std::vector<std::string> run = {"run", "--set", "actors.nodes=127.0.0.1:9", "--out",
+                                    dir.file("never.h5")};
+    run.insert(run.end(), c.tls.begin(), c.tls.end());
+    for (const auto& args : {node, run}) {
+      const ProcessResult r = run_raftsim(args, dir);
+      BOOST_TEST(r.exit_code == 2, c.name << ": " << r.output);
+      BOOST_TEST(contains(r.output, c.option + " = '"), c.name << ": " << r.output);
+      BOOST_TEST(contains(r.output, c.says), c.name << ": " << r.output);
+      BOOST_TEST(std::count(r.output.begin(), r.output.end(), '\n') == 1, r.output);
+    }
+    BOOST_TEST(!std::filesystem::exists(dir.file("never.h5")));
+  }
 }
 
 BOOST_AUTO_TEST_CASE(rogue_certificates_and_plain_connections_are_refused) {
