@@ -9,6 +9,7 @@
 #include "cli/options.h"
 #include "cli/settings_input.h"
 #include "cli/signals.h"
+#include "core/resources.h"
 #include "run/node_server.h"
 
 namespace po = boost::program_options;
@@ -81,6 +82,7 @@ int node_command(const std::vector<std::string>& args) {
       throw ConfigError("--max-message-mb", std::to_string(max_message_mb),
                         "in [1, 4095]");
     check_network(tls, {options.listen.host}, "--listen");
+    check_process_limits(kBaseAddressBytes);
     if (!config_path.empty() || !sets.empty()) {
       const RunConfig pinned = make_run_config(read_settings(config_path, sets));
       for (const auto& [key, value] : resolved_settings(pinned))

@@ -12,6 +12,7 @@
 #include "cli/settings_input.h"
 #include "cli/signals.h"
 #include "core/file_lock.h"
+#include "core/resources.h"
 #include "run/engine.h"
 #include "run/environment.h"
 #include "run/resume.h"
@@ -113,6 +114,7 @@ int run_command(const std::vector<std::string>& args) {
     if (!(node_timeout > 0 && node_timeout <= 86400))
       throw ConfigError("--node-timeout", std::to_string(node_timeout),
                         "seconds in (0, 86400]");
+    check_process_limits(kBaseAddressBytes + estimate_memory(config).total());
     if (resume.empty()) {
       take_lock("--out", out);
       overwrite = true;  // the lock made the file, or --overwrite allowed it

@@ -16,6 +16,11 @@ namespace {
 // Where INI text breaks Boost's config-file grammar: after cutting a '#'
 // comment and trimming, a line must be empty, "[section]" or contain '='.
 std::string describe_bad_line(const std::string& text) {
+  // A binary file: say so, and print none of its bytes.
+  for (unsigned char c : text)
+    if (c == 0 ||
+        (c < 0x20 && c != '\n' && c != '\r' && c != '\t' && c != '\f' && c != '\v'))
+      return "a text file (it holds binary data)";
   std::istringstream lines(text);
   std::string line;
   for (int number = 1; std::getline(lines, line); ++number) {

@@ -2,6 +2,7 @@
 
 #include <H5Cpp.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -356,6 +357,10 @@ H5File H5File::open_write(const std::string& path) {
 }
 
 H5File H5File::open_read(const std::string& path, bool swmr) {
+  // HDF5 would block for ever opening a FIFO, and read a device.
+  struct stat st {};
+  if (stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode))
+    throw IoError(path, "open", "it is not a regular file");
   auto impl = std::make_unique<Impl>();
   impl->path = path;
   impl->file = guarded(path, "open", [&] {

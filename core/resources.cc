@@ -1,6 +1,7 @@
 #include "core/resources.h"
 
 #include <sched.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -9,6 +10,8 @@
 #include <cstdlib>
 #include <fstream>
 #include <string>
+
+#include "core/errors.h"
 
 namespace raftsim {
 
@@ -39,6 +42,25 @@ int available_cores() {
     if (n >= 1) cores = std::min(cores, n);
   }
   return std::max(1, cores);
+}
+
+void check_process_limits(double address_bytes) {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_AS, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY &&
+      static_cast<double>(limit.rlim_cur) < address_bytes) {
+    const auto mb = [](double b) {
+      return std::to_string(static_cast<long long>(b / 1e6));
+    };
+    throw ConfigError("ulimit -v", mb(static_cast<double>(limit.rlim_cur)) + " MB",
+                      "at least about " + mb(address_bytes) +
+                          " MB of address space for this run (LibTorch and OpenBLAS "
+                          "reserve about " +
+                          mb(kBaseAddressBytes) + " MB of it)");
+  }
+  constexpr rlim_t kFiles = 64;
+  if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < kFiles)
+    throw ConfigError("ulimit -n", std::to_string(limit.rlim_cur),
+                      "at least " + std::to_string(kFiles) + " open files");
 }
 
 }  // namespace raftsim

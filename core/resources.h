@@ -14,4 +14,15 @@ size_t resident_bytes();
 // --jobs workers its share). At least 1.
 int available_cores();
 
+// Address space LibTorch, OpenBLAS and their libraries reserve in a raftsim
+// process beyond a run's own memory (measured: 1.5 GB of VmPeak in a small
+// run). Below it, OpenBLAS retries a failed allocation forever.
+inline constexpr double kBaseAddressBytes = 1.6e9;
+
+// Throws ConfigError naming "ulimit -v" or "ulimit -n" when this process's
+// limits are below what it needs: `address_bytes` of address space and 64
+// open files. A small `ulimit -v` hung a run in OpenBLAS; `ulimit -n 5`
+// failed it deep in LibTorch.
+void check_process_limits(double address_bytes);
+
 }  // namespace raftsim

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <boost/test/unit_test.hpp>
 #include <chrono>
 #include <fstream>
@@ -191,6 +192,27 @@ BOOST_AUTO_TEST_CASE(sigint_finishes_the_iteration_and_exits_130) {
 
 BOOST_AUTO_TEST_CASE(sigterm_is_handled_like_sigint) {
   stop_run_with(SIGTERM, 130, "interrupted");
+}
+
+BOOST_AUTO_TEST_CASE(process_limits_too_small_are_refused_before_any_work) {
+  // ulimit -v hung a run in OpenBLAS's retries; ulimit -n failed it with a
+  // 29-line LibTorch backtrace. (Below about 0.7 GB of address space
+  // OpenBLAS's own constructor loops before main: nothing can report that.)
+  TempDir dir;
+  for (const auto& [limit, key] : std::vector<std::pair<std::string, std::string>>{
+           {"ulimit -v 1200000", "ulimit -v"}, {"ulimit -n 16", "ulimit -n"}}) {
+    const std::string log = dir.file("limit.log");
+    const ChildExit e =
+        wait_child(start_child("/bin/sh",
+                               {"-c", limit + "; exec \"$0\" \"$@\"", raftsim_bin(),
+                                "run", "--quiet", "--out", dir.file("never.h5")},
+                               log));
+    const std::string output = read_text(log);
+    BOOST_TEST(e.code == 2, limit << ": " << output);
+    BOOST_TEST(contains(output, key + " = '"), output);
+    BOOST_TEST(std::count(output.begin(), output.end(), '\n') == 1, output);
+    BOOST_TEST(!std::filesystem::exists(dir.file("never.h5")));
+  }
 }
 
 BOOST_AUTO_TEST_CASE(sighup_is_handled_like_sigint) {

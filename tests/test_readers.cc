@@ -2,6 +2,8 @@
 // analysis/tidy.py) meet bad files: each is reported in one line that names
 // it, and the rest are summarized. Never an abort.
 #define BOOST_TEST_MODULE readers
+#include <sys/stat.h>
+
 #include <boost/test/unit_test.hpp>
 #include <filesystem>
 #include <fstream>
@@ -105,6 +107,16 @@ BOOST_AUTO_TEST_CASE(a_file_named_twice_is_one_run) {
   const ProcessResult r = run_raftsim({"summarize", good, good}, dir);
   BOOST_TEST(r.exit_code == 0, r.output);
   BOOST_TEST(contains(r.output, "(all runs)     1"), r.output);
+}
+
+BOOST_AUTO_TEST_CASE(a_fifo_is_skipped_not_waited_on) {
+  // HDF5 blocks for ever opening a FIFO; summarize hung on one.
+  TempDir dir;
+  const std::string fifo = dir.file("pipe.h5");
+  BOOST_REQUIRE(mkfifo(fifo.c_str(), 0600) == 0);
+  const ProcessResult r = run_raftsim({"summarize", fifo}, dir);
+  BOOST_TEST(r.exit_code == 1, r.output);
+  BOOST_TEST(contains(r.output, "not a regular file"), r.output);
 }
 
 BOOST_AUTO_TEST_CASE(a_summary_that_cannot_be_written_fails) {
