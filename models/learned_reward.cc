@@ -160,7 +160,7 @@ namespace {
 // Trains `net` on the comparisons `rows` of (xa, xb, y).
 void fit(RewardNet& net, const RewardConfig& config, const torch::Tensor& xa,
          const torch::Tensor& xb, const torch::Tensor& y, const torch::Tensor& rows,
-         uint64_t shuffle_stream) {
+         uint64_t shuffle_stream, const std::atomic<bool>* stop) {
   torch::optim::Adam adam(net->parameters(),
                           torch::optim::AdamOptions(config.rm_learning_rate));
   const int64_t n = rows.size(0);
@@ -169,6 +169,7 @@ void fit(RewardNet& net, const RewardConfig& config, const torch::Tensor& xa,
         make_generator(derive_seed(shuffle_stream, Purpose::kRewardTrain, epoch));
     const auto order = rows.index_select(0, torch::randperm(n, gen, torch::kInt64));
     for (int64_t start = 0; start < n; start += config.rm_batch_size) {
+      if (stop && stop->load()) throw RewardTrainingInterrupted();
       const auto idx =
           order.narrow(0, start, std::min<int64_t>(config.rm_batch_size, n - start));
       const auto b = idx.size(0);
@@ -223,7 +224,7 @@ std::shared_ptr<const RewardEnsemble> RewardModelTrainer::train(
     }
     if (n > 0)
       fit(net, config_, xa, xb, y, rows,
-          derive_seed(seed_, Purpose::kRewardTrain, version, 2 * m));
+          derive_seed(seed_, Purpose::kRewardTrain, version, 2 * m), stop_);
     const auto s = raw_scores(net, norm_input);
     const Moments norm = moments(s.data(), s.size());
     const double sd = norm.std();

@@ -16,8 +16,10 @@
 // a versioned snapshot, like policy weights. This header is torch-free.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -89,8 +91,12 @@ class RewardModelTrainer {
   ~RewardModelTrainer();
 
   // Adds `added` to the data and trains the next version (`added` empty for
-  // version 0).
+  // version 0). With a stop flag set (set_stop), it throws
+  // RewardTrainingInterrupted within one batch.
   std::shared_ptr<const RewardEnsemble> train(const Comparisons& added);
+  // A Ctrl-C during the reward model's training before a run starts is
+  // honoured within one batch, not at its end (null: never stops).
+  void set_stop(const std::atomic<bool>* stop) { stop_ = stop; }
 
   const Comparisons& heldout() const { return data_.heldout; }
   int32_t pairs() const { return data_.train.size(); }
@@ -103,6 +109,12 @@ class RewardModelTrainer {
   RewardData data_;
   uint64_t next_version_ = 0;
   std::shared_ptr<const RewardEnsemble> previous_;
+  const std::atomic<bool>* stop_ = nullptr;
+};
+
+struct RewardTrainingInterrupted : std::runtime_error {
+  RewardTrainingInterrupted()
+      : std::runtime_error("interrupted while the reward model trained") {}
 };
 
 }  // namespace raftsim

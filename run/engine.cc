@@ -95,14 +95,17 @@ struct LearnedReward {
 };
 
 LearnedReward train_learned_reward(const RunConfig& config, const Task& task,
-                                   const Policy& initial) {
+                                   const Policy& initial,
+                                   const std::atomic<bool>* stop) {
   LearnedReward r;
   if (config.reward.model != "learned") return r;
   r.trainer = std::make_shared<RewardModelTrainer>(
       task, config.reward, config.seed,
       initial_comparisons(task, initial, config.reward, config.policy.temperature,
                           config.seed));
+  r.trainer->set_stop(stop);
   r.initial = train_reward_version(task, *r.trainer, {});
+  r.trainer->set_stop(nullptr);  // relabelling runs in its actor, to the end
   return r;
 }
 
@@ -138,17 +141,21 @@ std::shared_ptr<RunWriter> create_run(const RunConfig& config,
   task.describe(file);
   describe_proxy_map(file, task, config);
   file.flush();
+  const uint64_t identity = experiment_hash(config);
   try {
     initial = make_policy(config.policy, task, config.seed, options.interrupt);
+    if (config.log.checkpoint_every > 0)
+      write_initial_weights(file, *initial->weights(), identity);
+    learned = train_learned_reward(config, task, *initial, options.interrupt);
   } catch (const WarmupInterrupted&) {
     write_run_status(file, RunStatus::kInterrupted);
     file.close();
     return nullptr;
+  } catch (const RewardTrainingInterrupted&) {
+    write_run_status(file, RunStatus::kInterrupted);
+    file.close();
+    return nullptr;
   }
-  const uint64_t identity = experiment_hash(config);
-  if (config.log.checkpoint_every > 0)
-    write_initial_weights(file, *initial->weights(), identity);
-  learned = train_learned_reward(config, task, *initial);
   if (learned.initial.model) write_reward_model(file, learned.initial);
   auto writer =
       std::make_shared<RunWriter>(std::move(file), evaluated, config.log.samples,
@@ -219,7 +226,7 @@ Reopened reopen_run(const RunConfig& config, const RunOptions& options,
   }
   // The reward model is trained again (deterministically); runs that
   // relabel are not resumed (run/resume.h).
-  r.learned = train_learned_reward(config, task, *r.initial);
+  r.learned = train_learned_reward(config, task, *r.initial, options.interrupt);
   if (r.learned.initial.model && !has_reward_model(file, 0))
     write_reward_model(file, r.learned.initial);
   const uint64_t rows = plan.first_iteration;
@@ -306,7 +313,18 @@ RunOutcome run_experiment(const RunConfig& config, const RunOptions& options) {
   std::shared_ptr<RunWriter> writer;
   LearnedReward learned;
   if (options.resume) {
-    Reopened r = reopen_run(config, options, *options.resume, *task, evaluated);
+    Reopened r;
+    try {
+      r = reopen_run(config, options, *options.resume, *task, evaluated);
+    } catch (const WarmupInterrupted&) {  // nothing continued: the file is as it was
+      RunOutcome stopped;
+      stopped.status = RunStatus::kInterrupted;
+      return stopped;
+    } catch (const RewardTrainingInterrupted&) {
+      RunOutcome stopped;
+      stopped.status = RunStatus::kInterrupted;
+      return stopped;
+    }
     setup = make_setup(config, task, r.initial, clock);
     setup.first_iteration = r.first_iteration;
     setup.snapshots = std::move(r.snapshots);

@@ -36,6 +36,7 @@
 #include "models/policy.h"
 #include "models/task.h"
 #include "run/resume.h"
+#include "run/run_layout.h"
 #include "test_support.h"
 
 using namespace raftsim;
@@ -288,4 +289,28 @@ BOOST_AUTO_TEST_CASE(a_relabelling_run_is_not_resumed) {
   BOOST_CHECK_EXCEPTION(
       plan_resume(dir.file("r.h5"), {{"iterations", "5"}}), ConfigError,
       [](const ConfigError& e) { return contains(e.what(), "reward.relabel_every"); });
+}
+
+BOOST_AUTO_TEST_CASE(a_stop_during_reward_model_training_interrupts_the_run) {
+  // SIGTERM while the reward model trained was honoured only after it
+  // finished (over 10 s); it is now seen within one batch. The flag is set
+  // before the run starts, so the stop lands in that training, at its first
+  // batch, deterministically.
+  TempDir dir;
+  std::atomic<bool> stop{true};
+  RunOptions opts;
+  opts.out_path = dir.file("stopped.h5");
+  opts.quiet = true;
+  opts.interrupt = &stop;
+  const RunOutcome o = run_experiment(
+      make_run_config(joined(sequence_run(200),
+                             {{"policy.warmup_steps", "0"}, {"iterations", "3"}})),
+      opts);
+  BOOST_TEST(o.status == RunStatus::kInterrupted);
+  const RunReader r(opts.out_path);
+  BOOST_TEST(r.status() == RunStatus::kInterrupted);
+  BOOST_TEST(r.rows() == 0u);
+  // Stopped inside the training: no reward model was finished and stored
+  // (before the fix it trained to the end, then the run stopped).
+  BOOST_TEST(!H5File::open_read(opts.out_path).exists("/reward_model"));
 }
