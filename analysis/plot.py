@@ -300,10 +300,22 @@ def main(argv=None):
     ap.add_argument("--facet", default=None, help="one panel per value of this key")
     ap.add_argument("--no-proxy", action="store_true", help="leave the proxy out of the curves")
     args = ap.parse_args(argv)
+    if os.path.exists(args.out) and not os.path.isdir(args.out):
+        print(f"plot.py: --out {args.out} is not allowed: must be a directory "
+              "(it is a file)", file=sys.stderr)
+        return 2
     runs = load(args.inputs)
     if not runs:
         print("plot.py: no run files with rows in " + " ".join(args.inputs), file=sys.stderr)
         return 2
+    try:
+        return draw(args, runs)
+    except OSError as e:  # the output directory or a figure could not be written
+        print(f"plot.py: cannot write under {args.out}: {e.strerror or e}", file=sys.stderr)
+        return 1
+
+
+def draw(args, runs):
     os.makedirs(args.out, exist_ok=True)
     keys, groups = group(runs)
     base = os.path.join(args.out, args.prefix)

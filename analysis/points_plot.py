@@ -12,9 +12,12 @@ error field (/task/proxy_map). Crosses mark the prior's mode centres. The
 run must have been made with log.samples = true.
 """
 import argparse
+import os
 import sys
 
 import h5py
+
+from runfile import RunFileError, open_run_file
 import matplotlib
 
 matplotlib.use("Agg")
@@ -23,27 +26,44 @@ import numpy as np  # noqa: E402
 
 
 def read(path, context):
-    with h5py.File(path, "r") as f:
-        if f["task"].attrs.get("name") not in ("points", b"points"):
-            raise SystemExit(f"points_plot.py: {path} is not a points-task run")
-        if "samples" not in f or "point" not in f["samples"]:
-            raise SystemExit(f"points_plot.py: {path} has no /samples/point "
-                             "(run it with log.samples = true)")
-        s = f["samples"]
-        prompt = s["prompt"][:].reshape(len(s["prompt"]), -1)[:, 0]
-        keep = prompt == context
-        maps = {"gold": f["task/gold_map"][context]}
-        if "proxy_map" in f["task"]:
-            maps["proxy"] = f["task/proxy_map"][context]
-        return {
-            "iteration": s["iteration"][:][keep],
-            "point": s["point"][:][keep],
-            "accepted": s["accepted"][:][keep].astype(bool),
-            "maps": maps,
-            "extent": float(f["task"].attrs["map_extent"]),
-            "centres": f["task/mode_centres"][:],
-            "status": f.attrs["status"],
-        }
+    """The samples of `context` and the task's maps. Raises RunFileError."""
+    try:
+        with open_run_file(path) as f:
+            return read_open(f, path, context)
+    except RunFileError:
+        raise
+    except (OSError, KeyError, ValueError, TypeError, IndexError) as e:
+        reason = str(e).splitlines()[0] if str(e) else type(e).__name__
+        raise RunFileError(f"{path}: cannot read it as a points run ({reason})") from None
+
+
+def read_open(f, path, context):
+    task = f.get("task")
+    if not isinstance(task, h5py.Group) or task.attrs.get("name") not in ("points", b"points"):
+        raise RunFileError(f"{path} is not a points-task run")
+    s = f.get("samples")
+    if not isinstance(s, h5py.Group) or not isinstance(s.get("point"), h5py.Dataset):
+        raise RunFileError(f"{path} has no /samples/point (run it with log.samples = true)")
+    gold_map = task.get("gold_map")
+    if not isinstance(gold_map, h5py.Dataset) or gold_map.ndim != 3:
+        raise RunFileError(f"{path}: /task/gold_map is not a [contexts, n, n] dataset")
+    if not 0 <= context < gold_map.shape[0]:
+        raise RunFileError(f"--context {context} is not allowed: must be in "
+                           f"[0, {gold_map.shape[0] - 1}] for {path}")
+    prompt = s["prompt"][:].reshape(len(s["prompt"]), -1)[:, 0]
+    keep = prompt == context
+    maps = {"gold": f["task/gold_map"][context]}
+    if "proxy_map" in f["task"]:
+        maps["proxy"] = f["task/proxy_map"][context]
+    return {
+        "iteration": s["iteration"][:][keep],
+        "point": s["point"][:][keep],
+        "accepted": s["accepted"][:][keep].astype(bool),
+        "maps": maps,
+        "extent": float(f["task"].attrs["map_extent"]),
+        "centres": f["task/mode_centres"][:],
+        "status": f.attrs["status"],
+    }
 
 
 def main(argv=None):
@@ -54,7 +74,23 @@ def main(argv=None):
     p.add_argument("--context", type=int, default=0)
     p.add_argument("--title", default="")
     a = p.parse_args(argv)
-    r = read(a.run, a.context)
+    if os.path.isdir(a.out):
+        print(f"points_plot.py: --out {a.out} is not allowed: must be a file path "
+              "(it is a directory)", file=sys.stderr)
+        return 2
+    try:
+        r = read(a.run, a.context)
+    except RunFileError as e:
+        print(f"points_plot.py: {e}", file=sys.stderr)
+        return 2
+    try:
+        return draw(a, r)
+    except OSError as e:
+        print(f"points_plot.py: cannot write {a.out}: {e.strerror or e}", file=sys.stderr)
+        return 1
+
+
+def draw(a, r):
     logged = np.unique(r["iteration"])
     if len(logged) == 0:
         raise SystemExit(f"points_plot.py: {a.run} has no samples of context {a.context}")

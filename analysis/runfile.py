@@ -9,8 +9,13 @@ without a single row) never stops a reader of many files: it is skipped
 with one line that names it and says why.
 """
 import os
+import stat
 
 import h5py
+import numpy as np
+
+# The columns every reader of many runs uses (plot.py draws them).
+REQUIRED_METRICS = ("gold_reward_mean", "proxy_reward_mean", "kl_to_initial")
 
 
 class RunFileError(Exception):
@@ -34,31 +39,68 @@ def _text(value):
     return value.decode() if isinstance(value, bytes) else str(value)
 
 
+def open_run_file(path):
+    """h5py.File(path, "r"), refusing what is not a regular file first (h5py
+    blocks for ever on a FIFO). Raises RunFileError."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as e:
+        raise RunFileError(f"{path}: cannot open it ({e.strerror})") from None
+    if not stat.S_ISREG(mode):
+        raise RunFileError(f"{path}: not a regular file")
+    try:
+        return h5py.File(path, "r")
+    except (OSError, ValueError) as e:
+        reason = str(e).splitlines()[0] if str(e) else type(e).__name__
+        raise RunFileError(f"{path}: cannot read it as a run file ({reason})") from None
+
+
+def _columns(f, path, group):
+    """name -> float64 array of every dataset in `group`; RunFileError for a
+    member that is not a one-dimensional numeric dataset."""
+    if group not in f:
+        return {}
+    out = {}
+    for name, item in f[group].items():
+        if not isinstance(item, h5py.Dataset) or item.ndim != 1 or \
+                item.dtype.kind not in "fiub":
+            raise RunFileError(f"{path}: /{group}/{name} is not a numeric column")
+        out[name] = np.asarray(item[:], dtype=float)
+    lengths = {len(v) for v in out.values()}
+    if len(lengths) > 1:
+        raise RunFileError(f"{path}: the /{group} columns differ in length")
+    return out
+
+
 def read_run(path, need_rows=True):
     """{"path", "status", "seed", "config" (key -> text), "metrics", "timing"}.
     Raises RunFileError."""
     try:
-        with h5py.File(path, "r") as f:
+        with open_run_file(path) as f:
             if "status" not in f.attrs:
                 raise RunFileError(f"{path}: not a raftsim run file (no status attribute)")
-            if "config" not in f:
+            if not isinstance(f.get("config"), h5py.Group):
                 raise RunFileError(f"{path}: no /config group (a file from before raftsim 0.2?)")
             run = {
                 "path": path,
                 "status": _text(f.attrs["status"]),
                 "seed": int(f.attrs["seed"]),
                 "config": {k: _text(v) for k, v in f["config"].attrs.items()},
-                "metrics": {k: f["metrics"][k][:] for k in f["metrics"]} if "metrics" in f else {},
-                "timing": {k: f["timing"][k][:] for k in f["timing"]} if "timing" in f else {},
+                "metrics": _columns(f, path, "metrics"),
+                "timing": _columns(f, path, "timing"),
             }
     except RunFileError:
         raise
-    except (OSError, KeyError, ValueError) as e:
+    except (OSError, KeyError, ValueError, TypeError) as e:
         reason = str(e).splitlines()[0] if str(e) else type(e).__name__
         raise RunFileError(f"{path}: cannot read it as a run file ({reason})") from None
     rows = len(run["metrics"].get("gold_reward_mean", []))
     if need_rows and rows == 0:
         raise RunFileError(f"{path}: no iteration was logged (status {run['status']})")
+    if need_rows:
+        missing = [m for m in REQUIRED_METRICS if m not in run["metrics"]]
+        if missing:
+            raise RunFileError(f"{path}: no /metrics/{missing[0]}")
     return run
 
 

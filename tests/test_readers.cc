@@ -4,9 +4,11 @@
 #define BOOST_TEST_MODULE readers
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <boost/test/unit_test.hpp>
 #include <filesystem>
 #include <fstream>
+#include <tuple>
 
 #include "analysis/summary.h"
 #include "core/subprocess.h"
@@ -148,6 +150,74 @@ BOOST_AUTO_TEST_CASE(plot_reports_each_bad_file_and_plots_the_rest) {
     BOOST_TEST(count(out, "skipped " + dir.file("runs") + "/" + name) == 1, name);
   BOOST_TEST(count(out, "Traceback") == 0);
   BOOST_TEST(fs::exists(dir.file("figs") + "/raftsim_curves.png"));
+}
+
+BOOST_AUTO_TEST_CASE(plot_scripts_end_in_one_line_on_odd_files_and_paths) {
+  // Each of these raised a Python traceback (or hung, on a FIFO).
+  TempDir dir;
+  make_directory(dir);
+  const std::string d = dir.file("odd");
+  fs::create_directories(d);
+  const std::string good = dir.file("runs") + "/good1.h5";
+  // A group where a column should be; a text column; a column missing.
+  for (const char* name : {"group", "text", "missing"}) {
+    const std::string f = d + "/" + name + ".h5";
+    fs::copy_file(good, f);
+    H5File h = H5File::open_write(f);
+    h.remove("/metrics/kl_to_initial");
+    if (std::string(name) == "group") h.create_group("/metrics/kl_to_initial");
+    if (std::string(name) == "text")
+      h.write_strings("/metrics/kl_to_initial", {"a", "b", "c"});
+  }
+  BOOST_REQUIRE(mkfifo((d + "/pipe.h5").c_str(), 0600) == 0);
+  std::ofstream(dir.file("a_file")) << "not a directory";
+  const auto python = [&](const std::vector<std::string>& args) {
+    const std::string log = dir.file("py.log");
+    const ChildExit e = wait_child(start_child("/usr/bin/python3", args, log));
+    return std::make_pair(e.code, read_text(log));
+  };
+  // Every odd file is skipped in one line; the good runs are still plotted.
+  auto [code, out] =
+      python({source_dir() + "/analysis/plot.py", d, good, "--out", dir.file("figs")});
+  BOOST_TEST(code == 0, out);
+  for (const char* name : {"group", "text", "missing", "pipe"})
+    BOOST_TEST(count(out, "skipped " + d + "/" + name + ".h5") == 1,
+               name << ": " << out);
+  BOOST_TEST(count(out, "Traceback") == 0, out);
+  // An output path that is a file.
+  std::tie(code, out) =
+      python({source_dir() + "/analysis/plot.py", good, "--out", dir.file("a_file")});
+  BOOST_TEST(code == 2, out);
+  BOOST_TEST(count(out, "Traceback") == 0, out);
+  // points_plot.py: a context out of range, a run that is no points run.
+  const std::string points = dir.file("points.h5");
+  BOOST_REQUIRE(run({{"task.name", "points"},
+                     {"task.objective", "direction"},
+                     {"policy.model", "diffusion"},
+                     {"trainer.learning_rate", "0.001"},
+                     {"task.contexts", "2"},
+                     {"sampler.prompts", "8"},
+                     {"sampler.k", "4"},
+                     {"sampler.chunk", "8"},
+                     {"iterations", "1"},
+                     {"log.samples", "true"}},
+                    points)
+                    .status == RunStatus::kComplete);
+  for (const auto& args : std::vector<std::vector<std::string>>{
+           {points, "--context", "7", "--out", dir.file("p.png")},
+           {points, "--context", "-1", "--out", dir.file("p.png")},
+           {good, "--out", dir.file("p.png")},
+           {d + "/pipe.h5", "--out", dir.file("p.png")}}) {
+    std::vector<std::string> full = {source_dir() + "/analysis/points_plot.py"};
+    full.insert(full.end(), args.begin(), args.end());
+    std::tie(code, out) = python(full);
+    BOOST_TEST(code == 2, args[0] << ": " << out);
+    BOOST_TEST(count(out, "Traceback") == 0, out);
+    BOOST_TEST(std::count(out.begin(), out.end(), '\n') == 1, out);
+  }
+  std::tie(code, out) = python({source_dir() + "/analysis/points_plot.py", points,
+                                "--context", "1", "--out", dir.file("p.png")});
+  BOOST_TEST(code == 0, out);
 }
 
 BOOST_AUTO_TEST_CASE(summarize_compares_points_seed_by_seed) {
