@@ -151,8 +151,11 @@ int sweep_command(const std::vector<std::string>& args) {
   try {
     o = executor == "slurm" ? run_sweep_on_slurm(spec, base, points, options, slurm)
                             : run_sweep(spec, base, points, options);
-  } catch (const std::exception& e) {  // the manifest or a config could not be written
+  } catch (const ConfigError& e) {  // Slurm still holds an earlier submission's tasks
     std::cerr << "raftsim sweep: " << e.what() << "\n";
+    return to_int(ExitStatus::kBadInput);
+  } catch (const std::exception& e) {  // the manifest or a config could not be written
+    std::cerr << "raftsim sweep: " << one_line(e) << "\n";
     return to_int(ExitStatus::kFailure);
   }
   std::cout << out << "/sweep.h5  runs=" << points.size() << "  complete=" << o.complete

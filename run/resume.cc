@@ -86,8 +86,9 @@ ResumePlan plan_resume(const std::string& path, const Settings& overrides) {
   Settings settings = stored;
   for (const auto& [key, value] : overrides) {
     if (!changes_results(key)) continue;
+    const std::string& name = key;  // (a structured binding cannot be captured)
     const auto old = std::find_if(stored.begin(), stored.end(),
-                                  [&](const auto& kv) { return kv.first == key; });
+                                  [&name](const auto& kv) { return kv.first == name; });
     // Compare resolved values: "8" and " 8" are the same setting.
     RunConfig probe;
     run_config_schema().apply(probe, {{key, value}});

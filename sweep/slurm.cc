@@ -1,9 +1,11 @@
 #include "sweep/slurm.h"
 
 #include <time.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -35,6 +37,14 @@ std::string program(const std::string& name) {
   return path;
 }
 
+// A job name of this sweep directory alone, so squeue can follow its tasks.
+std::string job_name(const fs::path& dir) {
+  std::ostringstream name;
+  name << "raftsim-" << std::hex
+       << (std::hash<std::string>{}(dir.string()) & 0xffffffff);
+  return name.str();
+}
+
 // MaxArraySize from `scontrol show config`, or Slurm's default.
 int max_array_size() {
   const std::string scontrol = find_program("scontrol");
@@ -46,7 +56,37 @@ int max_array_size() {
   const size_t digits = r.output.find_first_of("0123456789", key);
   const size_t eol = r.output.find('\n', key);
   if (digits == std::string::npos || digits > eol) return kDefaultMaxArraySize;
-  return std::atoi(r.output.c_str() + digits);
+  // Slurm allows 0 (arrays off) to 4000001; anything else is not a size.
+  const long value = std::strtol(r.output.c_str() + digits, nullptr, 10);
+  if (value < 1 || value > 4000001) return kDefaultMaxArraySize;
+  return static_cast<int>(value);
+}
+
+// The job IDs of this sweep directory's tasks still in Slurm's queue.
+std::vector<std::string> queued_jobs(const std::string& squeue, const fs::path& dir) {
+  const CommandResult q = run_command(squeue, {"-h", "-n", job_name(dir), "-o", "%i"});
+  if (q.code != 0)
+    throw std::runtime_error("squeue failed (exit " + std::to_string(q.code) +
+                             "): is slurmctld running?");
+  std::vector<std::string> jobs;
+  std::istringstream lines(q.output);
+  for (std::string id; lines >> id;) jobs.push_back(id);
+  return jobs;
+}
+
+// A directory of its own for each submission's scripts and task lists, so
+// that no file a queued task may still read is ever rewritten.
+fs::path new_submission(const fs::path& dir) {
+  char stamp[32];
+  const std::time_t now = std::time(nullptr);
+  std::strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", std::gmtime(&now));
+  const fs::path sub =
+      dir / "slurm" /
+      ("submission-" + std::string(stamp) + "-" + std::to_string(getpid()));
+  fs::create_directories(sub.parent_path());
+  if (!fs::create_directory(sub))
+    throw std::runtime_error(sub.string() + " exists already");
+  return sub;
 }
 
 // `s` as one single-quoted shell word.
@@ -56,28 +96,21 @@ std::string quoted(const std::string& s) {
   return out + "'";
 }
 
-// A job name of this sweep directory alone, so squeue can follow its tasks.
-std::string job_name(const fs::path& dir) {
-  std::ostringstream name;
-  name << "raftsim-" << std::hex
-       << (std::hash<std::string>{}(dir.string()) & 0xffffffff);
-  return name.str();
-}
-
 struct Array {
   fs::path script;
   std::vector<size_t> points;  // the points of tasks 0, 1, ...
   std::string job;             // its job id once submitted
 };
 
-// Writes array j's task list and job script.
-Array write_array(const fs::path& dir, int j, const std::vector<size_t>& points,
-                  const std::vector<SweepPoint>& all, const std::vector<bool>& resume,
-                  const SlurmOptions& slurm, const std::string& raftsim) {
+// Writes array j's task list and job script into `submission`.
+Array write_array(const fs::path& dir, const fs::path& submission, int j,
+                  const std::vector<size_t>& points, const std::vector<SweepPoint>& all,
+                  const std::vector<bool>& resume, const SlurmOptions& slurm,
+                  const std::string& raftsim) {
   Array a;
   a.points = points;
-  const fs::path tasks = dir / "slurm" / ("array-" + std::to_string(j) + ".tasks");
-  a.script = dir / "slurm" / ("array-" + std::to_string(j) + ".sh");
+  const fs::path tasks = submission / ("array-" + std::to_string(j) + ".tasks");
+  a.script = submission / ("array-" + std::to_string(j) + ".sh");
   std::ofstream list(tasks);
   for (size_t i : points)
     list << all[i].name << '\t' << (resume[i] ? "resume" : "run") << '\n';
@@ -141,17 +174,31 @@ SweepOutcome run_sweep_on_slurm(const SweepSpec& spec, const Settings& base,
   check_script_path("raftsim's own path", opt.raftsim);
   const std::string sbatch = slurm.emit_only ? "" : program("sbatch");
   const std::string squeue = slurm.emit_only ? "" : program("squeue");
+  // A rerun while an earlier submission's tasks are queued would run their
+  // points twice at once: refused before anything is written.
+  if (!slurm.emit_only) {
+    const auto queued = queued_jobs(squeue, dir);
+    if (!queued.empty()) {
+      std::string ids;
+      for (const auto& id : queued) ids += (ids.empty() ? "" : ", ") + id;
+      throw ConfigError("--out", opt.out_dir,
+                        "a sweep with none of its tasks still in Slurm's queue (" +
+                            ids +
+                            " of an earlier submission are: wait for them, or scancel "
+                            "them)");
+    }
+  }
   SweepPlan plan = plan_sweep(spec, base, points, opt);
   SweepOutcome outcome;
   outcome.skipped = plan.skipped;
   if (plan.to_run.empty()) return outcome;
 
-  fs::create_directories(dir / "slurm");
+  const fs::path submission = new_submission(dir);
   const int size = slurm.max_array_size > 0 ? slurm.max_array_size : max_array_size();
   std::vector<Array> arrays;
   for (size_t first = 0; first < plan.to_run.size(); first += size) {
     const size_t last = std::min(plan.to_run.size(), first + static_cast<size_t>(size));
-    arrays.push_back(write_array(dir, static_cast<int>(arrays.size()),
+    arrays.push_back(write_array(dir, submission, static_cast<int>(arrays.size()),
                                  {plan.to_run.begin() + static_cast<long>(first),
                                   plan.to_run.begin() + static_cast<long>(last)},
                                  points, plan.resume, slurm, opt.raftsim));
@@ -163,7 +210,7 @@ SweepOutcome run_sweep_on_slurm(const SweepSpec& spec, const Settings& base,
     submit.push_back(line + " " + quoted(a.script.string()));
   }
   if (slurm.emit_only) {
-    std::ofstream script(dir / "slurm" / "submit.sh");
+    std::ofstream script(submission / "submit.sh");
     script << "#!/bin/bash\nset -e\n";
     for (const auto& line : submit) script << line << "\n";
     for (const auto& line : submit) std::cout << line << "\n";
@@ -182,9 +229,14 @@ SweepOutcome run_sweep_on_slurm(const SweepSpec& spec, const Settings& base,
     args.push_back(a.script.string());
     const CommandResult r = run_command(sbatch, args);
     a.job = r.output.substr(0, r.output.find_first_of(";\n"));
-    if (r.code != 0 || a.job.empty())
+    if (r.code != 0 || a.job.empty()) {
+      // What was submitted stays so; the rest is recorded as not run.
+      for (size_t i : plan.to_run)
+        if (plan.status[i] != "submitted") plan.status[i] = "not run";
+      write_manifest(opt.out_dir, plan.fingerprint, points, plan.status);
       throw std::runtime_error("sbatch " + a.script.string() + " failed (exit " +
                                std::to_string(r.code) + ")");
+    }
     for (size_t i : a.points) plan.status[i] = "submitted";
   }
   write_manifest(opt.out_dir, plan.fingerprint, points, plan.status);
@@ -215,9 +267,17 @@ SweepOutcome run_sweep_on_slurm(const SweepSpec& spec, const Settings& base,
     }
     const CommandResult q =
         run_command(squeue, {"-h", "-n", job_name(dir), "-o", "%i"});
-    if (q.code != 0 && ++squeue_failures > kSqueueRetries)
+    if (q.code != 0 && ++squeue_failures > kSqueueRetries) {
+      // The sweep gives up following its tasks: sweep.h5 must not say they
+      // are still submitted. A rerun collects what finished.
+      for (size_t i : plan.to_run)
+        if (plan.status[i] == "submitted") plan.status[i] = "unknown";
+      write_manifest(opt.out_dir, plan.fingerprint, points, plan.status);
       throw std::runtime_error("squeue keeps failing (exit " + std::to_string(q.code) +
-                               "): is slurmctld running?");
+                               "): is slurmctld running? sweep.h5 marks the points "
+                               "it lost track of 'unknown'; rerun the sweep to "
+                               "collect them");
+    }
     if (q.code == 0) squeue_failures = 0;
     const bool finished =
         q.code == 0 && q.output.find_first_not_of(" \n") == std::string::npos;

@@ -10,9 +10,18 @@
 // sweep.h5 as the local executor does; rerunning the same command submits
 // only the points that are missing or not complete.
 //
+// A rerun while tasks of an earlier submission of the same directory are
+// still in Slurm's queue (squeue, by the sweep's job name) is refused: they
+// would run their points twice at once. Each submission writes its scripts
+// into a directory of its own, so no file a queued task reads is rewritten.
+// If squeue keeps failing (the controller is down), the points it lost
+// track of are marked 'unknown' in sweep.h5 before the sweep gives up.
+//
 // Files, beside the local executor's (DIR/configs, DIR/logs, DIR/sweep.h5):
-//   DIR/slurm/array-<j>.sh     the job script of array j
-//   DIR/slurm/array-<j>.tasks  its points, one per line: NAME<TAB>run|resume
+//   DIR/slurm/submission-<UTC time>-<pid>/   one per submission, never rewritten:
+//     array-<j>.sh     the job script of array j
+//     array-<j>.tasks  its points, one per line: NAME<TAB>run|resume
+//     submit.sh        with --emit-only: the sbatch commands
 //   DIR/logs/slurm-<job>_<task>.log  what Slurm itself wrote for a task
 #pragma once
 

@@ -13,6 +13,7 @@
 #define BOOST_TEST_MODULE slurm
 #include <signal.h>
 
+#include <algorithm>
 #include <boost/test/unit_test.hpp>
 #include <chrono>
 #include <cstdlib>
@@ -79,6 +80,15 @@ std::vector<std::string> manifest_status(const std::string& dir) {
   return H5File::open_read(dir + "/sweep.h5").read_strings("/table/status");
 }
 
+// The submission directories under DIR/slurm, oldest first.
+std::vector<std::string> submissions(const std::string& dir) {
+  std::vector<std::string> out;
+  for (const auto& e : fs::directory_iterator(dir + "/slurm"))
+    if (e.is_directory()) out.push_back(e.path().string());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(a_slurm_sweep_equals_the_local_one_and_reruns_only_what_failed) {
@@ -125,13 +135,16 @@ BOOST_AUTO_TEST_CASE(emit_only_writes_the_arrays_and_submits_nothing) {
                              "3", "--sbatch=--partition=raftsim", "--throttle", "1"}),
       dir);
   BOOST_TEST_REQUIRE(r.exit_code == 0, r.output);
-  // Four points in arrays of at most 3: two arrays, 0-2%1 and 0-0%1.
-  const std::string first = read_text(out + "/slurm/array-0.sh"),
-                    second = read_text(out + "/slurm/array-1.sh");
+  // Four points in arrays of at most 3: two arrays, 0-2%1 and 0-0%1, in a
+  // directory of this submission's own.
+  const auto made = submissions(out);
+  BOOST_TEST_REQUIRE(made.size() == 1u);
+  const std::string first = read_text(made[0] + "/array-0.sh"),
+                    second = read_text(made[0] + "/array-1.sh");
   BOOST_TEST(contains(first, "#SBATCH --array=0-2%1"), first);
   BOOST_TEST(contains(second, "#SBATCH --array=0-0%1"), second);
-  BOOST_TEST(contains(read_text(out + "/slurm/submit.sh"),
-                      "sbatch '--partition=raftsim' '" + out + "/slurm/array-0.sh'"));
+  BOOST_TEST(contains(read_text(made[0] + "/submit.sh"),
+                      "sbatch '--partition=raftsim' '" + made[0] + "/array-0.sh'"));
   BOOST_TEST(manifest_status(out) == std::vector<std::string>(4, "submitted by hand"),
              boost::test_tools::per_element());
   for (const auto& p : kPoints) BOOST_TEST(!fs::exists(out + "/" + p + ".h5"), p);
@@ -177,4 +190,38 @@ BOOST_AUTO_TEST_CASE(an_interrupted_slurm_sweep_cancels_its_arrays_and_exits_130
   const CommandResult q = run_command(find_program("squeue"), {"-h", "-o", "%i"});
   BOOST_TEST(q.code == 0);
   BOOST_TEST(q.output.empty(), q.output);
+}
+
+BOOST_AUTO_TEST_CASE(a_rerun_while_tasks_are_queued_is_refused_and_rewrites_nothing) {
+  // An earlier submission whose tasks are still queued (held here, so that
+  // they stay queued whatever the machine's load): a rerun once rewrote
+  // their task file underneath them and submitted the points again.
+  slurm();
+  TempDir dir;
+  const std::string out = dir.file("held");
+  ProcessResult r = run_raftsim(
+      with(sweep_args(out), {"--executor", "slurm", "--emit-only", "--sbatch=--hold"}),
+      dir);
+  BOOST_TEST_REQUIRE(r.exit_code == 0, r.output);
+  const auto first = submissions(out);
+  BOOST_TEST_REQUIRE(first.size() == 1u);
+  const CommandResult submitted = run_command("/bin/bash", {first[0] + "/submit.sh"});
+  BOOST_TEST_REQUIRE(submitted.code == 0, submitted.output);
+  const std::string tasks = read_text(first[0] + "/array-0.tasks");
+  r = run_raftsim(with(sweep_args(out), {"--executor", "slurm"}), dir);
+  BOOST_TEST(r.exit_code == 2, r.output);
+  BOOST_TEST(contains(r.output, "still in Slurm's queue"), r.output);
+  BOOST_TEST(read_text(first[0] + "/array-0.tasks") == tasks);
+  BOOST_TEST(submissions(out).size() == 1u);  // nothing new written
+  // Cancelled (this module's Slurm runs nothing else), the queue empties and
+  // the rerun runs every point.
+  const CommandResult cancel = run_command(
+      "/bin/bash", {"-c",
+                    "scancel -u \"$(id -un)\" && for i in $(seq 300); do "
+                    "squeue -h | grep -q . || exit 0; sleep 0.1; done; exit 1"});
+  BOOST_TEST_REQUIRE(cancel.code == 0, cancel.output);
+  r = run_raftsim(with(sweep_args(out), {"--executor", "slurm"}), dir);
+  BOOST_TEST(r.exit_code == 0, r.output);
+  BOOST_TEST(manifest_status(out) == std::vector<std::string>(4, "complete"),
+             boost::test_tools::per_element());
 }
