@@ -95,6 +95,15 @@ struct Trainer::Impl {
     }
     for (const auto& r : results) loss += r.loss;
     optimizer->step();
+    // A step that left a weight infinite or NaN (too large a learning rate)
+    // would fail the next iteration's sampling with LibTorch's words: say
+    // here which key to change.
+    for (const auto& p : params)
+      if (!torch::isfinite(p).all().item<bool>())
+        throw std::runtime_error(
+            "the policy's weights are no longer finite after a step (training loss " +
+            format_double(loss) + "): lower trainer.learning_rate (it is " +
+            format_double(config.learning_rate) + ")");
     return loss;
   }
 
