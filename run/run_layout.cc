@@ -69,16 +69,22 @@ size_t RunReader::rows() const {
 }
 
 std::vector<double> RunReader::metric(const std::string& name) const {
-  const std::string p = std::string(layout::kMetrics) + "/" + name;
-  if (!file_.exists(p))
-    throw FormatError(path(), "no " + p + " (no iteration was logged?)");
-  return file_.read(p);
+  return column(std::string(layout::kMetrics) + "/" + name);
 }
 
 std::vector<double> RunReader::timing(const std::string& name) const {
-  const std::string p = std::string(layout::kTiming) + "/" + name;
+  return column(std::string(layout::kTiming) + "/" + name);
+}
+
+std::vector<double> RunReader::column(const std::string& p) const {
   if (!file_.exists(p))
     throw FormatError(path(), "no " + p + " (no iteration was logged?)");
+  // Every column has one value per row: a file whose shapes were changed
+  // is refused here, not indexed out of range by a reader.
+  const auto shape = file_.shape(p);
+  if (shape.size() != 1 || shape[0] != rows())
+    throw FormatError(path(), p + " is not a column of " + std::to_string(rows()) +
+                                  " rows (one per /metrics/gold_reward_mean value)");
   return file_.read(p);
 }
 

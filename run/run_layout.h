@@ -94,6 +94,8 @@ class RunReader {
   std::vector<double> timing(const std::string& name) const;
 
  private:
+  std::vector<double> column(const std::string& path) const;
+
   H5File file_;
   RunStatus status_ = RunStatus::kRunning;
 };

@@ -111,6 +111,18 @@ BOOST_AUTO_TEST_CASE(a_file_named_twice_is_one_run) {
   BOOST_TEST(contains(r.output, "(all runs)     1"), r.output);
 }
 
+BOOST_AUTO_TEST_CASE(a_column_of_another_length_is_skipped_not_indexed) {
+  // A shortened /metrics column was indexed out of range by summarize.
+  TempDir dir;
+  make_directory(dir);
+  const std::string f = dir.file("short.h5");
+  fs::copy_file(dir.file("runs") + "/good1.h5", f);
+  H5File::open_write(f).truncate("/metrics/kl_to_initial", 1);
+  const ProcessResult r = run_raftsim({"summarize", f}, dir);
+  BOOST_TEST(r.exit_code == 1, r.output);
+  BOOST_TEST(contains(r.output, "kl_to_initial is not a column of 3 rows"), r.output);
+}
+
 BOOST_AUTO_TEST_CASE(a_fifo_is_skipped_not_waited_on) {
   // HDF5 blocks for ever opening a FIFO; summarize hung on one.
   TempDir dir;
