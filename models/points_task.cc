@@ -14,7 +14,6 @@ namespace raftsim {
 namespace {
 constexpr double kPi = 3.14159265358979323846;
 constexpr int32_t kStandardisationDraws = 16384;
-constexpr int32_t kMapCells = 101;  // the pictures' grid, per side
 }  // namespace
 
 PointsTask::PointsTask(const TaskConfig& config, uint64_t seed)
@@ -150,16 +149,17 @@ Samples PointsTask::reward_map_grid() const {
   Samples s;
   s.prompt_length = 1;
   s.point_dim = dim_;
-  s.k = kMapCells * kMapCells;
+  s.k = kRewardMapCells * kRewardMapCells;
   const double e = extent();
   for (int32_t c = 0; c < contexts_; ++c) {
     s.prompt_ids.push_back(c);
     s.prompts.push_back(c);
-    for (int32_t iy = 0; iy < kMapCells; ++iy)
-      for (int32_t ix = 0; ix < kMapCells; ++ix) {
+    for (int32_t iy = 0; iy < kRewardMapCells; ++iy)
+      for (int32_t ix = 0; ix < kRewardMapCells; ++ix) {
         std::vector<float> x(dim_, 0.0f);
-        x[0] = static_cast<float>(-e + 2 * e * ix / (kMapCells - 1));
-        if (dim_ > 1) x[1] = static_cast<float>(-e + 2 * e * iy / (kMapCells - 1));
+        x[0] = static_cast<float>(-e + 2 * e * ix / (kRewardMapCells - 1));
+        if (dim_ > 1)
+          x[1] = static_cast<float>(-e + 2 * e * iy / (kRewardMapCells - 1));
         s.points.insert(s.points.end(), x.begin(), x.end());
       }
   }
@@ -182,7 +182,7 @@ void PointsTask::describe(H5File& file) const {
   const Samples grid = reward_map_grid();
   std::vector<double> map(grid.size());
   for (int32_t i = 0; i < grid.size(); ++i) map[i] = gold_of(*this, grid, i);
-  file.write("/task/gold_map", map, {C, kMapCells, kMapCells});
+  file.write("/task/gold_map", map, {C, kRewardMapCells, kRewardMapCells});
   file.set_attribute("name", "points", "/task");
   file.set_attribute("prior", prior_, "/task");
   file.set_attribute("objective", objective_, "/task");

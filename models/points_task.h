@@ -35,6 +35,9 @@
 
 namespace raftsim {
 
+// Cells per side of the reward maps' grid (/task/gold_map, the pictures).
+inline constexpr int32_t kRewardMapCells = 101;
+
 class PointsTask final : public Task {
  public:
   PointsTask(const TaskConfig& config, uint64_t seed);

@@ -9,6 +9,8 @@
 
 #include "core/checksum.h"
 #include "core/resources.h"
+#include "models/point_stats.h"
+#include "models/points_task.h"
 
 namespace raftsim {
 
@@ -214,6 +216,15 @@ MemoryEstimate estimate_memory(const RunConfig& c) {
     params = 2 * V * d + L * 6 * (d * d + d);
   }
   MemoryEstimate m;
+  if (D > 0) {
+    // Continuous tasks: per context, the reward maps' grid (its points, the
+    // gold and proxy values, held about twice) and pi_0's reference samples.
+    const double cells = static_cast<double>(kRewardMapCells) * kRewardMapCells;
+    m.items.push_back(
+        {"task.contexts", "the reward maps and pi_0's reference samples",
+         static_cast<double>(c.task.contexts) *
+             (cells * (D * 4 + 2 * 8) * 2 + kReferencePerContext * D * 4 * 2)});
+  }
   if (c.task.name == "bandit")
     m.items.push_back({"task.arms", "the task's tables",
                        static_cast<double>(c.task.contexts) * c.task.arms *
@@ -251,7 +262,11 @@ MemoryEstimate estimate_memory(const RunConfig& c) {
     m.items.push_back(
         {"reward.rm_pairs", "reward-model comparisons", pairs * 2 * sample});
     const double width = c.reward.rm_hidden;
-    const double net = (V + P + R + D + width * c.reward.rm_layers + 2) * width * 3 * 4;
+    // A GRU layer holds 3 gates of width x (input + width) weights; an MLP
+    // less. Every ensemble member is a network.
+    const double net = c.reward.ensemble *
+                       (V + P + R + D + 2 * width * c.reward.rm_layers + 2) * width *
+                       3 * 4;
     m.items.push_back({"reward.rm_hidden", "the reward model",
                        net * (4 + static_cast<double>(c.actors.reward_workers))});
   }
