@@ -169,9 +169,13 @@ std::string label(const PointSummary& p) {
   for (const auto& [k, v] : p.params) s += (s.empty() ? "" : " ") + k + "=" + v;
   return s.empty() ? "(all runs)" : s;
 }
-std::string pm(const Estimate& e) {
+// A single seed has no interval: "n/a", not "± 0.0000".
+std::string pm(const Estimate& e, int runs) {
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%.4f ± %.4f", e.mean, e.ci95);
+  if (runs < 2)
+    std::snprintf(buf, sizeof buf, "%.4f ± n/a", e.mean);
+  else
+    std::snprintf(buf, sizeof buf, "%.4f ± %.4f", e.mean, e.ci95);
   return buf;
 }
 }  // namespace
@@ -188,12 +192,14 @@ std::string format_table(const std::vector<PointSummary>& points) {
                 "proxy-gold at end", "s/iter");
   out += buf;
   for (const auto& p : points) {
-    std::snprintf(
-        buf, sizeof buf, "%-*s %5d  %-19s %-8.4f %-19s %-19s %-19s %-19s %-19s %8.3f\n",
-        static_cast<int>(width), label(p).c_str(), p.runs, pm(p.final_gold).c_str(),
-        p.final_gold_median, pm(p.peak_gold).c_str(), pm(p.fall).c_str(),
-        pm(p.peak_iteration).c_str(), pm(p.kl_at_peak).c_str(), pm(p.final_gap).c_str(),
-        stats::median(p.per_run.at("seconds_per_iteration")));
+    std::snprintf(buf, sizeof buf,
+                  "%-*s %5d  %-19s %-8.4f %-19s %-19s %-19s %-19s %-19s %8.3f\n",
+                  static_cast<int>(width), label(p).c_str(), p.runs,
+                  pm(p.final_gold, p.runs).c_str(), p.final_gold_median,
+                  pm(p.peak_gold, p.runs).c_str(), pm(p.fall, p.runs).c_str(),
+                  pm(p.peak_iteration, p.runs).c_str(),
+                  pm(p.kl_at_peak, p.runs).c_str(), pm(p.final_gap, p.runs).c_str(),
+                  stats::median(p.per_run.at("seconds_per_iteration")));
     out += buf;
   }
   out +=
@@ -217,7 +223,11 @@ std::string format_csv(const std::vector<PointSummary>& points) {
     out += std::to_string(p.runs);
     for (const Estimate* e : {&p.final_gold, &p.peak_gold, &p.peak_iteration,
                               &p.kl_at_peak, &p.final_gap, &p.fall}) {
-      std::snprintf(buf, sizeof buf, ",%.10g,%.10g", e->mean, e->ci95);
+      // A single seed has no interval: an empty cell, not 0.
+      if (p.runs < 2)
+        std::snprintf(buf, sizeof buf, ",%.10g,", e->mean);
+      else
+        std::snprintf(buf, sizeof buf, ",%.10g,%.10g", e->mean, e->ci95);
       out += buf;
     }
     std::snprintf(buf, sizeof buf, ",%.10g,%.10g,%.10g\n", p.final_gold_median,

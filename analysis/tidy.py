@@ -1,11 +1,12 @@
 #!/usr/bin/python3
-"""Load a raftsim sweep (or run files) into one tidy pandas table.
+"""Load a raftsim sweep (or one run file) into one tidy pandas table.
 
-    /usr/bin/python3 analysis/tidy.py SWEEP_DIR [--csv OUT.csv]
+    /usr/bin/python3 analysis/tidy.py SWEEP_DIR_OR_RUN.h5 [--csv OUT.csv]
 
 One row per (run, iteration): the sweep's parameter columns (from
-sweep.h5's /table), the run's seed and status, `iteration`, and every
-/metrics and /timing column. As a library:
+sweep.h5's /table; for a single run file, every key of its /config), the
+run's seed and status, `iteration`, and every /metrics and /timing column.
+As a library:
 
     from tidy import load_sweep
     df = load_sweep("runs/studies/k_sweep/equal_prompts")
@@ -20,6 +21,15 @@ import pandas as pd
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from runfile import RunFileError, read_run  # noqa: E402
+
+
+def numeric(value):
+    """`value` as a number where it is one ("8", "1e-3"), else as it is.
+    (pandas.to_numeric(errors="ignore") did this and is deprecated.)"""
+    try:
+        return pd.to_numeric(value)
+    except (ValueError, TypeError):
+        return value
 
 
 def load_run(path):
@@ -50,25 +60,43 @@ def load_sweep(directory):
             continue
         for key, values in table.items():
             if key not in ("file", "name", "status", "seed"):
-                df[key] = pd.to_numeric(values[i], errors="ignore")
+                df[key] = numeric(values[i])
         df["run"] = table["name"][i]
         frames.append(df)
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
+def load_run_with_config(path):
+    """load_run(path) with one column per key of the run's /config."""
+    df = load_run(path)
+    for key, value in sorted(read_run(path, need_rows=False)["config"].items()):
+        if key != "seed":
+            df[key] = numeric(value)
+    df["run"] = os.path.splitext(os.path.basename(path))[0]
+    return df
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("sweep_dir")
+    ap.add_argument("sweep_dir", help="a sweep directory, or one run file")
     ap.add_argument("--csv", help="write the table to this CSV file")
     args = ap.parse_args(argv)
-    if not os.path.isfile(os.path.join(args.sweep_dir, "sweep.h5")):
-        print(f"tidy.py: {args.sweep_dir} has no sweep.h5 (not a sweep directory)", file=sys.stderr)
+    if os.path.isfile(args.sweep_dir):
+        try:
+            df = load_run_with_config(args.sweep_dir)
+        except RunFileError as e:
+            print(f"tidy.py: {e}", file=sys.stderr)
+            return 2
+    elif not os.path.isfile(os.path.join(args.sweep_dir, "sweep.h5")):
+        print(f"tidy.py: {args.sweep_dir} is neither a run file nor a sweep directory "
+              "(no sweep.h5)", file=sys.stderr)
         return 2
-    try:
-        df = load_sweep(args.sweep_dir)
-    except OSError as e:
-        print(f"tidy.py: cannot read {args.sweep_dir}/sweep.h5 ({e})", file=sys.stderr)
-        return 1
+    else:
+        try:
+            df = load_sweep(args.sweep_dir)
+        except OSError as e:
+            print(f"tidy.py: cannot read {args.sweep_dir}/sweep.h5 ({e})", file=sys.stderr)
+            return 1
     if args.csv:
         df.to_csv(args.csv, index=False)
     print(f"{len(df)} rows x {len(df.columns)} columns from {df['run'].nunique() if len(df) else 0} runs")

@@ -123,6 +123,27 @@ BOOST_AUTO_TEST_CASE(a_column_of_another_length_is_skipped_not_indexed) {
   BOOST_TEST(contains(r.output, "kl_to_initial is not a column of 3 rows"), r.output);
 }
 
+BOOST_AUTO_TEST_CASE(one_seed_has_no_interval_and_tidy_reads_one_run_file) {
+  TempDir dir;
+  make_directory(dir);
+  const std::string good = dir.file("runs") + "/good1.h5";
+  const ProcessResult r = run_raftsim({"summarize", good}, dir);
+  BOOST_TEST(r.exit_code == 0, r.output);
+  BOOST_TEST(contains(r.output, "± n/a"), r.output);
+  BOOST_TEST(!contains(r.output, "± 0.0000"), r.output);
+  // tidy.py on a single run file: one row per iteration, its config as
+  // columns, and no pandas deprecation warning.
+  const std::string log = dir.file("tidy.log");
+  const ChildExit e = wait_child(
+      start_child("/usr/bin/python3",
+                  {"-W", "error::FutureWarning", source_dir() + "/analysis/tidy.py",
+                   good, "--csv", dir.file("t.csv")},
+                  log));
+  BOOST_TEST(e.code == 0, read_text(log));
+  BOOST_TEST(contains(read_text(log), "3 rows x"), read_text(log));
+  BOOST_TEST(contains(read_text(dir.file("t.csv")), "sampler.k"));
+}
+
 BOOST_AUTO_TEST_CASE(a_fifo_is_skipped_not_waited_on) {
   // HDF5 blocks for ever opening a FIFO; summarize hung on one.
   TempDir dir;
