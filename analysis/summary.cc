@@ -238,9 +238,19 @@ std::string format_csv(const std::vector<PointSummary>& points) {
   return out;
 }
 
+namespace {
+// The same value, as text or as a number ("1e6" and "1e+06").
+bool same_value(const std::string& a, const std::string& b) {
+  if (a == b) return true;
+  char *ea = nullptr, *eb = nullptr;
+  const double x = std::strtod(a.c_str(), &ea), y = std::strtod(b.c_str(), &eb);
+  return !a.empty() && !b.empty() && *ea == '\0' && *eb == '\0' && x == y;
+}
+}  // namespace
+
 std::vector<Comparison> compare_points(const std::vector<PointSummary>& points,
                                        const std::string& key,
-                                       const std::string& baseline,
+                                       const std::string& typed_baseline,
                                        const std::vector<std::string>& metrics,
                                        uint64_t seed) {
   auto value_of = [](const PointSummary& p, const std::string& k) {
@@ -248,6 +258,13 @@ std::vector<Comparison> compare_points(const std::vector<PointSummary>& points,
       if (name == k) return v;
     return std::string();
   };
+  // The baseline as the runs store it: --compare matches by number.
+  std::string baseline = typed_baseline;
+  for (const auto& q : points)
+    if (same_value(value_of(q, key), typed_baseline)) {
+      baseline = value_of(q, key);
+      break;
+    }
   // The keys that tell baseline points apart: a point is paired with the
   // baseline point that agrees with it on these. Keys zipped with `key`
   // (sampler.prompts with sampler.k) take one value among the baselines and

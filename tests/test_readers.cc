@@ -286,6 +286,13 @@ BOOST_AUTO_TEST_CASE(summarize_compares_points_seed_by_seed) {
   BOOST_TEST(r.exit_code == 0, r.output);
   BOOST_TEST(contains(r.output, "sampler.k=8 vs 2"), r.output);
   BOOST_TEST(contains(r.output, "wilcoxon"), r.output);
+  // The baseline matches by its number, however it is typed ("2e0", "2.0").
+  const std::string typed_as_stored = r.output;
+  for (const char* typed : {"sampler.k=2e0", "sampler.k=2.0"}) {
+    const ProcessResult again = run_raftsim({"summarize", d, "--compare", typed}, dir);
+    BOOST_TEST(again.exit_code == 0, again.output);
+    BOOST_TEST(again.output == typed_as_stored, typed);
+  }
   r = run_raftsim({"summarize", d, "--compare", "sampler.q=2"}, dir);
   BOOST_TEST(r.exit_code == 2, r.output);
   BOOST_TEST(contains(r.output, "--compare"), r.output);
