@@ -1,5 +1,6 @@
 #include "actors/node_protocol.h"
 
+#include <caf/binary_deserializer.hpp>
 #include <map>
 
 namespace raftsim {
@@ -46,3 +47,33 @@ void register_node_messages(caf::actor_system_config& cfg) {
 }
 
 }  // namespace raftsim
+
+// Interposed, as run/tls_audit.cc interposes OpenSSL calls: CAF 0.17.6's
+// binary_deserializer::begin_sequence, through which every container and
+// string of every message off the wire is read. CAF believed the size it
+// announces and resized the container before the bytes behind it were there:
+// a 4-byte size of 4 GiB inside a WeightsBlob or a hello allocated 4 GiB
+// (found by tests/fuzz/fuzz_wire.cc; the frame guard bounds only the whole
+// message). This definition, in the executable, takes the place of the
+// library's in its vtable: the same varbyte encoding, at most 32 bits, and
+// no more elements than bytes remain (every element takes at least one).
+namespace caf {
+
+error binary_deserializer::begin_sequence(size_t& list_size) {
+  uint32_t x = 0;
+  for (int n = 0;; ++n) {
+    if (n == 5)
+      return make_error(sec::invalid_argument, "a sequence size over 32 bits");
+    uint8_t low7 = 0;
+    if (auto err = apply_raw(1, &low7)) return err;
+    x |= static_cast<uint32_t>(low7 & 0x7F) << (7 * n);
+    if (!(low7 & 0x80)) break;
+  }
+  if (x > remaining())
+    return make_error(sec::end_of_stream,
+                      "a sequence announces more elements than bytes follow");
+  list_size = x;
+  return none;
+}
+
+}  // namespace caf

@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
-# Fuzzes what a user types before a run starts (INI files, --set, --grid and
-# the validation of the resulting configs) with libFuzzer for a bounded
-# time, then reports executions and coverage:
-#   scripts/fuzz.sh [SECONDS]      default 300; build in build-fuzz/
+# Fuzzes, with libFuzzer for a bounded time each, then reports executions
+# and coverage:
+#  - fuzz_config: what a user types before a run starts (INI files, --set,
+#    --grid and the validation of the resulting configs);
+#  - fuzz_wire: what a peer or a file sends (every node-protocol message as
+#    CAF decodes it off the wire, the frame guard's header check, and the
+#    weight blobs that checkpoints and nodes decode).
+#   scripts/fuzz.sh [SECONDS]      default 300 per target; build in build-fuzz/
 # The target (tests/fuzz/fuzz_config.cc) aborts on anything but a valid
 # config or a ConfigError (exit 2), and on a resolved INI that does not
 # parse back; libFuzzer also stops on a crash, a hang over 10 s, or more
@@ -28,7 +32,7 @@ CC=clang CXX=clang++ cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DBUILD_TESTING=OFF -DRAFTSIM_FUZZ=ON -DCMAKE_CXX_FLAGS="$flags" \
   -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined -fprofile-instr-generate" >"$dir/cmake.log" 2>&1 ||
   { echo "fuzz: cmake failed (see $dir/cmake.log)" >&2; exit 1; }
-cmake --build "$dir" -j"$(nproc)" --target fuzz_config >"$dir/build.log" 2>&1 ||
+cmake --build "$dir" -j"$(nproc)" --target fuzz_config fuzz_wire >"$dir/build.log" 2>&1 ||
   { echo "fuzz: build failed (see $dir/build.log)" >&2; exit 1; }
 built=$(date +%s)
 echo "fuzz: built in $((built - start)) s"
@@ -84,3 +88,25 @@ if [[ $status -ne 0 ]]; then
   exit 1
 fi
 echo "fuzz: no finding; corpus $(ls "$dir/corpus" | wc -l) inputs in $dir/corpus"
+
+# The wire: one seed per message type, written by the target itself.
+wire=$dir/tests/fuzz/fuzz_wire
+wire_seeds=$dir/seeds-wire
+rm -rf "$wire_seeds" && mkdir -p "$wire_seeds" "$dir/corpus-wire"
+RAFTSIM_FUZZ_SEEDS=$wire_seeds LLVM_PROFILE_FILE=/dev/null "$wire"
+wire_log=$dir/fuzz-wire.log
+set +e
+LLVM_PROFILE_FILE=/dev/null "$wire" "$dir/corpus-wire" "$wire_seeds" \
+  -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
+  -print_final_stats=1 -artifact_prefix="$dir/wire-" >"$wire_log" 2>&1
+status=$?
+set -e
+execs=$(grep -oE 'stat::number_of_executed_units: *[0-9]+' "$wire_log" | grep -oE '[0-9]+$' || true)
+last=$(grep -E '^#[0-9]+[[:space:]]+(DONE|pulse|NEW|REDUCE|INITED)' "$wire_log" | tail -n1 || true)
+echo "fuzz wire: ran ${seconds} s: ${execs:-?} executions; last status: $last"
+if [[ $status -ne 0 ]]; then
+  echo "fuzz wire: FINDING (exit $status): see $wire_log and $dir/wire-*" >&2
+  grep -m5 -E 'ERROR:|runtime error|out-of-memory|SUMMARY' "$wire_log" >&2 || true
+  exit 1
+fi
+echo "fuzz wire: no finding; corpus $(ls "$dir/corpus-wire" | wc -l) inputs in $dir/corpus-wire"
