@@ -44,15 +44,6 @@ const std::vector<std::string> kSlow = {
     "--set", "iterations=400", "--set", "task.contexts=64",
     "--set", "task.arms=1024", "--set", "sampler.prompts=2048"};
 
-bool readable_run(const std::string& path) {
-  try {
-    RunReader r(path);
-    return true;
-  } catch (const std::exception&) {
-    return false;
-  }
-}
-
 std::vector<std::string> with(std::vector<std::string> a,
                               const std::vector<std::string>& b) {
   a.insert(a.end(), b.begin(), b.end());
@@ -136,7 +127,7 @@ BOOST_AUTO_TEST_CASE(the_file_size_limit_is_a_write_failure_not_a_signal) {
       BOOST_TEST(count_lines(output, "") <= 2, output);
       // Left as its last flush wrote it: every row flushed before is
       // readable, and it does not claim to be complete.
-      BOOST_TEST_REQUIRE(readable_run(out));
+      BOOST_TEST_REQUIRE(is_run(out));
       BOOST_TEST(RunReader(out).status() != RunStatus::kComplete);
       BOOST_TEST(RunReader(out).rows() >= 1u);
     }
@@ -151,7 +142,7 @@ BOOST_AUTO_TEST_CASE(a_second_writer_is_refused_and_the_first_run_is_untouched) 
   // The lock is taken before the file exists under its name: once the header
   // is readable, the first run holds it.
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while (!readable_run(out) && std::chrono::steady_clock::now() < deadline)
+  while (!is_run(out) && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   // The same file by its name, a symbolic link and a hard link.
   fs::create_symlink(out, dir.file("sym.h5"));
@@ -199,12 +190,26 @@ BOOST_AUTO_TEST_CASE(a_planted_lock_link_is_never_followed) {
 BOOST_AUTO_TEST_CASE(a_killed_sweep_takes_its_runs_with_it_and_a_rerun_resumes_them) {
   TempDir dir;
   const std::string out = dir.file("sweep");
-  // ~10 s a point: killed after 4 s, so both points are mid-run.
-  const auto args = with({"sweep", "--quiet", "--grid", "seed=1,2", "--jobs", "2",
-                          "--set", "log.checkpoint_every=2", "--out", out},
-                         with(kSlow, {"--set", "iterations=80"}));
+  // Killed once both points hold a complete checkpoint, however slowly the
+  // machine runs (a kill on a timer once landed before a point had one). A
+  // checkpoint adds ~2.1 MB to a file that starts at ~1.5 MB; three are
+  // kept, so a file past 6 MB is writing its third and holds two complete.
+  const auto args =
+      with({"sweep", "--quiet", "--grid", "seed=1,2", "--jobs", "2", "--set",
+            "log.checkpoint_every=2", "--set", "log.checkpoint_keep=3", "--out", out},
+           with(kSlow, {"--set", "iterations=120"}));
   const pid_t sweep = spawn_raftsim(args, dir.file("sweep.log"));
-  std::this_thread::sleep_for(std::chrono::duration<double>(4 * time_scale()));
+  const auto past = [&](const char* name) {
+    std::error_code ec;
+    const auto size = fs::file_size(out + "/" + name + ".h5", ec);
+    return !ec && size > 6'000'000u;
+  };
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(300);
+  while (!(past("seed=1") && past("seed=2")) &&
+         std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  BOOST_TEST_REQUIRE((past("seed=1") && past("seed=2")),
+                     read_text(dir.file("sweep.log")));
   kill(sweep, SIGKILL);
   BOOST_TEST(wait_exit(sweep) == 128 + SIGKILL);
   // A second sweep on the directory while the first ran would be refused;
@@ -217,13 +222,13 @@ BOOST_AUTO_TEST_CASE(a_killed_sweep_takes_its_runs_with_it_and_a_rerun_resumes_t
   for (const char* name : {"seed=1", "seed=2"}) {
     const RunReader f(out + "/" + name + ".h5");
     BOOST_TEST(f.status() == RunStatus::kComplete);
-    BOOST_TEST(f.rows() == 80u);
+    BOOST_TEST(f.rows() == 120u);
     // The rerun continued the killed point from its checkpoint: it logged
-    // fewer than all 80 rows itself ("iterations=N" counts this session's).
+    // fewer than all 120 rows itself ("iterations=N" counts this session's).
     const std::string log = read_text(out + "/logs/" + name + ".log");
     const auto at = log.find("iterations=");
     BOOST_TEST_REQUIRE(at != std::string::npos, log);
-    BOOST_TEST(std::stoi(log.substr(at + 11)) < 80, log);
+    BOOST_TEST(std::stoi(log.substr(at + 11)) < 120, log);
   }
 }
 

@@ -63,15 +63,6 @@ bool same_metrics(const std::string& a, const std::string& b) {
   return true;
 }
 
-bool is_run(const std::string& path) {
-  try {
-    RunReader r(path);
-    return true;
-  } catch (const std::exception&) {
-    return false;
-  }
-}
-
 // Runs `settings` to the end through `kills` SIGKILLs at random moments in
 // [min_s, max_s] (times time_scale()) after each start, resuming after
 // each; returns how many kills landed on a run whose file was on disk.

@@ -15,6 +15,7 @@
 #include "core/subprocess.h"
 #include "run/engine.h"
 #include "run/run_config.h"
+#include "run/run_layout.h"
 
 namespace raftsim::test {
 
@@ -136,6 +137,16 @@ inline pid_t spawn_raftsim(const std::vector<std::string>& args,
 
 // The child's exit status, or 128 + the signal that ended it.
 inline int wait_exit(pid_t pid) { return wait_child(pid).code; }
+
+// True once `path` opens as a run file (its header is on disk).
+inline bool is_run(const std::string& path) {
+  try {
+    RunReader r(path);
+    return true;
+  } catch (const std::exception&) {
+    return false;
+  }
+}
 
 inline std::string read_text(const std::string& path) {
   FILE* f = std::fopen(path.c_str(), "r");
