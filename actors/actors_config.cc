@@ -9,6 +9,7 @@
 #include <cstdio>
 
 #include "core/config.h"
+#include "core/fault_signals.h"
 
 namespace raftsim {
 
@@ -82,11 +83,20 @@ const ConfigSchema<FaultConfig>& faults_schema() {
     s.add_int(
         "faults.crash_times", "testing: consecutive failures of that chunk",
         [](C & c) -> auto& { return c.crash_times; }, 0, 1000);
-    s.add_int(
-        "faults.kill_process",
-        "testing: the process kills itself (SIGKILL) when the first chunk of "
-        "this iteration is sampled (-1 = never)",
-        [](C & c) -> auto& { return c.kill_process; }, -1, int64_t{1} << 40);
+    s.add_string(
+        "faults.signal",
+        "testing: signals the process sends itself, SIGNAL@POINT:N[,...] (POINT: "
+        "sample = iteration N's first chunk, row = after row N is flushed, "
+        "checkpoint = inside checkpoint N's write, warmup = warm-start step N; "
+        "empty = none)",
+        [](C & c) -> auto& { return c.signal; },
+        [](const std::string& v) {
+          try {
+            parse_fault_signals(v);
+          } catch (const std::invalid_argument&) {
+            throw ConfigError("faults.signal", v, kFaultSignalSyntax);
+          }
+        });
     return s;
   }();
   return schema;

@@ -42,9 +42,10 @@ struct FaultConfig {
   std::string generator_crash;
   // How many times in a row it fails (attempts beyond this succeed).
   int32_t crash_times = 1;
-  // The iteration at whose first chunk the whole process kills itself
-  // (SIGKILL, as the OOM killer would); -1 = never.
-  int64_t kill_process = -1;
+  // Signals the process sends itself at named points of the run
+  // (core/fault_signals.h): "KILL@sample:3" dies as the OOM killer would
+  // when iteration 3's first chunk is sampled. Empty = none.
+  std::string signal;
 };
 
 const ConfigSchema<SamplerConfig>& sampler_schema();

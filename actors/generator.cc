@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "core/errors.h"
+#include "core/fault_signals.h"
 #include "core/moments.h"
 #include "core/rng.h"
 #include "models/compute_threads.h"
@@ -54,9 +55,8 @@ SampleBatch generate_chunk(const GeneratorContext& ctx, GeneratorState& st,
       ctx.crashes_left->fetch_sub(1) > 0)
     throw std::runtime_error("injected generator failure (faults.generator_crash)");
 
-  if (faults.kill_process >= 0 &&
-      req.iteration == static_cast<uint64_t>(faults.kill_process) && req.chunk == 0)
-    std::raise(SIGKILL);
+  if (req.chunk == 0)
+    fault_point(FaultPoint::kSample, static_cast<int64_t>(req.iteration));
 
   use_snapshot(ctx, st, req.policy);
 

@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "core/config.h"
+#include "core/fault_signals.h"
 #include "core/rng.h"
 #include "models/compute_threads.h"
 #include "models/policy_gradient.h"
@@ -377,6 +378,7 @@ void warm_start_on_prior(TorchPolicy& policy, torch::optim::Optimizer& adam,
   prior.prompt_length = task.prompt_length();
   prior.point_dim = task.point_dim();
   for (int32_t step = 0; step < config.warmup_steps; ++step) {
+    fault_point(FaultPoint::kWarmup, step);
     if (stop && stop->load()) throw WarmupInterrupted();
     prior.prompts = task.draw_prompts(derive_seed(seed, Purpose::kWarmup, step), B);
     prior.points = task.prior_points(derive_seed(seed, Purpose::kWarmup, step, 1), B);
@@ -412,6 +414,7 @@ void warm_start(Policy& policy, const Task& task, const PolicyConfig& config,
   demo.response_length = R;
   demo.responses.resize(static_cast<size_t>(B) * R);
   for (int32_t step = 0; step < config.warmup_steps; ++step) {
+    fault_point(FaultPoint::kWarmup, step);
     if (stop && stop->load()) throw WarmupInterrupted();
     // Keyed far from any iteration index, so warm-up prompts are not the
     // prompts of an iteration.

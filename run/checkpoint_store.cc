@@ -6,6 +6,7 @@
 #include <cstdlib>
 
 #include "core/checksum.h"
+#include "core/fault_signals.h"
 #include "models/weights_io.h"
 
 namespace raftsim {
@@ -134,6 +135,7 @@ void write_checkpoint(H5File& file, const Checkpoint& c, int keep, uint64_t run)
     write_blob(file, g + "/v" + std::to_string(version), serialize_weights(*weights),
                run);
   file.flush();
+  fault_point(FaultPoint::kCheckpoint, static_cast<int64_t>(c.iteration));
   file.set_attribute("iteration", static_cast<int64_t>(c.iteration), g);
   file.set_attribute("complete", static_cast<int64_t>(1), g);
   file.flush();

@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "actors/logger.h"
+#include "core/fault_signals.h"
 #include "core/progress.h"
 #include "core/resources.h"
 #include "core/version.h"
@@ -137,7 +138,8 @@ std::shared_ptr<RunWriter> create_run(const RunConfig& config,
   write_run_header(
       file, config,
       {kVersion, utc_timestamp(), host_name(), options.environment, libtorch_version(),
-       generator_count(config.actors, config.trainer.shards, available_cores())});
+       generator_count(config.actors, config.trainer.shards, available_cores()),
+       current_provenance()});
   task.describe(file);
   describe_proxy_map(file, task, config);
   file.flush();
@@ -291,6 +293,7 @@ void record_node_events(const std::string& path, uint64_t lost,
 
 RunOutcome run_experiment(const RunConfig& config, const RunOptions& options) {
   use_single_compute_thread();
+  const ArmedFaultSignals faults(parse_fault_signals(config.faults.signal));
   const RunClock clock;
   const bool remote = !config.actors.nodes.empty();
   caf::actor_system_config sys_cfg;

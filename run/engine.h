@@ -30,8 +30,7 @@ struct RunOptions {
   // Set: no new iteration starts; those in flight finish and are logged.
   const std::atomic<bool>* interrupt = nullptr;
   // Set: the file is closed as interrupted at once (a second Ctrl-C).
-  const std::atomic<bool>* stop_now =
-      nullptr;              // set to stop after in-flight iterations
+  const std::atomic<bool>* stop_now = nullptr;
   std::string environment;  // stored as the root attribute
   // Set: continue the run in out_path as this plan says (plan_resume,
   // run/resume.h; rows after its checkpoint are recomputed) instead of

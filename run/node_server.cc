@@ -16,7 +16,7 @@ NodeRun make_node_run(const Settings& settings) {
   Settings here = settings;
   here.emplace_back("actors.generators", "auto");
   RunConfig config = make_run_config(here);
-  config.faults.kill_process = -1;
+  config.faults.signal.clear();  // a node arms no faults of the run
   std::shared_ptr<const Task> task = make_task(config.task, config.seed);
   PolicyConfig architecture = config.policy;
   architecture.warmup_steps = 0;  // pi_0's weights come from the run

@@ -28,8 +28,8 @@ struct NodeOptions {
 };
 
 // What a node builds for a run: its task, pi_0's architecture (the weights
-// come from the run), and the generator context (faults.kill_process, the
-// run process's own fault, is left out).
+// come from the run), and the generator context (faults.signal, the run
+// process's own faults, is left out).
 NodeRun make_node_run(const Settings& settings);
 
 // Serves until options.stop is set. Throws ConfigError if --listen cannot be

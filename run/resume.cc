@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cinttypes>
 #include <cstdio>
+#include <iterator>
 #include <map>
 #include <sstream>
 
@@ -83,7 +84,12 @@ ResumePlan plan_resume(const std::string& path, const Settings& overrides) {
                            " (it used '" + run.libtorch_version() + "')");
   const RunConfig original = stored_config(run);
   const Settings stored = resolved_settings(original);
-  Settings settings = stored;
+  // Injected faults belong to the session that ran them, not the
+  // experiment: a resume runs without them unless they are given again
+  // (else a run killed at row 5 would be killed there on every resume).
+  Settings settings;
+  std::copy_if(stored.begin(), stored.end(), std::back_inserter(settings),
+               [](const auto& kv) { return kv.first.rfind("faults.", 0) != 0; });
   for (const auto& [key, value] : overrides) {
     if (!changes_results(key)) continue;
     const std::string& name = key;  // (a structured binding cannot be captured)

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "core/fault_signals.h"
 #include "run/checkpoint_store.h"
 #include "run/reward_model_store.h"
 #include "run/run_layout.h"
@@ -81,6 +82,7 @@ void RunWriter::write(const IterationReport& report) {
   file_.append_row(layout::kTiming, make_row(timing_, report));
   file_.append_row(layout::kMetrics, make_row(metrics_, report));
   file_.flush();
+  fault_point(FaultPoint::kRow, static_cast<int64_t>(report.iteration));
   if (report.checkpoint) write_checkpoint(*report.checkpoint);
 }
 

@@ -51,8 +51,6 @@ case "$kind" in
 race:libdnnl.so
 SUPP
     export TSAN_OPTIONS="suppressions=/tmp/raftsim-tsan.supp:halt_on_error=1:second_deadlock_stack=1"
-    # Kill and signal tests aim at "mid-run"; TSan runs ~5x slower.
-    export RAFTSIM_TEST_TIME_SCALE=6
     ;;
   *) echo "usage: scripts/sanitizers.sh asan|tsan" >&2; exit 2 ;;
 esac

@@ -95,7 +95,7 @@ BOOST_AUTO_TEST_CASE(node_addresses_are_environment_not_experiment) {
              experiment_hash(make_run_config({{"seed", "4"},
                                               {"actors.generators", "3"},
                                               {"iterations", "99"},
-                                              {"faults.kill_process", "2"}})));
+                                              {"faults.signal", "KILL@sample:2"}})));
   for (const char* bad :
        {"127.0.0.1", "h:0", "h:65536", ":80", "h:80,,g:81", "h:80,h:80", "h:8x"})
     BOOST_TEST(error_of({{"actors.nodes", bad}}).key() == "actors.nodes", bad);

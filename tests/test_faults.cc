@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <sys/mount.h>
 
+#include <algorithm>
 #include <boost/test/unit_test.hpp>
 #include <chrono>
 #include <fstream>
@@ -137,13 +138,12 @@ BOOST_AUTO_TEST_CASE(the_file_size_limit_is_a_write_failure_not_a_signal) {
 BOOST_AUTO_TEST_CASE(a_second_writer_is_refused_and_the_first_run_is_untouched) {
   TempDir dir;
   const std::string out = dir.file("f.h5");
-  const pid_t first =
-      spawn_raftsim(with({"run", "--quiet", "--out", out}, kSlow), dir.file("a.log"));
-  // The lock is taken before the file exists under its name: once the header
-  // is readable, the first run holds it.
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while (!is_run(out) && std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  // The first run stops itself after its second row, holding the file.
+  const pid_t first = spawn_raftsim(
+      with({"run", "--quiet", "--set", "faults.signal=STOP@row:1", "--out", out},
+           kSlow),
+      dir.file("a.log"));
+  BOOST_TEST_REQUIRE(wait_stopped(first), read_text(dir.file("a.log")));
   // The same file by its name, a symbolic link and a hard link.
   fs::create_symlink(out, dir.file("sym.h5"));
   fs::create_hard_link(out, dir.file("hard.h5"));
@@ -159,6 +159,7 @@ BOOST_AUTO_TEST_CASE(a_second_writer_is_refused_and_the_first_run_is_untouched) 
       run_raftsim({"run", "--resume", dir.file("hard.h5")}, dir);
   BOOST_TEST(resume.exit_code == 2, resume.output);
   kill(first, SIGINT);
+  kill(first, SIGCONT);
   BOOST_TEST(wait_exit(first) == 130);
   const RunReader f(out);
   BOOST_TEST(f.status() == RunStatus::kInterrupted);
@@ -210,11 +211,21 @@ BOOST_AUTO_TEST_CASE(a_killed_sweep_takes_its_runs_with_it_and_a_rerun_resumes_t
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   BOOST_TEST_REQUIRE((past("seed=1") && past("seed=2")),
                      read_text(dir.file("sweep.log")));
+  const std::vector<pid_t> below = descendants(sweep);
   kill(sweep, SIGKILL);
   BOOST_TEST(wait_exit(sweep) == 128 + SIGKILL);
-  // A second sweep on the directory while the first ran would be refused;
-  // now its children are gone too, so the rerun may start at once.
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  // Its runs die with it (they hold their files' locks until they are gone):
+  // wait for that, then rerun.
+  const auto gone_by = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  const auto alive = [&] {
+    return std::any_of(below.begin(), below.end(), [](pid_t p) {
+      const char state = process_state(p);
+      return state != 0 && state != 'Z';
+    });
+  };
+  while (alive() && std::chrono::steady_clock::now() < gone_by)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  BOOST_TEST_REQUIRE(!alive(), "the sweep's runs outlived it");
   const ProcessResult again = run_raftsim(with(args, {"--set", "sampler.k=4"}), dir);
   BOOST_TEST(again.exit_code == 2);  // a changed grid/base is still refused
   const ProcessResult rerun = run_raftsim(args, dir);
@@ -235,13 +246,14 @@ BOOST_AUTO_TEST_CASE(a_killed_sweep_takes_its_runs_with_it_and_a_rerun_resumes_t
 BOOST_AUTO_TEST_CASE(a_second_sweep_on_one_directory_is_refused) {
   TempDir dir;
   const std::string out = dir.file("sweep");
-  const auto args = with(
-      {"sweep", "--quiet", "--grid", "seed=1,2", "--jobs", "1", "--out", out}, kSlow);
+  // Its first run stops itself after its second row: the sweep holds the
+  // directory however long the refusals below take.
+  const auto args = with({"sweep", "--quiet", "--grid", "seed=1,2", "--jobs", "1",
+                          "--set", "faults.signal=STOP@row:1", "--out", out},
+                         kSlow);
   const pid_t first = spawn_raftsim(args, dir.file("first.log"));
-  // The directory is locked before its manifest is written.
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while (!fs::exists(out + "/sweep.h5") && std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  BOOST_TEST_REQUIRE(wait_for_stopped_descendant(first, std::chrono::seconds(300)) != 0,
+                     read_text(dir.file("first.log")));
   fs::create_directory_symlink(out, dir.file("alias"));
   for (const std::string& name : {out, dir.file("alias")}) {
     auto again = args;
@@ -250,42 +262,43 @@ BOOST_AUTO_TEST_CASE(a_second_sweep_on_one_directory_is_refused) {
     BOOST_TEST(second.exit_code == 2, second.output);
     BOOST_TEST(contains(second.output, "no other sweep is running"), second.output);
   }
+  // Ctrl-C: the sweep passes it on to its stopped run, which goes on, stops
+  // and the sweep starts no other.
   kill(first, SIGINT);
+  for (pid_t p : descendants(first)) kill(p, SIGCONT);
   BOOST_TEST(wait_exit(first) == 130);
 }
 
 BOOST_AUTO_TEST_CASE(ctrl_c_during_a_long_warm_start_stops_within_a_step) {
   TempDir dir;
   const std::string out = dir.file("w.h5");
-  const pid_t pid = spawn_raftsim({"run", "--quiet", "--set", "task.name=sequence",
-                                   "--set", "policy.model=transformer", "--set",
-                                   "policy.warmup_steps=1000000", "--out", out},
-                                  dir.file("log"));
-  std::this_thread::sleep_for(std::chrono::seconds(2));
-  const auto start = std::chrono::steady_clock::now();
-  kill(pid, SIGINT);
-  BOOST_TEST(wait_exit(pid) == 130);
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  BOOST_TEST(seconds < 5.0);  // a warm-up step takes milliseconds; the warm-up hours
+  // Ctrl-C (the process's own SIGINT) at warm-up step 50 of a million: the
+  // warm start checks before every step, so the run ends there.
+  const ProcessResult r =
+      run_raftsim({"run", "--quiet", "--set", "task.name=sequence", "--set",
+                   "policy.model=transformer", "--set", "policy.warmup_steps=1000000",
+                   "--set", "faults.signal=INT@warmup:50", "--out", out},
+                  dir);
+  BOOST_TEST(r.exit_code == 130, r.output);
   BOOST_TEST(RunReader(out).status() == RunStatus::kInterrupted);
 }
 
 BOOST_AUTO_TEST_CASE(a_second_ctrl_c_closes_the_file_as_interrupted_at_once) {
   TempDir dir;
   const std::string out = dir.file("w.h5");
-  // Iterations of ~2 s: the first Ctrl-C alone would wait for them.
+  // The first Ctrl-C (the process's own SIGINT) as iteration 2 starts, then
+  // the process stops itself there; the second Ctrl-C comes from outside
+  // while iteration 2 (~2 s) is in flight. The first alone would let it
+  // finish and write row 2; the second closes the file at once.
   const pid_t pid = spawn_raftsim(
       {"run", "--quiet", "--config", source_dir() + "/experiments/bench.ini", "--set",
-       "iterations=100", "--set", "sampler.prompts=4096", "--out", out},
+       "iterations=100", "--set", "sampler.prompts=4096", "--set",
+       "faults.signal=INT@sample:2,STOP@sample:2", "--out", out},
       dir.file("log"));
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while (!fs::exists(out) && std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  std::this_thread::sleep_for(std::chrono::seconds(3));
+  BOOST_TEST_REQUIRE(wait_stopped(pid), read_text(dir.file("log")));
   kill(pid, SIGINT);
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  kill(pid, SIGINT);
+  kill(pid, SIGCONT);
   BOOST_TEST(wait_exit(pid) == 130);
+  BOOST_TEST(RunReader(out).rows() == 2u);
   BOOST_TEST(RunReader(out).status() == RunStatus::kInterrupted);
 }

@@ -1,5 +1,5 @@
-// Checkpoint and resume: a run SIGKILLed at random moments (at least three
-// times, any of them possibly in the middle of writing a checkpoint) and
+// Checkpoint and resume: a run SIGKILLed three times (while sampling,
+// in the middle of writing a checkpoint, between a row and its checkpoint) and
 // resumed each time, with 1 or 2 generators in turn, ends with /metrics
 // bitwise identical to the run that was never stopped. For the tabular and
 // the transformer policy at staleness 0, 1 and 2. Plus the refusals.
@@ -8,11 +8,8 @@
 
 #include <algorithm>
 #include <boost/test/unit_test.hpp>
-#include <chrono>
 #include <cstring>
-#include <thread>
 
-#include "core/rng.h"
 #include "run/run_layout.h"
 #include "test_support.h"
 
@@ -21,16 +18,14 @@ using namespace raftsim::test;
 
 namespace {
 
-const Settings kTabular = {{"iterations", "80"},
+const Settings kTabular = {{"iterations", "40"},
                            {"task.contexts", "32"},
                            {"task.arms", "512"},
                            {"sampler.prompts", "2048"},
                            {"reward.noise", "gaussian"},
                            {"log.checkpoint_every", "1"},
                            {"seed", "5"}};
-// 60 iterations (~6 s here): long enough that three kills 1-2.4 s after
-// each start land before the run ends.
-const Settings kTransformer = {{"iterations", "60"},
+const Settings kTransformer = {{"iterations", "40"},
                                {"task.name", "sequence"},
                                {"policy.model", "transformer"},
                                {"policy.d_model", "32"},
@@ -41,6 +36,12 @@ const Settings kTransformer = {{"iterations", "60"},
                                {"sampler.chunk", "16"},
                                {"log.checkpoint_every", "1"},
                                {"seed", "5"}};
+
+std::vector<std::string> with_args(std::vector<std::string> a,
+                                   const std::vector<std::string>& b) {
+  a.insert(a.end(), b.begin(), b.end());
+  return a;
+}
 
 std::vector<std::string> set_args(const Settings& settings) {
   std::vector<std::string> out;
@@ -63,64 +64,48 @@ bool same_metrics(const std::string& a, const std::string& b) {
   return true;
 }
 
-// Runs `settings` to the end through `kills` SIGKILLs at random moments in
-// [min_s, max_s] (times time_scale()) after each start, resuming after
-// each; returns how many kills landed on a run whose file was on disk.
-int run_with_kills(const Settings& settings, const std::string& out, const TempDir& dir,
-                   int kills, double min_s, double max_s, uint64_t seed) {
-  Rng rng(seed);
-  int landed = 0;
-  for (int segment = 0; landed < kills && segment < 3 * kills; ++segment) {
-    const std::string generators =
-        "actors.generators=" + std::to_string(1 + segment % 2);
-    std::vector<std::string> args = {"run", "--quiet", "--set", generators};
-    if (!is_run(out)) {
-      // Not started yet, or killed before its header was on disk (under
-      // load start-up can outlast a kill): start it afresh, as a user would.
+// Runs `settings` to the end through one SIGKILL per entry of `kills`,
+// each a point where the run kills itself (faults.signal), resuming after
+// each with 1 or 2 generators in turn. The points are fixed, not timed, so
+// every kill lands however busy the machine is.
+void run_with_kills(const Settings& settings, const std::string& out,
+                    const TempDir& dir, const std::vector<std::string>& kills) {
+  for (size_t segment = 0; segment < kills.size(); ++segment) {
+    std::vector<std::string> args = {
+        "run",   "--quiet",
+        "--set", "actors.generators=" + std::to_string(1 + segment % 2),
+        "--set", "faults.signal=" + kills[segment]};
+    if (segment == 0) {
       const auto sets = set_args(settings);
       args.insert(args.end(), sets.begin(), sets.end());
-      args.insert(args.end(), {"--out", out, "--overwrite"});
+      args.insert(args.end(), {"--out", out});
     } else {
       args.insert(args.end(), {"--resume", out});
     }
-    const pid_t pid = spawn_raftsim(args, dir.file("segment.log"));
-    const double delay = time_scale() * (min_s + (max_s - min_s) * rng.uniform());
-    std::this_thread::sleep_for(std::chrono::duration<double>(delay));
-    kill(pid, SIGKILL);
-    const int code = wait_exit(pid);
-    // A kill counts when it left a run to resume; one before the header was
-    // on disk (under load start-up can outlast it) counts for nothing, and
-    // the next segment starts afresh.
-    if (code == 128 + SIGKILL) {
-      if (is_run(out)) ++landed;
-      continue;
-    }
-    BOOST_TEST_REQUIRE(code == 0, read_text(dir.file("segment.log")));
-    break;  // it finished before the kill
+    const ProcessResult r = run_raftsim(args, dir);
+    BOOST_TEST_REQUIRE(r.exit_code == 128 + SIGKILL,
+                       kills[segment] << ": " << r.output);
+    BOOST_TEST_REQUIRE(RunReader(out).status() == RunStatus::kRunning);
   }
-  // Every kill may have landed before the header was on disk (a slow,
-  // sanitized build): then the run starts afresh here, as a user would.
-  std::vector<std::string> finish = {"run", "--quiet", "--resume", out};
-  if (!is_run(out)) {
-    finish = {"run", "--quiet", "--out", out, "--overwrite"};
-    const auto sets = set_args(settings);
-    finish.insert(finish.end(), sets.begin(), sets.end());
-  }
-  const ProcessResult last = run_raftsim(finish, dir);
+  const ProcessResult last = run_raftsim({"run", "--quiet", "--resume", out}, dir);
   BOOST_TEST(last.exit_code == 0, last.output);
-  return landed;
 }
 
-void check_policy(const Settings& base, double min_s, double max_s) {
+// Killed while sampling (staleness > 0: while training and writing an
+// earlier iteration), inside a checkpoint's write (a torn checkpoint the
+// resume must pass over) and between a row and its checkpoint (rows past
+// the checkpoint, recomputed).
+const std::vector<std::string> kKills = {"KILL@sample:9", "KILL@checkpoint:20",
+                                         "KILL@row:31"};
+
+void check_policy(const Settings& base) {
   for (int staleness : {0, 1, 2}) {
     BOOST_TEST_CONTEXT("staleness " << staleness) {
       TempDir dir;
       const Settings s =
           joined(base, {{"actors.max_staleness", std::to_string(staleness)}});
       BOOST_REQUIRE(run(s, dir.file("ref.h5")).status == RunStatus::kComplete);
-      const int landed = run_with_kills(s, dir.file("killed.h5"), dir, 3, min_s, max_s,
-                                        100 + staleness);
-      BOOST_TEST(landed >= 3);
+      run_with_kills(s, dir.file("killed.h5"), dir, kKills);
       const RunReader r(dir.file("killed.h5"));
       BOOST_TEST(r.status() == RunStatus::kComplete);
       BOOST_TEST(same_metrics(dir.file("ref.h5"), dir.file("killed.h5")));
@@ -132,12 +117,12 @@ void check_policy(const Settings& base, double min_s, double max_s) {
 
 BOOST_AUTO_TEST_CASE(tabular_killed_three_times_equals_the_uninterrupted_run,
                      *boost::unit_test::label("kill")) {
-  check_policy(kTabular, 0.8, 1.6);
+  check_policy(kTabular);
 }
 
 BOOST_AUTO_TEST_CASE(transformer_killed_three_times_equals_the_uninterrupted_run,
                      *boost::unit_test::label("kill")) {
-  check_policy(kTransformer, 1.0, 2.4);
+  check_policy(kTransformer);
 }
 
 BOOST_AUTO_TEST_CASE(an_interrupted_run_resumes_from_its_last_row) {
@@ -145,30 +130,26 @@ BOOST_AUTO_TEST_CASE(an_interrupted_run_resumes_from_its_last_row) {
   const Settings s =
       joined(kTabular, {{"log.checkpoint_every", "7"}, {"actors.max_staleness", "1"}});
   BOOST_REQUIRE(run(s, dir.file("ref.h5")).status == RunStatus::kComplete);
-  std::atomic<bool> stop{false};
-  RunOptions opts;
-  opts.out_path = dir.file("int.h5");
-  opts.quiet = true;
-  opts.interrupt = &stop;
-  std::thread stopper([&] {
-    std::this_thread::sleep_for(std::chrono::milliseconds(600));
-    stop = true;
-  });
-  const RunOutcome o = run_experiment(make_run_config(s), opts);
-  stopper.join();
-  BOOST_REQUIRE(o.status == RunStatus::kInterrupted);
-  const size_t rows = RunReader(opts.out_path).rows();
-  BOOST_TEST(rows > 0u);
+  const std::string out = dir.file("int.h5");
+  // Ctrl-C (the process's own SIGINT) after row 10: the run finishes what
+  // is in flight and closes the file as interrupted.
+  const ProcessResult stopped = run_raftsim(
+      with_args({"run", "--quiet", "--set", "faults.signal=INT@row:10", "--out", out},
+                set_args(s)),
+      dir);
+  BOOST_REQUIRE(stopped.exit_code == 130);
+  BOOST_REQUIRE(RunReader(out).status() == RunStatus::kInterrupted);
+  const size_t rows = RunReader(out).rows();
+  BOOST_TEST(rows >= 11u);
   // The checkpoint is after the last row, whatever checkpoint_every says.
-  const auto checkpoints = H5File::open_read(opts.out_path).list("/checkpoints");
+  const auto checkpoints = H5File::open_read(out).list("/checkpoints");
   char last[16];
   std::snprintf(last, sizeof last, "%010zu", rows - 1);
   BOOST_TEST(
       (std::find(checkpoints.begin(), checkpoints.end(), last) != checkpoints.end()));
-  const ProcessResult r =
-      run_raftsim({"run", "--quiet", "--resume", opts.out_path}, dir);
+  const ProcessResult r = run_raftsim({"run", "--quiet", "--resume", out}, dir);
   BOOST_TEST(r.exit_code == 0, r.output);
-  BOOST_TEST(same_metrics(dir.file("ref.h5"), opts.out_path));
+  BOOST_TEST(same_metrics(dir.file("ref.h5"), out));
 }
 
 BOOST_AUTO_TEST_CASE(a_complete_run_is_extended_not_redone) {

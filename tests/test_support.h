@@ -2,13 +2,20 @@
 // of the engine, reading run files, and running the raftsim binary.
 #pragma once
 
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <sstream>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "core/h5_file.h"
@@ -105,15 +112,6 @@ struct ProcessResult {
   std::string output;  // stdout and stderr
 };
 
-// Factor for the wall-clock delays of kill and signal tests: a sanitized
-// build runs several times slower, so its script sets
-// RAFTSIM_TEST_TIME_SCALE (default 1) to keep a kill "mid-run".
-inline double time_scale() {
-  const char* s = std::getenv("RAFTSIM_TEST_TIME_SCALE");
-  const double v = s ? std::atof(s) : 1.0;
-  return v > 0 ? v : 1.0;
-}
-
 inline std::string raftsim_bin() {
   const char* bin = std::getenv("RAFTSIM_BIN");
   if (!bin)
@@ -137,6 +135,61 @@ inline pid_t spawn_raftsim(const std::vector<std::string>& args,
 
 // The child's exit status, or 128 + the signal that ended it.
 inline int wait_exit(pid_t pid) { return wait_child(pid).code; }
+
+// Waits until child `pid` stops itself (faults.signal = STOP@...): true
+// then; false if it ended instead (it is then reaped).
+inline bool wait_stopped(pid_t pid) {
+  int status = 0;
+  while (waitpid(pid, &status, WUNTRACED) < 0)
+    if (errno != EINTR) return false;
+  return WIFSTOPPED(status);
+}
+
+// A process's state letter from /proc/PID/stat ('T' stopped, 'Z' a
+// zombie), or 0 when it is gone.
+inline char process_state(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(in)),
+                   std::istreambuf_iterator<char>());
+  const auto paren = text.rfind(')');
+  return paren == std::string::npos || paren + 2 >= text.size() ? 0 : text[paren + 2];
+}
+
+// Every process below `pid` (children, their children...), from /proc.
+inline std::vector<pid_t> descendants(pid_t pid) {
+  std::vector<std::pair<pid_t, pid_t>> parent_of;  // (pid, ppid)
+  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+    const std::string name = entry.path().filename();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream in(entry.path() / "stat");
+    std::string text((std::istreambuf_iterator<char>(in)),
+                     std::istreambuf_iterator<char>());
+    const auto paren = text.rfind(')');
+    if (paren == std::string::npos) continue;
+    std::istringstream rest(text.substr(paren + 2));
+    char state;
+    pid_t ppid;
+    if (rest >> state >> ppid) parent_of.emplace_back(std::stoi(name), ppid);
+  }
+  std::vector<pid_t> out = {pid};
+  for (size_t i = 0; i < out.size(); ++i)
+    for (const auto& [p, pp] : parent_of)
+      if (pp == out[i]) out.push_back(p);
+  out.erase(out.begin());
+  return out;
+}
+
+// Waits (up to `limit`) until a process below `pid` has stopped itself;
+// returns it, or 0.
+inline pid_t wait_for_stopped_descendant(pid_t pid, std::chrono::seconds limit) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < deadline) {
+    for (pid_t d : descendants(pid))
+      if (process_state(d) == 'T') return d;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return 0;
+}
 
 // True once `path` opens as a run file (its header is on disk).
 inline bool is_run(const std::string& path) {

@@ -152,15 +152,15 @@ BOOST_AUTO_TEST_CASE(a_point_that_kills_its_worker_fails_alone) {
   // runs in a new worker and completes.
   TempDir dir;
   const std::string ini = small_ini(dir), out = dir.file("sweep");
-  const ProcessResult r =
-      run_raftsim({"sweep", "--config", ini, "--grid", "faults.kill_process=1,-1",
-                   "--out", out, "--jobs", "1"},
-                  dir);
+  const ProcessResult r = run_raftsim(
+      {"sweep", "--config", ini, "--grid",
+       "faults.signal=KILL@sample:1,KILL@sample:999999", "--out", out, "--jobs", "1"},
+      dir);
   BOOST_TEST(r.exit_code == 1, r.output);
   H5File m = H5File::open_read(out + "/sweep.h5");
   BOOST_TEST((m.read_strings("/table/status") ==
               std::vector<std::string>{"failed", "complete"}));
-  std::ifstream log(out + "/logs/faults.kill_process=1.log");
+  std::ifstream log(out + "/logs/faults.signal=KILL-sample-1.log");
   const std::string text((std::istreambuf_iterator<char>(log)),
                          std::istreambuf_iterator<char>());
   BOOST_TEST(contains(text, "ended with status 137"), text);
@@ -178,18 +178,18 @@ BOOST_AUTO_TEST_CASE(confidence_intervals_use_student_t) {
 BOOST_AUTO_TEST_CASE(an_interrupted_sweep_starts_no_new_run_and_exits_130) {
   TempDir dir;
   const std::string ini = small_ini(dir), out = dir.file("sweep");
-  const pid_t pid = spawn_raftsim({"sweep", "--config", ini, "--set", "iterations=3000",
-                                   "--grid", "seed=1,2,3", "--out", out, "--jobs", "1"},
-                                  dir.file("log"));
-  // Wait until the first run has started (its log exists), then interrupt
-  // the sweep only: it passes the interrupt on to the running child (as a
+  // The first run stops itself after its second row; then the sweep alone
+  // is interrupted: it passes the interrupt on to the running child (as a
   // Ctrl-C to the terminal's process group would), which finishes its
   // iterations in flight and stops; no other run starts.
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while (!fs::exists(out + "/logs/seed=1.log") &&
-         std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  const pid_t pid = spawn_raftsim(
+      {"sweep", "--config", ini, "--set", "iterations=3000", "--set",
+       "faults.signal=STOP@row:1", "--grid", "seed=1,2,3", "--out", out, "--jobs", "1"},
+      dir.file("log"));
+  BOOST_TEST_REQUIRE(wait_for_stopped_descendant(pid, std::chrono::seconds(300)) != 0,
+                     read_text(dir.file("log")));
   kill(pid, SIGINT);
+  for (pid_t p : descendants(pid)) kill(p, SIGCONT);
   BOOST_TEST(wait_exit(pid) == 130);
   H5File m = H5File::open_read(out + "/sweep.h5");
   BOOST_TEST((m.read_strings("/table/status") ==
