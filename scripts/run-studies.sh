@@ -2,15 +2,18 @@
 # Runs the ten shipped studies (experiments/*_sweep.sh, bon_theory.sh,
 # rest_vs_raft.sh, rm_overoptimization.sh, rl_vs_raft.sh, diffusion_raft.sh):
 #   scripts/run-studies.sh           full studies; figures to docs/figures/
-#   scripts/run-studies.sh --quick   the quick variants into a temporary
+#   scripts/run-studies.sh --quick [STUDY...]
+#                                    the quick variants (of every study, or
+#                                    of those named) into a temporary
 #                                    directory, checking that every step
 #                                    (sweep -> summarize -> plot) produced
 #                                    its files, and that the summaries are
 #                                    reproducible: each quick study runs a
 #                                    second time, one run at a time, and
 #                                    every sweep's summary must come out the
-#                                    same (timing aside); CI runs this
-#                                    through CTest
+#                                    same (timing aside); CI runs each
+#                                    study as a CTest test of the label
+#                                    "studies" (.ci/run)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 studies=(bon_theory k_sweep acceptance_sweep noise_sweep staleness_sweep temperature_kl_sweep rest_vs_raft
@@ -23,6 +26,14 @@ if [[ "${1:-}" != "--quick" ]]; then
     echo "== $s took $(( $(date +%s) - start )) s"
   done
   exit 0
+fi
+shift
+if [[ $# -gt 0 ]]; then
+  for s in "$@"; do
+    [[ " ${studies[*]} " == *" $s "* ]] \
+      || { echo "run-studies.sh: unknown study '$s' (one of: ${studies[*]})" >&2; exit 2; }
+  done
+  studies=("$@")
 fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs what is missing, checks the layering and formatting, builds with
-# warnings as errors, and runs the whole test suite via CTest.
+# warnings as errors, and runs the test suite via CTest: every test but the
+# quick studies (label "studies", ~17 min more; .ci/run runs them too, and
+# `scripts/test.sh --studies` runs them after the suite).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
@@ -8,4 +10,7 @@ bash scripts/check-layers.sh
 bash scripts/check-format.sh
 RAFTSIM_CMAKE_ARGS="-DRAFTSIM_WERROR=ON" bash scripts/build.sh
 cd build
-ctest --output-on-failure -j"$(nproc)" "$@"
+studies=0
+if [[ "${1:-}" == "--studies" ]]; then studies=1; shift; fi
+ctest --output-on-failure -j"$(nproc)" -LE studies "$@"
+if [[ $studies == 1 ]]; then ctest --output-on-failure -j"$(nproc)" -L studies "$@"; fi
