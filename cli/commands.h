@@ -11,6 +11,7 @@ int run_command(const std::vector<std::string>& args);
 int bench_command(const std::vector<std::string>& args);
 int sweep_command(const std::vector<std::string>& args);
 int summarize_command(const std::vector<std::string>& args);
+int reproduce_command(const std::vector<std::string>& args);
 int node_command(const std::vector<std::string>& args);
 // Internal: runs the sweep points it is sent (cli/worker_command.cc).
 int worker_command(const std::vector<std::string>& args);

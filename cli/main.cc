@@ -25,6 +25,7 @@ const char* kUsage =
     "  sweep      run a grid of experiments (one file per point, plus sweep.h5)\n"
     "  summarize  final/peak gold, KL at peak, proxy-gold gap per grid point, over "
     "seeds\n"
+    "  reproduce  rerun a run file from its own config; compare /metrics bit for bit\n"
     "  bench      measure throughput, stage times, overhead and memory of a config\n"
     "  node       host generator actors for runs elsewhere (actors.nodes)\n\n"
     "Options:\n"
@@ -39,6 +40,7 @@ int dispatch(const std::string& command, const std::vector<std::string>& args) {
   if (command == "bench") return raftsim::cli::bench_command(args);
   if (command == "sweep") return raftsim::cli::sweep_command(args);
   if (command == "summarize") return raftsim::cli::summarize_command(args);
+  if (command == "reproduce") return raftsim::cli::reproduce_command(args);
   if (command == "node") return raftsim::cli::node_command(args);
   if (command == "sweep-worker") return raftsim::cli::worker_command(args);
   std::cerr << "raftsim: unknown command '" << command << "' (see 'raftsim --help')\n";

@@ -32,12 +32,12 @@ std::string host_name() {
 
 std::string environment_text() {
   char buf[320];
-  std::snprintf(
-      buf, sizeof buf,
-      "raftsim %s; caf %d.%d.%d; libtorch %s; hdf5 %d.%d.%d; boost %d.%d; gcc %s",
-      kVersion, CAF_MAJOR_VERSION, CAF_MINOR_VERSION, CAF_PATCH_VERSION, TORCH_VERSION,
-      H5_VERS_MAJOR, H5_VERS_MINOR, H5_VERS_RELEASE, BOOST_VERSION / 100000,
-      BOOST_VERSION / 100 % 1000, __VERSION__);
+  std::snprintf(buf, sizeof buf,
+                "raftsim %s; built against caf %d.%d.%d, libtorch headers %s, hdf5 "
+                "%d.%d.%d; boost %d.%d, gcc %s (installed: the libraries attribute)",
+                kVersion, CAF_MAJOR_VERSION, CAF_MINOR_VERSION, CAF_PATCH_VERSION,
+                TORCH_VERSION, H5_VERS_MAJOR, H5_VERS_MINOR, H5_VERS_RELEASE,
+                BOOST_VERSION / 100000, BOOST_VERSION / 100 % 1000, __VERSION__);
   std::string env = buf;
   std::ifstream pkgs("/etc/raftsim/packages");
   if (pkgs) {

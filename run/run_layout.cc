@@ -15,6 +15,7 @@ void write_run_header(H5File& file, const RunConfig& config, const RunHeader& he
   file.set_double_attribute(layout::kKlTemperatureAttr, config.policy.temperature);
   if (!header.environment.empty())
     file.set_attribute(layout::kEnvironmentAttr, header.environment);
+  write_provenance(file, header.provenance);
   file.create_group(layout::kConfig);
   for (const auto& [key, value] : resolved_settings(config))
     file.set_attribute(key, value, layout::kConfig);

@@ -21,6 +21,7 @@
 
 #include "actors/run_status.h"
 #include "core/h5_file.h"
+#include "run/provenance.h"
 #include "run/run_config.h"
 
 namespace raftsim::layout {
@@ -66,6 +67,7 @@ struct RunHeader {
   std::string environment;  // versions built against (may be empty)
   std::string libtorch_version;
   int64_t generators = 0;  // generator actors used (actors.generators resolved)
+  Provenance provenance;
 };
 
 // Writes the root attributes (status running) and the /config group.
