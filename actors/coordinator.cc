@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "actors/divergence.h"
 #include "actors/remote_generator.h"
 #include "core/rng.h"
 
@@ -369,11 +370,15 @@ void maybe_log(Self* self) {
     IterationReport report = make_report(self, *t, found->second);
     st.iterations.erase(found);
     if (st.setup.on_report) st.setup.on_report(report);
+    // A diverged row is written (it shows what happened), then the run fails.
+    std::string diverged =
+        divergence(report, st.setup.gold_bound, st.setup.divergence_hints);
     self->request(st.setup.logger, caf::infinite, std::move(report))
         .then(
-            [self, t = *t](caf::ok_atom) {
+            [self, t = *t, diverged = std::move(diverged)](caf::ok_atom) {
               self->state.schedule->row_written(t);
               ++self->state.setup.outcome->iterations_logged;
+              if (!diverged.empty()) return fail(self, diverged);
               maybe_finish(self);
             },
             fail_on(self, "logger"));

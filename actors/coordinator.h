@@ -25,11 +25,13 @@
 #include <atomic>
 #include <deque>
 #include <functional>
+#include <limits>
 #include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "actors/divergence.h"
 #include "actors/generator.h"
 #include "actors/messages.h"
 #include "actors/ranker_actor.h"
@@ -84,6 +86,9 @@ struct CoordinatorSetup {
   std::shared_ptr<const TrainerContext> trainer;
   logger_actor logger;
   std::shared_ptr<RunOutcome> outcome;
+  // A row beyond these fails the run once written (actors/divergence.h).
+  double gold_bound = std::numeric_limits<double>::infinity();
+  DivergenceHints divergence_hints;
   const std::atomic<bool>* interrupt = nullptr;  // no new iteration
   const std::atomic<bool>* stop_now = nullptr;   // close now, in flight or not
   ReportCallback on_report;

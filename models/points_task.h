@@ -43,6 +43,9 @@ class PointsTask final : public Task {
   PointsTask(const TaskConfig& config, uint64_t seed);
 
   int32_t prompt_length() const override { return 1; }
+  // Gold is in standard units of pi_0's gold for the condition: a mean a
+  // thousand standard deviations out is a policy that has diverged.
+  double gold_bound() const override { return 1e3; }
   int32_t response_length() const override { return 0; }
   int32_t prompt_vocab() const override { return contexts_; }
   int32_t response_vocab() const override { return 0; }

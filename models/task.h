@@ -17,6 +17,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <string>
 #include <vector>
@@ -97,6 +98,11 @@ class Task {
     return nullptr;
   }
   virtual bool reads_tokens() const { return false; }
+  // The largest |mean gold| a policy that has not diverged can show: a run
+  // whose mean gold passes it fails (actors/divergence.h). Infinite where
+  // gold is bounded by construction (a diverged token policy shows as a
+  // non-finite loss or weights instead).
+  virtual double gold_bound() const { return std::numeric_limits<double>::infinity(); }
 
   // Continuous tasks: a response is point_dim() floats (response_length() is
   // then 0); gold, feature and the prior are functions of the point. The

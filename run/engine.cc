@@ -54,6 +54,14 @@ CoordinatorSetup make_setup(const RunConfig& config, std::shared_ptr<const Task>
       generator_count(config.actors, config.trainer.shards, available_cores());
   s.task = task;
   s.clock = clock;
+  s.gold_bound = task->gold_bound();
+  s.divergence_hints.trained =
+      "trainer.learning_rate = " + format_double(config.trainer.learning_rate) +
+      " for policy.model = " + config.policy.model;
+  s.divergence_hints.initial =
+      "pi_0 is not fitted to the task's prior: policy.warmup_steps = " +
+      std::to_string(config.policy.warmup_steps) +
+      " for policy.model = " + config.policy.model + "; raise it";
 
   s.generator = make_generator_context(config, task, initial, clock);
 

@@ -360,6 +360,30 @@ BOOST_AUTO_TEST_CASE(raft_moves_the_diffusion_policy_towards_gold) {
   BOOST_TEST(f.read("/task/gold_map").size() == 2 * 101 * 101);
 }
 
+BOOST_AUTO_TEST_CASE(a_diverging_run_ends_failed_naming_the_likely_key) {
+  // At the bandit's learning rate of 0.05 (the default until variants bring
+  // their own), 0.02 here, the warm policy's gold goes from 0.04 to -2.8e8
+  // in one step; the run once ended `complete`. It writes the diverged row,
+  // then fails. Without a warm start pi_0 is itself off the task's scale.
+  TempDir dir;
+  const std::string out = dir.file("diverged.h5");
+  RunOutcome o = run(
+      joined(points_run(), {{"trainer.learning_rate", "0.02"}, {"task.contexts", "1"}}),
+      out);
+  BOOST_TEST(o.status == RunStatus::kFailed);
+  BOOST_TEST(o.error.find("diverged at iteration") != std::string::npos, o.error);
+  BOOST_TEST(o.error.find("trainer.learning_rate = 0.02") != std::string::npos,
+             o.error);
+  const RunReader r(out);
+  BOOST_TEST(r.status() == RunStatus::kFailed);
+  BOOST_TEST(r.rows() < 8u);
+  BOOST_TEST(std::abs(metric(out, "gold_reward_mean").back()) > 1e3);
+  o = run(joined(points_run(), {{"policy.warmup_steps", "0"}, {"iterations", "2"}}),
+          dir.file("cold.h5"));
+  BOOST_TEST(o.status == RunStatus::kFailed);
+  BOOST_TEST(o.error.find("policy.warmup_steps = 0") != std::string::npos, o.error);
+}
+
 BOOST_AUTO_TEST_CASE(metrics_are_bitwise_equal_across_generators_and_staleness) {
   TempDir dir;
   for (const char* staleness : {"0", "1"}) {

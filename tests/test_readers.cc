@@ -227,6 +227,7 @@ BOOST_AUTO_TEST_CASE(plot_scripts_end_in_one_line_on_odd_files_and_paths) {
   BOOST_REQUIRE(run({{"task.name", "points"},
                      {"task.objective", "direction"},
                      {"policy.model", "diffusion"},
+                     {"policy.warmup_steps", "100"},
                      {"trainer.learning_rate", "0.001"},
                      {"task.contexts", "2"},
                      {"sampler.prompts", "8"},
