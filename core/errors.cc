@@ -20,6 +20,11 @@ ConfigError::ConfigError(std::string key, std::string value, std::string allowed
       value_(std::move(value)),
       allowed_(std::move(allowed)) {}
 
+ConfigError ConfigError::only(const std::string& key, const std::string& value,
+                              const std::string& required, const std::string& why) {
+  return ConfigError(key, value, required + why + "; set " + key + " = " + required);
+}
+
 IoError::IoError(std::string path, const std::string& operation,
                  const std::string& cause)
     : std::runtime_error(path + ": cannot " + operation +

@@ -25,6 +25,10 @@ std::string one_line(const std::exception& e);
 class ConfigError : public std::runtime_error {
  public:
   ConfigError(std::string key, std::string value, std::string allowed);
+  // Where one value alone is allowed here, the message ends with the fix:
+  // "KEY = 'V' is not allowed: must be REQUIRED WHY; set KEY = REQUIRED".
+  static ConfigError only(const std::string& key, const std::string& value,
+                          const std::string& required, const std::string& why);
   const std::string& key() const { return key_; }
   const std::string& value() const { return value_; }
   const std::string& allowed() const { return allowed_; }

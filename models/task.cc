@@ -68,14 +68,13 @@ void validate(const TaskConfig& c) {
                       points ? "direction or target with task.name = points"
                              : "reverse or sort with task.name = " + c.name);
   if (c.name != "bandit" && c.feature_gold_correlation != 0)
-    throw ConfigError("task.feature_gold_correlation",
-                      format_double(c.feature_gold_correlation),
-                      "0 with task.name = " + c.name +
-                          ": only the bandit places its feature by gold");
+    throw ConfigError::only(
+        "task.feature_gold_correlation", format_double(c.feature_gold_correlation), "0",
+        " with task.name = " + c.name + ": only the bandit places its feature by gold");
   if (c.name != "bandit" && c.features > 0)
-    throw ConfigError(
-        "task.features", std::to_string(c.features),
-        "0 with task.name = " + c.name + ": feature vectors are a bandit's");
+    throw ConfigError::only(
+        "task.features", std::to_string(c.features), "0",
+        " with task.name = " + c.name + ": feature vectors are a bandit's");
   if (c.name == "sequence" && c.feature_token >= c.vocab)
     throw ConfigError("task.feature_token", std::to_string(c.feature_token),
                       "a token below task.vocab = " + std::to_string(c.vocab));

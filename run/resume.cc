@@ -103,7 +103,8 @@ ResumePlan plan_resume(const std::string& path, const Settings& overrides) {
       throw ConfigError(key, value,
                         "unchanged when resuming (it changes results; the run has " +
                             key + " = " + (old == stored.end() ? "?" : old->second) +
-                            ")");
+                            "); leave it out, or set " + key + " = " +
+                            (old == stored.end() ? "?" : old->second));
   }
   settings.insert(settings.end(), overrides.begin(), overrides.end());
 

@@ -79,9 +79,10 @@ void validate_reward(const RunConfig& c) {
   // are with reward.noise = none), so one config can sweep reward.model.
   if (r.model != "learned") return;
   if (r.noise != "none")
-    throw ConfigError("reward.noise", r.noise,
-                      "none with reward.model = learned: a learned model's errors come "
-                      "from its data, not from a noise formula");
+    throw ConfigError::only(
+        "reward.noise", r.noise, "none",
+        " with reward.model = learned: a learned model's errors come "
+        "from its data, not from a noise formula");
   if (c.task.name == "bandit" && c.task.features == 0)
     throw ConfigError("task.features", "0",
                       "at least 1 with reward.model = learned: the reward model reads "
@@ -93,9 +94,9 @@ void validate_reward(const RunConfig& c) {
         "at least 2 with reward.relabel_every > 0: relabelled comparisons "
         "are two responses to one prompt");
   if (r.relabel_every > 0 && c.log.swmr)
-    throw ConfigError(
-        "log.swmr", "true",
-        "false with reward.relabel_every > 0: reward-model versions are "
+    throw ConfigError::only(
+        "log.swmr", "true", "false",
+        " with reward.relabel_every > 0: reward-model versions are "
         "stored as they are trained, which HDF5's SWMR mode does not allow");
 }
 
@@ -116,20 +117,21 @@ void validate_trainer(const RunConfig& c) {
         "sampler.k", std::to_string(c.sampler.k),
         "at least 2" + with + ": its baseline is the prompt's other responses");
   if (t.algorithm == "raftpp" && t.kl_coef > 0 && t.kl_mode == "reward")
-    throw ConfigError(
-        "trainer.kl_mode", t.kl_mode,
-        "loss with trainer.algorithm = raftpp and trainer.kl_coef > 0: RAFT++ "
+    throw ConfigError::only(
+        "trainer.kl_mode", t.kl_mode, "loss",
+        " with trainer.algorithm = raftpp and trainer.kl_coef > 0: RAFT++ "
         "weighs every accepted sample alike, so a KL term in the reward "
         "would change nothing (rank with ranker.kl_coef, or put it in the "
         "loss)");
   if (t.train_on_prompt)
-    throw ConfigError("trainer.train_on_prompt", "true",
-                      "false" + with + ": a policy gradient scores responses only");
-  if (t.from_initial) throw ConfigError("trainer.from_initial", "true", "false" + with);
+    throw ConfigError::only("trainer.train_on_prompt", "true", "false",
+                            with + ": a policy gradient scores responses only");
+  if (t.from_initial)
+    throw ConfigError::only("trainer.from_initial", "true", "false", with);
   if (t.steps_per_iteration > 0)
-    throw ConfigError(
-        "trainer.steps_per_iteration", std::to_string(t.steps_per_iteration),
-        "0" + with + ": it makes trainer.ppo_epochs passes over the batch");
+    throw ConfigError::only(
+        "trainer.steps_per_iteration", std::to_string(t.steps_per_iteration), "0",
+        with + ": it makes trainer.ppo_epochs passes over the batch");
 }
 
 }  // namespace
@@ -141,20 +143,20 @@ void validate_diffusion(const RunConfig& c) {
       " with policy.model = diffusion: a diffusion model gives no exact "
       "log-probability";
   if (c.ranker.kl_coef != 0)
-    throw ConfigError("ranker.kl_coef", format_double(c.ranker.kl_coef),
-                      "0" + why + " to rank by");
+    throw ConfigError::only("ranker.kl_coef", format_double(c.ranker.kl_coef), "0",
+                            why + " to rank by");
   if (is_policy_gradient(c.trainer.algorithm))
-    throw ConfigError("trainer.algorithm", c.trainer.algorithm,
-                      "sft" + why + " for a policy gradient's ratios");
+    throw ConfigError::only("trainer.algorithm", c.trainer.algorithm, "sft",
+                            why + " for a policy gradient's ratios");
   if (c.trainer.train_on_prompt)
-    throw ConfigError(
-        "trainer.train_on_prompt", "true",
-        "false with policy.model = diffusion: the prompt is its condition, "
+    throw ConfigError::only(
+        "trainer.train_on_prompt", "true", "false",
+        " with policy.model = diffusion: the prompt is its condition, "
         "not data");
   if (c.reward.model == "learned")
-    throw ConfigError("reward.model", c.reward.model,
-                      "synthetic with task.name = points: learned reward models read "
-                      "tokens or bandit features, not points (not built yet)");
+    throw ConfigError::only("reward.model", c.reward.model, "synthetic",
+                            " with task.name = points: learned reward models read "
+                            "tokens or bandit features, not points (not built yet)");
 }
 
 void validate(const RunConfig& c) {

@@ -54,6 +54,19 @@ BOOST_AUTO_TEST_CASE(bad_values_name_key_value_and_what_is_allowed) {
   BOOST_TEST(e.key() == "faults.generator_crash");
   e = error_of({{"seed", "-1"}});
   BOOST_TEST(e.key() == "seed");
+  e = error_of({{"faults.signal", "KILL@row:x"}});
+  BOOST_TEST(e.key() == "faults.signal");
+  // Where one value alone is allowed, the message says which to set.
+  e = error_of({{"trainer.algorithm", "rloo"},
+                {"ranker.strategy", "all"},
+                {"trainer.from_initial", "true"}});
+  BOOST_TEST(e.key() == "trainer.from_initial");
+  BOOST_TEST(std::string(e.what()).find("; set trainer.from_initial = false") !=
+                 std::string::npos,
+             e.what());
+  e = error_of({{"task.name", "sequence"}, {"task.features", "3"}});
+  BOOST_TEST(std::string(e.what()).find("; set task.features = 0") != std::string::npos,
+             e.what());
 }
 
 BOOST_AUTO_TEST_CASE(generators_auto_uses_the_cores_the_trainer_leaves_free) {
