@@ -10,7 +10,18 @@
 #
 # (Here, without a Docker engine: scripts/container-test.sh does the same
 # with buildah and podman.)
-FROM debian:bookworm-slim
+#
+# The base is pinned: scripts/container-test.sh passes BASE_IMAGE as the
+# digest of the base it built, and RAFTSIM_SOURCE_COMMIT as the commit (the
+# build context has no .git). The image records its identity in
+# /etc/raftsim/image (base, source commit, and the sha256 of the full
+# package list in /etc/raftsim/packages); every run file made in it carries
+# that line as its `image` attribute (docs/hdf5-layout.md).
+ARG BASE_IMAGE=debian:bookworm-slim
+FROM ${BASE_IMAGE}
+ARG BASE_IMAGE
+ARG RAFTSIM_SOURCE_COMMIT=unknown
+ENV RAFTSIM_SOURCE_COMMIT=${RAFTSIM_SOURCE_COMMIT}
 
 COPY . /opt/raftsim
 WORKDIR /opt/raftsim
@@ -20,8 +31,9 @@ RUN bash scripts/install-deps.sh \
  && (cd build && ctest --output-on-failure -j"$(nproc)" -E 'test_faults|test_slurm') \
  && install -m 0755 build/raftsim /usr/local/bin/raftsim \
  && mkdir -p /etc/raftsim /results \
- && dpkg-query -W -f='${Package} ${Version}\n' libcaf-dev libtorch-dev libhdf5-dev \
-      libboost-program-options-dev libopenblas0-openmp g++ > /etc/raftsim/packages
+ && dpkg-query -W -f='${Package} ${Version}\n' | sort > /etc/raftsim/packages \
+ && echo "base ${BASE_IMAGE}; source ${RAFTSIM_SOURCE_COMMIT};" \
+      "packages sha256:$(sha256sum /etc/raftsim/packages | cut -c1-64)" > /etc/raftsim/image
 
 WORKDIR /results
 VOLUME /results

@@ -8,6 +8,7 @@
 #include <map>
 #include <set>
 
+#include "run/provenance.h"
 #include "run/run_layout.h"
 
 namespace fs = std::filesystem;
@@ -66,6 +67,8 @@ struct Run {
 RunSummary summarize_runs(const std::vector<std::string>& files) {
   RunSummary summary;
   std::vector<Run> runs;
+  // Field -> value -> how many runs have it.
+  std::map<std::string, std::map<std::string, int>> origins;
   for (const auto& path : files) {
     try {
       const RunReader f(path);
@@ -92,9 +95,23 @@ RunSummary summarize_runs(const std::vector<std::string>& files) {
       r.proxy = f.metric(layout::kProxyRewardMean);
       r.kl = f.metric(layout::kKlToInitial);
       runs.push_back(std::move(r));
+      const Provenance p = read_provenance(H5File::open_read(path));
+      ++origins["raftsim_version"][f.raftsim_version()];
+      for (const auto& [name, value] : provenance_fields(p))
+        if (name == "source_commit" || name == "compute_identity" ||
+            name == "libraries" || name == "image")
+          ++origins[name][value];
     } catch (const std::exception& e) {  // IoError, FormatError
       summary.skipped.push_back({path, e.what()});
     }
+  }
+  for (const auto& [name, values] : origins) {
+    if (values.size() < 2) continue;
+    std::string line = "the runs differ in " + name + " (";
+    for (const auto& [value, n] : values)
+      line += (line.back() == '(' ? "" : "; ") + std::to_string(n) + " with '" +
+              (value.empty() ? "(not recorded)" : value) + "'";
+    summary.warnings.push_back(line + "): their bits may differ for that reason alone");
   }
   // Keys whose value differs between runs label the points.
   std::set<std::string> varying;

@@ -69,6 +69,10 @@ struct SkippedFile {
 struct RunSummary {
   std::vector<PointSummary> points;
   std::vector<SkippedFile> skipped;
+  // One line per provenance field that differs among the summarized runs
+  // and can change their bits (raftsim version, compute identity, source
+  // commit, libraries, image): such runs are not bitwise comparable.
+  std::vector<std::string> warnings;
 };
 
 // Run files named by `inputs`: files as given, directories searched for

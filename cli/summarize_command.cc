@@ -74,6 +74,8 @@ int summarize_command(const std::vector<std::string>& args) {
   const RunSummary summary = summarize_runs(files);
   for (const auto& bad : summary.skipped)
     std::cerr << "raftsim summarize: skipped " << bad.reason << "\n";
+  for (const auto& warning : summary.warnings)
+    std::cerr << "raftsim summarize: warning: " << warning << "\n";
   if (summary.points.empty()) {
     std::cerr << "raftsim summarize: no run with rows among " << files.size()
               << " file(s)\n";

@@ -8,8 +8,6 @@
 #include <caf/config.hpp>
 #include <cstdio>
 #include <ctime>
-#include <fstream>
-#include <iterator>
 
 #include "core/version.h"
 
@@ -38,13 +36,7 @@ std::string environment_text() {
                 kVersion, CAF_MAJOR_VERSION, CAF_MINOR_VERSION, CAF_PATCH_VERSION,
                 TORCH_VERSION, H5_VERS_MAJOR, H5_VERS_MINOR, H5_VERS_RELEASE,
                 BOOST_VERSION / 100000, BOOST_VERSION / 100 % 1000, __VERSION__);
-  std::string env = buf;
-  std::ifstream pkgs("/etc/raftsim/packages");
-  if (pkgs) {
-    env += "\n";
-    env.append(std::istreambuf_iterator<char>(pkgs), std::istreambuf_iterator<char>());
-  }
-  return env;
+  return buf;
 }
 
 std::string libtorch_version() { return TORCH_VERSION; }

@@ -10,7 +10,7 @@ namespace raftsim {
 std::string utc_timestamp();
 std::string host_name();
 // raftsim's version and the versions built against (CAF, LibTorch, HDF5,
-// Boost, compiler), plus the container's package list if present.
+// Boost, compiler); what is installed is in run/provenance.h.
 std::string environment_text();
 // The LibTorch version built against (a resumed run must use the same).
 std::string libtorch_version();

@@ -23,9 +23,15 @@ if ! podman image exists docker.io/library/debian:bookworm-slim; then
   tar -C "$work/rootfs" -c . | podman import - docker.io/library/debian:bookworm-slim
 fi
 
+# The base by digest, so a rebuild cannot silently take another one.
+base_digest=$(podman image inspect --format '{{.Digest}}' docker.io/library/debian:bookworm-slim)
+base="docker.io/library/debian:bookworm-slim@$base_digest"
+echo "container-test: base $base"
+commit=$(git rev-parse HEAD 2>/dev/null || echo unknown)
 echo "container-test: building the image (runs the test suite)"
 start=$(date +%s)
-buildah bud --isolation chroot --ulimit nofile=4096:4096 -t localhost/raftsim:latest . \
+buildah bud --isolation chroot --ulimit nofile=4096:4096 -t localhost/raftsim:latest \
+  --build-arg BASE_IMAGE="$base" --build-arg RAFTSIM_SOURCE_COMMIT="$commit" . \
   | tee "$work/build.log" | grep -E '^(STEP|COMMIT|[0-9]+/[0-9]+ Test|100% tests|.*tests passed)' || true
 [[ ${PIPESTATUS[0]} -eq 0 ]] || { echo "container-test: image build failed (see $work/build.log)"; exit 1; }
 echo "container-test: image built in $(( $(date +%s) - start )) s"
@@ -42,7 +48,11 @@ with h5py.File(sys.argv[1], "r") as f:
     print(f"container-test: {sys.argv[1]}: status {f.attrs['status']}, {rows} rows, "
           f"final gold {f['metrics/gold_reward_mean'][-1]:.3f}")
     print("container-test: environment:", f.attrs["environment"].replace("\n", "; "))
+    print("container-test: image:", f.attrs["image"])
+    assert f.attrs["image"].startswith("base "), f.attrs["image"]
 PY
+# The run made in the container, rerun on this host: the same bits.
+./build/raftsim reproduce "$results/quickstart.h5" --quiet | tail -1
 # A study inside the container, results and figures on the host.
 podman run --rm --runtime runc --ulimit nofile=4096:4096 --ulimit nproc=4096:4096 \
   -v "$results:/results" --entrypoint bash localhost/raftsim:latest \

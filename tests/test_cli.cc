@@ -205,6 +205,11 @@ BOOST_AUTO_TEST_CASE(a_run_file_records_its_provenance_and_reproduces_itself) {
   BOOST_TEST(contains(r.output, "differs: entropy at iteration 2"), r.output);
   BOOST_TEST(contains(r.output, "provenance differs: compute_identity"), r.output);
   BOOST_TEST(is_run(dir.file("again.h5")));
+  // summarize warns that the two were made on different arithmetic.
+  r = run_raftsim({"summarize", out, dir.file("again.h5")}, dir);
+  BOOST_TEST(r.exit_code == 0, r.output);
+  BOOST_TEST(contains(r.output, "warning: the runs differ in compute_identity"),
+             r.output);
   r = run_raftsim({"reproduce", dir.file("missing.h5")}, dir);
   BOOST_TEST(r.exit_code == 2, r.output);
   BOOST_TEST(contains(r.output, "FILE.h5"), r.output);
