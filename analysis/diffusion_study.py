@@ -35,7 +35,7 @@ import numpy as np  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import points_plot  # noqa: E402
-from plot import load, mean_ci, t975  # noqa: E402
+from plot import load, mean_ci, t975, wrapped  # noqa: E402
 
 COLORS = ["#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e"]
 
@@ -108,7 +108,7 @@ def curves(conditions, label_of, panels, path, title):
         ax.set_ylabel(ylabel)
         ax.grid(alpha=0.3)
     axes[0][0].legend(fontsize=8)
-    fig.suptitle(title, fontsize=10)
+    fig.suptitle(wrapped(title, fig), fontsize=10)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)

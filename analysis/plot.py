@@ -23,6 +23,7 @@ import csv
 import math
 import os
 import sys
+import textwrap
 
 import matplotlib
 
@@ -119,13 +120,22 @@ def figure(n_panels):
     return fig, list(axes.flat[:n_panels])
 
 
+def wrapped(title, fig):
+    """`title` with each of its lines wrapped to the figure's width (about
+    11 characters of an 11-point title per inch; 12 overflowed)."""
+    chars = max(40, int(fig.get_figwidth() * 11))
+    return "\n".join(textwrap.fill(line, chars) for line in title.split("\n"))
+
+
 def finish(fig, axes, path, xlabel, ylabel, title):
     for ax in axes:
         ax.set_xlabel(xlabel)
         ax.set_ylabel(ylabel)
         ax.grid(alpha=0.3)
         ax.legend(fontsize=7, loc="best")
-    fig.suptitle(title, fontsize=11)
+    # Wrapped to the figure's width: a single panel is ~7 in wide and a long
+    # title was cut at both edges.
+    fig.suptitle(wrapped(title, fig), fontsize=11)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
@@ -262,12 +272,23 @@ def plot_final(keys, panels, x_key, path, title):
         return
     if x_key not in keys:  # not swept here (e.g. a quick variant): the first swept key
         x_key = keys[0]
+    # A key zipped with x (one value of it per value of x, as sampler.k with
+    # the acceptance ratio) is part of the x axis, not a series of its own.
+    values_at = {}
+    for _, groups in panels:
+        for _, params, _ in groups:
+            for k, v in params.items():
+                values_at.setdefault(k, {}).setdefault(params.get(x_key), set()).add(v)
+    follows_x = {k for k, by_x in values_at.items()
+                 if k != x_key and all(len(vs) == 1 for vs in by_x.values())
+                 and len(set().union(*by_x.values())) > 1}
     fig, axes = figure(len(panels))
     for ax, (panel, groups) in zip(axes, panels):
         series = {}
         for _, params, members in groups:
             rest = tuple((k, v) for k, v in params.items()
-                         if k != x_key and (not panel or f"{short(k)} = {v}" != panel))
+                         if k != x_key and k not in follows_x
+                         and (not panel or f"{short(k)} = {v}" != panel))
             m, ci = mean_ci([[r["metrics"]["gold_reward_mean"][-1]] for r in members])
             series.setdefault(rest, []).append((params.get(x_key, ""), m[0], ci[0]))
         xs_all = [as_number(x) for pts in series.values() for x, _, _ in pts]

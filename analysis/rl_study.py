@@ -37,7 +37,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from plot import load, t975  # noqa: E402
+from plot import load, t975, wrapped  # noqa: E402
 
 ALGORITHMS = ["sft", "raftpp", "rloo", "grpo", "ppo"]
 NAMES = {"sft": "RAFT", "raftpp": "RAFT++", "rloo": "RLOO", "grpo": "GRPO", "ppo": "PPO"}
@@ -219,8 +219,8 @@ def main(argv=None):
         ax.set_title(task, fontsize=10)
         ax.grid(alpha=0.3)
         ax.legend(fontsize=7)
-    fig.suptitle("RAFT vs policy gradients at equal samples: final gold against learning rate",
-                 fontsize=10)
+    fig.suptitle(wrapped("RAFT vs policy gradients at equal samples: final gold against learning rate",
+                         fig), fontsize=10)
     fig.tight_layout()
     fig.savefig(base + "_lr.png", dpi=110)
     plt.close(fig)
@@ -247,8 +247,8 @@ def main(argv=None):
         for row in range(2):
             axes[row][j].grid(alpha=0.3)
             axes[row][j].legend(fontsize=7)
-    fig.suptitle("Each algorithm at its best grid point: gold and entropy, 95% CI over seeds",
-                 fontsize=10)
+    fig.suptitle(wrapped("Each algorithm at its best grid point: gold and entropy, 95% CI over seeds",
+                         fig), fontsize=10)
     fig.tight_layout()
     fig.savefig(base + "_best.png", dpi=110)
     plt.close(fig)

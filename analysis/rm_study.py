@@ -41,7 +41,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from plot import group, load, mean_ci, t975  # noqa: E402
+from plot import group, load, mean_ci, t975, wrapped  # noqa: E402
 
 
 def fit(d, r, form):
@@ -125,8 +125,9 @@ def scaling(args, runs):
         ax.set_ylabel("gain over π_0")
         ax.grid(alpha=0.3)
         ax.legend(fontsize=7)
-    fig.suptitle(f"{args.title}\ngold (dots) and proxy (crosses) gains against d; "
-                 "lines: the better of d(α−βd) and d(α−β ln d), mean over seeds", fontsize=10)
+    fig.suptitle(wrapped(f"{args.title}\ngold (dots) and proxy (crosses) gains against d; "
+                         "lines: the better of d(α−βd) and d(α−β ln d), mean over seeds", fig),
+                 fontsize=10)
     fig.tight_layout()
     fig.savefig(base + "_goodhart.png", dpi=110)
     plt.close(fig)
@@ -146,7 +147,7 @@ def scaling(args, runs):
             axes[j][k].legend(fontsize=7)
         axes[j][0].set_xlabel("comparisons N (reward.rm_pairs)")
         axes[j][1].set_xlabel("reward-model parameters")
-    fig.suptitle(f"{args.title}\nα and β of R(d) = d(α − βd) against data and model size",
+    fig.suptitle(wrapped(f"{args.title}\nα and β of R(d) = d(α − βd) against data and model size", fig),
                  fontsize=10)
     fig.tight_layout()
     fig.savefig(base + "_alpha_beta.png", dpi=110)

@@ -12,5 +12,5 @@ study_sweep ratios --set iterations=$(pick 25 3) \
   --zip ranker.acceptance_ratio=$(pick 1,0.5,0.25,0.125,0.0625 1,0.25) \
   --zip sampler.k=$(pick 1,2,4,8,16 1,4) --seeds $(pick 8 2)
 study_compare ratios ranker.strategy=best_of_k
-study_plot ratios --x ranker.acceptance_ratio --facet ranker.strategy \
+study_plot ratios --x ranker.acceptance_ratio \
   --title "Global top-fraction vs local best-of-K at equal acceptance ratio"
