@@ -23,11 +23,24 @@ class RunFileError(Exception):
 
 
 def run_files(inputs):
-    """Files as given, directories searched for *.h5 (not sweep.h5); sorted,
-    without repeats."""
+    """Files as given; a sweep directory gives the runs its manifest lists
+    (sweep.h5's /table/file: not the points of an earlier grid that
+    --overwrite replaced), another directory its *.h5; sorted, without
+    repeats."""
     files = []
     for path in inputs:
-        if os.path.isdir(path):
+        manifest = os.path.join(path, "sweep.h5")
+        listed = None
+        if os.path.isdir(path) and os.path.isfile(manifest):
+            try:
+                with h5py.File(manifest, "r") as m:
+                    listed = [_text(f) for f in m["table/file"][()]]
+            except (OSError, KeyError):
+                listed = None
+        if listed is not None:
+            files += [os.path.join(path, f) for f in listed
+                      if os.path.isfile(os.path.join(path, f))]
+        elif os.path.isdir(path):
             files += [os.path.join(path, f) for f in os.listdir(path)
                       if f.endswith(".h5") and f != "sweep.h5"]
         else:

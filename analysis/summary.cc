@@ -8,6 +8,7 @@
 #include <map>
 #include <set>
 
+#include "core/h5_file.h"
 #include "run/provenance.h"
 #include "run/run_layout.h"
 
@@ -36,7 +37,21 @@ const std::vector<std::string>& summary_metrics() {
 std::vector<std::string> collect_run_files(const std::vector<std::string>& inputs) {
   std::vector<std::string> files;
   for (const auto& in : inputs) {
-    if (fs::is_directory(in)) {
+    if (fs::is_directory(in) && fs::exists(fs::path(in) / "sweep.h5")) {
+      // A sweep: the runs of its grid, not whatever else lies there (the
+      // points of an earlier grid that --overwrite replaced).
+      try {
+        for (const auto& f : H5File::open_read((fs::path(in) / "sweep.h5").string())
+                                 .read_strings("/table/file"))
+          if (fs::exists(fs::path(in) / f))
+            files.push_back((fs::path(in) / f).string());
+      } catch (const IoError&) {  // an unreadable manifest: every run file there
+        for (const auto& entry : fs::directory_iterator(in))
+          if (entry.path().extension() == ".h5" &&
+              entry.path().filename() != "sweep.h5")
+            files.push_back(entry.path().string());
+      }
+    } else if (fs::is_directory(in)) {
       for (const auto& entry : fs::directory_iterator(in))
         if (entry.path().extension() == ".h5" && entry.path().filename() != "sweep.h5")
           files.push_back(entry.path().string());

@@ -75,8 +75,9 @@ struct RunSummary {
   std::vector<std::string> warnings;
 };
 
-// Run files named by `inputs`: files as given, directories searched for
-// *.h5 (not sweep.h5). Sorted and without repeats (a file named twice is one
+// Run files named by `inputs`: files as given; a sweep directory gives the
+// runs its manifest lists (sweep.h5's /table/file), another directory its
+// *.h5. Sorted and without repeats (a file named twice is one
 // run), so output order is stable.
 std::vector<std::string> collect_run_files(const std::vector<std::string>& inputs);
 

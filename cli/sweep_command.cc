@@ -114,7 +114,7 @@ int sweep_command(const std::vector<std::string>& args) {
       spec.axes.push_back(seed_axis(make_run_config(base).seed, seeds));
     }
     points = expand(spec, base);
-    check_sweep_dir(out, sweep_fingerprint(spec, base), overwrite);
+    check_sweep_dir(out, spec, base, overwrite);
     std::error_code ec;
     std::filesystem::create_directories(out, ec);
     if (ec || access(out.c_str(), W_OK) != 0)

@@ -1,7 +1,9 @@
 #include "sweep/grid.h"
 
+#include <algorithm>
 #include <cctype>
 #include <map>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -135,15 +137,93 @@ std::vector<SweepPoint> expand(const SweepSpec& spec, const Settings& base) {
 }
 
 std::string sweep_fingerprint(const SweepSpec& spec, const Settings& base) {
+  // The resolved base INI, then one "axis" line per axis (its keys) and one
+  // "level" line per level (its values), tab-separated: parse_fingerprint
+  // reads it back to tell a grown sweep from a changed one.
   std::string text = to_ini(make_run_config(base)) + "\n# grid\n";
   for (const auto& axis : spec.axes) {
-    for (size_t k = 0; k < axis.keys.size(); ++k) {
-      text += (k ? " | " : "") + axis.keys[k] + " =";
-      for (const auto& level : axis.levels) text += " " + level[k];
-    }
+    text += "axis";
+    for (const auto& key : axis.keys) text += "\t" + key;
     text += "\n";
+    for (const auto& level : axis.levels) {
+      text += "level";
+      for (const auto& value : level) text += "\t" + value;
+      text += "\n";
+    }
   }
   return text;
+}
+
+std::optional<StoredSweep> parse_fingerprint(const std::string& text) {
+  const auto grid = text.find("\n# grid\n");
+  if (grid == std::string::npos) return std::nullopt;
+  StoredSweep out;
+  std::istringstream ini(text.substr(0, grid));
+  std::string section;
+  for (std::string line; std::getline(ini, line);) {
+    if (line.empty()) continue;
+    if (line.front() == '[' && line.back() == ']') {
+      section = line.substr(1, line.size() - 2) + ".";
+      continue;
+    }
+    const auto eq = line.find(" = ");
+    if (eq == std::string::npos) continue;
+    out.base[section + line.substr(0, eq)] = line.substr(eq + 3);
+  }
+  std::istringstream axes(text.substr(grid + 8));
+  for (std::string line; std::getline(axes, line);) {
+    std::vector<std::string> fields;
+    size_t start = 0;
+    while (true) {
+      const auto tab = line.find('\t', start);
+      fields.push_back(line.substr(start, tab - start));
+      if (tab == std::string::npos) break;
+      start = tab + 1;
+    }
+    if (fields[0] == "axis") {
+      out.axes.push_back({{fields.begin() + 1, fields.end()}, {}});
+    } else if (fields[0] == "level" && !out.axes.empty()) {
+      out.axes.back().levels.emplace_back(fields.begin() + 1, fields.end());
+    } else {
+      return std::nullopt;  // the text of an older raftsim
+    }
+  }
+  return out;
+}
+
+std::vector<std::string> growth_conflicts(const StoredSweep& there,
+                                          const SweepSpec& spec, const Settings& base) {
+  std::vector<std::string> out;
+  const auto now = parse_fingerprint(sweep_fingerprint(SweepSpec{}, base));
+  for (const auto& [key, value] : there.base) {
+    const auto it = now->base.find(key);
+    const std::string current = it == now->base.end() ? "(none)" : it->second;
+    if (current != value)
+      out.push_back(key + " = " + value + " there, " + current + " now");
+  }
+  const auto keys_of = [](const std::vector<GridAxis>& axes) {
+    std::string s;
+    for (const auto& a : axes) {
+      s += s.empty() ? "" : "; ";
+      for (size_t k = 0; k < a.keys.size(); ++k) s += (k ? "+" : "") + a.keys[k];
+    }
+    return s.empty() ? std::string("none") : s;
+  };
+  if (keys_of(there.axes) != keys_of(spec.axes)) {
+    out.push_back("the grid's axes: " + keys_of(there.axes) + " there, " +
+                  keys_of(spec.axes) + " now");
+    return out;
+  }
+  for (size_t a = 0; a < spec.axes.size(); ++a)
+    for (const auto& level : there.axes[a].levels)
+      if (std::find(spec.axes[a].levels.begin(), spec.axes[a].levels.end(), level) ==
+          spec.axes[a].levels.end()) {
+        std::string v;
+        for (size_t k = 0; k < level.size(); ++k)
+          v += (k ? ", " : "") + spec.axes[a].keys[k] + " = " + level[k];
+        out.push_back(v + " has runs there and is not in the new grid");
+      }
+  return out;
 }
 
 }  // namespace raftsim

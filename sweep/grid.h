@@ -7,6 +7,8 @@
 #pragma once
 
 #include <cstddef>
+#include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -46,8 +48,23 @@ struct SweepPoint {
 // configuration is validated (ConfigError names the point's key and value).
 std::vector<SweepPoint> expand(const SweepSpec& spec, const Settings& base);
 
-// The text that identifies a sweep for resuming: the resolved base config
-// and the grid.
+// The text that identifies a sweep for resuming and growing: the resolved
+// base config and the grid (stored in its manifest, sweep/manifest.h).
 std::string sweep_fingerprint(const SweepSpec& spec, const Settings& base);
+
+// A fingerprint read back: the resolved base (section.key -> value) and the
+// axes. nullopt for the text of a raftsim before sweeps could grow.
+struct StoredSweep {
+  std::map<std::string, std::string> base;
+  std::vector<GridAxis> axes;
+};
+std::optional<StoredSweep> parse_fingerprint(const std::string& text);
+
+// Why `spec` over `base` cannot grow the sweep `there` into itself: each
+// base key whose value differs (both values), axes that differ, and each
+// level that has runs there but is not in `spec`. Empty: it can (the same
+// axes, each with the same levels or more).
+std::vector<std::string> growth_conflicts(const StoredSweep& there,
+                                          const SweepSpec& spec, const Settings& base);
 
 }  // namespace raftsim

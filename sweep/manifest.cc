@@ -5,6 +5,7 @@
 
 #include "core/h5_file.h"
 #include "core/version.h"
+#include "sweep/grid.h"
 
 namespace fs = std::filesystem;
 
@@ -46,8 +47,8 @@ std::string read_fingerprint(const std::string& dir) {
       .string_attribute(kSpecAttr);
 }
 
-void check_sweep_dir(const std::string& dir, const std::string& fingerprint,
-                     bool overwrite) {
+void check_sweep_dir(const std::string& dir, const SweepSpec& spec,
+                     const Settings& base, bool overwrite) {
   if (fs::exists(dir) && !fs::is_directory(dir))
     throw ConfigError("--out", dir, "a directory (it is a file)");
   if (!fs::exists(fs::path(dir) / kManifest) || overwrite) return;
@@ -58,10 +59,23 @@ void check_sweep_dir(const std::string& dir, const std::string& fingerprint,
     throw ConfigError("--out", dir,
                       "a sweep directory with a readable sweep.h5 (or --overwrite)");
   }
-  if (old != fingerprint)
-    throw ConfigError("--out", dir,
-                      "the same base config and grid as the sweep already there "
-                      "(they differ; pass --overwrite to redo it with the new ones)");
+  if (old == sweep_fingerprint(spec, base)) return;
+  const auto there = parse_fingerprint(old);
+  if (!there)
+    throw ConfigError(
+        "--out", dir,
+        "the same base config and grid as the sweep already there (it was "
+        "made by an older raftsim and cannot grow; pass --overwrite to "
+        "redo it)");
+  const auto conflicts = growth_conflicts(*there, spec, base);
+  if (conflicts.empty()) return;  // more seeds, values or zip rows: it grows
+  std::string list;
+  for (const auto& c : conflicts) list += (list.empty() ? "" : "; ") + c;
+  throw ConfigError("--out", dir,
+                    "the base config of the sweep there and a grid that keeps all its "
+                    "values (a sweep grows by new seeds, values and zip rows; pass "
+                    "--overwrite to redo it): " +
+                        list);
 }
 
 }  // namespace raftsim

@@ -22,9 +22,10 @@ void write_manifest(const std::string& dir, const std::string& fingerprint,
 std::string read_fingerprint(const std::string& dir);
 
 // Checks the output directory: throws ConfigError("--out", dir, ...) if it
-// holds a sweep with another fingerprint (or an unreadable one) and
+// holds a sweep (or an unreadable manifest) that `spec` over `base` cannot
+// continue or grow (growth_conflicts, sweep/grid.h, each named) and
 // !overwrite.
-void check_sweep_dir(const std::string& dir, const std::string& fingerprint,
-                     bool overwrite);
+void check_sweep_dir(const std::string& dir, const SweepSpec& spec,
+                     const Settings& base, bool overwrite);
 
 }  // namespace raftsim

@@ -112,12 +112,36 @@ BOOST_AUTO_TEST_CASE(sweep_runs_records_resumes_and_refuses_changes) {
   r = run_raftsim(cmd, dir);
   BOOST_TEST(contains(r.output, "complete=1  skipped=3"), r.output);
 
-  // A changed grid is bad input unless --overwrite.
-  std::vector<std::string> changed = cmd;
+  // It grows: another seed and another value of K run only the new points
+  // (2 x 3 - 4 existing), and leave the existing files as they were.
+  const auto before = fs::last_write_time(out + "/" + names[0] + ".h5");
+  std::vector<std::string> grown = cmd;
+  grown[4] = "sampler.k=2,4,8";
+  grown[6] = "3";
+  r = run_raftsim(grown, dir);
+  BOOST_TEST(r.exit_code == 0, r.output);
+  BOOST_TEST(contains(r.output, "runs=9  complete=5  skipped=4"), r.output);
+  BOOST_TEST((fs::last_write_time(out + "/" + names[0] + ".h5") == before));
+  BOOST_TEST(
+      H5File::open_read(out + "/sweep.h5").read_strings("/table/status").size() == 9u);
+
+  // A value with runs dropped, or a changed base key, is bad input unless
+  // --overwrite, naming each difference.
+  std::vector<std::string> changed = grown;
   changed[4] = "sampler.k=2,8";
   r = run_raftsim(changed, dir);
   BOOST_TEST(r.exit_code == 2);
   BOOST_TEST(contains(r.output, "--overwrite"));
+  BOOST_TEST(contains(r.output, "sampler.k = 4 has runs there"), r.output);
+  changed = grown;
+  changed.insert(changed.end(),
+                 {"--set", "trainer.epochs=3", "--set", "sampler.prompts=7"});
+  r = run_raftsim(changed, dir);
+  BOOST_TEST(r.exit_code == 2);
+  BOOST_TEST(contains(r.output, "trainer.epochs = "), r.output);
+  BOOST_TEST(contains(r.output, "sampler.prompts = "), r.output);
+  changed = cmd;
+  changed[4] = "sampler.k=2,8";
   changed.push_back("--overwrite");
   r = run_raftsim(changed, dir);
   BOOST_TEST(r.exit_code == 0, r.output);
