@@ -12,9 +12,11 @@
 #include "cli/options.h"
 #include "cli/settings_input.h"
 #include "cli/signals.h"
+#include "core/errors.h"
 #include "core/file_lock.h"
 #include "core/subprocess.h"
 #include "sweep/manifest.h"
+#include "sweep/merge.h"
 #include "sweep/slurm.h"
 #include "sweep/sweep.h"
 
@@ -22,9 +24,55 @@ namespace po = boost::program_options;
 
 namespace raftsim::cli {
 
+namespace {
+
+// raftsim sweep --merge A B --out C (sweep/merge.h).
+int merge_command(const std::vector<std::string>& merge, const std::string& out,
+                  const std::string& config_path, const std::vector<std::string>& sets,
+                  const std::vector<std::string>& grids,
+                  const std::vector<std::string>& zips) {
+  std::vector<FileLock> locks;
+  try {
+    if (merge.size() != 2)
+      throw ConfigError("--merge", join(merge, " "), "two sweep directories, A B");
+    if (out.empty()) throw ConfigError("--out", "", "a directory for the joined sweep");
+    if (!config_path.empty() || !sets.empty() || !grids.empty() || !zips.empty())
+      throw ConfigError("--merge", join(merge, " "),
+                        "given without --config, --set, --grid and --zip (the sweeps "
+                        "hold their config and grid)");
+    // Nothing may write A, B or C meanwhile.
+    for (const auto& dir : {merge[0], merge[1], out}) {
+      if (dir == out) std::filesystem::create_directories(out);
+      auto lock = FileLock::try_lock_directory(dir);
+      if (!lock)
+        throw ConfigError(dir == out ? "--out" : "--merge", dir,
+                          "a directory no sweep is running in (another process holds "
+                          "its lock)");
+      locks.push_back(std::move(*lock));
+    }
+  } catch (const std::exception& e) {
+    std::cerr << "raftsim sweep: " << e.what() << "\n";
+    return to_int(ExitStatus::kBadInput);
+  }
+  try {
+    const MergeOutcome m = merge_sweeps(merge[0], merge[1], out);
+    std::cout << out << "/sweep.h5  points=" << m.points << "  runs=" << m.linked
+              << "  not run=" << m.not_run << "  in both=" << m.both << "\n";
+    return to_int(ExitStatus::kOk);
+  } catch (const ConfigError& e) {
+    std::cerr << "raftsim sweep: " << e.what() << "\n";
+    return to_int(ExitStatus::kBadInput);
+  } catch (const std::exception& e) {
+    std::cerr << "raftsim sweep: " << one_line(e) << "\n";
+    return to_int(ExitStatus::kFailure);
+  }
+}
+
+}  // namespace
+
 int sweep_command(const std::vector<std::string>& args) {
   std::string config_path, out;
-  std::vector<std::string> sets, grids, zips;
+  std::vector<std::string> sets, grids, zips, merge;
   int seeds = 0;
   const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   int jobs = cores;
@@ -38,13 +86,17 @@ int sweep_command(const std::vector<std::string>& args) {
       "KEY=V1,V2 "
       "--zip KEY2=W1,W2] [--seeds N] --out DIR [--jobs N] [--overwrite] [--quiet]\n"
       "       [--executor slurm [--throttle N] [--sbatch ARG]... [--max-array-size N] "
-      "[--emit-only]]\n\n"
+      "[--emit-only]]\n"
+      "       raftsim sweep --merge A B --out C\n\n"
       "The grid is the cartesian product of the --grid axes (and of the one --zip "
       "axis, whose\n"
       "keys move together). Rerunning the same command skips complete runs and redoes "
       "the\n"
-      "others; a changed base config or grid is refused unless "
-      "--overwrite.\n"
+      "others. More seeds, grid values or zip rows grow the sweep (only the new "
+      "points run);\n"
+      "a changed base config, or a grid that drops a value with runs, is refused "
+      "unless\n"
+      "--overwrite. --merge joins two sweeps of one base config and axes into C.\n"
       "With --executor slurm the points run as Slurm job arrays (sbatch), one task "
       "per point;\n"
       "the command waits for them and fills sweep.h5 as the local executor does "
@@ -71,8 +123,11 @@ int sweep_command(const std::vector<std::string>& args) {
       "max-array-size", po::value(&slurm.max_array_size)->default_value(0),
       "slurm: tasks per array (0 = Slurm's MaxArraySize, from scontrol)")(
       "emit-only", po::bool_switch(&slurm.emit_only),
-      "slurm: write the array scripts and print the sbatch commands, submit nothing");
+      "slurm: write the array scripts and print the sbatch commands, submit nothing")(
+      "merge", po::value(&merge)->multitoken(),
+      "A B: join two sweep directories of the same base config and axes into --out");
   if (const auto status = parse_args("sweep", opts, args)) return to_int(*status);
+  if (!merge.empty()) return merge_command(merge, out, config_path, sets, grids, zips);
   SweepSpec spec;
   Settings base;
   std::vector<SweepPoint> points;

@@ -155,6 +155,43 @@ BOOST_AUTO_TEST_CASE(sweep_runs_records_resumes_and_refuses_changes) {
   BOOST_TEST(contains(r.output, "sampler.k,runs,final_gold_mean"));
 }
 
+BOOST_AUTO_TEST_CASE(two_sweeps_of_one_base_merge_into_one) {
+  TempDir dir;
+  const std::string ini = small_ini(dir);
+  const auto sweep = [&](const std::string& out, const std::string& k,
+                         std::vector<std::string> more = {}) {
+    std::vector<std::string> cmd = {
+        "sweep", "--config", ini,      "--grid", "sampler.k=" + k, "--seeds", "2",
+        "--out", out,        "--jobs", "2"};
+    cmd.insert(cmd.end(), more.begin(), more.end());
+    return run_raftsim(cmd, dir);
+  };
+  BOOST_TEST_REQUIRE(sweep(dir.file("a"), "2").exit_code == 0);
+  BOOST_TEST_REQUIRE(sweep(dir.file("b"), "4").exit_code == 0);
+  ProcessResult r = run_raftsim(
+      {"sweep", "--merge", dir.file("a"), dir.file("b"), "--out", dir.file("c")}, dir);
+  BOOST_TEST(r.exit_code == 0, r.output);
+  BOOST_TEST(contains(r.output, "points=4  runs=4  not run=0"), r.output);
+  H5File m = H5File::open_read(dir.file("c/sweep.h5"));
+  BOOST_TEST((m.read_strings("/table/sampler.k") ==
+              std::vector<std::string>{"2", "2", "4", "4"}));
+  BOOST_TEST(
+      (m.read_strings("/table/status") == std::vector<std::string>(4, "complete")));
+  const auto points = summarize_runs(collect_run_files({dir.file("c")})).points;
+  BOOST_TEST(points.size() == 2u);
+  // The joined sweep is a sweep: its own grid reruns nothing, and grows.
+  r = sweep(dir.file("c"), "2,4");
+  BOOST_TEST(r.exit_code == 0, r.output);
+  BOOST_TEST(contains(r.output, "skipped=4"), r.output);
+  // Another base is refused, naming the key.
+  BOOST_TEST_REQUIRE(
+      sweep(dir.file("d"), "8", {"--set", "trainer.epochs=3"}).exit_code == 0);
+  r = run_raftsim(
+      {"sweep", "--merge", dir.file("a"), dir.file("d"), "--out", dir.file("e")}, dir);
+  BOOST_TEST(r.exit_code == 2, r.output);
+  BOOST_TEST(contains(r.output, "trainer.epochs = "), r.output);
+}
+
 BOOST_AUTO_TEST_CASE(a_failing_run_is_recorded_and_the_sweep_goes_on) {
   TempDir dir;
   const std::string ini = small_ini(dir), out = dir.file("sweep");
