@@ -29,14 +29,23 @@ const PolicyRegistry& registry() {
           entry<Policy, TransformerPolicy, const PolicyConfig&, const Task&, uint64_t>(
               "transformer"),
           entry<Policy, GruPolicy, const PolicyConfig&, const Task&, uint64_t>("gru"),
+          // The bandit's learning rate (0.05) sends a diffusion policy's gold
+          // to -1e8 in one step, and an unfitted pi_0 samples far off the
+          // task's prior (gold -6e4): a fitted start and a rate that learns.
           entry<Policy, DiffusionPolicy, const PolicyConfig&, const Task&, uint64_t>(
-              "diffusion"),
+              "diffusion", {{"trainer.learning_rate", "0.001"},
+                            {"policy.warmup_steps", "2000"},
+                            {"policy.warmup_batch", "256"}}),
       });
   return policies;
 }
 }  // namespace
 
 std::vector<std::string> policy_names() { return registry().names(); }
+
+VariantDefaults policy_defaults(const std::string& model) {
+  return registry().defaults(model);
+}
 
 std::string policy_mismatch(const PolicyConfig& config, const TaskShape& task) {
   if (config.model == "diffusion")

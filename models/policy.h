@@ -25,6 +25,7 @@
 #include <string>
 #include <vector>
 
+#include "core/registry.h"
 #include "models/samples.h"
 
 namespace raftsim {
@@ -103,6 +104,8 @@ class Policy {
 };
 
 std::vector<std::string> policy_names();
+// The defaults policy.model = `model` brings for other keys (core/registry.h).
+VariantDefaults policy_defaults(const std::string& model);
 // Empty if `config.model` can represent `task`, else the reason it cannot.
 std::string policy_mismatch(const PolicyConfig& config, const TaskShape& task);
 // With `stop`, a warm start stops (WarmupInterrupted) once it is set.

@@ -20,13 +20,19 @@ const TaskRegistry& registry() {
       "task", {
                   entry<Task, BanditTask, const TaskConfig&, uint64_t>("bandit"),
                   entry<Task, SequenceTask, const TaskConfig&, uint64_t>("sequence"),
-                  entry<Task, PointsTask, const TaskConfig&, uint64_t>("points"),
+                  // The points task has no token objective (reverse, sort).
+                  entry<Task, PointsTask, const TaskConfig&, uint64_t>(
+                      "points", {{"task.objective", "direction"}}),
               });
   return tasks;
 }
 }  // namespace
 
 std::vector<std::string> task_names() { return registry().names(); }
+
+VariantDefaults task_defaults(const std::string& name) {
+  return registry().defaults(name);
+}
 
 std::unique_ptr<Task> make_task(const TaskConfig& config, uint64_t seed) {
   return registry().make(config.name, config, seed);

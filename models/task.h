@@ -22,6 +22,8 @@
 #include <string>
 #include <vector>
 
+#include "core/registry.h"
+
 namespace raftsim {
 
 template <class Cfg>
@@ -139,6 +141,8 @@ double feature_of(const Task& task, const Samples& s, int32_t i);
 
 // Registry of tasks by name.
 std::vector<std::string> task_names();
+// The defaults task.name = `name` brings for other keys (core/registry.h).
+VariantDefaults task_defaults(const std::string& name);
 std::unique_ptr<Task> make_task(const TaskConfig& config, uint64_t seed);
 
 }  // namespace raftsim

@@ -437,17 +437,46 @@ void warm_start(Policy& policy, const Task& task, const PolicyConfig& config,
   }
 }
 
+namespace {
+
+// trainer.algorithm: each name and the defaults it brings for other keys.
+// The group algorithms train on every response of a prompt, so they need a
+// ranker that passes whole groups.
+const std::vector<std::pair<std::string, VariantDefaults>>& algorithms() {
+  static const std::vector<std::pair<std::string, VariantDefaults>> all = {
+      {"sft", {}},
+      {"rloo", {{"ranker.strategy", "all"}}},
+      {"grpo", {{"ranker.strategy", "all"}}},
+      {"ppo", {{"ranker.strategy", "all"}}},
+      {"raftpp", {}},
+  };
+  return all;
+}
+
+}  // namespace
+
+VariantDefaults trainer_defaults(const std::string& algorithm) {
+  for (const auto& [name, defaults] : algorithms())
+    if (name == algorithm) return defaults;
+  return {};
+}
+
 const ConfigSchema<TrainerConfig>& trainer_schema() {
   static const ConfigSchema<TrainerConfig> schema = [] {
     ConfigSchema<TrainerConfig> s;
     using C = TrainerConfig;
-    s.add_choice("trainer.algorithm",
-                 "sft (RAFT's fine-tuning on the accepted set), or a policy gradient "
-                 "on it: rloo, "
-                 "grpo, ppo (clipped, with a learned critic), raftpp (RAFT++: "
-                 "clipped-ratio SFT)",
-                 [](C & c) -> auto& { return c.algorithm; },
-                 {"sft", "rloo", "grpo", "ppo", "raftpp"});
+    s.add_choice(
+        "trainer.algorithm",
+        "sft (RAFT's fine-tuning on the accepted set), or a policy gradient "
+        "on it: rloo, "
+        "grpo, ppo (clipped, with a learned critic), raftpp (RAFT++: "
+        "clipped-ratio SFT)",
+        [](C & c) -> auto& { return c.algorithm; },
+        [] {
+          std::vector<std::string> names;
+          for (const auto& a : algorithms()) names.push_back(a.first);
+          return names;
+        }());
     s.add_choice("trainer.optimizer",
                  "adam or sgd (plain gradient steps of trainer.learning_rate)",
                  [](C & c) -> auto& { return c.optimizer; }, {"adam", "sgd"});

@@ -36,6 +36,7 @@
 #include <string>
 #include <vector>
 
+#include "core/registry.h"
 #include "models/policy.h"
 #include "models/samples.h"
 
@@ -73,6 +74,10 @@ inline bool is_policy_gradient(const std::string& algorithm) {
 
 // The trainer.* keys.
 const ConfigSchema<TrainerConfig>& trainer_schema();
+
+// The defaults trainer.algorithm = `algorithm` brings for other keys
+// (core/registry.h): ranker.strategy = all for rloo, grpo and ppo.
+VariantDefaults trainer_defaults(const std::string& algorithm);
 
 class Trainer {
  public:

@@ -281,8 +281,31 @@ double physical_memory_bytes() {
 }
 
 RunConfig make_run_config(const Settings& settings) {
+  const auto& schema = run_config_schema();
   RunConfig c;
-  run_config_schema().apply(c, settings);
+  schema.apply(c, settings);
+  // Defaults that follow the chosen variants, for keys the settings leave
+  // unset (task, then policy, then trainer: the first to name a key wins).
+  const auto named = [&settings](const std::string& key) {
+    return std::any_of(settings.begin(), settings.end(),
+                       [&key](const auto& kv) { return kv.first == key; });
+  };
+  const std::pair<std::string, VariantDefaults> sources[] = {
+      {"task.name = " + c.task.name, task_defaults(c.task.name)},
+      {"policy.model = " + c.policy.model, policy_defaults(c.policy.model)},
+      {"trainer.algorithm = " + c.trainer.algorithm,
+       trainer_defaults(c.trainer.algorithm)}};
+  Settings chosen;
+  for (const auto& [source, defaults] : sources)
+    for (const auto& [key, value] : defaults) {
+      const std::string& k = key;
+      if (named(k) || std::any_of(chosen.begin(), chosen.end(),
+                                  [&k](const auto& kv) { return kv.first == k; }))
+        continue;
+      chosen.emplace_back(key, value);
+      c.variant_defaults.push_back(key + " = " + value + " (from " + source + ")");
+    }
+  schema.apply(c, chosen);
   validate(c);
   return c;
 }

@@ -43,6 +43,10 @@ struct RunConfig {
   ActorsConfig actors;
   LogConfig log;
   FaultConfig faults;
+  // Not a key: the defaults the chosen variants brought (core/registry.h),
+  // as "KEY = VALUE (from policy.model = diffusion)", in the order applied;
+  // recorded in the run file as the root attribute variant_defaults.
+  std::vector<std::string> variant_defaults;
 };
 
 using Settings = std::vector<std::pair<std::string, std::string>>;

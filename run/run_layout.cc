@@ -16,6 +16,10 @@ void write_run_header(H5File& file, const RunConfig& config, const RunHeader& he
   if (!header.environment.empty())
     file.set_attribute(layout::kEnvironmentAttr, header.environment);
   write_provenance(file, header.provenance);
+  std::string defaults;
+  for (const auto& d : config.variant_defaults)
+    defaults += (defaults.empty() ? "" : "\n") + d;
+  file.set_attribute(layout::kVariantDefaultsAttr, defaults);
   file.create_group(layout::kConfig);
   for (const auto& [key, value] : resolved_settings(config))
     file.set_attribute(key, value, layout::kConfig);

@@ -36,6 +36,7 @@ inline constexpr char kVersionAttr[] = "raftsim_version";
 inline constexpr char kConfigAttr[] = "config";
 // experiment_hash_text() of the configuration: what checkpoints are bound to.
 inline constexpr char kExperimentHashAttr[] = "experiment_hash";
+inline constexpr char kVariantDefaultsAttr[] = "variant_defaults";
 inline constexpr char kSeedAttr[] = "seed";
 inline constexpr char kStatusAttr[] = "status";
 inline constexpr char kCreatedAttr[] = "created";
