@@ -9,7 +9,9 @@ std::string divergence(const IterationReport& r, double gold_bound,
                        const DivergenceHints& hints) {
   char what[160];
   const double gold = r.pool.gold_mean;
-  if (!std::isfinite(r.train_loss))
+  // An empty accepted set trains nothing and logs a NaN loss by design
+  // (ReST-EM at a threshold no sample reaches): that is not divergence.
+  if (!std::isfinite(r.train_loss) && r.pool.accepted_count > 0)
     std::snprintf(what, sizeof what, "the training loss is %g", r.train_loss);
   else if (!std::isfinite(gold))
     std::snprintf(what, sizeof what, "the mean gold reward is %g", gold);

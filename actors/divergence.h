@@ -1,7 +1,7 @@
-// When a run has diverged: a row whose training loss or mean gold is not
-// finite, or whose mean gold lies beyond what its task can reach from a
-// sane policy (Task::gold_bound). The coordinator writes that row, then
-// fails the run with the line this returns, so a diverged run never ends
+// When a run has diverged: a row whose training loss (after training on a
+// non-empty accepted set) or mean gold is not finite, or whose mean gold lies beyond
+// what its task can reach from a sane policy (Task::gold_bound). The coordinator writes
+// that row, then fails the run with the line this returns, so a diverged run never ends
 // `complete` (a diffusion policy at the bandit's learning rate once ended
 // complete at gold -1.3e8).
 #pragma once

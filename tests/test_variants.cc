@@ -11,6 +11,7 @@
 #include <boost/test/unit_test.hpp>
 #include <cmath>
 
+#include "actors/divergence.h"
 #include "models/policy.h"
 #include "models/task.h"
 #include "test_support.h"
@@ -92,4 +93,23 @@ BOOST_AUTO_TEST_CASE(variant_defaults_apply_where_nothing_is_set_and_are_recorde
   BOOST_TEST(make_run_config(resolved_settings(c)).variant_defaults.empty());
   BOOST_TEST(experiment_hash(make_run_config(resolved_settings(c))) ==
              experiment_hash(c));
+}
+
+BOOST_AUTO_TEST_CASE(divergence_is_a_non_finite_or_off_scale_row_not_an_empty_batch) {
+  IterationReport r;
+  r.iteration = 4;
+  r.policy_version = 4;
+  r.pool.gold_mean = 0.3;
+  r.pool.accepted_count = 16;
+  BOOST_TEST(divergence(r, 1e3, {}).empty());
+  r.train_loss = std::nan("");
+  BOOST_TEST(divergence(r, 1e3, {"trainer.learning_rate = 0.05", "w"})
+                 .find("trainer.learning_rate = 0.05") != std::string::npos);
+  r.pool.accepted_count = 0;  // nothing accepted, nothing trained: NaN by design
+  BOOST_TEST(divergence(r, 1e3, {}).empty());
+  r.pool.gold_mean = -2e3;
+  BOOST_TEST(!divergence(r, 1e3, {}).empty());
+  r.policy_version = 0;
+  BOOST_TEST(divergence(r, 1e3, {"lr", "policy.warmup_steps = 0"})
+                 .find("policy.warmup_steps = 0") != std::string::npos);
 }
