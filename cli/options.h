@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "core/errors.h"
 #include "core/exit_status.h"
 
 namespace raftsim::cli {
@@ -23,5 +24,18 @@ std::optional<ExitStatus> parse_args(
     const std::string& command, const boost::program_options::options_description& opts,
     const std::vector<std::string>& args, const std::string& extra_help = "",
     const boost::program_options::positional_options_description* positional = nullptr);
+
+// Calls `read()` on the run file `path`; an IoError or FormatError (not HDF5,
+// not a run file) becomes the ConfigError of option `key`.
+template <class Read>
+auto read_run_file(const std::string& key, const std::string& path, Read&& read) {
+  try {
+    return read();
+  } catch (const IoError& e) {
+    throw ConfigError(key, path, std::string("a raftsim run file (") + e.what() + ")");
+  } catch (const FormatError& e) {
+    throw ConfigError(key, path, std::string("a raftsim run file (") + e.what() + ")");
+  }
+}
 
 }  // namespace raftsim::cli

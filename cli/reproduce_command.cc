@@ -110,19 +110,13 @@ int reproduce_command(const std::vector<std::string>& args) {
       throw ConfigError("FILE.h5", "", "a raftsim run file to reproduce");
     if (!fs::is_regular_file(file))
       throw ConfigError("FILE.h5", file, "an existing run file");
-    try {
+    read_run_file("FILE.h5", file, [&] {
       const RunReader run(file);
       ini = run.config_ini();
       rows = run.rows();
       version = run.raftsim_version();
       then = read_provenance(H5File::open_read(file));
-    } catch (const IoError& e) {
-      throw ConfigError("FILE.h5", file,
-                        std::string("a raftsim run file (") + e.what() + ")");
-    } catch (const FormatError& e) {
-      throw ConfigError("FILE.h5", file,
-                        std::string("a raftsim run file (") + e.what() + ")");
-    }
+    });
     if (rows == 0)
       throw ConfigError("FILE.h5", file, "a run file with at least one row");
     if (!out.empty() && fs::exists(out) && fs::equivalent(out, file))

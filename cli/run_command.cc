@@ -85,15 +85,9 @@ int run_command(const std::vector<std::string>& args) {
       if (!std::filesystem::is_regular_file(resume))
         throw ConfigError("--resume", resume, "an existing run file");
       take_lock("--resume", resume);
-      try {
-        plan = plan_resume(resume, read_settings("", sets));
-      } catch (const IoError& e) {
-        throw ConfigError("--resume", resume,
-                          std::string("a raftsim run file (") + e.what() + ")");
-      } catch (const FormatError& e) {
-        throw ConfigError("--resume", resume,
-                          std::string("a raftsim run file (") + e.what() + ")");
-      }
+      plan = read_run_file("--resume", resume, [&] {
+        return plan_resume(resume, read_settings("", sets));
+      });
       config = plan->config;
       out = resume;
       overwrite = true;

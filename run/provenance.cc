@@ -96,34 +96,35 @@ Provenance current_provenance() {
   return p;
 }
 
+namespace {
+
+// Every field with its attribute name, in the order written and compared.
+constexpr std::pair<const char*, std::string Provenance::*> kFields[] = {
+    {"source_commit", &Provenance::source_commit},
+    {"source_dirty", &Provenance::source_dirty},
+    {"command_line", &Provenance::command_line},
+    {"compute_identity", &Provenance::compute_identity},
+    {"libraries", &Provenance::libraries},
+    {"image", &Provenance::image},
+    {"slurm", &Provenance::slurm}};
+
+}  // namespace
+
 std::vector<std::pair<std::string, std::string>> provenance_fields(
     const Provenance& p) {
-  return {{"source_commit", p.source_commit},
-          {"source_dirty", p.source_dirty},
-          {"command_line", p.command_line},
-          {"compute_identity", p.compute_identity},
-          {"libraries", p.libraries},
-          {"image", p.image},
-          {"slurm", p.slurm}};
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& [name, field] : kFields) out.emplace_back(name, p.*field);
+  return out;
 }
 
 void write_provenance(H5File& file, const Provenance& p) {
-  for (const auto& [name, value] : provenance_fields(p))
-    file.set_attribute(name, value);
+  for (const auto& [name, field] : kFields) file.set_attribute(name, p.*field);
 }
 
 Provenance read_provenance(const H5File& file) {
-  const auto get = [&](const char* name) {
-    return file.has_attribute(name) ? file.string_attribute(name) : std::string();
-  };
   Provenance p;
-  p.source_commit = get("source_commit");
-  p.source_dirty = get("source_dirty");
-  p.command_line = get("command_line");
-  p.compute_identity = get("compute_identity");
-  p.libraries = get("libraries");
-  p.image = get("image");
-  p.slurm = get("slurm");
+  for (const auto& [name, field] : kFields)
+    if (file.has_attribute(name)) p.*field = file.string_attribute(name);
   return p;
 }
 

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdio>
 #include <limits>
+#include <set>
 
 #include "core/checksum.h"
 #include "core/resources.h"
@@ -286,10 +287,8 @@ RunConfig make_run_config(const Settings& settings) {
   schema.apply(c, settings);
   // Defaults that follow the chosen variants, for keys the settings leave
   // unset (task, then policy, then trainer: the first to name a key wins).
-  const auto named = [&settings](const std::string& key) {
-    return std::any_of(settings.begin(), settings.end(),
-                       [&key](const auto& kv) { return kv.first == key; });
-  };
+  std::set<std::string> taken;
+  for (const auto& kv : settings) taken.insert(kv.first);
   const std::pair<std::string, VariantDefaults> sources[] = {
       {"task.name = " + c.task.name, task_defaults(c.task.name)},
       {"policy.model = " + c.policy.model, policy_defaults(c.policy.model)},
@@ -298,10 +297,7 @@ RunConfig make_run_config(const Settings& settings) {
   Settings chosen;
   for (const auto& [source, defaults] : sources)
     for (const auto& [key, value] : defaults) {
-      const std::string& k = key;
-      if (named(k) || std::any_of(chosen.begin(), chosen.end(),
-                                  [&k](const auto& kv) { return kv.first == k; }))
-        continue;
+      if (!taken.insert(key).second) continue;
       chosen.emplace_back(key, value);
       c.variant_defaults.push_back(key + " = " + value + " (from " + source + ")");
     }

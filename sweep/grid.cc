@@ -191,16 +191,26 @@ std::optional<StoredSweep> parse_fingerprint(const std::string& text) {
   return out;
 }
 
+std::vector<std::string> base_differences(const std::map<std::string, std::string>& a,
+                                          const std::map<std::string, std::string>& b,
+                                          const std::string& a_name,
+                                          const std::string& b_name) {
+  std::vector<std::string> out;
+  for (const auto& [key, value] : a) {
+    const auto it = b.find(key);
+    const std::string other = it == b.end() ? "(none)" : it->second;
+    if (other != value)
+      out.push_back(key + " = " + value + " " + a_name + ", " + other + " " + b_name);
+  }
+  return out;
+}
+
 std::vector<std::string> growth_conflicts(const StoredSweep& there,
                                           const SweepSpec& spec, const Settings& base) {
-  std::vector<std::string> out;
+  // The base resolved as the fingerprint resolves it.
   const auto now = parse_fingerprint(sweep_fingerprint(SweepSpec{}, base));
-  for (const auto& [key, value] : there.base) {
-    const auto it = now->base.find(key);
-    const std::string current = it == now->base.end() ? "(none)" : it->second;
-    if (current != value)
-      out.push_back(key + " = " + value + " there, " + current + " now");
-  }
+  std::vector<std::string> out =
+      base_differences(there.base, now->base, "there", "now");
   const auto keys_of = [](const std::vector<GridAxis>& axes) {
     std::string s;
     for (const auto& a : axes) {

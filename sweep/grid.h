@@ -60,6 +60,13 @@ struct StoredSweep {
 };
 std::optional<StoredSweep> parse_fingerprint(const std::string& text);
 
+// "KEY = A A_NAME, B B_NAME" for every key of `a` whose value in `b`
+// differs (or is missing).
+std::vector<std::string> base_differences(const std::map<std::string, std::string>& a,
+                                          const std::map<std::string, std::string>& b,
+                                          const std::string& a_name,
+                                          const std::string& b_name);
+
 // Why `spec` over `base` cannot grow the sweep `there` into itself: each
 // base key whose value differs (both values), axes that differ, and each
 // level that has runs there but is not in `spec`. Empty: it can (the same

@@ -53,13 +53,7 @@ void place(const fs::path& from, const fs::path& to) {
 MergeOutcome merge_sweeps(const std::string& a, const std::string& b,
                           const std::string& out) {
   const StoredSweep sa = stored(a), sb = stored(b);
-  std::vector<std::string> differ;
-  for (const auto& [key, value] : sa.base) {
-    const auto it = sb.base.find(key);
-    const std::string other = it == sb.base.end() ? "(none)" : it->second;
-    if (other != value)
-      differ.push_back(key + " = " + value + " in A, " + other + " in B");
-  }
+  std::vector<std::string> differ = base_differences(sa.base, sb.base, "in A", "in B");
   SweepSpec joined;
   joined.axes = sa.axes;
   const auto keys = [](const StoredSweep& s) {
