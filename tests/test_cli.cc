@@ -232,8 +232,15 @@ BOOST_AUTO_TEST_CASE(process_limits_too_small_are_refused_before_any_work) {
   // 29-line LibTorch backtrace. (Below about 0.7 GB of address space
   // OpenBLAS's own constructor loops before main: nothing can report that.)
   TempDir dir;
-  for (const auto& [limit, key] : std::vector<std::pair<std::string, std::string>>{
-           {"ulimit -v 1200000", "ulimit -v"}, {"ulimit -n 16", "ulimit -n"}}) {
+  std::vector<std::pair<std::string, std::string>> limits{
+      {"ulimit -n 16", "ulimit -n"}};
+#if !defined(__SANITIZE_THREAD__) && !defined(__SANITIZE_ADDRESS__)
+  // A sanitized binary maps terabytes of shadow memory before main, which
+  // no address-space limit below the estimate allows: there the limit is
+  // the sanitizer's, not raftsim's, and the case says nothing.
+  limits.emplace_back("ulimit -v 1200000", "ulimit -v");
+#endif
+  for (const auto& [limit, key] : limits) {
     const std::string log = dir.file("limit.log");
     const ChildExit e =
         wait_child(start_child("/bin/sh",
