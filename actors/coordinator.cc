@@ -4,7 +4,9 @@
 
 #include "actors/divergence.h"
 #include "actors/remote_generator.h"
+#include "actors/report_builder.h"
 #include "core/rng.h"
+#include "models/reward_model.h"
 
 namespace raftsim {
 
@@ -310,64 +312,12 @@ void maybe_train(Self* self) {
           fail_on(self, "trainer"));
 }
 
-// The checkpoint after row t: the trainer's state at version t + 1 and the
-// versions iterations t + 1 .. t + 1 + staleness sample from.
-std::shared_ptr<Checkpoint> make_checkpoint(Self* self, uint64_t t,
-                                            std::vector<uint8_t> state) {
-  auto& st = self->state;
-  auto c = std::make_shared<Checkpoint>();
-  c->iteration = t;
-  c->trainer_state = std::move(state);
-  for (uint64_t v = st.schedule->version_for(t + 1); v <= t + 1; ++v)
-    c->snapshots[v] = st.snapshots.at(v).weights;
-  return c;
-}
-
-IterationReport make_report(Self* self, uint64_t t, IterationState& it) {
-  auto& st = self->state;
-  const double now = st.setup.clock.now();
-  IterationReport r;
-  r.iteration = t;
-  r.policy_version = it.policy.version;
-  r.pool = it.selection.stats;
-  r.exact_stats = it.policy.exact_stats;
-  r.policy_stats = it.policy.stats;
-  r.train_loss = it.result.loss;
-  r.reward_version = it.reward_version;
-  if (st.learned && it.reward_version > st.reward_reported) {
-    r.new_reward_model = st.reward_models.at(it.reward_version);
-    st.reward_reported = it.reward_version;
-  }
-  r.evaluated = !st.setup.generator->eval_prompts.empty();
-  r.eval_greedy_gold = it.eval.greedy_gold;
-  r.eval_sampled_gold = it.eval.sampled_gold;
-  r.eval_kl_t1 = it.eval.kl_t1;
-  r.eval_kl_t1_se = it.eval.kl_t1_se;
-  r.generate_seconds = it.generate_seconds;
-  r.score_seconds = it.score_seconds;
-  r.rank_seconds = it.selection.rank.seconds();
-  r.train_seconds = it.result.train.seconds();
-  r.wall_seconds = now - st.last_row_time;
-  r.busy_seconds = covered_seconds(std::move(st.busy), st.last_row_time, now);
-  r.samples = static_cast<double>(st.setup.sampler.prompts) * st.setup.sampler.k;
-  st.busy.clear();
-  st.last_row_time = now;
-  if (st.setup.ranker->keep_pool) {
-    r.has_samples = true;
-    r.samples_pool = std::move(it.selection.pool);
-    r.accepted_mask = std::move(it.selection.accepted_mask);
-  }
-  if (!it.result.trainer_state.empty())
-    r.checkpoint = make_checkpoint(self, t, std::move(it.result.trainer_state));
-  return r;
-}
-
 void maybe_log(Self* self) {
   auto& st = self->state;
   if (st.closing) return;  // after a failure, rows already sent are the last
   while (const auto t = st.schedule->next_row()) {
     auto found = st.iterations.find(*t);
-    IterationReport report = make_report(self, *t, found->second);
+    IterationReport report = make_report(self->state, *t, found->second);
     st.iterations.erase(found);
     if (st.setup.on_report) st.setup.on_report(report);
     // A diverged row is written (it shows what happened), then the run fails.
@@ -403,8 +353,9 @@ void checkpoint_then_close(Self* self) {
                              " needs " + std::to_string(last + 1));
               return;
             }
-            self->request(s.setup.logger, caf::infinite,
-                          std::move(*make_checkpoint(self, last, std::move(ts.state))))
+            self->request(
+                    s.setup.logger, caf::infinite,
+                    std::move(*make_checkpoint(self->state, last, std::move(ts.state))))
                 .then(
                     [self](caf::ok_atom) { close_run(self, RunStatus::kInterrupted); },
                     fail_on(self, "checkpoint"));
@@ -454,7 +405,7 @@ caf::behavior coordinator(Self* self, CoordinatorSetup setup) {
   st.node_lost.assign(s.nodes.size(), false);
   for (int32_t i = 0; i < s.actors.reward_workers; ++i)
     st.rewards.push_back(self->system().spawn(reward_worker, s.reward));
-  st.learned = s.reward->reward.model == "learned";
+  st.learned = is_learned(s.reward->reward);
   if (st.learned) st.reward_models[s.reward_model.version] = s.reward_model;
   if (s.reward_trainer)
     st.reward_trainer =

@@ -128,7 +128,7 @@ struct CoordinatorState {
   std::map<uint64_t, IterationState> iterations;
   bool closing = false;
   bool checkpointing = false;  // the interrupt checkpoint is being taken
-  std::vector<Interval> busy;  // stage intervals since the last row
+  std::vector<TimeSpan> busy;  // stage intervals since the last row
   double last_row_time = 0;
   static inline const char* name = "raftsim.coordinator";
 };

@@ -10,7 +10,7 @@
 
 #include "actors/checkpoint.h"
 #include "actors/reward_snapshot.h"
-#include "core/interval.h"
+#include "core/time_span.h"
 #include "models/policy.h"
 #include "models/pool.h"
 

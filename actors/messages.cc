@@ -12,7 +12,7 @@ std::string describe(const caf::error& err) {
 }
 
 void register_messages(caf::actor_system_config& cfg) {
-  cfg.add_message_type<Interval>("raftsim.Interval");
+  cfg.add_message_type<TimeSpan>("raftsim.TimeSpan");
   cfg.add_message_type<Samples>("raftsim.Samples");
   cfg.add_message_type<TrainBatch>("raftsim.TrainBatch");
   cfg.add_message_type<SampleBatch>("raftsim.SampleBatch");

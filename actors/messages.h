@@ -25,7 +25,7 @@
 #include "actors/iteration_report.h"
 #include "actors/reward_snapshot.h"
 #include "actors/run_status.h"
-#include "core/interval.h"
+#include "core/time_span.h"
 #include "models/learned_reward.h"
 #include "models/policy.h"
 #include "models/pool.h"
@@ -69,7 +69,7 @@ struct EvalResult {
   double greedy_gold = 0.0;
   double sampled_gold = 0.0;
   double kl_t1 = 0.0, kl_t1_se = 0.0;
-  Interval evaluate;
+  TimeSpan evaluate;
 };
 
 // generator -> coordinator -> reward worker.
@@ -77,7 +77,7 @@ struct SampleBatch {
   uint64_t iteration = 0;
   uint32_t chunk = 0;
   Samples samples;
-  Interval generate;
+  TimeSpan generate;
 };
 
 // coordinator -> reward worker: a chunk and the reward model to score it with.
@@ -93,7 +93,7 @@ struct ScoredBatch {
   std::vector<double> proxy;
   std::vector<double> spread;   // learned ensembles: the members' std, else empty
   uint64_t reward_version = 0;  // the reward model that scored it
-  Interval score;
+  TimeSpan score;
 };
 
 // coordinator -> ranker: the iteration's chunks, in chunk order. With
@@ -121,7 +121,7 @@ struct Selection {
   Pool pool;                           // kept only when samples are logged
   std::vector<uint8_t> accepted_mask;  // [pool size], only with the pool
   Comparisons relabel;                 // with RankRequest::relabel_pairs
-  Interval rank;
+  TimeSpan rank;
 };
 
 // coordinator -> trainer: fine-tune on an accepted set (in iteration order).
@@ -137,7 +137,7 @@ struct TrainResult {
   double loss = 0.0;
   PolicySnapshot snapshot;             // the new version
   std::vector<uint8_t> trainer_state;  // with want_state: Trainer::save_state()
-  Interval train;
+  TimeSpan train;
 };
 
 // trainer -> coordinator, asked with checkpoint_atom: the trainer's state now.
@@ -171,8 +171,8 @@ using logger_actor =
 
 // inspect(): the plain-data payloads can be printed and serialised.
 template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, Interval& x) {
-  return f(caf::meta::type_name("Interval"), x.start, x.end);
+typename Inspector::result_type inspect(Inspector& f, TimeSpan& x) {
+  return f(caf::meta::type_name("TimeSpan"), x.start, x.end);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, EvalResult& x) {

@@ -76,7 +76,7 @@ caf::error classify(Self self, const caf::error& err) {
 
 // Work done on the node is stamped on this run's clock: it ended when the
 // answer arrived and took as long as the node measured.
-void restamp(Interval& interval, double now) {
+void restamp(TimeSpan& interval, double now) {
   const double seconds = interval.seconds();
   interval.end = now;
   interval.start = now - seconds;

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "models/compute_threads.h"
+#include "models/diffusion_policy.h"
 #include "models/policy.h"
 #include "models/task.h"
 
@@ -47,10 +48,7 @@ double sampling_seconds_per_token(RunConfig config, int32_t response_length,
 }
 
 double diffusion_seconds_per_step(RunConfig config, int repeats) {
-  const double steps =
-      config.policy.sampler == "ddim"
-          ? std::min(config.policy.sample_steps, config.policy.diffusion_steps)
-          : config.policy.diffusion_steps;
+  const double steps = DiffusionPolicy::denoising_steps(config.policy);
   return median_chunk_seconds(config, repeats) / steps;
 }
 

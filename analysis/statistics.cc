@@ -1,6 +1,7 @@
 #include "analysis/statistics.h"
 
 #include <algorithm>
+#include <boost/math/distributions/students_t.hpp>
 #include <cmath>
 #include <numeric>
 #include <random>
@@ -38,45 +39,6 @@ double trimmed_mean(std::vector<double> x, double fraction) {
 
 namespace {
 
-// The continued fraction of the regularized incomplete beta (modified Lentz).
-double beta_fraction(double a, double b, double x) {
-  const double tiny = 1e-300;
-  double c = 1, d = 1 - (a + b) * x / (a + 1);
-  if (std::fabs(d) < tiny) d = tiny;
-  d = 1 / d;
-  double h = d;
-  for (int m = 1; m <= 300; ++m) {
-    const double m2 = 2.0 * m;
-    double aa = m * (b - m) * x / ((a + m2 - 1) * (a + m2));
-    d = 1 + aa * d;
-    c = 1 + aa / c;
-    if (std::fabs(d) < tiny) d = tiny;
-    if (std::fabs(c) < tiny) c = tiny;
-    d = 1 / d;
-    h *= d * c;
-    aa = -(a + m) * (a + b + m) * x / ((a + m2) * (a + m2 + 1));
-    d = 1 + aa * d;
-    c = 1 + aa / c;
-    if (std::fabs(d) < tiny) d = tiny;
-    if (std::fabs(c) < tiny) c = tiny;
-    d = 1 / d;
-    const double step = d * c;
-    h *= step;
-    if (std::fabs(step - 1) < 1e-15) break;
-  }
-  return h;
-}
-
-// I_x(a, b).
-double incomplete_beta(double a, double b, double x) {
-  if (x <= 0) return 0;
-  if (x >= 1) return 1;
-  const double front = std::exp(std::lgamma(a + b) - std::lgamma(a) - std::lgamma(b) +
-                                a * std::log(x) + b * std::log1p(-x));
-  if (x < (a + 1) / (a + b + 2)) return front * beta_fraction(a, b, x) / a;
-  return 1 - front * beta_fraction(b, a, 1 - x) / b;
-}
-
 // The q-quantile of sorted values (linear interpolation, as numpy's default).
 double quantile_sorted(const std::vector<double>& s, double q) {
   const double at = q * static_cast<double>(s.size() - 1);
@@ -88,23 +50,17 @@ double quantile_sorted(const std::vector<double>& s, double q) {
 }  // namespace
 
 double t_cdf(double t, double dof) {
-  const double x = dof / (dof + t * t);
-  const double tail = 0.5 * incomplete_beta(dof / 2, 0.5, x);
-  return t >= 0 ? 1 - tail : tail;
+  if (!(dof > 0) || std::isnan(t)) return kNaN;
+  return boost::math::cdf(boost::math::students_t(dof), t);
 }
 
 double t_quantile(double p, double dof) {
   if (!(p > 0 && p < 1) || !(dof > 0)) return kNaN;
-  double lo = -1e3, hi = 1e3;  // beyond any quantile asked for here
-  for (int i = 0; i < 200; ++i) {
-    const double mid = 0.5 * (lo + hi);
-    (t_cdf(mid, dof) < p ? lo : hi) = mid;
-  }
-  return 0.5 * (lo + hi);
+  return boost::math::quantile(boost::math::students_t(dof), p);
 }
 
-Interval t_interval(const std::vector<double>& x, double level) {
-  Interval out;
+ConfidenceInterval t_interval(const std::vector<double>& x, double level) {
+  ConfidenceInterval out;
   out.estimate = mean(x);
   if (x.size() < 2) return out;
   const double half = t_quantile(0.5 + level / 2, static_cast<double>(x.size() - 1)) *
@@ -114,9 +70,9 @@ Interval t_interval(const std::vector<double>& x, double level) {
   return out;
 }
 
-Interval bootstrap(const std::vector<double>& x, const Statistic& statistic,
-                   uint64_t seed, int resamples, double level) {
-  Interval out;
+ConfidenceInterval bootstrap(const std::vector<double>& x, const Statistic& statistic,
+                             uint64_t seed, int resamples, double level) {
+  ConfidenceInterval out;
   if (x.empty()) return out;
   out.estimate = statistic(x);
   if (x.size() < 2 || resamples < 2) return out;

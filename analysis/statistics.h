@@ -19,7 +19,7 @@ namespace raftsim::stats {
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 // An estimate with a two-sided interval (NaN where undefined, e.g. n < 2).
-struct Interval {
+struct ConfidenceInterval {
   double estimate = kNaN, lo = kNaN, hi = kNaN;
 };
 
@@ -35,14 +35,14 @@ double t_cdf(double t, double dof);
 double t_quantile(double p, double dof);
 
 // mean ± t(1 - (1 - level)/2, n - 1) sd / sqrt(n).
-Interval t_interval(const std::vector<double>& x, double level = 0.95);
+ConfidenceInterval t_interval(const std::vector<double>& x, double level = 0.95);
 
 using Statistic = std::function<double(const std::vector<double>&)>;
 // Percentile bootstrap: `resamples` resamples of x with replacement, drawn
 // from `seed`; the interval is their (1 - level)/2 and (1 + level)/2
 // quantiles. The estimate is the statistic of x itself.
-Interval bootstrap(const std::vector<double>& x, const Statistic& statistic,
-                   uint64_t seed, int resamples = 10000, double level = 0.95);
+ConfidenceInterval bootstrap(const std::vector<double>& x, const Statistic& statistic,
+                             uint64_t seed, int resamples = 10000, double level = 0.95);
 
 // Exact two-sided binomial test of `positive` against `negative` (p = 1/2).
 double sign_test_p(int positive, int negative);
@@ -55,8 +55,8 @@ double wilcoxon_p(const std::vector<double>& differences);
 // Seed-paired comparison of a against b (a[i] and b[i] from the same seed).
 struct Paired {
   int n = 0;
-  Interval mean_t;     // mean of a - b, Student-t interval
-  Interval mean_boot;  // the same, percentile bootstrap
+  ConfidenceInterval mean_t;     // mean of a - b, Student-t interval
+  ConfidenceInterval mean_boot;  // the same, percentile bootstrap
   double median = kNaN;
   int positive = 0, negative = 0, ties = 0;  // signs of a - b
   double sign_p = kNaN, wilcoxon_p = kNaN;

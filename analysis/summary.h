@@ -4,9 +4,7 @@
 // minus final gold: over-optimisation without a model of its shape), and
 // the proxy-gold gap at the end, each as mean and 95% confidence half-width
 // (Student t), plus the median final gold and the seconds per iteration.
-// Points compare with each other seed by seed (compare_points): runs with
-// the same seed share prompts, pi_0 and every stream that the compared key
-// does not touch, so the paired difference removes what seeds add alike.
+// Points compare with each other seed by seed: analysis/comparison.h.
 #pragma once
 
 #include <cstdint>
@@ -38,28 +36,6 @@ struct PointSummary {
 // The per-run metrics a point keeps: final_gold, peak_gold, peak_iteration,
 // kl_at_peak, final_gap, fall, seconds_per_iteration.
 const std::vector<std::string>& summary_metrics();
-
-// A point against its baseline point, on the seeds both have: `metric` of
-// this point minus the baseline's. The baseline point has key = baseline
-// and agrees with the point on every key that varies among the baseline
-// points (keys zipped with `key`, such as sampler.prompts with sampler.k,
-// or several keys that together make one arm, may differ).
-struct Comparison {
-  std::vector<std::pair<std::string, std::string>> params;  // the point's
-  std::string key, value, baseline, metric;
-  stats::Paired paired;
-};
-
-// Every point whose `key` is not `baseline` against its baseline point, for
-// each of `metrics`; points without a baseline partner or without a shared
-// seed are left out. Bootstrap draws come from `seed`.
-std::vector<Comparison> compare_points(const std::vector<PointSummary>& points,
-                                       const std::string& key,
-                                       const std::string& baseline,
-                                       const std::vector<std::string>& metrics,
-                                       uint64_t seed = 1);
-std::string format_comparisons(const std::vector<Comparison>& comparisons);
-std::string format_comparisons_csv(const std::vector<Comparison>& comparisons);
 
 // A file that could not be summarized; `reason` is one line naming it.
 struct SkippedFile {

@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <sstream>
 
 #include "analysis/flop_count.h"
@@ -23,6 +24,7 @@
 #include "cli/options.h"
 #include "cli/settings_input.h"
 #include "core/resources.h"
+#include "core/scratch_dir.h"
 #include "core/subprocess.h"
 
 namespace po = boost::program_options;
@@ -117,8 +119,14 @@ int bench_command(const std::vector<std::string>& args) {
     return to_int(ExitStatus::kBadInput);
   }
 
-  char tmpl[] = "/tmp/raftsim-bench-XXXXXX";
-  const fs::path dir = mkdtemp(tmpl);
+  std::optional<ScratchDir> scratch;
+  try {
+    scratch.emplace("raftsim-bench");
+  } catch (const std::exception& e) {
+    std::cerr << "raftsim bench: " << e.what() << "\n";
+    return to_int(ExitStatus::kFailure);
+  }
+  const fs::path dir = scratch->path();
   const std::string ini = (dir / "config.ini").string();
   std::ofstream(ini) << to_ini(config);
   const double samples = static_cast<double>(config.sampler.prompts) * config.sampler.k;
@@ -156,7 +164,6 @@ int bench_command(const std::vector<std::string>& args) {
     pair = measure(dir, ini, one_thread, 2, repeats, samples);
   } catch (const std::exception& e) {
     std::cerr << "raftsim bench: " << e.what() << "\n";
-    fs::remove_all(dir);
     return to_int(ExitStatus::kFailure);
   }
   std::printf(
@@ -205,14 +212,15 @@ int bench_command(const std::vector<std::string>& args) {
     std::printf("rss at iteration 5: %.1f MB, at iteration %zu: %.1f MB (%+.1f%%)\n",
                 rss[4] / 1048576.0, rss.size(), rss.back() / 1048576.0,
                 100.0 * (rss.back() / rss[4] - 1));
-  if (config.policy.model == "diffusion") {
+  const TaskShape shape = task_shape(config.task);
+  if (shape.point_dim > 0) {
     const double step = diffusion_seconds_per_step(config, 15);
     const double rows = static_cast<double>(config.sampler.chunk) * config.sampler.k;
     std::printf(
         "sampling cost per denoising step (chunk of %d prompts x K=%d = %.0f points "
         "as one batch): %.1f us, %.0f ns per point\n",
         config.sampler.chunk, config.sampler.k, rows, 1e6 * step, 1e9 * step / rows);
-  } else if (config.task.name != "bandit") {
+  } else if (shape.response_length > 1) {
     std::vector<double> cost;
     for (int len : lengths) cost.push_back(sampling_seconds_per_token(config, len, 15));
     std::printf("sampling cost per token (chunk of %d prompts x K=%d):",
@@ -221,7 +229,6 @@ int bench_command(const std::vector<std::string>& args) {
       std::printf("  length %d: %.2f us", lengths[i], 1e6 * cost[i]);
     std::printf("  ratio %.2f\n", cost.back() / cost.front());
   }
-  fs::remove_all(dir);
   return to_int(ExitStatus::kOk);
 }
 

@@ -17,6 +17,7 @@
 #include "cli/options.h"
 #include "core/errors.h"
 #include "core/h5_file.h"
+#include "core/scratch_dir.h"
 #include "core/version.h"
 #include "run/provenance.h"
 #include "run/run_layout.h"
@@ -27,24 +28,6 @@ namespace fs = std::filesystem;
 namespace raftsim::cli {
 
 namespace {
-
-// A private directory under TMPDIR, removed with everything in it.
-struct ScratchDir {
-  std::string path;
-  ScratchDir() {
-    std::string pattern =
-        (fs::temp_directory_path() / "raftsim-reproduce-XXXXXX").string();
-    if (!mkdtemp(pattern.data()))
-      throw IoError(pattern, "create a temporary directory", std::strerror(errno));
-    path = pattern;
-  }
-  ~ScratchDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  ScratchDir(const ScratchDir&) = delete;
-  ScratchDir& operator=(const ScratchDir&) = delete;
-};
 
 // The first iteration at which any /metrics column differs bitwise, with
 // the columns that differ there; "" when all are identical.
@@ -128,14 +111,14 @@ int reproduce_command(const std::vector<std::string>& args) {
 
   std::optional<ScratchDir> scratch;
   try {
-    scratch.emplace();
+    scratch.emplace("raftsim-reproduce");
   } catch (const std::exception& e) {
     std::cerr << "raftsim reproduce: " << e.what() << "\n";
     return to_int(ExitStatus::kFailure);
   }
-  const std::string config = scratch->path + "/config.ini";
+  const std::string config = scratch->file("config.ini");
   std::ofstream(config) << ini;
-  const std::string rerun = out.empty() ? scratch->path + "/rerun.h5" : out;
+  const std::string rerun = out.empty() ? scratch->file("rerun.h5") : out;
   std::vector<std::string> run_args = {"--config", config,
                                        "--set",    "iterations=" + std::to_string(rows),
                                        "--set",    "faults.signal=",

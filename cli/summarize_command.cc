@@ -4,6 +4,7 @@
 #include <boost/program_options.hpp>
 #include <iostream>
 
+#include "analysis/comparison.h"
 #include "analysis/summary.h"
 #include "cli/commands.h"
 #include "cli/options.h"

@@ -78,6 +78,7 @@ int sweep_command(const std::vector<std::string>& args) {
   int jobs = cores;
   bool overwrite = false, quiet = false;
   std::string executor = "local";
+  bool on_slurm = false;
   SlurmOptions slurm;
   po::options_description opts(
       "raftsim sweep: run a grid of experiments, one HDF5 file per point, plus "
@@ -134,12 +135,15 @@ int sweep_command(const std::vector<std::string>& args) {
   try {
     if (out.empty()) throw ConfigError("--out", "", "an output directory");
     if (jobs < 1) throw ConfigError("--jobs", std::to_string(jobs), "an integer >= 1");
-    if (executor != "local" && executor != "slurm")
+    // The one place the executor's name is read.
+    if (executor == "slurm")
+      on_slurm = true;
+    else if (executor != "local")
       throw ConfigError("--executor", executor, "local or slurm");
     // Points are named, logged and (on Slurm) scripted under --out.
     check_script_path("--out", std::filesystem::absolute(out).string());
-    if (executor == "local" && (slurm.emit_only || !slurm.sbatch_args.empty() ||
-                                slurm.throttle != 0 || slurm.max_array_size != 0))
+    if (!on_slurm && (slurm.emit_only || !slurm.sbatch_args.empty() ||
+                      slurm.throttle != 0 || slurm.max_array_size != 0))
       throw ConfigError(
           "--executor", executor,
           "slurm with --emit-only, --sbatch, --throttle or --max-array-size");
@@ -149,7 +153,7 @@ int sweep_command(const std::vector<std::string>& args) {
     if (slurm.max_array_size < 0)
       throw ConfigError("--max-array-size", std::to_string(slurm.max_array_size),
                         "an integer >= 0");
-    if (executor == "slurm" && !slurm.emit_only && find_program("sbatch").empty())
+    if (on_slurm && !slurm.emit_only && find_program("sbatch").empty())
       throw ConfigError(
           "--executor", executor,
           "local here, or slurm on a machine with Slurm's client: sbatch is "
@@ -204,8 +208,8 @@ int sweep_command(const std::vector<std::string>& args) {
   options.interrupt = &g_interrupted;
   SweepOutcome o;
   try {
-    o = executor == "slurm" ? run_sweep_on_slurm(spec, base, points, options, slurm)
-                            : run_sweep(spec, base, points, options);
+    o = on_slurm ? run_sweep_on_slurm(spec, base, points, options, slurm)
+                 : run_sweep(spec, base, points, options);
   } catch (const ConfigError& e) {  // Slurm still holds an earlier submission's tasks
     std::cerr << "raftsim sweep: " << e.what() << "\n";
     return to_int(ExitStatus::kBadInput);

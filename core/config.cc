@@ -83,6 +83,13 @@ std::string parse_choice(const std::string& key, const std::string& text,
   throw ConfigError(key, text, "one of: " + join(choices, ", "));
 }
 
+std::string join_or(const std::vector<std::string>& items) {
+  std::string out;
+  for (size_t i = 0; i < items.size(); ++i)
+    out += (i == 0 ? "" : i + 1 == items.size() ? " or " : ", ") + items[i];
+  return out;
+}
+
 std::string format_double(double x) {
   char buf[40];
   for (int precision = 1; precision <= 17; ++precision) {

@@ -36,6 +36,8 @@ std::string parse_choice(const std::string& key, const std::string& text,
 // Shortest decimal text that parses back to exactly the same double.
 std::string format_double(double x);
 std::string join(const std::vector<std::string>& items, const std::string& sep);
+// "a", "a or b", "a, b or c".
+std::string join_or(const std::vector<std::string>& items);
 
 template <class Cfg>
 class ConfigSchema {

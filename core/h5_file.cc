@@ -144,9 +144,6 @@ auto guarded(const std::string& path, const std::string& what, F&& f) -> decltyp
   }
 }
 
-}  // namespace
-
-namespace {
 // Free space (a removed checkpoint's) is tracked in the file itself, so a
 // file reopened to continue reuses it instead of growing.
 H5::FileCreatPropList reusable_space() {

@@ -27,10 +27,6 @@ ChildExit decode(int status, const struct rusage& usage) {
   return e;
 }
 
-}  // namespace
-
-namespace {
-
 // Forks and execs `exe`; in the child, stdin/stdout become `in`/`out` when
 // >= 0, stdout and stderr go to `log` when given (stderr only with
 // `log_stderr_only`), stdout to /dev/null with `quiet_stdout`.
@@ -96,8 +92,8 @@ PipedChild start_piped_child(const std::string& exe,
   }
   close(down[0]);
   close(up[1]);
-  c.to_child = down[1];
-  c.from_child = up[0];
+  c.to_child = FileDescriptor(down[1]);
+  c.from_child = FileDescriptor(up[0]);
   return c;
 }
 
@@ -152,16 +148,16 @@ std::string find_program(const std::string& program) {
 CommandResult run_command(const std::string& exe,
                           const std::vector<std::string>& args) {
   PipedChild child = start_piped_child(exe, args);
-  close(child.to_child);
+  child.to_child.reset();
   CommandResult r;
   char buf[4096];
   while (true) {
-    const ssize_t n = read(child.from_child, buf, sizeof buf);
+    const ssize_t n = read(child.from_child.get(), buf, sizeof buf);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) break;
     r.output.append(buf, static_cast<size_t>(n));
   }
-  close(child.from_child);
+  child.from_child.reset();
   r.code = wait_child(child.pid).code;
   return r;
 }

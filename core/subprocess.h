@@ -3,15 +3,17 @@
 // children fed points through pipes; Slurm's sbatch, squeue and scancel),
 // `raftsim bench` and the tests.
 //
-//   Child c = Child::start("/usr/bin/raftsim", {"run", "--config", ini},
-//                          "point.log");
-//   ChildExit e = c.wait();   // e.code: exit status, or 128 + signal
+//   const pid_t pid = start_child("/usr/bin/raftsim", {"run", "--config", ini},
+//                                 "point.log");
+//   const ChildExit e = wait_child(pid);  // e.code: exit status, or 128 + signal
 #pragma once
 
 #include <sys/types.h>
 
 #include <string>
 #include <vector>
+
+#include "core/file_descriptor.h"
 
 namespace raftsim {
 
@@ -33,8 +35,8 @@ pid_t start_child(const std::string& exe, const std::vector<std::string>& args,
 // with this process, as with start_child.
 struct PipedChild {
   pid_t pid = -1;
-  int to_child = -1;    // write end: the child's stdin
-  int from_child = -1;  // read end: the child's stdout
+  FileDescriptor to_child;    // write end: the child's stdin
+  FileDescriptor from_child;  // read end: the child's stdout
 };
 PipedChild start_piped_child(const std::string& exe,
                              const std::vector<std::string>& args,

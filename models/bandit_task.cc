@@ -54,6 +54,19 @@ std::vector<double> gold_of_features(const std::vector<float>& x, int32_t dim,
 
 }  // namespace
 
+TaskTraits BanditTask::traits() {
+  TaskTraits t;
+  t.shape = [](const TaskConfig&) { return TaskShape{1, 1, 0}; };
+  t.feature_vectors = true;
+  t.tables = [](const TaskConfig& c) {
+    // Per (context, arm): floats, and doubles once per feature.
+    return TaskTables{
+        "task.arms", "the task's tables",
+        static_cast<double>(c.contexts) * c.arms * (12 + 12.0 * c.features)};
+  };
+  return t;
+}
+
 BanditTask::BanditTask(const TaskConfig& config, uint64_t seed)
     : contexts_(config.contexts),
       arms_(config.arms),

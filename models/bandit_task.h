@@ -22,6 +22,9 @@ namespace raftsim {
 
 class BanditTask final : public Task {
  public:
+  // What the registry knows of it (models/task.h).
+  static TaskTraits traits();
+
   BanditTask(const TaskConfig& config, uint64_t seed);
 
   int32_t prompt_length() const override { return 1; }

@@ -1,9 +1,11 @@
 #include "models/diffusion_policy.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <stdexcept>
 
+#include "core/errors.h"
 #include "core/rng.h"
 #include "models/task.h"
 
@@ -45,6 +47,49 @@ torch::Tensor sinusoidal_features(int32_t T) {
   return out;
 }
 }  // namespace
+
+int32_t DiffusionPolicy::denoising_steps(const PolicyConfig& c) {
+  return c.sampler == "ddim" ? std::min(c.sample_steps, c.diffusion_steps)
+                             : c.diffusion_steps;
+}
+
+PolicyTraits DiffusionPolicy::traits() {
+  PolicyTraits t;
+  t.exact_log_probs = false;
+  t.needs = [](const TaskShape& task) -> std::string {
+    return task.point_dim > 0 ? "" : "a task with continuous responses";
+  };
+  t.check = [](const PolicyConfig& c) {
+    if (c.sampler == "ddim" && c.sample_steps > c.diffusion_steps)
+      throw ConfigError(
+          "policy.sample_steps", std::to_string(c.sample_steps),
+          "at most policy.diffusion_steps = " + std::to_string(c.diffusion_steps));
+  };
+  t.size = [](const PolicyConfig& c, const TaskConfig& task, const TaskShape& shape) {
+    const double D = shape.point_dim, h = c.hidden, L = c.layers;
+    PolicySize s;
+    s.params = (D + 32 + task.contexts + L * h + D + L + 2) * h + D;
+    s.key = task.contexts > L * h ? "task.contexts" : "policy.hidden";
+    s.chunk_per_row = h * (L + 2) * 4;  // each step's activations
+    s.chunk_what = "denoising activations";
+    return s;
+  };
+  // The noise predictor on one row: the input layer over the point and its
+  // time features, the hidden layers, the output layer; sampling runs it on
+  // every row at every denoising step, training forward + backward once per
+  // accepted point and epoch; no reference (no log-probabilities).
+  t.flops = [](const PolicyConfig& c, const TaskConfig& task, const IterationWork& w) {
+    const double h = c.hidden, D = task.dim;
+    const double row = (D + kTimeFeatures) * h + c.layers * h * h + h * D;
+    const double steps = denoising_steps(c);
+    StageFlops f;
+    f.counted = true;
+    f.sampling = 2 * w.prompts * w.k * steps * row;
+    f.training = 2 * 3 * w.epochs * w.accepted_rows * row;
+    return f;
+  };
+  return t;
+}
 
 DiffusionPolicy::DiffusionPolicy(const PolicyConfig& config, const Task& task,
                                  uint64_t seed)

@@ -40,6 +40,12 @@ namespace raftsim {
 
 class DiffusionPolicy final : public TorchPolicy {
  public:
+  // What the registry knows of it (models/policy.h).
+  static PolicyTraits traits();
+  // Denoising steps per sample: policy.diffusion_steps, or for ddim
+  // policy.sample_steps (at most diffusion_steps).
+  static int32_t denoising_steps(const PolicyConfig& config);
+
   DiffusionPolicy(const PolicyConfig& config, const Task& task, uint64_t seed);
 
   void sample(double temperature, uint64_t seed, Samples& out) override;

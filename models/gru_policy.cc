@@ -2,9 +2,35 @@
 
 #include <cmath>
 
+#include "models/task.h"
+
 namespace raftsim {
 
 namespace nn = torch::nn;
+
+PolicyTraits GruPolicy::traits() {
+  PolicyTraits t;
+  t.needs = &SequencePolicy::token_needs;
+  t.size = [](const PolicyConfig& c, const TaskConfig& task, const TaskShape& shape) {
+    const double d = c.d_model, L = c.layers, V = task.vocab;
+    PolicySize s;
+    s.params = 2 * V * d + L * 6 * (d * d + d);
+    s.cache_per_row = s.chunk_per_row = cache_bytes(c, shape);
+    s.chunk_what = "KV caches";
+    return s;
+  };
+  t.flops = [](const PolicyConfig& c, const TaskConfig& task, const IterationWork& w) {
+    // Three gates, each an input and a hidden product per layer.
+    return iteration_flops(
+        [](const PolicyConfig& c, const TaskConfig& task, double rows, double T, double,
+           double logit_rows) {
+          const double d = c.d_model;
+          return rows * T * c.layers * 6 * d * d + logit_rows * d * task.vocab;
+        },
+        c, task, w);
+  };
+  return t;
+}
 
 GruPolicy::GruPolicy(const PolicyConfig& config, const Task& task, uint64_t seed)
     : SequencePolicy(config, task) {

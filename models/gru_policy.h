@@ -9,6 +9,9 @@ namespace raftsim {
 
 class GruPolicy final : public SequencePolicy {
  public:
+  // What the registry knows of it (models/policy.h).
+  static PolicyTraits traits();
+
   GruPolicy(const PolicyConfig& config, const Task& task, uint64_t seed);
 
   torch::nn::Module& module() override { return net_; }

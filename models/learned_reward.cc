@@ -59,10 +59,6 @@ std::vector<std::vector<double>> normalised_scores(const RewardEnsemble::Impl& m
   return out;
 }
 
-}  // namespace
-
-namespace {
-
 // The aggregate of member scores `s` whose moments are `m`.
 double aggregate(const std::vector<double>& s, const Moments& m,
                  const RewardConfig& config) {

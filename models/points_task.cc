@@ -8,6 +8,7 @@
 #include "core/h5_file.h"
 #include "core/moments.h"
 #include "core/rng.h"
+#include "models/point_stats.h"
 
 namespace raftsim {
 
@@ -15,6 +16,23 @@ namespace {
 constexpr double kPi = 3.14159265358979323846;
 constexpr int32_t kStandardisationDraws = 16384;
 }  // namespace
+
+TaskTraits PointsTask::traits() {
+  TaskTraits t;
+  t.shape = [](const TaskConfig& c) { return TaskShape{1, 0, c.dim}; };
+  t.objectives = {"direction", "target"};
+  t.tables = [](const TaskConfig& c) {
+    // Per context, the reward maps' grid (its points, the gold and proxy
+    // values, held about twice) and pi_0's reference samples.
+    const double cells = static_cast<double>(kRewardMapCells) * kRewardMapCells;
+    const double D = c.dim;
+    return TaskTables{
+        "task.contexts", "the reward maps and pi_0's reference samples",
+        static_cast<double>(c.contexts) *
+            (cells * (D * 4 + 2 * 8) * 2 + kReferencePerContext * D * 4 * 2)};
+  };
+  return t;
+}
 
 PointsTask::PointsTask(const TaskConfig& config, uint64_t seed)
     : contexts_(config.contexts),

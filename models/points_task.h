@@ -40,6 +40,9 @@ inline constexpr int32_t kRewardMapCells = 101;
 
 class PointsTask final : public Task {
  public:
+  // What the registry knows of it (models/task.h).
+  static TaskTraits traits();
+
   PointsTask(const TaskConfig& config, uint64_t seed);
 
   int32_t prompt_length() const override { return 1; }

@@ -8,34 +8,32 @@
 #include "models/gru_policy.h"
 #include "models/tabular_policy.h"
 #include "models/task.h"
-#include "models/trainer.h"
 #include "models/transformer_policy.h"
+#include "models/warm_start.h"
 
 namespace raftsim {
 
 namespace {
 constexpr double kInf = std::numeric_limits<double>::infinity();
-}  // namespace
 
-namespace {
-using PolicyRegistry = Registry<Policy, const PolicyConfig&, const Task&, uint64_t>;
+using PolicyRegistry =
+    Registry<Policy, PolicyTraits, const PolicyConfig&, const Task&, uint64_t>;
 
 const PolicyRegistry& registry() {
+  using R = PolicyRegistry;
   static const PolicyRegistry policies(
       "policy",
       {
-          entry<Policy, TabularPolicy, const PolicyConfig&, const Task&, uint64_t>(
-              "tabular"),
-          entry<Policy, TransformerPolicy, const PolicyConfig&, const Task&, uint64_t>(
-              "transformer"),
-          entry<Policy, GruPolicy, const PolicyConfig&, const Task&, uint64_t>("gru"),
+          R::entry<TabularPolicy>("tabular", TabularPolicy::traits()),
+          R::entry<TransformerPolicy>("transformer", TransformerPolicy::traits()),
+          R::entry<GruPolicy>("gru", GruPolicy::traits()),
           // The bandit's learning rate (0.05) sends a diffusion policy's gold
           // to -1e8 in one step, and an unfitted pi_0 samples far off the
           // task's prior (gold -6e4): a fitted start and a rate that learns.
-          entry<Policy, DiffusionPolicy, const PolicyConfig&, const Task&, uint64_t>(
-              "diffusion", {{"trainer.learning_rate", "0.001"},
-                            {"policy.warmup_steps", "2000"},
-                            {"policy.warmup_batch", "256"}}),
+          R::entry<DiffusionPolicy>("diffusion", DiffusionPolicy::traits(),
+                                    {{"trainer.learning_rate", "0.001"},
+                                     {"policy.warmup_steps", "2000"},
+                                     {"policy.warmup_batch", "256"}}),
       });
   return policies;
 }
@@ -43,20 +41,23 @@ const PolicyRegistry& registry() {
 
 std::vector<std::string> policy_names() { return registry().names(); }
 
+const PolicyTraits& policy_traits(const std::string& model) {
+  return registry().traits(model);
+}
+
 VariantDefaults policy_defaults(const std::string& model) {
   return registry().defaults(model);
 }
 
 std::string policy_mismatch(const PolicyConfig& config, const TaskShape& task) {
-  if (config.model == "diffusion")
-    return task.point_dim > 0 ? ""
-                              : "a task with continuous responses (task.name = points)";
-  if (task.point_dim > 0)
-    return "a task with token responses (points need policy.model = diffusion)";
-  if (config.model == "tabular" &&
-      (task.prompt_length != 1 || task.response_length != 1))
-    return "a task with one-token prompts and responses (task.name = bandit)";
-  return "";
+  return registry().traits(config.model).needs(task);
+}
+
+std::vector<std::string> policies_for(const TaskShape& task) {
+  std::vector<std::string> out;
+  for (const auto& name : policy_names())
+    if (policy_traits(name).needs(task).empty()) out.push_back(name);
+  return out;
 }
 
 std::unique_ptr<Policy> make_policy(const PolicyConfig& config, const Task& task,
@@ -67,14 +68,7 @@ std::unique_ptr<Policy> make_policy(const PolicyConfig& config, const Task& task
 }
 
 void validate(const PolicyConfig& c) {
-  if (c.model == "transformer" && c.d_model % c.heads != 0)
-    throw ConfigError("policy.heads", std::to_string(c.heads),
-                      "a divisor of policy.d_model = " + std::to_string(c.d_model));
-  if (c.model == "diffusion" && c.sampler == "ddim" &&
-      c.sample_steps > c.diffusion_steps)
-    throw ConfigError(
-        "policy.sample_steps", std::to_string(c.sample_steps),
-        "at most policy.diffusion_steps = " + std::to_string(c.diffusion_steps));
+  if (const auto check = policy_traits(c.model).check) check(c);
 }
 
 const ConfigSchema<PolicyConfig>& policy_schema() {

@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "core/registry.h"
+#include "models/policy_cost.h"
 #include "models/samples.h"
 
 namespace raftsim {
@@ -34,6 +35,7 @@ template <class Cfg>
 class ConfigSchema;
 
 class Task;
+struct TaskConfig;
 struct TaskShape;
 struct PolicyWeights;  // opaque here; defined in models/torch_policy.h
 
@@ -103,11 +105,31 @@ class Policy {
                            const Task* task = nullptr) const;
 };
 
+// What a policy model is and needs (core/registry.h); each variant states
+// its own in its file (static traits()).
+struct PolicyTraits {
+  // log pi(y|x) exactly: needed to rank by KL and for policy gradients (a
+  // diffusion model has none).
+  bool exact_log_probs = true;
+  // Empty if it can represent a task of this shape, else what it needs.
+  std::string (*needs)(const TaskShape& task) = nullptr;
+  // Checks among its own policy.* keys (throws ConfigError); may be null.
+  void (*check)(const PolicyConfig& config) = nullptr;
+  PolicySize (*size)(const PolicyConfig& config, const TaskConfig& task,
+                     const TaskShape& shape) = nullptr;
+  // FLOPs of one iteration; null: nothing worth counting.
+  StageFlops (*flops)(const PolicyConfig& config, const TaskConfig& task,
+                      const IterationWork& work) = nullptr;
+};
+
 std::vector<std::string> policy_names();
+const PolicyTraits& policy_traits(const std::string& model);
 // The defaults policy.model = `model` brings for other keys (core/registry.h).
 VariantDefaults policy_defaults(const std::string& model);
 // Empty if `config.model` can represent `task`, else the reason it cannot.
 std::string policy_mismatch(const PolicyConfig& config, const TaskShape& task);
+// The policy models that can represent a task of this shape.
+std::vector<std::string> policies_for(const TaskShape& task);
 // With `stop`, a warm start stops (WarmupInterrupted) once it is set.
 std::unique_ptr<Policy> make_policy(const PolicyConfig& config, const Task& task,
                                     uint64_t seed,

@@ -13,9 +13,6 @@ namespace raftsim {
 
 namespace {
 constexpr double kInf = std::numeric_limits<double>::infinity();
-}  // namespace
-
-namespace {
 
 constexpr double kRejected = -std::numeric_limits<double>::infinity();
 
@@ -134,16 +131,18 @@ class Informative final : public Ranker {
   }
 };
 
-using RankerRegistry = Registry<Ranker, const RankerConfig&>;
+using RankerRegistry = Registry<Ranker, RankerTraits, const RankerConfig&>;
+constexpr RankerTraits kWholeGroups{true};
 
 const RankerRegistry& registry() {
+  using R = RankerRegistry;
   static const RankerRegistry rankers(
       "ranker", {
-                    entry<Ranker, BestOfK, const RankerConfig&>("best_of_k"),
-                    entry<Ranker, TopFraction, const RankerConfig&>("top_fraction"),
-                    entry<Ranker, Threshold, const RankerConfig&>("threshold"),
-                    entry<Ranker, All, const RankerConfig&>("all"),
-                    entry<Ranker, Informative, const RankerConfig&>("informative"),
+                    R::entry<BestOfK>("best_of_k"),
+                    R::entry<TopFraction>("top_fraction"),
+                    R::entry<Threshold>("threshold"),
+                    R::entry<All>("all", kWholeGroups),
+                    R::entry<Informative>("informative", kWholeGroups),
                 });
   return rankers;
 }
@@ -165,6 +164,17 @@ std::vector<int32_t> Ranker::select(const RankInput& in, uint64_t tie_seed) cons
 }
 
 std::vector<std::string> ranker_names() { return registry().names(); }
+
+const RankerTraits& ranker_traits(const std::string& strategy) {
+  return registry().traits(strategy);
+}
+
+std::string whole_group_rankers() {
+  std::vector<std::string> out;
+  for (const auto& name : ranker_names())
+    if (ranker_traits(name).whole_groups) out.push_back(name);
+  return join_or(out);
+}
 
 std::unique_ptr<Ranker> make_ranker(const RankerConfig& config) {
   return registry().make(config.strategy, config);

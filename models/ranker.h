@@ -67,7 +67,16 @@ class Ranker {
   double kl_coef_;
 };
 
+// What a ranker is (core/registry.h).
+struct RankerTraits {
+  // Accepts every response of a prompt or none (what group baselines need).
+  bool whole_groups = false;
+};
+
 std::vector<std::string> ranker_names();
+const RankerTraits& ranker_traits(const std::string& strategy);
+// The whole-group rankers' names, "a or b".
+std::string whole_group_rankers();
 std::unique_ptr<Ranker> make_ranker(const RankerConfig& config);
 
 }  // namespace raftsim

@@ -13,9 +13,6 @@ namespace raftsim {
 
 namespace {
 constexpr double kInf = std::numeric_limits<double>::infinity();
-}  // namespace
-
-namespace {
 
 class NoNoise final : public RewardNoise {
  public:
@@ -86,19 +83,26 @@ class FeatureBiasNoise final : public RewardNoise {
   double scale_;
 };
 
-using NoiseRegistry = Registry<RewardNoise, const RewardConfig&>;
+using NoiseRegistry = Registry<RewardNoise, NoiseTraits, const RewardConfig&>;
 
 const NoiseRegistry& registry() {
-  static const NoiseRegistry noises(
-      "reward noise",
-      {
-          entry<RewardNoise, NoNoise, const RewardConfig&>("none"),
-          entry<RewardNoise, GaussianNoise, const RewardConfig&>("gaussian"),
-          entry<RewardNoise, StudentTNoise, const RewardConfig&>("student_t"),
-          entry<RewardNoise, PromptBiasNoise, const RewardConfig&>("prompt_bias"),
-          entry<RewardNoise, FeatureBiasNoise, const RewardConfig&>("feature_bias"),
-      });
+  using R = NoiseRegistry;
+  static const NoiseRegistry noises("reward noise",
+                                    {
+                                        R::entry<NoNoise>("none", NoiseTraits{false}),
+                                        R::entry<GaussianNoise>("gaussian"),
+                                        R::entry<StudentTNoise>("student_t"),
+                                        R::entry<PromptBiasNoise>("prompt_bias"),
+                                        R::entry<FeatureBiasNoise>("feature_bias"),
+                                    });
   return noises;
+}
+
+const TraitTable<RewardModelTraits>& reward_models() {
+  static const TraitTable<RewardModelTraits> models(
+      "reward model", {{"synthetic", RewardModelTraits{false}, {}},
+                       {"learned", RewardModelTraits{true}, {}}});
+  return models;
 }
 
 constexpr uint64_t kPromptKeySalt = ~0ULL;
@@ -106,6 +110,20 @@ constexpr uint64_t kPromptKeySalt = ~0ULL;
 }  // namespace
 
 std::vector<std::string> noise_names() { return registry().names(); }
+
+const NoiseTraits& noise_traits(const std::string& noise) {
+  return registry().traits(noise);
+}
+
+std::vector<std::string> reward_model_names() { return reward_models().names(); }
+
+const RewardModelTraits& reward_model_traits(const std::string& model) {
+  return reward_models().traits(model);
+}
+
+bool is_learned(const RewardConfig& config) {
+  return reward_model_traits(config.model).learned;
+}
 
 std::unique_ptr<RewardNoise> make_noise(const RewardConfig& config) {
   return registry().make(config.noise, config);
@@ -166,10 +184,11 @@ const ConfigSchema<RewardConfig>& reward_schema() {
   static const ConfigSchema<RewardConfig> schema = [] {
     ConfigSchema<RewardConfig> s;
     using C = RewardConfig;
-    s.add_choice("reward.model",
-                 "the proxy reward: synthetic (gold + reward.noise) or learned (a "
-                 "Bradley-Terry reward model trained on comparisons of pi_0 samples)",
-                 [](C & c) -> auto& { return c.model; }, {"synthetic", "learned"});
+    s.add_choice(
+        "reward.model",
+        "the proxy reward: synthetic (gold + reward.noise) or learned (a "
+        "Bradley-Terry reward model trained on comparisons of pi_0 samples)",
+        [](C & c) -> auto& { return c.model; }, reward_model_names());
     s.add_choice(
         "reward.noise", "synthetic: proxy reward error model",
         [](C & c) -> auto& { return c.noise; }, noise_names());

@@ -81,6 +81,23 @@ class RewardNoise {
 };
 
 std::vector<std::string> noise_names();
+
+// What a reward.noise variant is (core/registry.h).
+struct NoiseTraits {
+  bool adds_error = true;  // false: the proxy is gold
+};
+const NoiseTraits& noise_traits(const std::string& noise);
+
+// What a reward.model variant is (core/registry.h).
+struct RewardModelTraits {
+  // A network trained on comparisons (models/learned_reward.h), with its
+  // versions stored in the run file; else gold + reward.noise.
+  bool learned = false;
+};
+const RewardModelTraits& reward_model_traits(const std::string& model);
+std::vector<std::string> reward_model_names();
+// Shorthand: reward_model_traits(config.model).learned.
+bool is_learned(const RewardConfig& config);
 std::unique_ptr<RewardNoise> make_noise(const RewardConfig& config);
 
 class RewardModel {

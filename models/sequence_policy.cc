@@ -12,6 +12,33 @@ namespace {
 constexpr int64_t kScoreRows = 1024;
 }  // namespace
 
+StageFlops SequencePolicy::iteration_flops(PassCost pass, const PolicyConfig& c,
+                                           const TaskConfig& task,
+                                           const IterationWork& w) {
+  StageFlops f;
+  f.counted = true;
+  const double n = w.prompts, B = n * w.k, P = task.prompt_length,
+               R = task.response_length;
+  const double prefill = pass(c, task, n, P, 0, n);
+  double steps = 0;
+  for (double t = 0; t + 1 < R; ++t) steps += pass(c, task, B, 1, P + t, B);
+  f.sampling = 2 * (prefill + steps);
+  f.reference = 2 * (prefill + (R > 1 ? pass(c, task, B, R - 1, P, B * (R - 1)) : 0));
+  const double T = P + R - 1;
+  f.training =
+      2 * 3 * w.epochs * pass(c, task, w.accepted_rows, T, 0, w.accepted_rows * T);
+  return f;
+}
+
+std::string SequencePolicy::token_needs(const TaskShape& task) {
+  return task.point_dim > 0 ? "a task with token responses" : "";
+}
+
+double SequencePolicy::cache_bytes(const PolicyConfig& c, const TaskShape& task) {
+  return (task.prompt_length + task.response_length) * static_cast<double>(c.d_model) *
+         c.layers * 2 * 4;
+}
+
 SequencePolicy::SequencePolicy(const PolicyConfig& config, const Task& task)
     : config_(config),
       task_(task),

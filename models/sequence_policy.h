@@ -20,6 +20,18 @@ class SequencePolicy : public TorchPolicy {
  public:
   SequencePolicy(const PolicyConfig& config, const Task& task);
 
+  // Multiply-adds of a pass of T new tokens over `rows` rows starting at
+  // position `offset`, `logit_rows` of them reaching the head.
+  using PassCost = double (*)(const PolicyConfig& config, const TaskConfig& task,
+                              double rows, double T, double offset, double logit_rows);
+  // An iteration's FLOPs (models/policy_cost.h) from a model's pass cost.
+  static StageFlops iteration_flops(PassCost pass, const PolicyConfig& config,
+                                    const TaskConfig& task, const IterationWork& work);
+  // What a token model needs of a task (models/policy.h, PolicyTraits).
+  static std::string token_needs(const TaskShape& task);
+  // Its KV cache: bytes per row of P + R positions.
+  static double cache_bytes(const PolicyConfig& config, const TaskShape& task);
+
   void sample(double temperature, uint64_t seed, Samples& out) override;
   std::vector<double> log_prob(const Samples& samples, double temperature) override;
   torch::Tensor sequence_nll(const torch::Tensor& prompts,

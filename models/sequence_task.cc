@@ -2,10 +2,25 @@
 
 #include <algorithm>
 
+#include "core/errors.h"
 #include "core/h5_file.h"
 #include "core/rng.h"
 
 namespace raftsim {
+
+TaskTraits SequenceTask::traits() {
+  TaskTraits t;
+  t.shape = [](const TaskConfig& c) {
+    return TaskShape{c.prompt_length, c.response_length, 0};
+  };
+  t.objectives = {"reverse", "sort"};
+  t.check = [](const TaskConfig& c) {
+    if (c.feature_token >= c.vocab)
+      throw ConfigError("task.feature_token", std::to_string(c.feature_token),
+                        "a token below task.vocab = " + std::to_string(c.vocab));
+  };
+  return t;
+}
 
 SequenceTask::SequenceTask(const TaskConfig& c, uint64_t seed)
     : vocab_(c.vocab),

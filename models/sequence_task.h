@@ -17,6 +17,9 @@ namespace raftsim {
 
 class SequenceTask final : public Task {
  public:
+  // What the registry knows of it (models/task.h).
+  static TaskTraits traits();
+
   SequenceTask(const TaskConfig& config, uint64_t seed);
 
   int32_t prompt_length() const override { return prompt_length_; }

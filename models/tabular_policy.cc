@@ -1,9 +1,28 @@
 #include "models/tabular_policy.h"
 
 #include "core/rng.h"
+#include "models/sequence_policy.h"
 #include "models/task.h"
 
 namespace raftsim {
+
+PolicyTraits TabularPolicy::traits() {
+  PolicyTraits t;
+  t.needs = [](const TaskShape& task) -> std::string {
+    if (task.point_dim > 0) return SequencePolicy::token_needs(task);
+    if (task.prompt_length != 1 || task.response_length != 1)
+      return "a task with one-token prompts and responses";
+    return "";
+  };
+  t.size = [](const PolicyConfig&, const TaskConfig& task, const TaskShape&) {
+    PolicySize s;  // a logit per (context, arm), in double
+    s.params = static_cast<double>(task.contexts) * task.arms;
+    s.bytes_per_param = 8;
+    s.key = "task.arms";
+    return s;
+  };
+  return t;
+}
 
 namespace {
 torch::Tensor initial_logits(const PolicyConfig& config, const Task& task,

@@ -10,6 +10,9 @@ namespace raftsim {
 
 class TabularPolicy final : public TorchPolicy {
  public:
+  // What the registry knows of it (models/policy.h).
+  static PolicyTraits traits();
+
   TabularPolicy(const PolicyConfig& config, const Task& task, uint64_t seed);
   TabularPolicy(int32_t contexts, int32_t arms, const torch::Tensor& logits);
 

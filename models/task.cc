@@ -1,5 +1,6 @@
 #include "models/task.h"
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "core/config.h"
@@ -13,22 +14,27 @@ namespace raftsim {
 
 namespace {
 constexpr double kMaxScale = 1e3;
-using TaskRegistry = Registry<Task, const TaskConfig&, uint64_t>;
+using TaskRegistry = Registry<Task, TaskTraits, const TaskConfig&, uint64_t>;
 
 const TaskRegistry& registry() {
+  using R = TaskRegistry;
   static const TaskRegistry tasks(
       "task", {
-                  entry<Task, BanditTask, const TaskConfig&, uint64_t>("bandit"),
-                  entry<Task, SequenceTask, const TaskConfig&, uint64_t>("sequence"),
+                  R::entry<BanditTask>("bandit", BanditTask::traits()),
+                  R::entry<SequenceTask>("sequence", SequenceTask::traits()),
                   // The points task has no token objective (reverse, sort).
-                  entry<Task, PointsTask, const TaskConfig&, uint64_t>(
-                      "points", {{"task.objective", "direction"}}),
+                  R::entry<PointsTask>("points", PointsTask::traits(),
+                                       {{"task.objective", "direction"}}),
               });
   return tasks;
 }
 }  // namespace
 
 std::vector<std::string> task_names() { return registry().names(); }
+
+const TaskTraits& task_traits(const std::string& name) {
+  return registry().traits(name);
+}
 
 VariantDefaults task_defaults(const std::string& name) {
   return registry().defaults(name);
@@ -59,31 +65,24 @@ double feature_of(const Task& task, const Samples& s, int32_t i) {
                          : task.feature(s.prompt(i / s.k), s.response(i));
 }
 
-TaskShape task_shape(const TaskConfig& c) {
-  if (c.name == "bandit") return {1, 1, 0};
-  if (c.name == "points") return {1, 0, c.dim};
-  return {c.prompt_length, c.response_length, 0};
-}
+TaskShape task_shape(const TaskConfig& c) { return task_traits(c.name).shape(c); }
 
 void validate(const TaskConfig& c) {
-  const bool points = c.name == "points";
-  const bool continuous_objective =
-      c.objective == "direction" || c.objective == "target";
-  if (points != continuous_objective && c.name != "bandit")
+  const TaskTraits& t = task_traits(c.name);
+  const auto& objectives = t.objectives;
+  if (!objectives.empty() &&
+      std::find(objectives.begin(), objectives.end(), c.objective) == objectives.end())
     throw ConfigError("task.objective", c.objective,
-                      points ? "direction or target with task.name = points"
-                             : "reverse or sort with task.name = " + c.name);
-  if (c.name != "bandit" && c.feature_gold_correlation != 0)
+                      join_or(objectives) + " with task.name = " + c.name);
+  if (!t.feature_vectors && c.feature_gold_correlation != 0)
     throw ConfigError::only(
         "task.feature_gold_correlation", format_double(c.feature_gold_correlation), "0",
-        " with task.name = " + c.name + ": only the bandit places its feature by gold");
-  if (c.name != "bandit" && c.features > 0)
+        " with task.name = " + c.name + ": its responses carry no feature vectors");
+  if (!t.feature_vectors && c.features > 0)
     throw ConfigError::only(
         "task.features", std::to_string(c.features), "0",
-        " with task.name = " + c.name + ": feature vectors are a bandit's");
-  if (c.name == "sequence" && c.feature_token >= c.vocab)
-    throw ConfigError("task.feature_token", std::to_string(c.feature_token),
-                      "a token below task.vocab = " + std::to_string(c.vocab));
+        " with task.name = " + c.name + ": its responses carry no feature vectors");
+  if (t.check) t.check(c);
 }
 
 const ConfigSchema<TaskConfig>& task_schema() {

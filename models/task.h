@@ -66,6 +66,27 @@ struct TaskShape {
 };
 TaskShape task_shape(const TaskConfig& config);
 
+// Memory a task holds for its tables, named by the key that scales it.
+struct TaskTables {
+  std::string key, what;
+  double bytes = 0;
+};
+
+// What a task is (core/registry.h); each variant states its own in its file
+// (static traits()).
+struct TaskTraits {
+  TaskShape (*shape)(const TaskConfig& config) = nullptr;
+  // task.objective values it reads (empty: it reads none).
+  std::vector<std::string> objectives;
+  // Responses carry feature vectors (task.features, task.feature_gold_
+  // correlation), which a learned reward model reads.
+  bool feature_vectors = false;
+  // Checks among its own task.* keys (throws ConfigError); may be null.
+  void (*check)(const TaskConfig& config) = nullptr;
+  TaskTables (*tables)(const TaskConfig& config) = nullptr;  // may be null
+};
+const TaskTraits& task_traits(const std::string& name);
+
 // The task.* keys; validate() checks what involves several of them.
 const ConfigSchema<TaskConfig>& task_schema();
 void validate(const TaskConfig& config);

@@ -61,4 +61,16 @@ at::Generator make_generator(uint64_t seed) {
   return at::make_generator<at::CPUGeneratorImpl>(seed);
 }
 
+SftRows sft_rows(const TrainBatch& batch) {
+  const int64_t n = batch.size();
+  SftRows rows;
+  rows.prompts = as_tensor(batch.prompts, n, batch.prompt_length);
+  rows.responses = as_tensor(batch.responses, n, batch.response_length);
+  if (batch.point_dim > 0)
+    rows.points = torch::from_blob(const_cast<float*>(batch.points.data()),
+                                   {n, batch.point_dim}, torch::kFloat)
+                      .clone();
+  return rows;
+}
+
 }  // namespace raftsim

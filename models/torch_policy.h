@@ -72,6 +72,8 @@ class TorchPolicy : public Policy {
 
 // Helpers shared by the implementations.
 torch::Tensor as_tensor(const std::vector<int32_t>& v, int64_t rows, int64_t cols);
+// A batch's prompts, responses and points as the tensors of an SFT loss.
+SftRows sft_rows(const TrainBatch& batch);
 at::Generator make_generator(uint64_t seed);
 
 }  // namespace raftsim

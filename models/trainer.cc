@@ -8,11 +8,9 @@
 #include <stdexcept>
 
 #include "core/config.h"
-#include "core/fault_signals.h"
 #include "core/rng.h"
 #include "models/compute_threads.h"
 #include "models/policy_gradient.h"
-#include "models/task.h"
 #include "models/torch_policy.h"
 #include "models/value_model.h"
 
@@ -21,18 +19,6 @@ namespace raftsim {
 namespace {
 constexpr double kInf = std::numeric_limits<double>::infinity();
 constexpr int32_t kCriticWidth = 32;  // ppo's critic: GRU width
-
-SftRows sft_rows(const TrainBatch& batch) {
-  const int64_t n = batch.size();
-  SftRows rows;
-  rows.prompts = as_tensor(batch.prompts, n, batch.prompt_length);
-  rows.responses = as_tensor(batch.responses, n, batch.response_length);
-  if (batch.point_dim > 0)
-    rows.points = torch::from_blob(const_cast<float*>(batch.points.data()),
-                                   {n, batch.point_dim}, torch::kFloat)
-                      .clone();
-  return rows;
-}
 
 struct ShardResult {
   std::vector<torch::Tensor> grads;  // empty for an empty shard
@@ -148,7 +134,7 @@ Trainer::Trainer(const Policy& initial, const TrainerConfig& config, uint64_t se
   for (const auto& p : impl_->torch_policy->module().parameters())
     if (p.requires_grad())
       impl_->accumulators.push_back(torch::autograd::impl::grad_accumulator(p));
-  if (config.algorithm == "ppo")
+  if (algorithm_traits(config.algorithm).advantage == Advantage::kCritic)
     impl_->critic =
         ValueModel(static_cast<int32_t>(impl_->torch_policy->prompt_vocab()),
                    static_cast<int32_t>(impl_->torch_policy->response_vocab()),
@@ -232,7 +218,7 @@ double Trainer::train(uint64_t iteration, const TrainBatch& batch) {
   }
   const int64_t n = batch.size();
   if (n == 0) return std::numeric_limits<double>::quiet_NaN();
-  if (is_policy_gradient(m.config.algorithm))
+  if (algorithm_traits(m.config.algorithm).policy_gradient())
     return m.train_policy_gradient(iteration, batch);
 
   const SftRows all = sft_rows(batch);
@@ -283,7 +269,7 @@ double Trainer::train(uint64_t iteration, const TrainBatch& batch) {
 double Trainer::Impl::train_policy_gradient(uint64_t iteration,
                                             const TrainBatch& batch) {
   const int64_t n = batch.size(), P = batch.prompt_length, R = batch.response_length;
-  const std::string& algo = config.algorithm;
+  const AlgorithmTraits& algo = algorithm_traits(config.algorithm);
   const auto prompts = as_tensor(batch.prompts, n, P);
   const auto responses = as_tensor(batch.responses, n, R);
   auto* initial_policy = dynamic_cast<TorchPolicy*>(initial.get());
@@ -301,7 +287,7 @@ double Trainer::Impl::train_policy_gradient(uint64_t iteration,
     }
   torch::Tensor advantage;  // [n, R]
   torch::Tensor returns;    // ppo: [n, R]
-  if (algo == "ppo") {
+  if (algo.advantage == Advantage::kCritic) {
     torch::NoGradGuard no_grad;
     const auto values = critic->forward(prompts, responses);
     const auto r = torch::tensor(reward, torch::kDouble).to(values.scalar_type());
@@ -309,12 +295,14 @@ double Trainer::Impl::train_policy_gradient(uint64_t iteration,
     returns = (adv + values).detach();
     advantage = adv.to(dtype);
   } else {
-    std::vector<double> a(n, 1.0);  // raftpp: every accepted sample
-    if (algo == "rloo") a = rloo_advantages(reward, batch.group);
-    if (algo == "grpo") a = group_normalised_advantages(reward, batch.group);
+    std::vector<double> a(n, 1.0);  // Advantage::kOne: every accepted sample
+    if (algo.advantage == Advantage::kLeaveOneOut)
+      a = rloo_advantages(reward, batch.group);
+    if (algo.advantage == Advantage::kGroupNormalised)
+      a = group_normalised_advantages(reward, batch.group);
     advantage = torch::tensor(a, torch::kDouble).to(dtype).view({n, 1}).expand({n, R});
   }
-  const double clip = algo == "rloo" ? 0.0 : config.clip;
+  const double clip = algo.clipped ? config.clip : 0.0;
 
   double epoch_loss = 0;
   for (int32_t epoch = 0; epoch < config.ppo_epochs; ++epoch) {
@@ -365,102 +353,6 @@ double Trainer::Impl::train_policy_gradient(uint64_t iteration,
   return epoch_loss;
 }
 
-namespace {
-// A continuous task's warm start: the SFT (denoising) loss on fresh draws
-// of the task's prior, for fresh prompts, with the learning rate decayed
-// linearly to 0 (at a constant rate the last steps' noise stays in the
-// mode weights: +-0.03 around 1/8 on the ring, against +-0.01 decayed).
-void warm_start_on_prior(TorchPolicy& policy, torch::optim::Optimizer& adam,
-                         const Task& task, const PolicyConfig& config, uint64_t seed,
-                         const std::atomic<bool>* stop) {
-  const int32_t B = config.warmup_batch;
-  TrainBatch prior;
-  prior.prompt_length = task.prompt_length();
-  prior.point_dim = task.point_dim();
-  for (int32_t step = 0; step < config.warmup_steps; ++step) {
-    fault_point(FaultPoint::kWarmup, step);
-    if (stop && stop->load()) throw WarmupInterrupted();
-    prior.prompts = task.draw_prompts(derive_seed(seed, Purpose::kWarmup, step), B);
-    prior.points = task.prior_points(derive_seed(seed, Purpose::kWarmup, step, 1), B);
-    SftRows rows = sft_rows(prior);
-    auto gen = make_generator(derive_seed(seed, Purpose::kWarmup, step, 2));
-    rows.noise = policy.sft_noise(B, gen);
-    const auto loss = policy.sft_loss(rows, /*include_prompt=*/false).mean();
-    for (auto& group : adam.param_groups())
-      static_cast<torch::optim::AdamOptions&>(group.options())
-          .lr(config.warmup_lr * (1 - static_cast<double>(step) / config.warmup_steps));
-    adam.zero_grad();
-    loss.backward();
-    adam.step();
-  }
-}
-}  // namespace
-
-void warm_start(Policy& policy, const Task& task, const PolicyConfig& config,
-                uint64_t seed, const std::atomic<bool>* stop) {
-  auto* tp = dynamic_cast<TorchPolicy*>(&policy);
-  if (!tp) throw std::invalid_argument("warm start needs a TorchPolicy");
-  torch::optim::Adam adam(tp->module().parameters(),
-                          torch::optim::AdamOptions(config.warmup_lr));
-  if (task.point_dim() > 0) {
-    warm_start_on_prior(*tp, adam, task, config, seed, stop);
-    return;
-  }
-  const int32_t B = config.warmup_batch, P = task.prompt_length(),
-                R = task.response_length();
-  const int32_t vocab = task.response_vocab();
-  TrainBatch demo;
-  demo.prompt_length = P;
-  demo.response_length = R;
-  demo.responses.resize(static_cast<size_t>(B) * R);
-  for (int32_t step = 0; step < config.warmup_steps; ++step) {
-    fault_point(FaultPoint::kWarmup, step);
-    if (stop && stop->load()) throw WarmupInterrupted();
-    // Keyed far from any iteration index, so warm-up prompts are not the
-    // prompts of an iteration.
-    demo.prompts = task.draw_prompts(derive_seed(seed, Purpose::kWarmup, step), B);
-    Rng corrupt(derive_seed(seed, Purpose::kWarmup, step, 1));
-    for (int32_t i = 0; i < B; ++i) {
-      int32_t* r = demo.responses.data() + static_cast<size_t>(i) * R;
-      task.target(demo.prompts.data() + static_cast<size_t>(i) * P, r);
-      for (int32_t j = 0; j < R; ++j)
-        if (corrupt.uniform() < config.warmup_noise)
-          r[j] = static_cast<int32_t>(corrupt.below(vocab));
-    }
-    const auto nll =
-        tp->sequence_nll(as_tensor(demo.prompts, B, P), as_tensor(demo.responses, B, R),
-                         /*include_prompt=*/false);
-    const auto loss = nll.sum() / (static_cast<double>(B) * R);
-    adam.zero_grad();
-    loss.backward();
-    adam.step();
-  }
-}
-
-namespace {
-
-// trainer.algorithm: each name and the defaults it brings for other keys.
-// The group algorithms train on every response of a prompt, so they need a
-// ranker that passes whole groups.
-const std::vector<std::pair<std::string, VariantDefaults>>& algorithms() {
-  static const std::vector<std::pair<std::string, VariantDefaults>> all = {
-      {"sft", {}},
-      {"rloo", {{"ranker.strategy", "all"}}},
-      {"grpo", {{"ranker.strategy", "all"}}},
-      {"ppo", {{"ranker.strategy", "all"}}},
-      {"raftpp", {}},
-  };
-  return all;
-}
-
-}  // namespace
-
-VariantDefaults trainer_defaults(const std::string& algorithm) {
-  for (const auto& [name, defaults] : algorithms())
-    if (name == algorithm) return defaults;
-  return {};
-}
-
 const ConfigSchema<TrainerConfig>& trainer_schema() {
   static const ConfigSchema<TrainerConfig> schema = [] {
     ConfigSchema<TrainerConfig> s;
@@ -471,12 +363,7 @@ const ConfigSchema<TrainerConfig>& trainer_schema() {
         "on it: rloo, "
         "grpo, ppo (clipped, with a learned critic), raftpp (RAFT++: "
         "clipped-ratio SFT)",
-        [](C & c) -> auto& { return c.algorithm; },
-        [] {
-          std::vector<std::string> names;
-          for (const auto& a : algorithms()) names.push_back(a.first);
-          return names;
-        }());
+        [](C & c) -> auto& { return c.algorithm; }, algorithm_names());
     s.add_choice("trainer.optimizer",
                  "adam or sgd (plain gradient steps of trainer.learning_rate)",
                  [](C & c) -> auto& { return c.optimizer; }, {"adam", "sgd"});

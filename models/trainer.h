@@ -29,7 +29,6 @@
 // Not thread-safe; owned by one actor. Move-only.
 #pragma once
 
-#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <stdexcept>
@@ -39,6 +38,7 @@
 #include "core/registry.h"
 #include "models/policy.h"
 #include "models/samples.h"
+#include "models/trainer_algorithm.h"
 
 namespace raftsim {
 
@@ -67,17 +67,8 @@ struct TrainerConfig {
   double entropy_coef = 0.0;  // minus entropy_coef * mean token entropy in the loss
 };
 
-// Whether `algorithm` is a policy-gradient one (not sft).
-inline bool is_policy_gradient(const std::string& algorithm) {
-  return algorithm != "sft";
-}
-
 // The trainer.* keys.
 const ConfigSchema<TrainerConfig>& trainer_schema();
-
-// The defaults trainer.algorithm = `algorithm` brings for other keys
-// (core/registry.h): ranker.strategy = all for rloo, grpo and ppo.
-VariantDefaults trainer_defaults(const std::string& algorithm);
 
 class Trainer {
  public:
@@ -109,21 +100,6 @@ class Trainer {
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
-};
-
-class Task;
-
-// The warm start of a token policy: config.warmup_steps Adam steps of SFT on
-// the task's target responses to fresh prompts (stream (seed, kWarmup,
-// step)), each token replaced by a uniform random one with probability
-// config.warmup_noise.
-// With `stop`, it is checked before every step: once set, warm_start throws
-// WarmupInterrupted (a Ctrl-C is honoured within one step, not at the end).
-void warm_start(Policy& policy, const Task& task, const PolicyConfig& config,
-                uint64_t seed, const std::atomic<bool>* stop = nullptr);
-
-struct WarmupInterrupted : std::runtime_error {
-  WarmupInterrupted() : std::runtime_error("interrupted during the warm start") {}
 };
 
 }  // namespace raftsim

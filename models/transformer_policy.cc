@@ -3,11 +3,41 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "core/errors.h"
 #include "models/task.h"
 
 namespace raftsim {
 
 namespace nn = torch::nn;
+
+PolicyTraits TransformerPolicy::traits() {
+  PolicyTraits t;
+  t.needs = &SequencePolicy::token_needs;
+  t.check = [](const PolicyConfig& c) {
+    if (c.d_model % c.heads != 0)
+      throw ConfigError("policy.heads", std::to_string(c.heads),
+                        "a divisor of policy.d_model = " + std::to_string(c.d_model));
+  };
+  t.size = [](const PolicyConfig& c, const TaskConfig& task, const TaskShape& shape) {
+    const double d = c.d_model, L = c.layers, V = task.vocab;
+    const double positions = shape.prompt_length + shape.response_length;
+    PolicySize s;
+    s.params = 2 * V * d + positions * d + L * (4 * d * d + 2 * d * c.ff + 8 * d);
+    s.cache_per_row = s.chunk_per_row = cache_bytes(c, shape);
+    s.chunk_what = "KV caches";
+    return s;
+  };
+  t.flops = [](const PolicyConfig& c, const TaskConfig& task, const IterationWork& w) {
+    return iteration_flops(
+        [](const PolicyConfig& c, const TaskConfig& task, double rows, double T,
+           double offset, double logit_rows) {
+          return TransformerDecoder::multiply_adds(
+              c.d_model, c.ff, task.vocab, c.layers, rows, T, offset, logit_rows);
+        },
+        c, task, w);
+  };
+  return t;
+}
 
 TransformerPolicy::TransformerPolicy(const PolicyConfig& config, const Task& task,
                                      uint64_t seed)

@@ -15,6 +15,9 @@ namespace raftsim {
 
 class TransformerPolicy final : public SequencePolicy {
  public:
+  // What the registry knows of it (models/policy.h).
+  static PolicyTraits traits();
+
   TransformerPolicy(const PolicyConfig& config, const Task& task, uint64_t seed);
 
   torch::nn::Module& module() override { return net_; }

@@ -5,11 +5,16 @@
 #include <unistd.h>
 
 #include <boost/version.hpp>
-#include <caf/config.hpp>
 #include <cstdio>
 #include <ctime>
 
 #include "core/version.h"
+
+// The run file's format does not link CAF: the build names the version it
+// found (CMakeLists.txt).
+#ifndef RAFTSIM_CAF_VERSION
+#error "RAFTSIM_CAF_VERSION must be defined by the build"
+#endif
 
 namespace raftsim {
 
@@ -31,11 +36,11 @@ std::string host_name() {
 std::string environment_text() {
   char buf[320];
   std::snprintf(buf, sizeof buf,
-                "raftsim %s; built against caf %d.%d.%d, libtorch headers %s, hdf5 "
+                "raftsim %s; built against caf %s, libtorch headers %s, hdf5 "
                 "%d.%d.%d; boost %d.%d, gcc %s (installed: the libraries attribute)",
-                kVersion, CAF_MAJOR_VERSION, CAF_MINOR_VERSION, CAF_PATCH_VERSION,
-                TORCH_VERSION, H5_VERS_MAJOR, H5_VERS_MINOR, H5_VERS_RELEASE,
-                BOOST_VERSION / 100000, BOOST_VERSION / 100 % 1000, __VERSION__);
+                kVersion, RAFTSIM_CAF_VERSION, TORCH_VERSION, H5_VERS_MAJOR,
+                H5_VERS_MINOR, H5_VERS_RELEASE, BOOST_VERSION / 100000,
+                BOOST_VERSION / 100 % 1000, __VERSION__);
   return buf;
 }
 

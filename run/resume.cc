@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "core/version.h"
+#include "models/reward_model.h"
 #include "run/checkpoint_store.h"
 #include "run/environment.h"
 #include "run/run_layout.h"
@@ -120,7 +121,7 @@ ResumePlan plan_resume(const std::string& path, const Settings& overrides) {
   if (iterations == plan.rows && run.status() == RunStatus::kComplete)
     throw refuse(path, "a run that is not complete, or --set iterations above its " +
                            std::to_string(plan.rows) + " rows");
-  if (plan.config.reward.model == "learned" && plan.config.reward.relabel_every > 0)
+  if (is_learned(plan.config.reward) && plan.config.reward.relabel_every > 0)
     throw refuse(path,
                  "a run without reward-model relabelling (it has "
                  "reward.relabel_every = " +

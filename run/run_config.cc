@@ -78,13 +78,13 @@ void validate_reward(const RunConfig& c) {
   const RewardConfig& r = c.reward;
   // Learned-only keys are ignored with a synthetic proxy (as reward.noise_*
   // are with reward.noise = none), so one config can sweep reward.model.
-  if (r.model != "learned") return;
-  if (r.noise != "none")
+  if (!is_learned(r)) return;
+  if (noise_traits(r.noise).adds_error)
     throw ConfigError::only(
         "reward.noise", r.noise, "none",
         " with reward.model = learned: a learned model's errors come "
         "from its data, not from a noise formula");
-  if (c.task.name == "bandit" && c.task.features == 0)
+  if (task_traits(c.task.name).feature_vectors && c.task.features == 0)
     throw ConfigError("task.features", "0",
                       "at least 1 with reward.model = learned: the reward model reads "
                       "the feature vector of an arm (i.i.d. arms have nothing to "
@@ -104,26 +104,25 @@ void validate_reward(const RunConfig& c) {
 // What a policy-gradient trainer needs of the sampler, ranker and policy.
 void validate_trainer(const RunConfig& c) {
   const TrainerConfig& t = c.trainer;
-  if (!is_policy_gradient(t.algorithm)) return;
+  const AlgorithmTraits& algo = algorithm_traits(t.algorithm);
+  if (!algo.policy_gradient()) return;
   const std::string with = " with trainer.algorithm = " + t.algorithm;
-  const bool groups = t.algorithm != "raftpp";
-  if (groups && c.ranker.strategy != "all" && c.ranker.strategy != "informative")
-    throw ConfigError(
-        "ranker.strategy", c.ranker.strategy,
-        "all or informative" + with +
-            ": it trains on every response of a prompt (informative drops "
-            "the prompts whose K rewards are all equal)");
-  if ((t.algorithm == "rloo" || t.algorithm == "grpo") && c.sampler.k < 2)
-    throw ConfigError(
-        "sampler.k", std::to_string(c.sampler.k),
-        "at least 2" + with + ": its baseline is the prompt's other responses");
-  if (t.algorithm == "raftpp" && t.kl_coef > 0 && t.kl_mode == "reward")
+  if (algo.whole_groups && !ranker_traits(c.ranker.strategy).whole_groups)
+    throw ConfigError("ranker.strategy", c.ranker.strategy,
+                      whole_group_rankers() + with +
+                          ": it trains on every response of a prompt (informative "
+                          "drops the prompts whose K rewards are all equal)");
+  if (c.sampler.k < algo.min_k)
+    throw ConfigError("sampler.k", std::to_string(c.sampler.k),
+                      "at least " + std::to_string(algo.min_k) + with +
+                          ": its baseline is the prompt's other responses");
+  if (!algo.kl_in_reward && t.kl_coef > 0 && t.kl_mode == "reward")
     throw ConfigError::only(
         "trainer.kl_mode", t.kl_mode, "loss",
-        " with trainer.algorithm = raftpp and trainer.kl_coef > 0: RAFT++ "
-        "weighs every accepted sample alike, so a KL term in the reward "
-        "would change nothing (rank with ranker.kl_coef, or put it in the "
-        "loss)");
+        with +
+            " and trainer.kl_coef > 0: it weighs every accepted sample "
+            "alike, so a KL term in the reward would change nothing (rank with "
+            "ranker.kl_coef, or put it in the loss)");
   if (t.train_on_prompt)
     throw ConfigError::only("trainer.train_on_prompt", "true", "false",
                             with + ": a policy gradient scores responses only");
@@ -137,27 +136,31 @@ void validate_trainer(const RunConfig& c) {
 
 }  // namespace
 
-// What a diffusion policy, which has no exact log-probabilities, cannot do.
-void validate_diffusion(const RunConfig& c) {
-  if (c.policy.model != "diffusion") return;
-  const std::string why =
-      " with policy.model = diffusion: a diffusion model gives no exact "
-      "log-probability";
-  if (c.ranker.kl_coef != 0)
-    throw ConfigError::only("ranker.kl_coef", format_double(c.ranker.kl_coef), "0",
-                            why + " to rank by");
-  if (is_policy_gradient(c.trainer.algorithm))
-    throw ConfigError::only("trainer.algorithm", c.trainer.algorithm, "sft",
-                            why + " for a policy gradient's ratios");
+// What a policy without exact log-probabilities (diffusion) cannot do, and
+// what a task with continuous responses cannot.
+void validate_log_probs(const RunConfig& c) {
+  if (!policy_traits(c.policy.model).exact_log_probs) {
+    const std::string why = " with policy.model = " + c.policy.model +
+                            ": it gives no exact log-probability";
+    if (c.ranker.kl_coef != 0)
+      throw ConfigError::only("ranker.kl_coef", format_double(c.ranker.kl_coef), "0",
+                              why + " to rank by");
+    if (algorithm_traits(c.trainer.algorithm).policy_gradient())
+      throw ConfigError::only("trainer.algorithm", c.trainer.algorithm, "sft",
+                              why + " for a policy gradient's ratios");
+  }
+  if (task_shape(c.task).point_dim == 0) return;
+  const std::string with = " with task.name = " + c.task.name;
   if (c.trainer.train_on_prompt)
-    throw ConfigError::only(
-        "trainer.train_on_prompt", "true", "false",
-        " with policy.model = diffusion: the prompt is its condition, "
-        "not data");
-  if (c.reward.model == "learned")
+    throw ConfigError::only("trainer.train_on_prompt", "true", "false",
+                            with +
+                                ": the prompt is the condition of a continuous "
+                                "response, not data");
+  if (is_learned(c.reward))
     throw ConfigError::only("reward.model", c.reward.model, "synthetic",
-                            " with task.name = points: learned reward models read "
-                            "tokens or bandit features, not points (not built yet)");
+                            with +
+                                ": learned reward models read tokens or bandit "
+                                "features, not points (not built yet)");
 }
 
 void validate(const RunConfig& c) {
@@ -166,13 +169,18 @@ void validate(const RunConfig& c) {
   validate(c.actors);
   validate_reward(c);
   validate_trainer(c);
-  validate_diffusion(c);
   const TaskShape shape = task_shape(c.task);
   const std::string mismatch = policy_mismatch(c.policy, shape);
-  if (!mismatch.empty())
+  if (!mismatch.empty()) {
+    std::string models;
+    for (const auto& m : policies_for(shape))
+      models += (models.empty() ? "" : " or ") + m;
     throw ConfigError("policy.model", c.policy.model,
-                      "a model that can represent task.name = " + c.task.name + ": " +
-                          c.policy.model + " needs " + mismatch);
+                      models +
+                          ", a model that can represent task.name = " + c.task.name +
+                          " (" + c.policy.model + " needs " + mismatch + ")");
+  }
+  validate_log_probs(c);
   // Refuse up front what the machine cannot hold, rather than be killed by
   // the OOM killer mid-run (or fail building the task).
   const MemoryEstimate m = estimate_memory(c);
@@ -202,64 +210,39 @@ const MemoryEstimate::Item& MemoryEstimate::largest() const {
 MemoryEstimate estimate_memory(const RunConfig& c) {
   const TaskShape shape = task_shape(c.task);
   const double P = shape.prompt_length, R = shape.response_length;
-  const double d = c.policy.d_model, L = c.policy.layers, V = c.task.vocab;
-  const double D = shape.point_dim, h = c.policy.hidden;
-  double params = 0, bytes_per = 4;
-  std::string model_key = "policy.d_model";
-  if (c.policy.model == "tabular") {
-    params = static_cast<double>(c.task.contexts) * c.task.arms;
-    bytes_per = 8;
-    model_key = "task.arms";
-  } else if (c.policy.model == "transformer") {
-    params = 2 * V * d + (P + R) * d + L * (4 * d * d + 2 * d * c.policy.ff + 8 * d);
-  } else if (c.policy.model == "diffusion") {
-    params = (D + 32 + c.task.contexts + L * h + D + L + 2) * h + D;
-    model_key = c.task.contexts > L * h ? "task.contexts" : "policy.hidden";
-  } else {
-    params = 2 * V * d + L * 6 * (d * d + d);
-  }
+  const double V = c.task.vocab, D = shape.point_dim;
+  const PolicySize policy = policy_traits(c.policy.model).size(c.policy, c.task, shape);
   MemoryEstimate m;
-  if (D > 0) {
-    // Continuous tasks: per context, the reward maps' grid (its points, the
-    // gold and proxy values, held about twice) and pi_0's reference samples.
-    const double cells = static_cast<double>(kRewardMapCells) * kRewardMapCells;
-    m.items.push_back(
-        {"task.contexts", "the reward maps and pi_0's reference samples",
-         static_cast<double>(c.task.contexts) *
-             (cells * (D * 4 + 2 * 8) * 2 + kReferencePerContext * D * 4 * 2)});
+  if (const auto tables = task_traits(c.task.name).tables) {
+    const TaskTables t = tables(c.task);
+    m.items.push_back({t.key, t.what, t.bytes});
   }
-  if (c.task.name == "bandit")
-    m.items.push_back({"task.arms", "the task's tables",
-                       static_cast<double>(c.task.contexts) * c.task.arms *
-                           (12 + 12.0 * c.task.features)});  // floats, doubles once
   const double s = c.actors.max_staleness;
   // Generators: policy + pi_0 each; trainer: policy, pi_0, gradient, Adam m
   // and v; snapshots alive: staleness + 2; pi_0 shared.
   const double generators =
       generator_count(c.actors, c.trainer.shards, available_cores());
   const double replicas = 2.0 * generators + 5 + s + 2 + 1;
-  m.items.push_back({model_key, "the policy replicas", replicas * params * bytes_per});
+  m.items.push_back({policy.key, "the policy replicas",
+                     replicas * policy.params * policy.bytes_per_param});
   // Samples of the iterations in flight (tokens, four doubles each), held
-  // about three times (chunks, pool, log); plus each generator's KV cache.
+  // about three times (chunks, pool, log).
   const double sample = (P + R + D) * 4 + 4 * 8;
   const double samples = static_cast<double>(c.sampler.prompts) * c.sampler.k;
   m.items.push_back({"sampler.prompts", "samples", (s + 1) * samples * sample * 3});
   // Held-out prompts: decoded all at once every iteration, greedy and
   // sampled, each with its KV cache.
-  const double cache = c.policy.model == "tabular" || c.policy.model == "diffusion"
-                           ? 0
-                           : (P + R) * d * L * 2 * 4;
-  m.items.push_back({"task.eval_prompts", "held-out evaluation samples",
-                     static_cast<double>(c.task.eval_prompts) * 2 * (sample + cache)});
+  m.items.push_back(
+      {"task.eval_prompts", "held-out evaluation samples",
+       static_cast<double>(c.task.eval_prompts) * 2 * (sample + policy.cache_per_row)});
+  // Each generator's chunk: KV caches, or a diffusion step's activations.
   const double chunk = generators * static_cast<double>(c.sampler.chunk) * c.sampler.k;
-  if (c.policy.model == "diffusion")  // each step's activations, per generator
+  if (policy.chunk_per_row > 0)
     m.items.push_back(
-        {"sampler.chunk", "denoising activations", chunk * h * (L + 2) * 4});
-  else if (c.policy.model != "tabular")
-    m.items.push_back({"sampler.chunk", "KV caches", chunk * (P + R) * d * L * 2 * 4});
+        {"sampler.chunk", policy.chunk_what, chunk * policy.chunk_per_row});
   // A learned reward model: its comparisons (two samples each) and its
   // network with Adam's moments, on the trainer and every reward worker.
-  if (c.reward.model == "learned") {
+  if (is_learned(c.reward)) {
     const double pairs =
         static_cast<double>(c.reward.rm_pairs) + c.reward.rm_heldout_pairs;
     m.items.push_back(

@@ -4,6 +4,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mapfile -t files < <(git ls-files --cached --others --exclude-standard '*.h' '*.cc' 2>/dev/null || true)
+# Files deleted in the working tree but still in the index are not files.
+existing=()
+for f in "${files[@]}"; do [[ -f "$f" ]] && existing+=("$f"); done
+files=("${existing[@]}")
 if [[ ${#files[@]} -eq 0 ]]; then
   mapfile -t files < <(find core models actors run sweep analysis cli tests -name '*.h' -o -name '*.cc')
 fi

@@ -59,7 +59,7 @@ bool send_point(Worker& w, const std::string& log,
   std::string request = log + '\0';
   for (const auto& a : args) request += a + '\0';
   request += '\0';
-  return write_all(w.child.to_child, request);
+  return write_all(w.child.to_child.get(), request);
 }
 
 // Reads what `w` wrote; true with `code` once a whole answer arrived. Sets
@@ -67,7 +67,7 @@ bool send_point(Worker& w, const std::string& log,
 bool read_answer(Worker& w, int& code) {
   char buf[64];
   ssize_t n;
-  do n = read(w.child.from_child, buf, sizeof buf);
+  do n = read(w.child.from_child.get(), buf, sizeof buf);
   while (n < 0 && errno == EINTR);
   if (n <= 0) {
     w.dead = true;
@@ -83,8 +83,8 @@ bool read_answer(Worker& w, int& code) {
 
 // Closes the worker's stdin (it exits at end-of-file) and waits for it.
 ChildExit end_worker(Worker& w) {
-  close(w.child.to_child);
-  close(w.child.from_child);
+  w.child.to_child.reset();
+  w.child.from_child.reset();
   return wait_child(w.child.pid);
 }
 
@@ -195,7 +195,7 @@ SweepOutcome run_sweep(const SweepSpec& spec, const Settings& base,
     }
     std::vector<pollfd> fds;
     for (const auto& w : workers)
-      if (w.point) fds.push_back({w.child.from_child, POLLIN, 0});
+      if (w.point) fds.push_back({w.child.from_child.get(), POLLIN, 0});
     if (fds.empty()) break;
     if (poll(fds.data(), fds.size(), -1) < 0) {
       if (errno != EINTR) break;
@@ -210,7 +210,7 @@ SweepOutcome run_sweep(const SweepSpec& spec, const Settings& base,
     for (const auto& p : fds) {
       if (!(p.revents & (POLLIN | POLLHUP | POLLERR))) continue;
       auto w = std::find_if(workers.begin(), workers.end(), [&](const Worker& x) {
-        return x.child.from_child == p.fd;
+        return x.child.from_child.get() == p.fd;
       });
       const size_t i = *w->point;
       int code;

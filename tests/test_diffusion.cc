@@ -50,6 +50,7 @@
 #include "models/points_task.h"
 #include "models/reward_model.h"
 #include "models/trainer.h"
+#include "models/warm_start.h"
 #include "test_support.h"
 
 using namespace raftsim;

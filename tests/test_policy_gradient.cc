@@ -100,7 +100,7 @@ TrainerConfig sgd(const std::string& algorithm, int32_t rows) {
 }
 
 Settings bandit_run(const std::string& algorithm) {
-  const bool groups = algorithm != "sft" && algorithm != "raftpp";
+  const bool groups = algorithm_traits(algorithm).whole_groups;
   return {{"iterations", "30"},
           {"task.contexts", "16"},
           {"task.arms", "32"},
@@ -113,14 +113,14 @@ Settings bandit_run(const std::string& algorithm) {
 }
 
 Settings reverse_run(const std::string& algorithm) {
-  const bool groups = algorithm != "sft" && algorithm != "raftpp";
+  const bool groups = algorithm_traits(algorithm).whole_groups;
   return joined(warm_reverse_settings(),
                 {{"iterations", "20"},
                  {"trainer.algorithm", algorithm},
                  {"ranker.strategy", groups ? "all" : "best_of_k"}});
 }
 
-const std::vector<std::string> kAlgorithms = {"sft", "rloo", "grpo", "ppo", "raftpp"};
+const std::vector<std::string> kAlgorithms = algorithm_names();
 
 }  // namespace
 

@@ -10,6 +10,7 @@
 #include <fstream>
 #include <tuple>
 
+#include "analysis/comparison.h"
 #include "analysis/summary.h"
 #include "core/subprocess.h"
 #include "run/run_layout.h"

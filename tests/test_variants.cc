@@ -14,13 +14,13 @@
 #include "actors/divergence.h"
 #include "models/policy.h"
 #include "models/task.h"
+#include "models/trainer_algorithm.h"
 #include "test_support.h"
 
 using namespace raftsim;
 using namespace raftsim::test;
 
 namespace {
-const char* kAlgorithms[] = {"sft", "rloo", "grpo", "ppo", "raftpp"};
 
 // Columns that are NaN by design where they do not apply
 // (docs/hdf5-layout.md): exact gold (tabular only), the temperature-1 KL
@@ -39,7 +39,7 @@ BOOST_AUTO_TEST_CASE(
   int ran = 0, refused = 0;
   for (const auto& task : task_names())
     for (const auto& model : policy_names())
-      for (const char* algorithm : kAlgorithms) {
+      for (const auto& algorithm : algorithm_names()) {
         const Settings s = {{"task.name", task},
                             {"policy.model", model},
                             {"trainer.algorithm", algorithm},
