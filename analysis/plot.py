@@ -302,8 +302,15 @@ def plot_final(keys, panels, x_key, path, title):
             if not numeric:
                 ax.set_xticks(xv)
                 ax.set_xticklabels([pts[j][0] for j in order])
+        positive = [x for x in xs_all if numeric and x > 0]
         if numeric and xs_all and min(xs_all) > 0 and max(xs_all) / min(xs_all) >= 8:
             ax.set_xscale("log", base=2)
+        elif numeric and positive and min(xs_all) == 0 and max(positive) / min(positive) >= 8:
+            # A grid with 0 and values a decade apart (0, 0.005, 0.01, 0.1): on
+            # a linear axis every value but the largest sits on top of 0.
+            ax.set_xscale("symlog", linthresh=min(positive))
+            ax.set_xticks(sorted(set(xs_all)))
+            ax.set_xticklabels([f"{x:g}" for x in sorted(set(xs_all))])
         ax.set_title(panel, fontsize=10)
     finish(fig, axes, path, x_key, "final gold reward (mean, 95% CI over seeds)",
            f"{title}\nfinal gold reward against {x_key}")
