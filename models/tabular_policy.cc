@@ -1,7 +1,6 @@
 #include "models/tabular_policy.h"
 
 #include "core/rng.h"
-#include "models/sequence_policy.h"
 #include "models/task.h"
 
 namespace raftsim {
@@ -9,7 +8,7 @@ namespace raftsim {
 PolicyTraits TabularPolicy::traits() {
   PolicyTraits t;
   t.needs = [](const TaskShape& task) -> std::string {
-    if (task.point_dim > 0) return SequencePolicy::token_needs(task);
+    if (task.point_dim > 0) return "a task with token responses";
     if (task.prompt_length != 1 || task.response_length != 1)
       return "a task with one-token prompts and responses";
     return "";

@@ -28,6 +28,7 @@ struct ShardResult {
 
 struct Trainer::Impl {
   TrainerConfig config;
+  const AlgorithmTraits* algorithm = nullptr;  // of config.algorithm
   uint64_t seed = 0;
   uint64_t version = 0;
   std::unique_ptr<Policy> initial;
@@ -125,6 +126,7 @@ Trainer::Trainer(const Policy& initial, const TrainerConfig& config, uint64_t se
                  double temperature)
     : impl_(std::make_unique<Impl>()) {
   impl_->config = config;
+  impl_->algorithm = &algorithm_traits(config.algorithm);
   impl_->seed = seed;
   impl_->temperature = temperature;
   impl_->initial = initial.clone();
@@ -134,7 +136,7 @@ Trainer::Trainer(const Policy& initial, const TrainerConfig& config, uint64_t se
   for (const auto& p : impl_->torch_policy->module().parameters())
     if (p.requires_grad())
       impl_->accumulators.push_back(torch::autograd::impl::grad_accumulator(p));
-  if (algorithm_traits(config.algorithm).advantage == Advantage::kCritic)
+  if (impl_->algorithm->advantage == Advantage::kCritic)
     impl_->critic =
         ValueModel(static_cast<int32_t>(impl_->torch_policy->prompt_vocab()),
                    static_cast<int32_t>(impl_->torch_policy->response_vocab()),
@@ -218,8 +220,7 @@ double Trainer::train(uint64_t iteration, const TrainBatch& batch) {
   }
   const int64_t n = batch.size();
   if (n == 0) return std::numeric_limits<double>::quiet_NaN();
-  if (algorithm_traits(m.config.algorithm).policy_gradient())
-    return m.train_policy_gradient(iteration, batch);
+  if (m.algorithm->policy_gradient()) return m.train_policy_gradient(iteration, batch);
 
   const SftRows all = sft_rows(batch);
   const bool with_prompt = m.config.train_on_prompt;
@@ -269,7 +270,7 @@ double Trainer::train(uint64_t iteration, const TrainBatch& batch) {
 double Trainer::Impl::train_policy_gradient(uint64_t iteration,
                                             const TrainBatch& batch) {
   const int64_t n = batch.size(), P = batch.prompt_length, R = batch.response_length;
-  const AlgorithmTraits& algo = algorithm_traits(config.algorithm);
+  const AlgorithmTraits& algo = *algorithm;
   const auto prompts = as_tensor(batch.prompts, n, P);
   const auto responses = as_tensor(batch.responses, n, R);
   auto* initial_policy = dynamic_cast<TorchPolicy*>(initial.get());

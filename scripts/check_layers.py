@@ -46,8 +46,8 @@ def configure(source_dir, build_dir):
     r = subprocess.run(["cmake", f"--graphviz={dot}", "-S", source_dir, "-B", build_dir],
                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     if r.returncode != 0:
-        raise RuntimeError("cmake could not configure " + build_dir + ": " +
-                           r.stderr.strip().splitlines()[-1] if r.stderr.strip() else "")
+        last = r.stderr.strip().splitlines()[-1:] or ["(no message)"]
+        raise RuntimeError(f"cmake could not configure {build_dir}: {last[0]}")
     with open(dot) as f:
         return os.path.join(build_dir, ".cmake", "api", "v1", "reply"), f.read()
 
@@ -112,19 +112,14 @@ def owners(sources, links, source_dir):
         for f in files:
             folders.setdefault(os.path.dirname(f), set()).add(lib)
     for folder, libs in folders.items():
-        lowest = sorted(libs, key=lambda l: len(closure(l, links)))[0]
-        for h in glob.glob(os.path.join(source_dir, folder, "*.h")):
-            rel = os.path.relpath(h, source_dir)
-            if rel in owner:
-                continue
-            cc = rel[:-2] + ".cc"
-            owner[rel] = owner.get(cc, lowest)
-    # Generated headers (core/version.h) belong to their folder's lowest.
-    for folder, libs in folders.items():
-        owner.setdefault(folder + "/version.h",
-                         sorted(libs, key=lambda l: len(closure(l, links)))[0])
-        owner.setdefault(folder + "/source_identity.h",
-                         sorted(libs, key=lambda l: len(closure(l, links)))[0])
+        lowest = min(libs, key=lambda l: len(closure(l, links)))
+        # Generated headers (core/version.h) are not in the source tree.
+        headers = [os.path.relpath(h, source_dir)
+                   for h in glob.glob(os.path.join(source_dir, folder, "*.h"))]
+        headers += [folder + "/version.h", folder + "/source_identity.h"]
+        for rel in headers:
+            if rel not in owner:
+                owner[rel] = owner.get(rel[:-2] + ".cc", lowest)
     return owner
 
 
