@@ -8,10 +8,10 @@
 #   docker run --rm -v "$PWD/results:/results" raftsim \
 #       run --config /opt/raftsim/experiments/quickstart.ini --out /results/quickstart.h5
 #
-# (Here, without a Docker engine: scripts/container-test.sh does the same
+# (Here, without a Docker engine: scripts/checks/container-test.sh does the same
 # with buildah and podman.)
 #
-# The base is pinned: scripts/container-test.sh passes BASE_IMAGE as the
+# The base is pinned: scripts/checks/container-test.sh passes BASE_IMAGE as the
 # digest of the base it built, and RAFTSIM_SOURCE_COMMIT as the commit (the
 # build context has no .git). The image records its identity in
 # /etc/raftsim/image (base, source commit, and the sha256 of the full
@@ -25,9 +25,9 @@ ENV RAFTSIM_SOURCE_COMMIT=${RAFTSIM_SOURCE_COMMIT}
 
 COPY . /opt/raftsim
 WORKDIR /opt/raftsim
-RUN bash scripts/install-deps.sh \
+RUN bash scripts/setup/install-deps.sh \
  && rm -rf /var/lib/apt/lists/* \
- && bash scripts/build.sh \
+ && bash scripts/setup/build.sh \
  && (cd build && ctest --output-on-failure -j"$(nproc)" -E 'test_faults|test_slurm') \
  && install -m 0755 build/raftsim /usr/local/bin/raftsim \
  && mkdir -p /etc/raftsim /results \

@@ -2,11 +2,11 @@
 
 #include <algorithm>
 
-#include "actors/divergence.h"
 #include "actors/remote_generator.h"
 #include "actors/report_builder.h"
 #include "core/rng.h"
-#include "models/reward_model.h"
+#include "loop/divergence.h"
+#include "models/rewards/reward_model.h"
 
 namespace raftsim {
 
@@ -85,14 +85,6 @@ void on_reward_model(Self* self, RewardSnapshot& snapshot) {
   for (auto& b : batches) score(self, b);
 }
 
-// Relabelling is due after iteration t when the next iteration is the first
-// of a new reward-model version.
-bool relabel_due(const CoordinatorState& st, uint64_t t) {
-  const int32_t every = st.setup.reward->reward.relabel_every;
-  return st.learned && every > 0 && (t + 1) % static_cast<uint64_t>(every) == 0 &&
-         t + 1 < static_cast<uint64_t>(st.setup.iterations);
-}
-
 void on_scored(Self* self, ScoredBatch& sb) {
   auto& st = self->state;
   const uint64_t t = sb.batch.iteration;
@@ -106,11 +98,9 @@ void on_scored(Self* self, ScoredBatch& sb) {
   it.chunks[c] = std::move(sb);
   if (!st.schedule->chunk_scored(t)) return;
   RankRequest req{t, std::move(it.chunks)};
-  if (relabel_due(st, t)) {
-    req.relabel_pairs = st.setup.reward->reward.relabel_pairs;
-    req.relabel_stream = derive_seed(
-        st.setup.reward->seed, Purpose::kRewardData,
-        reward_version_for(t + 1, st.setup.reward->reward.relabel_every), 2);
+  if (st.relabelling.due_after(t)) {
+    req.relabel_pairs = st.relabelling.pairs();
+    req.relabel_stream = st.relabelling.stream_after(t);
   }
   self->request(st.ranker, caf::infinite, std::move(req))
       .then(
@@ -119,8 +109,7 @@ void on_scored(Self* self, ScoredBatch& sb) {
             s.busy.push_back(sel.rank);
             const uint64_t t = sel.iteration;
             if (sel.relabel.size() > 0) {
-              const uint64_t v =
-                  reward_version_for(t + 1, s.setup.reward->reward.relabel_every);
+              const uint64_t v = s.relabelling.version_for(t + 1);
               self->request(s.reward_trainer, caf::infinite,
                             RelabelRequest{v, std::move(sel.relabel)})
                   .then([self](RewardSnapshot& rs) { on_reward_model(self, rs); },
@@ -138,8 +127,7 @@ void score(Self* self, SampleBatch& batch) {
   auto& reward = st.rewards[batch.chunk % st.rewards.size()];
   ScoreRequest req{std::move(batch), {}};
   if (st.learned)
-    req.reward = st.reward_models.at(
-        reward_version_for(req.batch.iteration, st.setup.reward->reward.relabel_every));
+    req.reward = st.reward_models.at(st.relabelling.version_for(req.batch.iteration));
   self->request(reward, caf::infinite, std::move(req))
       .then([self](ScoredBatch& sb) { on_scored(self, sb); },
             fail_on(self, "reward worker"));
@@ -148,8 +136,7 @@ void score(Self* self, SampleBatch& batch) {
 // Scores the batch now, or once its reward-model version is trained.
 void on_samples(Self* self, SampleBatch& batch) {
   auto& st = self->state;
-  const uint64_t v =
-      reward_version_for(batch.iteration, st.setup.reward->reward.relabel_every);
+  const uint64_t v = st.relabelling.version_for(batch.iteration);
   if (st.learned && st.reward_models.count(v) == 0)
     st.unscored[v].push_back(std::move(batch));
   else
@@ -278,8 +265,8 @@ void launch(Self* self) {
     st.snapshots.erase(st.snapshots.begin());
   // Likewise the reward-model versions: from the oldest iteration in flight.
   if (!st.iterations.empty()) {
-    const uint64_t keep_reward = reward_version_for(st.iterations.begin()->first,
-                                                    setup.reward->reward.relabel_every);
+    const uint64_t keep_reward =
+        st.relabelling.version_for(st.iterations.begin()->first);
     while (st.reward_models.size() > 1 && st.reward_models.begin()->first < keep_reward)
       st.reward_models.erase(st.reward_models.begin());
   }
@@ -406,12 +393,15 @@ caf::behavior coordinator(Self* self, CoordinatorSetup setup) {
   for (int32_t i = 0; i < s.actors.reward_workers; ++i)
     st.rewards.push_back(self->system().spawn(reward_worker, s.reward));
   st.learned = is_learned(s.reward->reward);
+  st.relabelling =
+      Relabelling(st.learned, s.reward->reward.relabel_every,
+                  s.reward->reward.relabel_pairs, s.iterations, s.reward->seed);
   if (st.learned) st.reward_models[s.reward_model.version] = s.reward_model;
   if (s.reward_trainer)
     st.reward_trainer =
-        self->system().spawn<caf::detached>(reward_trainer_fn, s.reward_trainer);
-  st.ranker = self->system().spawn(ranker_actor_fn, s.ranker);
-  st.trainer = self->system().spawn<caf::detached>(trainer_actor_fn, s.trainer);
+        self->system().spawn<caf::detached>(reward_trainer, s.reward_trainer);
+  st.ranker = self->system().spawn(ranker, s.ranker);
+  st.trainer = self->system().spawn<caf::detached>(trainer, s.trainer);
   st.snapshots = s.snapshots;
   if (st.snapshots.empty()) {
     const auto& initial = *s.trainer->initial;

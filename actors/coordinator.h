@@ -1,4 +1,4 @@
-// Coordinator: the CAF adapter around the Schedule (actors/schedule.h). It
+// Coordinator: the CAF adapter around the Schedule (loop/schedule.h). It
 // spawns the run's actors, turns the schedule's decisions into requests and
 // the replies into schedule events, and never blocks.
 //
@@ -31,15 +31,16 @@
 #include <string>
 #include <vector>
 
-#include "actors/divergence.h"
 #include "actors/generator.h"
 #include "actors/messages.h"
-#include "actors/ranker_actor.h"
+#include "actors/ranker.h"
 #include "actors/remote_generator.h"
 #include "actors/reward_trainer.h"
 #include "actors/reward_worker.h"
-#include "actors/schedule.h"
-#include "actors/trainer_actor.h"
+#include "actors/trainer.h"
+#include "loop/divergence.h"
+#include "loop/relabelling.h"
+#include "loop/schedule.h"
 
 namespace raftsim {
 
@@ -86,7 +87,7 @@ struct CoordinatorSetup {
   std::shared_ptr<const TrainerContext> trainer;
   logger_actor logger;
   std::shared_ptr<RunOutcome> outcome;
-  // A row beyond these fails the run once written (actors/divergence.h).
+  // A row beyond these fails the run once written (loop/divergence.h).
   double gold_bound = std::numeric_limits<double>::infinity();
   DivergenceHints divergence_hints;
   const std::atomic<bool>* interrupt = nullptr;  // no new iteration
@@ -116,10 +117,11 @@ struct CoordinatorState {
   std::vector<int32_t> slot_node;           // per generator: its node, or -1
   std::vector<bool> node_lost;              // per node
   std::deque<size_t> idle;                  // generator indices
-  std::vector<reward_actor> rewards;
+  std::vector<reward_worker_actor> rewards;
   reward_trainer_actor reward_trainer;                    // relabelling only
   bool learned = false;                                   // reward.model = learned
   std::map<uint64_t, RewardSnapshot> reward_models;       // by version
+  Relabelling relabelling;                                // which version when
   std::map<uint64_t, std::vector<SampleBatch>> unscored;  // waiting for a version
   uint64_t reward_reported = 0;  // newest reward-model version handed to the logger
   ranker_actor ranker;

@@ -10,7 +10,7 @@
 #include "core/fault_signals.h"
 #include "core/moments.h"
 #include "core/rng.h"
-#include "models/compute_threads.h"
+#include "models/policies/compute_threads.h"
 
 namespace raftsim {
 

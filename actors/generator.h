@@ -10,10 +10,10 @@
 #include <memory>
 #include <vector>
 
-#include "actors/actors_config.h"
 #include "actors/messages.h"
-#include "actors/run_clock.h"
-#include "models/task.h"
+#include "loop/actors_config.h"
+#include "loop/run_clock.h"
+#include "models/tasks/task.h"
 
 namespace raftsim {
 

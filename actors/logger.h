@@ -7,7 +7,7 @@
 #include <memory>
 
 #include "actors/messages.h"
-#include "actors/report_sink.h"
+#include "loop/report_sink.h"
 
 namespace raftsim {
 

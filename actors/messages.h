@@ -21,16 +21,16 @@
 #include <utility>
 #include <vector>
 
-#include "actors/checkpoint.h"
-#include "actors/iteration_report.h"
-#include "actors/reward_snapshot.h"
-#include "actors/run_status.h"
 #include "core/time_span.h"
-#include "models/learned_reward.h"
-#include "models/policy.h"
-#include "models/pool.h"
-#include "models/preferences.h"
-#include "models/samples.h"
+#include "loop/checkpoint.h"
+#include "loop/iteration_report.h"
+#include "loop/reward_snapshot.h"
+#include "loop/run_status.h"
+#include "models/policies/policy.h"
+#include "models/rewards/learned_reward.h"
+#include "models/rewards/preferences.h"
+#include "models/selection/pool.h"
+#include "models/tasks/samples.h"
 
 namespace raftsim {
 
@@ -146,7 +146,7 @@ struct TrainerState {
   std::vector<uint8_t> state;
 };
 
-// coordinator -> logger: IterationReport (actors/iteration_report.h), one
+// coordinator -> logger: IterationReport (loop/iteration_report.h), one
 // per iteration in order; then close_atom with the final RunStatus.
 
 using close_atom = caf::atom_constant<caf::atom("close")>;
@@ -157,7 +157,8 @@ using tick_atom = caf::atom_constant<caf::atom("tick")>;
 using generator_actor =
     caf::typed_actor<caf::replies_to<GenerateChunk>::with<SampleBatch>,
                      caf::replies_to<EvaluateRequest>::with<EvalResult>>;
-using reward_actor = caf::typed_actor<caf::replies_to<ScoreRequest>::with<ScoredBatch>>;
+using reward_worker_actor =
+    caf::typed_actor<caf::replies_to<ScoreRequest>::with<ScoredBatch>>;
 using reward_trainer_actor =
     caf::typed_actor<caf::replies_to<RelabelRequest>::with<RewardSnapshot>>;
 using ranker_actor = caf::typed_actor<caf::replies_to<RankRequest>::with<Selection>>;

@@ -48,7 +48,7 @@ void register_node_messages(caf::actor_system_config& cfg) {
 
 }  // namespace raftsim
 
-// Interposed, as run/tls_audit.cc interposes OpenSSL calls: CAF 0.17.6's
+// Interposed, as nodes/tls_audit.cc interposes OpenSSL calls: CAF 0.17.6's
 // binary_deserializer::begin_sequence, through which every container and
 // string of every message off the wire is read. CAF believed the size it
 // announces and resized the container before the bytes behind it were there:

@@ -1,6 +1,6 @@
 #include "actors/remote_generator.h"
 
-#include "models/weights_io.h"
+#include "models/policies/weights_io.h"
 
 namespace raftsim {
 

@@ -6,7 +6,7 @@
 // the node asks.
 //
 // Losing the node: it monitors the node's proxy (heartbeats make a silent
-// partition visible, see run/network.h) and bounds every request by
+// partition visible, see nodes/network.h) and bounds every request by
 // `timeout`. Once the node is down or a request times out, every request in
 // flight and every later one fails with node_lost(), which the coordinator
 // answers by re-issuing the work to other generators with the same streams.
@@ -18,7 +18,7 @@
 #include <string>
 
 #include "actors/node_protocol.h"
-#include "actors/run_clock.h"
+#include "loop/run_clock.h"
 
 namespace raftsim {
 

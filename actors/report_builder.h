@@ -8,9 +8,9 @@
 #include <memory>
 #include <vector>
 
-#include "actors/checkpoint.h"
 #include "actors/coordinator.h"
-#include "actors/iteration_report.h"
+#include "loop/checkpoint.h"
+#include "loop/iteration_report.h"
 
 namespace raftsim {
 

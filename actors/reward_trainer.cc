@@ -3,7 +3,7 @@
 #include <chrono>
 
 #include "core/errors.h"
-#include "models/compute_threads.h"
+#include "models/policies/compute_threads.h"
 
 namespace raftsim {
 
@@ -20,7 +20,7 @@ RewardSnapshot train_reward_version(const Task& task, RewardModelTrainer& traine
   return s;
 }
 
-reward_trainer_actor::behavior_type reward_trainer_fn(
+reward_trainer_actor::behavior_type reward_trainer(
     reward_trainer_actor::stateful_pointer<RewardTrainerState>,
     std::shared_ptr<const RewardTrainerContext> ctx) {
   return {

@@ -1,5 +1,5 @@
 // Reward-model trainer actor (reward.relabel_every > 0): owns the
-// RewardModelTrainer (models/learned_reward.h) after the engine has trained
+// RewardModelTrainer (models/rewards/learned_reward.h) after the engine has trained
 // version 0 with it. Each RelabelRequest adds the comparisons of the current
 // policy's samples and trains the next version, answered as an immutable
 // RewardSnapshot that the coordinator hands to the reward workers. Spawned
@@ -9,8 +9,8 @@
 #include <memory>
 
 #include "actors/messages.h"
-#include "actors/run_clock.h"
-#include "models/learned_reward.h"
+#include "loop/run_clock.h"
+#include "models/rewards/learned_reward.h"
 
 namespace raftsim {
 
@@ -25,7 +25,7 @@ struct RewardTrainerState {
   static inline const char* name = "raftsim.reward_trainer";
 };
 
-reward_trainer_actor::behavior_type reward_trainer_fn(
+reward_trainer_actor::behavior_type reward_trainer(
     reward_trainer_actor::stateful_pointer<RewardTrainerState> self,
     std::shared_ptr<const RewardTrainerContext> ctx);
 

@@ -4,8 +4,8 @@
 
 namespace raftsim {
 
-reward_actor::behavior_type reward_worker(
-    reward_actor::stateful_pointer<RewardWorkerState> self,
+reward_worker_actor::behavior_type reward_worker(
+    reward_worker_actor::stateful_pointer<RewardWorkerState> self,
     std::shared_ptr<const RewardContext> ctx) {
   self->state.model = std::make_unique<RewardModel>(*ctx->task, ctx->reward, ctx->seed);
   return {

@@ -1,15 +1,15 @@
 // Reward actor: scores a chunk of samples with the task's gold reward and the
 // proxy: the reward-model version the request carries (reward.model =
-// learned), or gold + the configured error (models/reward_model.h). Runs on
+// learned), or gold + the configured error (models/rewards/reward_model.h). Runs on
 // the actor system's shared scheduler.
 #pragma once
 
 #include <memory>
 
 #include "actors/messages.h"
-#include "actors/run_clock.h"
-#include "models/reward_model.h"
-#include "models/task.h"
+#include "loop/run_clock.h"
+#include "models/rewards/reward_model.h"
+#include "models/tasks/task.h"
 
 namespace raftsim {
 
@@ -26,8 +26,8 @@ struct RewardWorkerState {
   static inline const char* name = "raftsim.reward";
 };
 
-reward_actor::behavior_type reward_worker(
-    reward_actor::stateful_pointer<RewardWorkerState> self,
+reward_worker_actor::behavior_type reward_worker(
+    reward_worker_actor::stateful_pointer<RewardWorkerState> self,
     std::shared_ptr<const RewardContext> ctx);
 
 }  // namespace raftsim

@@ -1,10 +1,10 @@
 // FLOPs of one RAFT iteration by stage, as raftsim computes them: each
-// policy states its own (PolicyTraits::flops, models/policy_cost.h says
+// policy states its own (PolicyTraits::flops, models/policies/policy_cost.h says
 // what is counted); this asks the policy of a run's config.
 #pragma once
 
-#include "models/policy_cost.h"
-#include "run/run_config.h"
+#include "experiment/run_config.h"
+#include "models/policies/policy_cost.h"
 
 namespace raftsim {
 

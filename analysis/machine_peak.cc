@@ -7,7 +7,7 @@
 #include <thread>
 #include <vector>
 
-#include "models/compute_threads.h"
+#include "models/policies/compute_threads.h"
 
 namespace raftsim {
 

@@ -43,7 +43,7 @@ ALGORITHMS = ["sft", "raftpp", "rloo", "grpo", "ppo"]
 NAMES = {"sft": "RAFT", "raftpp": "RAFT++", "rloo": "RLOO", "grpo": "GRPO", "ppo": "PPO"}
 LEVEL = {"sequence": 0.9, "bandit": 1.0}
 # The trainer and ranker keys that tune each algorithm's update
-# (models/trainer.cc, models/ranker.cc), besides what all share: the
+# (models/training/trainer.cc, models/selection/ranker.cc), besides what all share: the
 # sampler's b, K and temperature, trainer.optimizer and trainer.shards, and
 # the variant switches reset_optimizer, from_initial, train_on_prompt. PPO's
 # critic width is fixed in code (32), a choice the count leaves out.

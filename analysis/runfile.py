@@ -1,4 +1,4 @@
-"""Reading raftsim run files from Python: the layout of run/run_layout.h
+"""Reading raftsim run files from Python: the layout of runfile/run_layout.h
 (docs/hdf5-layout.md), for the plotting and table scripts.
 
     from runfile import read_runs

@@ -5,10 +5,10 @@
 #include <numeric>
 #include <vector>
 
-#include "models/compute_threads.h"
-#include "models/diffusion_policy.h"
-#include "models/policy.h"
-#include "models/task.h"
+#include "models/policies/compute_threads.h"
+#include "models/policies/diffusion_policy.h"
+#include "models/policies/policy.h"
+#include "models/tasks/task.h"
 
 namespace raftsim {
 

@@ -9,7 +9,7 @@
 
 #include <cstdint>
 
-#include "run/run_config.h"
+#include "experiment/run_config.h"
 
 namespace raftsim {
 

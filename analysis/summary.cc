@@ -9,8 +9,8 @@
 #include <set>
 
 #include "core/h5_file.h"
-#include "run/provenance.h"
-#include "run/run_layout.h"
+#include "runfile/provenance.h"
+#include "runfile/run_layout.h"
 
 namespace fs = std::filesystem;
 

@@ -2,7 +2,7 @@
 
 #include <numeric>
 
-#include "run/run_layout.h"
+#include "runfile/run_layout.h"
 
 namespace raftsim {
 

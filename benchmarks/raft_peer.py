@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """The RAFT loop of experiments/bench.ini written plainly in PyTorch: the peer
-that `scripts/benchmarks.sh` measures raftsim against.
+that `scripts/bench/benchmarks.sh` measures raftsim against.
 
 Same work per iteration as raftsim on that config: draw b prompts of the
 sequence/reverse task, sample K responses each from the current policy at

@@ -2,7 +2,7 @@
 
 #include <sstream>
 
-#include "run/run_config.h"
+#include "experiment/run_config.h"
 
 namespace raftsim::cli {
 

@@ -10,7 +10,7 @@ void add_tls_options(po::options_description& opts, TlsFiles& tls) {
       "tls-key", po::value(&tls.key), "its private key (PEM)")(
       "tls-ca", po::value(&tls.ca),
       "the CA whose certificates are accepted from peers (PEM); "
-      "scripts/make-test-ca.sh makes one")(
+      "scripts/fixtures/make-test-ca.sh makes one")(
       "tls-passphrase-file", po::value(&tls.passphrase_file),
       "a file holding the key's passphrase, if the key is encrypted");
 }

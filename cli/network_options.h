@@ -6,7 +6,7 @@
 
 #include <boost/program_options.hpp>
 
-#include "run/network.h"
+#include "nodes/network.h"
 
 namespace raftsim::cli {
 

@@ -10,6 +10,7 @@
 #include "cli/settings_input.h"
 #include "cli/signals.h"
 #include "core/resources.h"
+#include "experiment/experiment_hash.h"
 #include "run/node_server.h"
 
 namespace po = boost::program_options;

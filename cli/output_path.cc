@@ -5,7 +5,7 @@
 #include <filesystem>
 
 #include "core/errors.h"
-#include "run/environment.h"
+#include "runfile/environment.h"
 
 namespace fs = std::filesystem;
 

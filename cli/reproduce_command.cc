@@ -1,5 +1,5 @@
 // raftsim reproduce: reruns a run file from its own resolved config and
-// compares /metrics bit for bit (run/provenance.h names what differs in
+// compares /metrics bit for bit (runfile/provenance.h names what differs in
 // the file's origin when the bits do).
 #include <unistd.h>
 
@@ -19,8 +19,8 @@
 #include "core/h5_file.h"
 #include "core/scratch_dir.h"
 #include "core/version.h"
-#include "run/provenance.h"
-#include "run/run_layout.h"
+#include "runfile/provenance.h"
+#include "runfile/run_layout.h"
 
 namespace po = boost::program_options;
 namespace fs = std::filesystem;

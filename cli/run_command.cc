@@ -13,9 +13,10 @@
 #include "cli/signals.h"
 #include "core/file_lock.h"
 #include "core/resources.h"
+#include "experiment/memory_estimate.h"
 #include "run/engine.h"
-#include "run/environment.h"
-#include "run/resume.h"
+#include "runfile/environment.h"
+#include "runfile/resume.h"
 
 namespace po = boost::program_options;
 

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "run/run_config.h"
+#include "experiment/run_config.h"
 
 namespace raftsim::cli {
 

@@ -157,8 +157,8 @@ int sweep_command(const std::vector<std::string>& args) {
       throw ConfigError(
           "--executor", executor,
           "local here, or slurm on a machine with Slurm's client: sbatch is "
-          "not on PATH (scripts/install-deps.sh installs it, "
-          "scripts/slurm-local.sh starts a one-machine Slurm)");
+          "not on PATH (scripts/setup/install-deps.sh installs it, "
+          "scripts/fixtures/slurm-local.sh starts a one-machine Slurm)");
     if (seeds < 0)
       throw ConfigError("--seeds", std::to_string(seeds), "an integer >= 0");
     base = read_settings(config_path, sets);

@@ -2,7 +2,7 @@
 // at a named point of a run, so a kill or an interrupt lands at the same
 // place however busy the machine is (a kill on a timer once landed after
 // the run had ended). Configured by `faults.signal`
-// (actors/actors_config.h); armed by the engine for one run at a time.
+// (loop/actors_config.h); armed by the engine for one run at a time.
 #pragma once
 
 #include <cstdint>

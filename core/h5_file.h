@@ -1,7 +1,7 @@
 // H5File: raftsim's only door to HDF5. A file of attributes, appendable
 // tables, fixed datasets, string lists and external links, addressed by
 // path ("/metrics/gold_reward_mean"). It knows nothing of what a run or a
-// sweep stores; run/run_layout.h and sweep/manifest.h do.
+// sweep stores; runfile/run_layout.h and sweep/manifest.h do.
 //
 // Every appended table is an extendible, chunked dataset; flush() makes
 // every row appended so far survive a SIGKILL of the writer. Optionally

@@ -10,7 +10,7 @@
 //             exact log-probabilities, the task shapes it accepts, its
 //             parameter count and FLOPs; a trainer's need for whole groups);
 //   defaults  values for other keys that the variant needs (a diffusion
-//             policy's learning rate): run/run_config.h applies them where
+//             policy's learning rate): experiment/run_config.h applies them where
 //             the user set nothing and records them in the run file.
 #pragma once
 

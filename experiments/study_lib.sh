@@ -38,7 +38,7 @@ while [[ $# -gt 0 ]]; do
   shift
 done
 if [[ ! -x "$RAFTSIM" ]]; then
-  echo "$STUDY: $RAFTSIM not found: build first (bash scripts/build.sh)" >&2
+  echo "$STUDY: $RAFTSIM not found: build first (bash scripts/setup/build.sh)" >&2
   exit 2
 fi
 if [[ $QUICK -eq 1 ]]; then

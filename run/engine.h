@@ -1,5 +1,5 @@
 // Engine: runs one RAFT experiment end to end. Builds the task and pi_0
-// (with its warm start), writes the run file's header (run/run_layout.h),
+// (with its warm start), writes the run file's header (runfile/run_layout.h),
 // gives each actor its slice of the configuration, starts an actor system
 // with the coordinator (actors/coordinator.h), and waits for it.
 //
@@ -17,9 +17,9 @@
 #include <string>
 
 #include "actors/coordinator.h"
-#include "run/network.h"
-#include "run/resume.h"
-#include "run/run_config.h"
+#include "experiment/run_config.h"
+#include "nodes/network.h"
+#include "runfile/resume.h"
 
 namespace raftsim {
 
@@ -33,7 +33,7 @@ struct RunOptions {
   const std::atomic<bool>* stop_now = nullptr;
   std::string environment;  // stored as the root attribute
   // Set: continue the run in out_path as this plan says (plan_resume,
-  // run/resume.h; rows after its checkpoint are recomputed) instead of
+  // runfile/resume.h; rows after its checkpoint are recomputed) instead of
   // creating a file. `config` is then plan->config.
   const ResumePlan* resume = nullptr;
   // actors.nodes: how to reach them (environment, not experiment).

@@ -3,11 +3,11 @@
 #include <thread>
 
 #include "core/version.h"
-#include "models/compute_identity.h"
-#include "models/compute_threads.h"
+#include "models/policies/compute_identity.h"
+#include "models/policies/compute_threads.h"
+#include "nodes/frame_guard.h"
 #include "run/engine.h"
-#include "run/environment.h"
-#include "run/frame_guard.h"
+#include "runfile/environment.h"
 
 namespace raftsim {
 

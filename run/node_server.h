@@ -1,5 +1,5 @@
 // `raftsim node`: a process that hosts generator actors for runs on other
-// processes or machines. It publishes one node actor (actors/node.h) on
+// processes or machines. It publishes one node actor (nodes/node.h) on
 // --listen with CAF's middleman, over mutual TLS when given certificates,
 // and serves one run at a time until it is stopped (SIGINT/SIGTERM).
 #pragma once
@@ -8,9 +8,9 @@
 #include <functional>
 #include <string>
 
-#include "actors/node.h"
-#include "run/network.h"
-#include "run/run_config.h"
+#include "experiment/run_config.h"
+#include "nodes/network.h"
+#include "nodes/node.h"
 
 namespace raftsim {
 
@@ -20,7 +20,7 @@ struct NodeOptions {
   int32_t generators = 1;
   PinnedExperiment pinned;         // accept only this experiment (empty: any)
   int64_t kill_after_chunks = -1;  // testing: SIGKILL itself on chunk n + 1
-  // Plain TCP: the largest message a peer may announce (run/frame_guard.h).
+  // Plain TCP: the largest message a peer may announce (nodes/frame_guard.h).
   uint32_t max_message_bytes = 256u << 20;
   const std::atomic<bool>* stop = nullptr;
   std::function<void(const std::string&)> log;  // one line per event

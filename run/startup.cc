@@ -3,17 +3,18 @@
 #include <cmath>
 #include <optional>
 
-#include "actors/trainer_actor.h"
+#include "actors/trainer.h"
 #include "core/resources.h"
 #include "core/version.h"
-#include "models/reward_model.h"
-#include "models/warm_start.h"
-#include "models/weights_io.h"
-#include "run/checkpoint_store.h"
-#include "run/environment.h"
-#include "run/provenance.h"
-#include "run/reward_model_store.h"
-#include "run/run_layout.h"
+#include "experiment/experiment_hash.h"
+#include "models/policies/warm_start.h"
+#include "models/policies/weights_io.h"
+#include "models/rewards/reward_model.h"
+#include "runfile/checkpoint_store.h"
+#include "runfile/environment.h"
+#include "runfile/provenance.h"
+#include "runfile/reward_model_store.h"
+#include "runfile/run_layout.h"
 
 namespace raftsim {
 
@@ -119,7 +120,7 @@ std::shared_ptr<RunWriter> create_run(const RunConfig& config,
   return writer;
 }
 
-// Follows `plan` (run/resume.h, checked before the file was locked and
+// Follows `plan` (runfile/resume.h, checked before the file was locked and
 // again now): truncates the rows after its checkpoint and restores pi_0,
 // the trainer's state and the policy versions the next iterations need.
 Reopened reopen_run(const RunConfig& config, const RunOptions& options,
@@ -143,7 +144,7 @@ Reopened reopen_run(const RunConfig& config, const RunOptions& options,
     write_initial_weights(file, *r.initial->weights(), identity);
   }
   // The reward model is trained again (deterministically); runs that
-  // relabel are not resumed (run/resume.h).
+  // relabel are not resumed (runfile/resume.h).
   r.learned = train_learned_reward(config, task, *r.initial, options.interrupt);
   if (r.learned.initial.model && !has_reward_model(file, 0))
     write_reward_model(file, r.learned.initial);

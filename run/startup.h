@@ -10,15 +10,15 @@
 #include <memory>
 
 #include "actors/messages.h"
-#include "actors/reward_snapshot.h"
-#include "models/learned_reward.h"
-#include "models/policy.h"
-#include "models/task.h"
-#include "models/weights_io.h"
+#include "experiment/run_config.h"
+#include "loop/reward_snapshot.h"
+#include "models/policies/policy.h"
+#include "models/policies/weights_io.h"
+#include "models/rewards/learned_reward.h"
+#include "models/tasks/task.h"
 #include "run/engine.h"
-#include "run/resume.h"
-#include "run/run_config.h"
-#include "run/run_writer.h"
+#include "runfile/resume.h"
+#include "runfile/run_writer.h"
 
 namespace raftsim {
 
@@ -49,7 +49,7 @@ struct Reopened {
   LearnedReward learned;
 };
 
-// Follows `plan` (run/resume.h, checked before the file was locked and
+// Follows `plan` (runfile/resume.h, checked before the file was locked and
 // again now): truncates the rows after its checkpoint and restores pi_0,
 // the trainer's state and the policy versions the next iterations need.
 Reopened reopen_run(const RunConfig& config, const RunOptions& options,

@@ -3,6 +3,6 @@
 # (experiments/quickstart.ini). Prints where the HDF5 file went.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/install-deps.sh
-bash scripts/build.sh
+bash scripts/setup/install-deps.sh
+bash scripts/setup/build.sh
 ./build/raftsim run --config experiments/quickstart.ini "$@"

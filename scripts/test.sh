@@ -5,10 +5,10 @@
 # `scripts/test.sh --studies` runs them after the suite).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/install-deps.sh
-bash scripts/check-format.sh
-RAFTSIM_CMAKE_ARGS="-DRAFTSIM_WERROR=ON" bash scripts/build.sh
-bash scripts/check-layers.sh build  # reads the link graph of the build just made
+bash scripts/setup/install-deps.sh
+bash scripts/checks/check-format.sh
+RAFTSIM_CMAKE_ARGS="-DRAFTSIM_WERROR=ON" bash scripts/setup/build.sh
+bash scripts/checks/check-layers.sh build  # reads the link graph of the build just made
 cd build
 studies=0
 if [[ "${1:-}" == "--studies" ]]; then studies=1; shift; fi

@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "run/run_config.h"
+#include "experiment/run_config.h"
 
 namespace raftsim {
 // One axis of the grid: keys that move together (one key for --grid, several

@@ -6,7 +6,7 @@
 
 #include "core/errors.h"
 #include "core/h5_file.h"
-#include "run/run_layout.h"
+#include "runfile/run_layout.h"
 #include "sweep/grid.h"
 #include "sweep/manifest.h"
 

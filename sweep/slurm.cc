@@ -15,7 +15,7 @@
 
 #include "core/progress.h"
 #include "core/subprocess.h"
-#include "run/run_layout.h"
+#include "runfile/run_layout.h"
 #include "sweep/manifest.h"
 
 namespace fs = std::filesystem;
@@ -30,10 +30,11 @@ constexpr int kSqueueRetries = 30;  // a controller away for ~30 polls fails the
 std::string program(const std::string& name) {
   const std::string path = find_program(name);
   if (path.empty())
-    throw std::runtime_error(name +
-                             " not found on PATH: the Slurm executor needs Slurm's "
-                             "client (scripts/install-deps.sh installs it; "
-                             "scripts/slurm-local.sh starts a one-machine Slurm)");
+    throw std::runtime_error(
+        name +
+        " not found on PATH: the Slurm executor needs Slurm's "
+        "client (scripts/setup/install-deps.sh installs it; "
+        "scripts/fixtures/slurm-local.sh starts a one-machine Slurm)");
   return path;
 }
 

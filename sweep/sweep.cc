@@ -15,8 +15,8 @@
 #include "core/progress.h"
 #include "core/resources.h"
 #include "core/subprocess.h"
-#include "run/resume.h"
-#include "run/run_layout.h"
+#include "runfile/resume.h"
+#include "runfile/run_layout.h"
 #include "sweep/manifest.h"
 
 namespace fs = std::filesystem;

@@ -1,6 +1,6 @@
 // libFuzzer target over everything a user types before a run starts: the
 // INI parser, --set and --grid items, and the validation of the resulting
-// configurations. scripts/fuzz.sh builds and runs it.
+// configurations. scripts/checks/fuzz.sh builds and runs it.
 //
 // Input: INI text; optionally a line "--" and then one command-line item
 // per line: "KEY=VALUE" is a --set, "grid KEY=V1,V2,..." a --grid axis.
@@ -20,7 +20,7 @@
 
 #include "cli/settings_input.h"
 #include "core/errors.h"
-#include "run/run_config.h"
+#include "experiment/run_config.h"
 #include "sweep/grid.h"
 
 namespace {

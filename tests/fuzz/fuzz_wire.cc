@@ -2,7 +2,7 @@
 // peer could have written: every message type of the node protocol as
 // CAF 0.17's binary deserializer decodes it off the wire, the BASP header
 // check of the node's frame guard, and the weight blobs that checkpoints
-// and nodes decode (LibTorch's serialisation). scripts/fuzz.sh builds and
+// and nodes decode (LibTorch's serialisation). scripts/checks/fuzz.sh builds and
 // runs it beside fuzz_config.
 //
 // Input: one selector byte, then the bytes to decode. The contract: a
@@ -21,8 +21,8 @@
 
 #include "actors/messages.h"
 #include "actors/node_protocol.h"
-#include "models/weights_io.h"
-#include "run/frame_guard.h"
+#include "models/policies/weights_io.h"
+#include "nodes/frame_guard.h"
 
 namespace {
 

@@ -1,0 +1,53 @@
+// TransformerPolicy: a small decoder-only transformer (pre-LayerNorm blocks,
+// learned positions, GELU feed-forward). forward() (training) runs on
+// LibTorch; incremental decoding (begin/extend: sampling and pi_0's scores)
+// runs on a TransformerDecoder over the same weights.
+//   policy.d_model, policy.layers, policy.heads, policy.ff
+// Weights ~ N(0, 0.02), biases 0, norm gains 1, from the seed.
+#pragma once
+
+#include <vector>
+
+#include "models/policies/sequence_policy.h"
+#include "models/policies/transformer_decoder.h"
+
+namespace raftsim {
+
+class TransformerPolicy final : public SequencePolicy {
+ public:
+  // What the registry knows of it (models/policies/policy.h).
+  static PolicyTraits traits();
+
+  TransformerPolicy(const PolicyConfig& config, const Task& task, uint64_t seed);
+
+  torch::nn::Module& module() override { return net_; }
+  torch::Tensor forward(const torch::Tensor& tokens) override;
+  torch::Tensor begin(const torch::Tensor& prompts, int64_t max_length) override;
+  void repeat_rows(int64_t k) override;
+  torch::Tensor extend(const torch::Tensor& tokens) override;
+
+ protected:
+  std::unique_ptr<SequencePolicy> make_empty() const override;
+
+ private:
+  struct Block {
+    torch::nn::LayerNorm ln1{nullptr}, ln2{nullptr};
+    torch::nn::Linear qkv{nullptr}, proj{nullptr}, fc1{nullptr}, fc2{nullptr};
+  };
+  // The blocks over the embeddings h [B, T, d] of positions 0..T-1 (causal);
+  // the final hidden states, before ln_f.
+  torch::Tensor blocks(torch::Tensor h);
+  // The decoder's view of the current weights.
+  TransformerDecoder::Weights decoder_weights() const;
+
+  int64_t d_, heads_, max_positions_;
+  torch::nn::Module net_;
+  torch::nn::Embedding tok_{nullptr}, pos_{nullptr};
+  std::vector<Block> blocks_;
+  torch::nn::LayerNorm ln_f_{nullptr};
+  torch::nn::Linear head_{nullptr};
+  TransformerDecoder decoder_;           // the decoding state
+  TransformerDecoder::Weights weights_;  // its view of the weights, set by begin()
+};
+
+}  // namespace raftsim

@@ -1,0 +1,313 @@
+// Token policies on the sequence task: they learn, they sample from their
+// own distribution, the KV cache changes nothing but speed, RAFT raises the
+// gold reward from a random start, and a feature bias is found and
+// exploited. Every test uses fixed seeds.
+#define BOOST_TEST_MODULE sequence
+#include <boost/test/unit_test.hpp>
+#include <cmath>
+#include <cstring>
+
+#include "models/policies/sequence_policy.h"
+#include "models/tasks/task.h"
+#include "models/training/trainer.h"
+#include "tests/support/test_support.h"
+
+using namespace raftsim;
+using namespace raftsim::test;
+
+namespace {
+
+TaskConfig sequence_task(int vocab, int prompt, int response,
+                         const std::string& objective = "reverse") {
+  TaskConfig c;
+  c.name = "sequence";
+  c.vocab = vocab;
+  c.prompt_length = prompt;
+  c.response_length = response;
+  c.objective = objective;
+  return c;
+}
+
+PolicyConfig policy(const std::string& model) {
+  PolicyConfig c;
+  c.model = model;
+  c.d_model = 32;
+  c.layers = 2;
+  c.heads = 4;
+  c.ff = 64;
+  return c;
+}
+
+Samples one_prompt(const std::vector<int32_t>& prompt, int k) {
+  Samples s;
+  s.prompt_length = static_cast<int32_t>(prompt.size());
+  s.k = k;
+  s.prompts = prompt;
+  s.prompt_ids = {0};
+  return s;
+}
+
+const std::vector<std::string> kModels = {"transformer", "gru"};
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(task_gold_reward_is_the_share_of_matching_positions) {
+  const auto rev = make_task(sequence_task(16, 4, 6), 1);
+  const int32_t p[4] = {3, 1, 4, 1};
+  const int32_t perfect[6] = {1, 4, 1, 3, 1, 4};  // reversed, cycled
+  BOOST_TEST(rev->gold(p, perfect) == 1.0);
+  const int32_t half[6] = {1, 4, 1, 0, 0, 0};
+  BOOST_TEST(rev->gold(p, half) == 0.5);
+  const auto sort = make_task(sequence_task(16, 4, 4, "sort"), 1);
+  const int32_t sorted[4] = {1, 1, 3, 4};
+  BOOST_TEST(sort->gold(p, sorted) == 1.0);
+  int32_t t[4];
+  sort->target(p, t);
+  BOOST_TEST(std::memcmp(t, sorted, sizeof t) == 0);
+  // Prompts come from (seed, iteration): reproducible, and new each iteration.
+  BOOST_TEST(rev->draw_prompts(3, 10) == rev->draw_prompts(3, 10));
+  BOOST_TEST(rev->draw_prompts(3, 10) != rev->draw_prompts(4, 10));
+}
+
+BOOST_AUTO_TEST_CASE(each_policy_learns_reversal_by_sft) {
+  const auto task = make_task(sequence_task(8, 4, 4), 2);
+  TrainBatch demo;
+  demo.prompt_length = demo.response_length = 4;
+  demo.prompts = task->draw_prompts(0, 128);
+  demo.responses.resize(demo.prompts.size());
+  for (int i = 0; i < 128; ++i)
+    task->target(&demo.prompts[i * 4], &demo.responses[i * 4]);
+  for (const auto& model : kModels) {
+    TrainerConfig tc;
+    tc.learning_rate = 1e-2;
+    tc.epochs = 1;
+    tc.batch_size = 32;
+    const auto pi0 = make_policy(policy(model), *task, 5);
+    Trainer trainer(*pi0, tc, 5);
+    double first = trainer.train(0, demo), loss = first;
+    for (uint64_t t = 1; t < 60; ++t) loss = trainer.train(t, demo);
+    BOOST_TEST_MESSAGE(model << ": SFT loss " << first << " -> " << loss);
+    BOOST_TEST(first > 1.8, model);  // ~ln 8 = 2.08 at random init
+    BOOST_TEST(loss < 0.25, model);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(samples_follow_the_model_distribution) {
+  // Vocabulary 3, response 2: 9 outcomes whose probabilities log_prob gives.
+  const auto task = make_task(sequence_task(3, 2, 2), 3);
+  for (const auto& model : kModels) {
+    auto pi = make_policy(policy(model), *task, 7);
+    const int n = 60000;
+    for (double temperature : {1.0, 0.5}) {
+      Samples s = one_prompt({2, 0}, n);
+      s.response_length = 2;
+      pi->sample(temperature, 11, s);
+      std::vector<double> count(9, 0.0);
+      for (int i = 0; i < n; ++i)
+        count[s.responses[2 * i] * 3 + s.responses[2 * i + 1]] += 1;
+      Samples all = one_prompt({2, 0}, 9);
+      all.response_length = 2;
+      for (int a = 0; a < 3; ++a)
+        for (int b = 0; b < 3; ++b) all.responses.insert(all.responses.end(), {a, b});
+      const auto lp = pi->log_prob(all, temperature);
+      double chi2 = 0, total = 0;
+      for (int o = 0; o < 9; ++o) {
+        const double p = std::exp(lp[o]);
+        total += p;
+        chi2 += (count[o] - n * p) * (count[o] - n * p) / (n * p);
+      }
+      BOOST_TEST(total == 1.0, boost::test_tools::tolerance(1e-5));
+      BOOST_TEST(chi2 < 26.12, model << " T=" << temperature);  // 8 dof, p = 0.001
+      // The log-probability returned with each sample is the model's.
+      const auto again = pi->log_prob(s, temperature);
+      for (int i = 0; i < 100; ++i)
+        BOOST_TEST(s.logp[i] == again[i], boost::test_tools::tolerance(1e-4));
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(shared_prefill_and_extend_give_the_full_forward_logits) {
+  // Each prompt prefilled once, its rows repeated K = 3 times, the
+  // responses teacher-forced through the cache in one extend(): the logits
+  // of the full forward pass over the repeated prompts, for both models.
+  const auto task = make_task(sequence_task(16, 5, 7), 4);
+  for (const std::string model : {"transformer", "gru"}) {
+    auto pi = make_policy(policy(model), *task, 9);
+    auto& seq = dynamic_cast<SequencePolicy&>(*pi);
+    torch::NoGradGuard no_grad;
+    auto gen = make_generator(2);
+    const auto prompts = torch::randint(16, {4, 5}, gen, torch::kInt64);
+    const auto responses = torch::randint(16, {12, 7}, gen, torch::kInt64);
+    const auto full =
+        seq.forward(torch::cat({prompts.repeat_interleave(3, 0), responses}, 1));
+    const auto first = seq.begin(prompts, 12).repeat_interleave(3, 0);
+    seq.repeat_rows(3);
+    const auto rest = seq.extend(responses.narrow(1, 0, 6));  // [12, 6, 16]
+    BOOST_TEST(torch::allclose(first, full.select(1, 4), 1e-4, 1e-5), model);
+    BOOST_TEST(torch::allclose(rest, full.narrow(1, 5, 6), 1e-4, 1e-5), model);
+    // The transformer's positions end at max_length (12 = 11 used + 1).
+    if (model == "transformer")
+      BOOST_CHECK_THROW(seq.extend(responses.narrow(1, 5, 2)), std::exception);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(kv_cache_gives_the_full_forward_logits_and_samples) {
+  const auto task = make_task(sequence_task(16, 5, 7), 4);
+  auto pi = make_policy(policy("transformer"), *task, 9);
+  auto& seq = dynamic_cast<SequencePolicy&>(*pi);
+  torch::NoGradGuard no_grad;
+  auto gen = make_generator(1);
+  const auto tokens = torch::randint(16, {6, 12}, gen, torch::kInt64);
+  const auto full = seq.forward(tokens);  // [6, 12, 16]
+  auto step_logits = seq.begin(tokens.narrow(1, 0, 5), 12);
+  for (int t = 5; t < 12; ++t) {
+    BOOST_TEST(torch::allclose(step_logits, full.select(1, t - 1), 1e-4, 1e-5),
+               "position " << t);
+    if (t < 12) step_logits = seq.step(tokens.select(1, t));
+  }
+  BOOST_TEST(torch::allclose(step_logits, full.select(1, 11), 1e-4, 1e-5));
+
+  // Sampling with the cache draws the same tokens as sampling by full
+  // forward passes with the same generator stream.
+  Samples s = one_prompt({1, 2, 3, 4, 5}, 64);
+  s.response_length = 7;
+  pi->sample(1.0, 21, s);
+  auto g2 = make_generator(21);
+  auto prefix =
+      torch::tensor({1, 2, 3, 4, 5}, torch::kInt64).view({1, 5}).repeat({64, 1});
+  for (int t = 0; t < 7; ++t) {
+    const auto logits = seq.forward(prefix).select(1, prefix.size(1) - 1);
+    const auto tok = torch::multinomial(torch::softmax(logits, 1), 1, false, g2);
+    prefix = torch::cat({prefix, tok}, 1);
+  }
+  const auto uncached = prefix.narrow(1, 5, 7).to(torch::kInt32).contiguous();
+  BOOST_TEST(
+      std::memcmp(uncached.data_ptr<int32_t>(), s.responses.data(), 64 * 7 * 4) == 0);
+}
+
+namespace {
+Settings raft_on_reverse(const std::string& model, int vocab) {
+  return {{"task.name", "sequence"},
+          {"task.vocab", std::to_string(vocab)},
+          {"task.prompt_length", "4"},
+          {"task.response_length", "4"},
+          {"policy.model", model},
+          {"policy.d_model", "32"},
+          {"policy.ff", "64"},
+          {"sampler.prompts", "256"},
+          {"sampler.k", "8"},
+          {"sampler.chunk", "64"},
+          {"iterations", "12"},
+          {"trainer.epochs", "2"},
+          {"seed", "1"}};
+}
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(raft_raises_gold_on_reverse_from_a_random_start) {
+  TempDir dir;
+  const std::string out = dir.file("t.h5");
+  BOOST_REQUIRE(run(joined(raft_on_reverse("transformer", 8),
+                           {{"trainer.learning_rate", "0.003"}}),
+                    out)
+                    .status == RunStatus::kComplete);
+  auto gold = metric(out, "gold_reward_mean");
+  BOOST_TEST_MESSAGE("transformer gold " << gold.front() << " -> " << gold.back());
+  BOOST_TEST(gold.front() < 0.2);  // chance is 1/8
+  BOOST_TEST(gold.back() > 0.8);
+  const auto kl = metric(out, "kl_to_initial");
+  BOOST_TEST(std::abs(kl.front()) < 1e-4);  // Monte-Carlo estimate at pi_0 itself
+  BOOST_TEST(kl.back() > 1.0);
+
+  BOOST_REQUIRE(
+      run(joined(raft_on_reverse("gru", 4), {{"trainer.learning_rate", "0.01"}}), out)
+          .status == RunStatus::kComplete);
+  gold = metric(out, "gold_reward_mean");
+  const double se = metric(out, "gold_reward_std")[0] / std::sqrt(256.0 * 8);
+  BOOST_TEST_MESSAGE("gru gold " << gold.front() << " -> " << gold.back() << " se "
+                                 << se);
+  BOOST_TEST(gold.back() > gold.front() + 20 * se);
+}
+
+BOOST_AUTO_TEST_CASE(feature_bias_is_exploited_gold_falls_as_proxy_rises) {
+  TempDir dir;
+  const std::string out = dir.file("hack.h5");
+  BOOST_REQUIRE(
+      run(joined(raft_on_reverse("transformer", 8), {{"policy.warmup_steps", "100"},
+                                                     {"policy.warmup_noise", "0.5"},
+                                                     {"trainer.learning_rate", "0.003"},
+                                                     {"reward.noise", "feature_bias"},
+                                                     {"reward.noise_scale", "2"},
+                                                     {"task.eval_prompts", "128"}}),
+          out)
+          .status == RunStatus::kComplete);
+  const auto gold = metric(out, "gold_reward_mean"),
+             proxy = metric(out, "proxy_reward_mean");
+  const auto greedy = metric(out, "eval_gold_greedy");
+  BOOST_TEST_MESSAGE("gold " << gold.front() << " -> " << gold.back() << ", proxy "
+                             << proxy.front() << " -> " << proxy.back()
+                             << ", greedy eval " << greedy.front() << " -> "
+                             << greedy.back());
+  // The warm start is decent but not good.
+  BOOST_TEST(gold.front() > 0.3);
+  BOOST_TEST(gold.front() < 0.8);
+  BOOST_TEST(gold.back() < gold.front() - 0.3);
+  BOOST_TEST(proxy.back() > proxy.front() + 1.0);
+  BOOST_TEST(greedy.back() < greedy.front() - 0.5);
+}
+
+BOOST_AUTO_TEST_CASE(metrics_are_bitwise_equal_for_one_and_two_generators) {
+  TempDir dir;
+  for (const auto& model : kModels) {
+    const Settings base =
+        joined(raft_on_reverse(model, 8), {{"iterations", "3"},
+                                           {"task.eval_prompts", "32"},
+                                           {"trainer.learning_rate", "0.003"}});
+    BOOST_REQUIRE(run(base, dir.file("one.h5")).status == RunStatus::kComplete);
+    BOOST_REQUIRE(
+        run(joined(base, {{"actors.generators", "2"}}), dir.file("two.h5")).status ==
+        RunStatus::kComplete);
+    BOOST_TEST(H5File::open_read(dir.file("one.h5")).list("/metrics").size() ==
+               24u);  // 22 + the two eval_gold_* columns
+    const auto differ = bitwise_differences(dir.file("one.h5"), dir.file("two.h5"));
+    BOOST_TEST(differ.empty(), model << ": " << joined_names(differ));
+  }
+}
+
+BOOST_AUTO_TEST_CASE(
+    kl_at_temperature_one_agrees_with_the_pool_estimate_at_lambda_one) {
+  // At lambda = 1 the pool's KL (training prompts, K samples each) and the
+  // held-out one at temperature 1 estimate the same divergence: they agree
+  // within 4 combined standard errors (each clustered by prompt) on every
+  // row. At lambda = 0.7 kl_to_initial measures the tempered policies and
+  // the t1 column still measures at 1: the root attribute says which.
+  TempDir dir;
+  const Settings base =
+      joined(raft_on_reverse("transformer", 8), {{"iterations", "6"},
+                                                 {"task.eval_prompts", "512"},
+                                                 {"trainer.learning_rate", "0.003"}});
+  BOOST_REQUIRE(run(base, dir.file("one.h5")).status == RunStatus::kComplete);
+  const auto kl = metric(dir.file("one.h5"), "kl_to_initial"),
+             se = metric(dir.file("one.h5"), "kl_se"),
+             t1 = metric(dir.file("one.h5"), "kl_to_initial_t1"),
+             t1_se = metric(dir.file("one.h5"), "kl_to_initial_t1_se");
+  // Version 0 is pi_0 itself (sampling and scoring round differently in
+  // float, hence not exactly 0).
+  BOOST_TEST(std::fabs(kl[0]) < 1e-6);
+  BOOST_TEST(std::fabs(t1[0]) < 1e-6);
+  for (size_t t = 1; t < kl.size(); ++t) {
+    BOOST_TEST_INFO("row " << t << ": pool " << kl[t] << " ± " << se[t] << ", held-out "
+                           << t1[t] << " ± " << t1_se[t]);
+    BOOST_TEST(se[t] > 0);
+    BOOST_TEST(t1_se[t] > 0);
+    BOOST_TEST(std::fabs(kl[t] - t1[t]) <=
+               4 * std::sqrt(se[t] * se[t] + t1_se[t] * t1_se[t]));
+  }
+  BOOST_TEST(kl.back() > 8 * se.back());  // training moved the policy measurably
+  BOOST_REQUIRE(
+      run(joined(base, {{"policy.temperature", "0.7"}}), dir.file("cold.h5")).status ==
+      RunStatus::kComplete);
+  const H5File cold = H5File::open_read(dir.file("cold.h5"));
+  BOOST_TEST(cold.double_attribute("kl_temperature") == 0.7);
+  BOOST_TEST(H5File::open_read(dir.file("one.h5")).double_attribute("kl_temperature") ==
+             1.0);
+}

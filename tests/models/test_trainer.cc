@@ -1,0 +1,241 @@
+// The tabular policy and the SFT trainer: sampling follows the policy,
+// exact statistics are right, training converges to the maximum-likelihood
+// fit, and the optimizer/from_initial options behave as documented.
+#define BOOST_TEST_MODULE trainer
+#include <boost/test/unit_test.hpp>
+#include <cmath>
+
+#include "models/policies/policy.h"
+#include "models/policies/torch_policy.h"
+#include "models/tasks/task.h"
+#include "models/training/trainer.h"
+
+using namespace raftsim;
+
+namespace {
+struct Bandit {
+  std::unique_ptr<Task> task;
+  std::unique_ptr<Policy> policy;
+  Bandit(int contexts, int arms, double init_scale = 0.0) {
+    TaskConfig tc;
+    tc.contexts = contexts;
+    tc.arms = arms;
+    task = make_task(tc, 1);
+    PolicyConfig pc;
+    pc.init_scale = init_scale;
+    policy = make_policy(pc, *task, 1);
+  }
+};
+
+Samples prompts(std::vector<int32_t> contexts, int k) {
+  Samples s;
+  s.prompt_length = s.response_length = 1;
+  s.k = k;
+  s.prompts = contexts;
+  for (size_t i = 0; i < contexts.size(); ++i)
+    s.prompt_ids.push_back(static_cast<int32_t>(i));
+  return s;
+}
+
+// Empirical arm frequencies of `policy` in context 0.
+std::vector<double> frequencies(Policy& policy, int arms, double temperature, int n) {
+  Samples s = prompts({0}, n);
+  policy.sample(temperature, 42, s);
+  std::vector<double> f(arms, 0.0);
+  for (int32_t a : s.responses) f[a] += 1.0 / n;
+  return f;
+}
+
+TrainBatch batch_of(const std::vector<int>& counts) {
+  TrainBatch b;
+  b.prompt_length = b.response_length = 1;
+  for (size_t a = 0; a < counts.size(); ++a)
+    for (int i = 0; i < counts[a]; ++i) {
+      b.prompts.push_back(0);
+      b.responses.push_back(static_cast<int32_t>(a));
+    }
+  return b;
+}
+
+std::vector<double> probabilities(const Policy& p, int arms) {
+  // exp(logp) of each arm in context 0 at temperature 1.
+  Samples s = prompts({0}, arms);
+  for (int a = 0; a < arms; ++a) s.responses.push_back(a);
+  auto lp = const_cast<Policy&>(p).log_prob(s, 1.0);
+  for (auto& x : lp) x = std::exp(x);
+  return lp;
+}
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(samples_follow_the_policy_at_its_temperature) {
+  Bandit b(1, 5, 1.0);
+  const int n = 100000;
+  for (double temperature : {1.0, 0.5}) {
+    const auto f = frequencies(*b.policy, 5, temperature, n);
+    Samples s = prompts({0}, 5);
+    for (int a = 0; a < 5; ++a) s.responses.push_back(a);
+    const auto lp = b.policy->log_prob(s, temperature);
+    double chi2 = 0, total = 0;
+    for (int a = 0; a < 5; ++a) {
+      const double p = std::exp(lp[a]);
+      total += p;
+      chi2 += n * (f[a] - p) * (f[a] - p) / p;
+    }
+    BOOST_TEST(total == 1.0, boost::test_tools::tolerance(1e-12));
+    BOOST_TEST(chi2 < 18.47);  // 4 dof, p = 0.001
+  }
+  // Sampling is a pure function of (weights, prompts, seed).
+  BOOST_TEST(frequencies(*b.policy, 5, 1.0, 1000) ==
+             frequencies(*b.policy, 5, 1.0, 1000));
+}
+
+BOOST_AUTO_TEST_CASE(exact_stats_of_the_initial_policy) {
+  Bandit b(3, 8);
+  PolicyStats st;
+  BOOST_TEST(b.policy->exact_stats(*b.policy, 1.0, st));
+  BOOST_TEST(st.kl_to_initial == 0.0);
+  BOOST_TEST(st.entropy == std::log(8.0), boost::test_tools::tolerance(1e-12));
+}
+
+BOOST_AUTO_TEST_CASE(training_converges_to_the_maximum_likelihood_fit) {
+  Bandit b(1, 4);
+  TrainerConfig tc;
+  tc.learning_rate = 0.05;
+  tc.epochs = 800;
+  tc.batch_size = 1000;
+  Trainer trainer(*b.policy, tc, 3);
+  const std::vector<int> counts = {50, 150, 300, 500};
+  const double loss = trainer.train(0, batch_of(counts));
+  const auto p = probabilities(trainer.policy(), 4);
+  double entropy = 0;
+  for (size_t a = 0; a < 4; ++a) {
+    BOOST_TEST(std::abs(p[a] - counts[a] / 1000.0) < 1e-3);
+    entropy -= counts[a] / 1000.0 * std::log(counts[a] / 1000.0);
+  }
+  // The loss at the ML fit is the empirical entropy.
+  BOOST_TEST(std::abs(loss - entropy) < 1e-3);
+  BOOST_TEST(trainer.version() == 1u);
+  // The trainer's own copy moved; the policy it was given did not.
+  BOOST_TEST(probabilities(*b.policy, 4)[0] == 0.25,
+             boost::test_tools::tolerance(1e-12));
+}
+
+BOOST_AUTO_TEST_CASE(empty_accepted_set_leaves_weights_unchanged) {
+  Bandit b(1, 4);
+  Trainer trainer(*b.policy, TrainerConfig{}, 3);
+  const double loss = trainer.train(0, batch_of({0, 0, 0, 0}));
+  BOOST_TEST(std::isnan(loss));
+  BOOST_TEST(trainer.version() == 1u);
+  BOOST_TEST(probabilities(trainer.policy(), 4)[2] == 0.25,
+             boost::test_tools::tolerance(1e-12));
+}
+
+BOOST_AUTO_TEST_CASE(from_initial_retrains_from_pi0_each_iteration) {
+  Bandit b(1, 4);
+  TrainerConfig tc;
+  tc.epochs = 5;
+  tc.from_initial = true;
+  Trainer a(*b.policy, tc, 3), fresh(*b.policy, tc, 3);
+  a.train(0, batch_of({100, 0, 0, 0}));
+  a.train(1, batch_of({0, 0, 0, 100}));
+  fresh.train(0,
+              batch_of({0, 0, 0, 100}));  // iteration index differs only in shuffling
+  const auto pa = probabilities(a.policy(), 4), pf = probabilities(fresh.policy(), 4);
+  for (int i = 0; i < 4; ++i)
+    BOOST_TEST(pa[i] == pf[i], boost::test_tools::tolerance(1e-9));
+  // Without from_initial the first iteration leaves a trace.
+  tc.from_initial = false;
+  Trainer c(*b.policy, tc, 3);
+  c.train(0, batch_of({100, 0, 0, 0}));
+  c.train(1, batch_of({0, 0, 0, 100}));
+  BOOST_TEST(probabilities(c.policy(), 4)[0] > pf[0] + 0.01);
+}
+
+BOOST_AUTO_TEST_CASE(sharded_gradients_are_the_minibatch_gradient_and_deterministic) {
+  Bandit b(2, 8, 0.5);
+  TrainerConfig one, two, three;
+  one.shards = 1;
+  two.shards = 2;
+  three.shards = 3;
+  one.batch_size = two.batch_size = three.batch_size = 5;
+  Trainer t1(*b.policy, one, 4), t2(*b.policy, two, 4), t2b(*b.policy, two, 4),
+      t3(*b.policy, three, 4);
+  // 21 rows in minibatches of 5: the last has 1 row, so 3 shards leave two
+  // of them empty.
+  const TrainBatch batch = batch_of({1, 5, 5, 2, 7, 0, 1});
+  for (uint64_t t = 0; t < 3; ++t) {
+    const double l1 = t1.train(t, batch), l2 = t2.train(t, batch);
+    BOOST_TEST(l2 == l1, boost::test_tools::tolerance(1e-6));
+    t2b.train(t, batch);
+    t3.train(t, batch);
+  }
+  const auto w1 = t1.policy().weights()->tensors, w2 = t2.policy().weights()->tensors,
+             w2b = t2b.policy().weights()->tensors, w3 = t3.policy().weights()->tensors;
+  for (size_t i = 0; i < w1.size(); ++i) {
+    // Shards sum to the same gradient up to float rounding ...
+    BOOST_TEST(torch::allclose(w1[i], w2[i], 1e-5, 1e-6));
+    BOOST_TEST(torch::allclose(w1[i], w3[i], 1e-5, 1e-6));
+    // ... and a shard count gives the same bits every time, whatever the
+    // threads' timing.
+    BOOST_TEST(torch::equal(w2[i], w2b[i]));
+  }
+}
+
+BOOST_AUTO_TEST_CASE(optimizer_state_persists_unless_reset) {
+  Bandit b(1, 4);
+  TrainerConfig keep, reset;
+  keep.epochs = reset.epochs = 3;
+  reset.reset_optimizer = true;
+  Trainer a(*b.policy, keep, 3), r(*b.policy, reset, 3);
+  for (uint64_t t = 0; t < 3; ++t) {
+    a.train(t, batch_of({10, 20, 30, 40}));
+    r.train(t, batch_of({10, 20, 30, 40}));
+  }
+  // Same data, same order; only the Adam moments differ.
+  BOOST_TEST(probabilities(a.policy(), 4)[3] != probabilities(r.policy(), 4)[3]);
+}
+
+BOOST_AUTO_TEST_CASE(steps_per_iteration_takes_exactly_that_many_minibatch_steps) {
+  // Every row names arm 2, so each minibatch's gradient is the same
+  // whatever its rows: S steps of batch 4 over 10 rows (passes of 4, 4, 2)
+  // land where S one-step passes of batch 10 land.
+  Bandit b(1, 4);
+  const TrainBatch batch = batch_of({0, 0, 10, 0});
+  auto weights_after = [&](int32_t batch_size, int32_t epochs, int32_t steps) {
+    TrainerConfig tc;
+    tc.batch_size = batch_size;
+    tc.epochs = epochs;
+    tc.steps_per_iteration = steps;
+    Trainer t(*b.policy, tc, 3);
+    t.train(0, batch);
+    return t.policy().weights()->tensors.front();
+  };
+  const auto five = weights_after(4, 1, 5);  // 1.67 passes
+  BOOST_TEST(torch::allclose(five, weights_after(10, 5, 0), 1e-9, 1e-12));
+  BOOST_TEST(!torch::allclose(five, weights_after(10, 4, 0), 1e-6, 1e-9));
+  BOOST_TEST(!torch::allclose(five, weights_after(10, 6, 0), 1e-6, 1e-9));
+  // Steps equal to epochs x passes: bit for bit the epochs mode, on any rows.
+  const TrainBatch mixed = batch_of({3, 5, 7, 2});
+  TrainerConfig by_epochs, by_steps;
+  by_epochs.batch_size = by_steps.batch_size = 5;
+  by_epochs.epochs = 3;
+  by_steps.steps_per_iteration = 3 * 4;  // 17 rows: 4 minibatches a pass
+  Trainer e(*b.policy, by_epochs, 9), s(*b.policy, by_steps, 9);
+  for (uint64_t t = 0; t < 2; ++t) BOOST_TEST(e.train(t, mixed) == s.train(t, mixed));
+  BOOST_TEST(torch::equal(e.policy().weights()->tensors.front(),
+                          s.policy().weights()->tensors.front()));
+}
+
+BOOST_AUTO_TEST_CASE(exact_kl_at_temperature_one_does_not_depend_on_lambda) {
+  Bandit b(2, 6, 0.3);
+  Trainer t(*b.policy, TrainerConfig{}, 5);
+  t.train(0, batch_of({1, 9, 2, 0, 0, 4}));
+  PolicyStats at_half, at_one;
+  BOOST_REQUIRE(t.policy().exact_stats(*b.policy, 0.5, at_half, nullptr));
+  BOOST_REQUIRE(t.policy().exact_stats(*b.policy, 1.0, at_one, nullptr));
+  BOOST_TEST(at_one.kl_to_initial_t1 == at_one.kl_to_initial,
+             boost::test_tools::tolerance(1e-12));
+  BOOST_TEST(at_half.kl_to_initial_t1 == at_one.kl_to_initial,
+             boost::test_tools::tolerance(1e-12));
+  BOOST_TEST(at_half.kl_to_initial != at_one.kl_to_initial);  // tempered: another KL
+}
