@@ -5,6 +5,7 @@
 #include <boost/program_options.hpp>
 #include <filesystem>
 #include <iostream>
+#include <limits>
 #include <optional>
 #include <thread>
 
@@ -12,11 +13,13 @@
 #include "cli/options.h"
 #include "cli/settings_input.h"
 #include "cli/signals.h"
+#include "core/config.h"
 #include "core/errors.h"
 #include "core/file_lock.h"
 #include "core/subprocess.h"
 #include "sweep/manifest.h"
 #include "sweep/merge.h"
+#include "sweep/random_search.h"
 #include "sweep/slurm.h"
 #include "sweep/sweep.h"
 
@@ -72,8 +75,9 @@ int merge_command(const std::vector<std::string>& merge, const std::string& out,
 
 int sweep_command(const std::vector<std::string>& args) {
   std::string config_path, out;
-  std::vector<std::string> sets, grids, zips, merge;
-  int seeds = 0;
+  std::vector<std::string> sets, grids, zips, merge, spaces;
+  int seeds = 0, sample = 0;
+  std::string sample_seed = "1";
   const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   int jobs = cores;
   bool overwrite = false, quiet = false;
@@ -85,7 +89,8 @@ int sweep_command(const std::vector<std::string>& args) {
       "DIR/sweep.h5.\n\n"
       "Usage: raftsim sweep --config BASE.ini --grid KEY=V1,V2,... [--grid ...] [--zip "
       "KEY=V1,V2 "
-      "--zip KEY2=W1,W2] [--seeds N] --out DIR [--jobs N] [--overwrite] [--quiet]\n"
+      "--zip KEY2=W1,W2] [--sample N --space KEY=KIND:... [--space ...]] [--seeds N] "
+      "--out DIR [--jobs N] [--overwrite] [--quiet]\n"
       "       [--executor slurm [--throttle N] [--sbatch ARG]... [--max-array-size N] "
       "[--emit-only]]\n"
       "       raftsim sweep --merge A B --out C\n\n"
@@ -98,6 +103,10 @@ int sweep_command(const std::vector<std::string>& args) {
       "a changed base config, or a grid that drops a value with runs, is refused "
       "unless\n"
       "--overwrite. --merge joins two sweeps of one base config and axes into C.\n"
+      "--sample N draws N configurations of the --space keys from --sample-seed "
+      "(random "
+      "search,\nsweep/random_search.h), one axis whose points are named sample=0 ... "
+      "N-1; a larger N\ngrows the sweep with the same first draws.\n"
       "With --executor slurm the points run as Slurm job arrays (sbatch), one task "
       "per point;\n"
       "the command waits for them and fills sweep.h5 as the local executor does "
@@ -107,8 +116,15 @@ int sweep_command(const std::vector<std::string>& args) {
                      "KEY=V1,V2,...: one axis of the grid (repeatable)")(
       "zip,z", po::value(&zips)->composing(),
       "KEY=V1,V2,...: keys that move together, as one axis (repeatable, equal "
-      "lengths)")("seeds", po::value(&seeds)->default_value(0),
-                  "N > 0: add the axis seed = base seed, base seed + 1, ..., + N - 1")(
+      "lengths)")("sample", po::value(&sample)->default_value(0),
+                  "N > 0: random search, N configurations drawn from the --space keys")(
+      "space", po::value(&spaces)->composing(),
+      "KEY=log:LO:HI, KEY=lin:LO:HI, KEY=int:LO:HI or KEY=choice:A,B,...: one "
+      "dimension of the random search (repeatable)")(
+      "sample-seed", po::value(&sample_seed)->default_value(sample_seed),
+      "the stream the --sample draws come from")(
+      "seeds", po::value(&seeds)->default_value(0),
+      "N > 0: add the axis seed = base seed, base seed + 1, ..., + N - 1")(
       "out,o", po::value(&out), "output directory (created)")(
       "jobs,j", po::value(&jobs)->default_value(cores),
       "runs at once (default: the number of cores)")(
@@ -164,6 +180,17 @@ int sweep_command(const std::vector<std::string>& args) {
     base = read_settings(config_path, sets);
     for (const auto& g : grids) spec.axes.push_back(parse_axis({g}));
     if (!zips.empty()) spec.axes.push_back(parse_axis(zips));
+    if (sample < 0)
+      throw ConfigError("--sample", std::to_string(sample), "an integer >= 0");
+    if (sample == 0 && !spaces.empty())
+      throw ConfigError("--space", spaces.front(), "used with --sample N, N >= 1");
+    if (sample > 0) {
+      std::vector<SpaceDimension> space;
+      for (const auto& item : spaces) space.push_back(parse_space(item));
+      const auto stream = static_cast<uint64_t>(parse_int(
+          "--sample-seed", sample_seed, 0, std::numeric_limits<int64_t>::max()));
+      spec.axes.push_back(sample_axis(space, sample, stream));
+    }
     if (seeds > 0) {
       for (const auto& axis : spec.axes)
         for (const auto& k : axis.keys)

@@ -34,6 +34,7 @@ enum class Purpose : uint64_t {
   kRewardTrain = 14,     // reward-model minibatch order and bootstrap
   kSftNoise = 15,        // the SFT loss's own draws (diffusion: t and noise)
   kReference = 16,       // pi_0 reference samples (sample-based KL)
+  kSweepSample = 17,     // random search: a sweep's drawn configurations
 };
 
 // SplitMix64 finaliser: a bijective 64-bit mix.

@@ -100,8 +100,12 @@ std::vector<SweepPoint> expand(const SweepSpec& spec, const Settings& base) {
       for (size_t k = 0; k < axis.keys.size(); ++k) {
         const std::string& value = axis.levels[index[a]][k];
         p.overrides.emplace_back(axis.keys[k], value);
-        name += (name.empty() ? "" : "_") + axis.keys[k] + "=" + value;
+        if (axis.index_name.empty())
+          name += (name.empty() ? "" : "_") + axis.keys[k] + "=" + value;
       }
+      if (!axis.index_name.empty())
+        name += (name.empty() ? "" : "_") + axis.index_name + "=" +
+                std::to_string(index[a]);
     }
     p.name = name.empty() ? "run" : file_safe(name);
     if (p.name.size() > kMaxPointName)
@@ -145,6 +149,7 @@ std::string sweep_fingerprint(const SweepSpec& spec, const Settings& base) {
     text += "axis";
     for (const auto& key : axis.keys) text += "\t" + key;
     text += "\n";
+    if (!axis.index_name.empty()) text += "named\t" + axis.index_name + "\n";
     for (const auto& level : axis.levels) {
       text += "level";
       for (const auto& value : level) text += "\t" + value;
@@ -181,7 +186,9 @@ std::optional<StoredSweep> parse_fingerprint(const std::string& text) {
       start = tab + 1;
     }
     if (fields[0] == "axis") {
-      out.axes.push_back({{fields.begin() + 1, fields.end()}, {}});
+      out.axes.push_back({{fields.begin() + 1, fields.end()}, {}, {}});
+    } else if (fields[0] == "named" && fields.size() == 2 && !out.axes.empty()) {
+      out.axes.back().index_name = fields[1];
     } else if (fields[0] == "level" && !out.axes.empty()) {
       out.axes.back().levels.emplace_back(fields.begin() + 1, fields.end());
     } else {
@@ -215,6 +222,7 @@ std::vector<std::string> growth_conflicts(const StoredSweep& there,
     std::string s;
     for (const auto& a : axes) {
       s += s.empty() ? "" : "; ";
+      if (!a.index_name.empty()) s += a.index_name + ": ";
       for (size_t k = 0; k < a.keys.size(); ++k) s += (k ? "+" : "") + a.keys[k];
     }
     return s.empty() ? std::string("none") : s;
@@ -224,7 +232,20 @@ std::vector<std::string> growth_conflicts(const StoredSweep& there,
                   keys_of(spec.axes) + " now");
     return out;
   }
-  for (size_t a = 0; a < spec.axes.size(); ++a)
+  for (size_t a = 0; a < spec.axes.size(); ++a) {
+    if (!spec.axes[a].index_name.empty()) {
+      // Points are named by index: the draws there must be the first ones now.
+      const auto& was = there.axes[a].levels;
+      const auto& now_levels = spec.axes[a].levels;
+      for (size_t i = 0; i < was.size(); ++i)
+        if (i >= now_levels.size() || was[i] != now_levels[i]) {
+          out.push_back(spec.axes[a].index_name + "=" + std::to_string(i) +
+                        " has runs there drawn with other values (a changed --space "
+                        "or --sample-seed; only --sample may grow)");
+          break;
+        }
+      continue;
+    }
     for (const auto& level : there.axes[a].levels)
       if (std::find(spec.axes[a].levels.begin(), spec.axes[a].levels.end(), level) ==
           spec.axes[a].levels.end()) {
@@ -233,6 +254,7 @@ std::vector<std::string> growth_conflicts(const StoredSweep& there,
           v += (k ? ", " : "") + spec.axes[a].keys[k] + " = " + level[k];
         out.push_back(v + " has runs there and is not in the new grid");
       }
+  }
   return out;
 }
 

@@ -20,6 +20,9 @@ namespace raftsim {
 struct GridAxis {
   std::vector<std::string> keys;
   std::vector<std::vector<std::string>> levels;  // levels[i][j]: value of keys[j]
+  // Non-empty for drawn axes (sweep/random_search.h): points are named
+  // "<index_name>=<level index>" instead of by their values.
+  std::string index_name;
 };
 
 struct SweepSpec {

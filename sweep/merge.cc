@@ -58,7 +58,10 @@ MergeOutcome merge_sweeps(const std::string& a, const std::string& b,
   joined.axes = sa.axes;
   const auto keys = [](const StoredSweep& s) {
     std::vector<std::vector<std::string>> k;
-    for (const auto& axis : s.axes) k.push_back(axis.keys);
+    for (const auto& axis : s.axes) {
+      k.push_back(axis.keys);
+      k.back().push_back("named " + axis.index_name);
+    }
     return k;
   };
   if (keys(sa) != keys(sb)) differ.push_back("the grid's axes differ");
@@ -68,11 +71,27 @@ MergeOutcome merge_sweeps(const std::string& a, const std::string& b,
     throw ConfigError("--merge", a + " " + b,
                       "two sweeps of the same base config and axes: " + list);
   }
-  for (size_t i = 0; i < joined.axes.size(); ++i)
+  for (size_t i = 0; i < joined.axes.size(); ++i) {
+    if (!joined.axes[i].index_name.empty()) {
+      // Drawn points are named by index: one sweep's draws must begin the
+      // other's (the same --space and --sample-seed), and the longer wins.
+      const auto& la = sa.axes[i].levels;
+      const auto& lb = sb.axes[i].levels;
+      const auto& shorter = la.size() <= lb.size() ? la : lb;
+      const auto& longer = la.size() <= lb.size() ? lb : la;
+      if (!std::equal(shorter.begin(), shorter.end(), longer.begin()))
+        throw ConfigError("--merge", a + " " + b,
+                          "two random searches of the same draws (the same --space "
+                          "and --sample-seed, any --sample): their " +
+                              joined.axes[i].index_name + " points differ");
+      joined.axes[i].levels = longer;
+      continue;
+    }
     for (const auto& level : sb.axes[i].levels)
       if (std::find(joined.axes[i].levels.begin(), joined.axes[i].levels.end(),
                     level) == joined.axes[i].levels.end())
         joined.axes[i].levels.push_back(level);
+  }
   if (fs::exists(out) && !fs::is_empty(out))
     throw ConfigError("--out", out, "a new or empty directory for the joined sweep");
 

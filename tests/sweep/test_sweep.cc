@@ -1,16 +1,21 @@
 // Sweeps and summaries: grid expansion, names, validation before any work,
 // the manifest and its links, resuming, refusing a changed grid, recording
-// failed runs; the summary's grouping and confidence intervals.
+// failed runs; random search (its draws, growth and refusals); the
+// summary's grouping and confidence intervals.
 #define BOOST_TEST_MODULE sweep
 #include <signal.h>
 
 #include <boost/test/unit_test.hpp>
 #include <chrono>
+#include <cmath>
 #include <fstream>
+#include <map>
 #include <thread>
 
 #include "analysis/summary.h"
 #include "core/resources.h"
+#include "runfile/run_layout.h"
+#include "sweep/random_search.h"
 #include "sweep/sweep.h"
 #include "tests/support/test_support.h"
 
@@ -73,6 +78,111 @@ BOOST_AUTO_TEST_CASE(bad_grids_are_refused_before_any_work) {
     BOOST_TEST(e.key() == "sampler.k");
     BOOST_TEST(e.value() == "0");
   }
+}
+
+BOOST_AUTO_TEST_CASE(random_search_draws_reproducibly_within_its_space) {
+  const std::vector<SpaceDimension> space = {
+      parse_space("trainer.learning_rate=log:1e-4:1e-1"),
+      parse_space("sampler.k=int:2:5"),
+      parse_space("ranker.strategy=choice:best_of_k,top_fraction"),
+      parse_space("reward.noise_scale=lin:0:1")};
+  const int n = 4000;
+  const GridAxis axis = sample_axis(space, n, 7);
+  BOOST_TEST(axis.index_name == "sample");
+  BOOST_TEST_REQUIRE(axis.levels.size() == static_cast<size_t>(n));
+  // The same seed draws the same values; a larger n keeps the first draws.
+  BOOST_TEST((sample_axis(space, n, 7).levels == axis.levels));
+  const GridAxis first = sample_axis(space, 10, 7);
+  BOOST_TEST((std::vector<std::vector<std::string>>(
+                  axis.levels.begin(), axis.levels.begin() + 10) == first.levels));
+  BOOST_TEST((sample_axis(space, 10, 8).levels != first.levels));
+  // Each dimension within its range, and uniform where it should be: the
+  // mean of log10(lr) is -2.5 and of the linear one 0.5, each within 4
+  // standard errors of the mean of n uniform draws (fixed seed).
+  double log_sum = 0, lin_sum = 0;
+  std::map<std::string, int> ks, strategies;
+  for (const auto& level : axis.levels) {
+    const double lr = std::stod(level[0]), lin = std::stod(level[3]);
+    BOOST_TEST_REQUIRE((lr >= 1e-4 && lr <= 1e-1));
+    BOOST_TEST_REQUIRE((lin >= 0 && lin <= 1));
+    log_sum += std::log10(lr);
+    lin_sum += lin;
+    ++ks[level[1]];
+    ++strategies[level[2]];
+  }
+  const double se_log = 3 / std::sqrt(12.0 * n), se_lin = 1 / std::sqrt(12.0 * n);
+  BOOST_TEST(std::fabs(log_sum / n + 2.5) < 4 * se_log);
+  BOOST_TEST(std::fabs(lin_sum / n - 0.5) < 4 * se_lin);
+  BOOST_TEST(ks.size() == 4u);  // 2, 3, 4, 5 and nothing else
+  for (const auto& [k, count] : ks) {
+    BOOST_TEST((k == "2" || k == "3" || k == "4" || k == "5"), k);
+    // Binomial(n, 1/4): within 4 standard deviations of n / 4.
+    BOOST_TEST(std::fabs(count - n / 4.0) < 4 * std::sqrt(n * 0.25 * 0.75));
+  }
+  BOOST_TEST(strategies.size() == 2u);
+  // Bad spaces are refused naming --space.
+  for (const char* bad : {"trainer.learning_rate", "trainer.learning_rate=log:0:1",
+                          "trainer.learning_rate=log:1e-2:1e-3", "sampler.k=int:1.5:4",
+                          "sampler.k=exp:1:2", "nope.key=lin:0:1",
+                          "ranker.strategy=choice:a,,b", "sampler.k=lin:1:x"})
+    BOOST_CHECK_EXCEPTION(parse_space(bad), ConfigError,
+                          [](const ConfigError& e) { return e.key() == "--space"; });
+  BOOST_CHECK_THROW(sample_axis({space[0], space[0]}, 2, 1), ConfigError);
+  BOOST_CHECK_THROW(sample_axis(space, 0, 1), ConfigError);
+}
+
+BOOST_AUTO_TEST_CASE(a_random_search_runs_named_by_index_and_grows) {
+  TempDir dir;
+  const std::string ini = small_ini(dir), out = dir.file("search");
+  std::vector<std::string> cmd = {"sweep",
+                                  "--config",
+                                  ini,
+                                  "--sample",
+                                  "3",
+                                  "--space",
+                                  "trainer.learning_rate=log:1e-3:1e-1",
+                                  "--space",
+                                  "sampler.k=int:2:6",
+                                  "--out",
+                                  out,
+                                  "--jobs",
+                                  "2"};
+  ProcessResult r = run_raftsim(cmd, dir);
+  BOOST_TEST_REQUIRE(r.exit_code == 0, r.output);
+  BOOST_TEST(contains(r.output, "complete=3"), r.output);
+  H5File m = H5File::open_read(out + "/sweep.h5");
+  BOOST_TEST((m.read_strings("/table/name") ==
+              std::vector<std::string>{"sample=0", "sample=1", "sample=2"}));
+  // The drawn values are recorded like grid values, and are what ran.
+  const auto drawn = sample_axis({parse_space("trainer.learning_rate=log:1e-3:1e-1"),
+                                  parse_space("sampler.k=int:2:6")},
+                                 3, 1);
+  const auto lrs = m.read_strings("/table/trainer.learning_rate");
+  const auto ks = m.read_strings("/table/sampler.k");
+  for (size_t i = 0; i < 3; ++i) {
+    BOOST_TEST(lrs[i] == drawn.levels[i][0]);
+    BOOST_TEST(ks[i] == drawn.levels[i][1]);
+    BOOST_TEST(RunReader(out + "/sample=" + std::to_string(i) + ".h5")
+                   .config()
+                   .at("sampler.k") == ks[i]);
+  }
+  // More draws run only the new ones; another space is refused, naming why.
+  std::vector<std::string> grown = cmd;
+  grown[4] = "5";
+  r = run_raftsim(grown, dir);
+  BOOST_TEST(r.exit_code == 0, r.output);
+  BOOST_TEST(contains(r.output, "runs=5  complete=2  skipped=3"), r.output);
+  std::vector<std::string> changed = grown;
+  changed[6] = "trainer.learning_rate=log:1e-4:1e-1";
+  r = run_raftsim(changed, dir);
+  BOOST_TEST(r.exit_code == 2, r.output);
+  BOOST_TEST(contains(r.output, "sample=0 has runs there drawn with other values"),
+             r.output);
+  r = run_raftsim({"sweep", "--config", ini, "--space", "sampler.k=int:2:6", "--out",
+                   dir.file("x")},
+                  dir);
+  BOOST_TEST(r.exit_code == 2, r.output);
+  BOOST_TEST(contains(r.output, "--space"), r.output);
 }
 
 BOOST_AUTO_TEST_CASE(sweep_runs_records_resumes_and_refuses_changes) {
