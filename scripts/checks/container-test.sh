@@ -30,10 +30,15 @@ echo "container-test: base $base"
 commit=$(git rev-parse HEAD 2>/dev/null || echo unknown)
 echo "container-test: building the image (runs the test suite)"
 start=$(date +%s)
+# buildah's own status decides, read before anything else can replace it
+# (a trailing `|| true` would, and a failed build would pass as built).
+set +e
 buildah bud --isolation chroot --ulimit nofile=4096:4096 -t localhost/raftsim:latest \
   --build-arg BASE_IMAGE="$base" --build-arg RAFTSIM_SOURCE_COMMIT="$commit" . \
-  | tee "$work/build.log" | grep -E '^(STEP|COMMIT|[0-9]+/[0-9]+ Test|100% tests|.*tests passed)' || true
-[[ ${PIPESTATUS[0]} -eq 0 ]] || { echo "container-test: image build failed (see $work/build.log)"; exit 1; }
+  | tee "$work/build.log" | grep -E '^(STEP|COMMIT|[0-9]+/[0-9]+ Test|100% tests|.*tests passed|.*tests failed)'
+build_status=${PIPESTATUS[0]}
+set -e
+[[ $build_status -eq 0 ]] || { echo "container-test: image build failed (exit $build_status; see $work/build.log)"; exit 1; }
 echo "container-test: image built in $(( $(date +%s) - start )) s"
 
 results=$(mktemp -d)

@@ -35,9 +35,12 @@ SPLIT_FOLDER = ("CMakeLists.txt", "  loop/divergence.cc\n",
 
 
 def copy_sources(source, dest):
-    files = subprocess.run(["git", "-C", source, "ls-files", "--cached", "--others",
-                            "--exclude-standard"], capture_output=True, text=True)
-    names = files.stdout.split() if files.returncode == 0 else None
+    try:
+        files = subprocess.run(["git", "-C", source, "ls-files", "--cached", "--others",
+                                "--exclude-standard"], capture_output=True, text=True)
+        names = files.stdout.split() if files.returncode == 0 else None
+    except OSError:  # no git at all (the container image has none)
+        names = None
     if not names:  # not a git checkout (a container's copy): every file but builds
         names = []
         for root, dirs, fs in os.walk(source):
