@@ -87,25 +87,22 @@ void run_benchmark(const BenchPlan& plan) {
               "overhead", "peak_rss_MB");
   std::vector<Measured> results;
   Measured single, pair;
-  {
-    for (int g : generators) {
-      const Measured m = measure(dir, ini, {"actors.generators=" + std::to_string(g)},
-                                 1, repeats, samples);
-      const TimingSummary& s = m.timing;
-      std::printf("%-10d %8.2f %10.0f %10.0f %10.4f %9.4f %8.4f %8.4f %8.1f%% %11.1f\n",
-                  g, s.wall_seconds, s.samples_per_second,
-                  s.samples_per_second * tokens_per_sample,
-                  s.stage_seconds.at("generate"), s.stage_seconds.at("reward"),
-                  s.stage_seconds.at("rank"), s.stage_seconds.at("train"),
-                  100 * s.overhead_share, m.peak_rss / 1048576.0);
-      results.push_back(m);
-    }
-    // The ceiling: single-thread processes, alone and two at once.
-    const std::vector<std::string> one_thread{"actors.generators=1",
-                                              "trainer.shards=1"};
-    single = measure(dir, ini, one_thread, 1, repeats, samples);
-    pair = measure(dir, ini, one_thread, 2, repeats, samples);
+  for (int g : generators) {
+    const Measured m = measure(dir, ini, {"actors.generators=" + std::to_string(g)}, 1,
+                               repeats, samples);
+    const TimingSummary& s = m.timing;
+    std::printf("%-10d %8.2f %10.0f %10.0f %10.4f %9.4f %8.4f %8.4f %8.1f%% %11.1f\n",
+                g, s.wall_seconds, s.samples_per_second,
+                s.samples_per_second * tokens_per_sample,
+                s.stage_seconds.at("generate"), s.stage_seconds.at("reward"),
+                s.stage_seconds.at("rank"), s.stage_seconds.at("train"),
+                100 * s.overhead_share, m.peak_rss / 1048576.0);
+    results.push_back(m);
   }
+  // The ceiling: single-thread processes, alone and two at once.
+  const std::vector<std::string> one_thread{"actors.generators=1", "trainer.shards=1"};
+  single = measure(dir, ini, one_thread, 1, repeats, samples);
+  pair = measure(dir, ini, one_thread, 2, repeats, samples);
   std::printf(
       "(stage columns: mean seconds per iteration; generate and reward summed over "
       "chunks)\n");
