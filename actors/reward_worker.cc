@@ -7,7 +7,8 @@ namespace raftsim {
 reward_worker_actor::behavior_type reward_worker(
     reward_worker_actor::stateful_pointer<RewardWorkerState> self,
     std::shared_ptr<const RewardContext> ctx) {
-  self->state.model = std::make_unique<RewardModel>(*ctx->task, ctx->reward, ctx->seed);
+  self->state.model =
+      std::make_unique<RewardModel>(*ctx->task, ctx->reward, ctx->seed, ctx->external);
   return {
       [self, ctx](ScoreRequest& req) -> caf::result<ScoredBatch> {
         ScoredBatch out;
@@ -15,8 +16,8 @@ reward_worker_actor::behavior_type reward_worker(
         const Samples& s = req.batch.samples;
         try {
           if (req.reward.model)
-            self->state.model->score(*req.reward.model, s, out.gold, out.proxy,
-                                     out.spread);
+            self->state.model->score(req.batch.iteration, *req.reward.model, s,
+                                     out.gold, out.proxy, out.spread);
           else
             self->state.model->score(req.batch.iteration, s, out.gold, out.proxy);
         } catch (const std::exception& e) {

@@ -19,6 +19,8 @@ struct RewardContext {
   RewardConfig reward;
   uint64_t seed = 0;
   RunClock clock;
+  // Rewards from outside the library (a Python callable); null: none.
+  std::shared_ptr<const RewardOverride> external;
 };
 
 struct RewardWorkerState {

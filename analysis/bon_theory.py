@@ -24,8 +24,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from runfile import read_runs  # noqa: E402
+from raftsim.runfile import read_runs  # noqa: E402
 
 
 # |z| bound for every cell, fixed before looking: Bonferroni at 5 % over the

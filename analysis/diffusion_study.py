@@ -33,9 +33,9 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import points_plot  # noqa: E402
-from plot import load, mean_ci, t975, wrapped  # noqa: E402
+from raftsim import points_plot  # noqa: E402
+from raftsim.plotting import load, mean_ci, wrapped  # noqa: E402
+from raftsim.stats import t975  # noqa: E402
 
 COLORS = ["#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e"]
 

@@ -36,8 +36,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from plot import load, t975, wrapped  # noqa: E402
+from raftsim.plotting import load, wrapped  # noqa: E402
+from raftsim.stats import sign_test_p, t975  # noqa: E402
 
 ALGORITHMS = ["sft", "raftpp", "rloo", "grpo", "ppo"]
 NAMES = {"sft": "RAFT", "raftpp": "RAFT++", "rloo": "RLOO", "grpo": "GRPO", "ppo": "PPO"}
@@ -85,15 +85,6 @@ def half_width(a):
     return t975(len(a) - 1) * a.std(ddof=1) / math.sqrt(len(a)) if len(a) > 1 else float("nan")
 
 
-def sign_test(positive, negative):
-    """Exact two-sided sign test (as analysis/statistics.h)."""
-    n = positive + negative
-    if n == 0:
-        return 1.0
-    k = min(positive, negative)
-    return min(1.0, 2 * sum(math.comb(n, i) for i in range(k + 1)) / 2 ** n)
-
-
 def paired_against(reference, other):
     """Final gold of `other`'s runs minus `reference`'s, on the seeds both have."""
     a = {r["seed"]: gold_of(r)[-1] for r in other}
@@ -101,7 +92,7 @@ def paired_against(reference, other):
     d = np.array([a[s] - b[s] for s in sorted(set(a) & set(b))])
     return {"pairs": len(d), "mean_diff": float(d.mean()) if len(d) else float("nan"),
             "ci95": half_width(d), "positive": int((d > 0).sum()), "negative": int((d < 0).sum()),
-            "sign_p": sign_test(int((d > 0).sum()), int((d < 0).sum()))}
+            "sign_p": sign_test_p(int((d > 0).sum()), int((d < 0).sum()))}
 
 
 def analyse(task, algorithm, runs):

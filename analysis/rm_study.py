@@ -40,8 +40,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from plot import group, load, mean_ci, t975, wrapped  # noqa: E402
+from raftsim.plotting import group, load, mean_ci, wrapped  # noqa: E402
+from raftsim.stats import t975  # noqa: E402
 
 
 def fit(d, r, form):

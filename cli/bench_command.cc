@@ -5,9 +5,9 @@
 #include <sstream>
 
 #include "analysis/benchmark.h"
+#include "api/settings_input.h"
 #include "cli/commands.h"
 #include "cli/options.h"
-#include "cli/settings_input.h"
 
 namespace po = boost::program_options;
 

@@ -1,5 +1,5 @@
 // The raftsim commands. Each parses its own arguments (Boost.Program_options
-// is used only in cli/) and returns the process exit status.
+// is used only in cli/ and api/) and returns the process exit status.
 #pragma once
 
 #include <string>

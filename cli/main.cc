@@ -1,5 +1,5 @@
 // raftsim: the command-line program. Parses the command line and INI files
-// with Boost.Program_options (only cli/ does), then calls the library.
+// with Boost.Program_options (only cli/ and api/ do), then calls the library.
 // Exit status: 0 success, 1 failure while running, 2 bad input,
 // 130 interrupted.
 #include <malloc.h>

@@ -4,10 +4,10 @@
 #include <ctime>
 #include <iostream>
 
+#include "api/settings_input.h"
 #include "cli/commands.h"
 #include "cli/network_options.h"
 #include "cli/options.h"
-#include "cli/settings_input.h"
 #include "cli/signals.h"
 #include "core/resources.h"
 #include "experiment/experiment_hash.h"

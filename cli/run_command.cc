@@ -1,22 +1,14 @@
 // raftsim run: one experiment, logged to an HDF5 file (run/engine.h).
 #include <boost/program_options.hpp>
 #include <cstdio>
-#include <filesystem>
 #include <iostream>
 
+#include "api/key_help.h"
+#include "api/run_request.h"
 #include "cli/commands.h"
-#include "cli/help.h"
 #include "cli/network_options.h"
 #include "cli/options.h"
-#include "cli/output_path.h"
-#include "cli/settings_input.h"
 #include "cli/signals.h"
-#include "core/file_lock.h"
-#include "core/resources.h"
-#include "experiment/memory_estimate.h"
-#include "run/engine.h"
-#include "runfile/environment.h"
-#include "runfile/resume.h"
 
 namespace po = boost::program_options;
 
@@ -56,93 +48,37 @@ int run_command(const std::vector<std::string>& args) {
   if (const auto status = parse_args("run", opts, args, key_help()))
     return to_int(*status);
 
-  // One writer per file: a second run on it, by any name, is refused and
-  // never interleaved (core/file_lock.h). A resumed file is locked before
-  // it is checked, so what is checked is what continues.
-  std::optional<FileLock> lock;
-  const auto take_lock = [&lock](const std::string& key, const std::string& path) {
-    try {
-      lock = FileLock::try_lock(path);
-    } catch (const IoError& e) {
-      throw ConfigError(key, path,
-                        std::string("a run file raftsim can lock (") + e.what() + ")");
-    }
-    if (!lock)
-      throw ConfigError(key, path,
-                        "a file no other raftsim process is writing (another process "
-                        "holds its lock, by this or another name)");
-  };
-  RunConfig config;
-  std::optional<ResumePlan> plan;
+  RunRequest request;
+  request.config_path = config_path;
+  request.sets = sets;
+  request.out = out;
+  request.overwrite = overwrite;
+  request.resume = resume;
+  request.tls = tls;
+  request.node_timeout_seconds = node_timeout;
+  std::optional<PreparedRun> prepared;
   try {
-    if (!resume.empty()) {
-      if (!config_path.empty())
-        throw ConfigError(
-            "--config", config_path,
-            "absent with --resume (the run file holds its configuration)");
-      if (!out.empty() && out != resume)
-        throw ConfigError("--out", out,
-                          "absent with --resume (the run continues in its file)");
-      if (!std::filesystem::is_regular_file(resume))
-        throw ConfigError("--resume", resume, "an existing run file");
-      take_lock("--resume", resume);
-      plan = read_run_file("--resume", resume, [&] {
-        return plan_resume(resume, read_settings("", sets));
-      });
-      config = plan->config;
-      out = resume;
-      overwrite = true;
-    }
-  } catch (
-      const std::exception& e) {  // ConfigError; IoError/FormatError: not a run file
-    std::cerr << "raftsim run: " << e.what() << "\n";
-    return to_int(ExitStatus::kBadInput);
-  }
-  try {
-    if (resume.empty()) config = make_run_config(read_settings(config_path, sets));
-    if (out.empty()) out = default_output(config_path, config.seed);
-    if (resume.empty()) check_output(out, overwrite);
-    std::vector<std::string> hosts;
-    for (const auto& n : parse_node_list("actors.nodes", config.actors.nodes))
-      hosts.push_back(n.host);
-    check_network(tls, hosts, "actors.nodes");
-    if (!(node_timeout > 0 && node_timeout <= 86400))
-      throw ConfigError("--node-timeout", std::to_string(node_timeout),
-                        "seconds in (0, 86400]");
-    check_process_limits(kBaseAddressBytes + estimate_memory(config).total());
-    if (resume.empty()) {
-      take_lock("--out", out);
-      overwrite = true;  // the lock made the file, or --overwrite allowed it
-    }
+    prepared = prepare_run(request);
   } catch (const std::exception& e) {  // ConfigError, or the output directory
     std::cerr << "raftsim run: " << e.what() << "\n";
     return to_int(ExitStatus::kBadInput);
   }
-  for (const auto& line : plan ? plan->passed_over : std::vector<std::string>{})
-    std::cerr << "raftsim run: resume passes over a checkpoint: " << line << "\n";
+  for (const auto& line : prepared->notes) std::cerr << "raftsim run: " << line << "\n";
   install_signal_handlers();
-  RunOptions options;
-  options.out_path = out;
-  options.overwrite = overwrite;
-  options.quiet = quiet;
-  options.interrupt = &g_interrupted;
-  options.stop_now = &g_stop_now;
-  options.environment = environment_text();
-  options.resume = plan ? &*plan : nullptr;
-  options.tls = tls;
-  options.node_timeout = std::chrono::duration_cast<caf::timespan>(
-      std::chrono::duration<double>(node_timeout));
-  options.notice = [](const std::string& line) {
+  RunHooks hooks;
+  hooks.quiet = quiet;
+  hooks.interrupt = &g_interrupted;
+  hooks.stop_now = &g_stop_now;
+  hooks.notice = [](const std::string& line) {
     std::cerr << "raftsim run: " << line << std::endl;
   };
-  if (!config.actors.nodes.empty())
-    options.environment += "\nnodes: " + config.actors.nodes +
-                           (tls.enabled() ? " (mutual TLS)" : " (plain TCP, loopback)");
+  const RunConfig& config = prepared->config;
+  const auto& plan = prepared->plan;
+  out = prepared->out;
   RunOutcome outcome;
   try {
-    outcome = run_experiment(config, options);
+    outcome = start_run(*prepared, hooks);
   } catch (const ConfigError& e) {  // a node unreachable or refusing: nothing written
-    if (lock->created()) std::filesystem::remove(out);
     std::cerr << "raftsim run: " << e.what() << "\n";
     return to_int(ExitStatus::kBadInput);
   } catch (const std::exception& e) {

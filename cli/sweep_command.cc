@@ -9,9 +9,9 @@
 #include <optional>
 #include <thread>
 
+#include "api/settings_input.h"
 #include "cli/commands.h"
 #include "cli/options.h"
-#include "cli/settings_input.h"
 #include "cli/signals.h"
 #include "core/config.h"
 #include "core/errors.h"

@@ -41,6 +41,9 @@ if [[ ! -x "$RAFTSIM" ]]; then
   echo "$STUDY: $RAFTSIM not found: build first (bash scripts/setup/build.sh)" >&2
   exit 2
 fi
+# The analysis scripts import the package `raftsim` built beside the program
+# (<build>/python), so the figures come from the code just built.
+export PYTHONPATH="$(dirname "$RAFTSIM")/python${PYTHONPATH:+:$PYTHONPATH}"
 if [[ $QUICK -eq 1 ]]; then
   OUT=${OUT:-$ROOT/runs/quick/$STUDY}
   FIGURES=${FIGURES:-$OUT/figures}

@@ -18,6 +18,7 @@
 #include "nodes/remote_nodes.h"
 #include "run/startup.h"
 #include "runfile/environment.h"
+#include "runfile/metrics_row.h"
 #include "runfile/resume.h"
 #include "runfile/run_layout.h"
 #include "runfile/run_writer.h"
@@ -45,7 +46,8 @@ namespace {
 // Each actor's slice of the configuration.
 CoordinatorSetup make_setup(const RunConfig& config, std::shared_ptr<const Task> task,
                             std::shared_ptr<const Policy> initial,
-                            const RunClock& clock) {
+                            const RunClock& clock,
+                            std::shared_ptr<const RewardOverride> external_reward) {
   CoordinatorSetup s;
   s.iterations = config.iterations;
   s.checkpoint_every = config.log.checkpoint_every;
@@ -71,6 +73,7 @@ CoordinatorSetup make_setup(const RunConfig& config, std::shared_ptr<const Task>
   r->reward = config.reward;
   r->seed = config.seed;
   r->clock = clock;
+  r->external = std::move(external_reward);
   s.reward = r;
 
   auto k = std::make_shared<RankerContext>();
@@ -168,7 +171,7 @@ RunOutcome run_experiment(const RunConfig& config, const RunOptions& options) {
       stopped.status = RunStatus::kInterrupted;
       return stopped;
     }
-    setup = make_setup(config, task, r.initial, clock);
+    setup = make_setup(config, task, r.initial, clock, options.external_reward);
     setup.first_iteration = r.first_iteration;
     setup.snapshots = std::move(r.snapshots);
     auto trainer = std::make_shared<TrainerContext>(*setup.trainer);
@@ -184,7 +187,7 @@ RunOutcome run_experiment(const RunConfig& config, const RunOptions& options) {
       stopped.status = RunStatus::kInterrupted;
       return stopped;
     }
-    setup = make_setup(config, task, initial, clock);
+    setup = make_setup(config, task, initial, clock, options.external_reward);
   }
   setup.reward_model = learned.initial;
   guard.nodes.attach(setup.generator->initial);
@@ -209,11 +212,13 @@ RunOutcome run_experiment(const RunConfig& config, const RunOptions& options) {
     setup.interrupt = options.interrupt;
     setup.stop_now = options.stop_now;
     uint64_t rows = setup.first_iteration;
-    setup.on_report = [&progress, &rows](const IterationReport& r) {
+    const std::vector<Column> columns = metric_columns(evaluated);
+    setup.on_report = [&progress, &rows, &options, &columns](const IterationReport& r) {
       char detail[96];
       std::snprintf(detail, sizeof detail, "gold %.3f  proxy %.3f", r.pool.gold_mean,
                     r.pool.proxy_mean);
       progress.update(++rows, detail);
+      if (options.on_row) options.on_row(r.iteration, make_row(columns, r));
     };
     auto coord = sys.spawn(coordinator, std::move(setup));
     caf::scoped_actor self{sys};

@@ -15,9 +15,12 @@
 #include <chrono>
 #include <functional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "actors/coordinator.h"
 #include "experiment/run_config.h"
+#include "models/rewards/reward_override.h"
 #include "nodes/network.h"
 #include "runfile/resume.h"
 
@@ -41,6 +44,14 @@ struct RunOptions {
   caf::timespan node_timeout = std::chrono::seconds(300);
   // One line per event worth a user's attention (a node lost).
   std::function<void(const std::string&)> notice;
+  // Gold and/or proxy computed outside the library (a Python callable):
+  // the reward workers call it (models/rewards/reward_override.h).
+  std::shared_ptr<const RewardOverride> external_reward;
+  // Called with each /metrics row (column name, value) as it goes to the
+  // writer, on the coordinator's thread: keep it short.
+  std::function<void(uint64_t iteration,
+                     const std::vector<std::pair<std::string, double>>& row)>
+      on_row;
 };
 
 // Throws ConfigError when a node of actors.nodes is unreachable or refuses

@@ -129,8 +129,13 @@ std::unique_ptr<RewardNoise> make_noise(const RewardConfig& config) {
   return registry().make(config.noise, config);
 }
 
-RewardModel::RewardModel(const Task& task, const RewardConfig& config, uint64_t seed)
-    : task_(task), config_(config), seed_(seed), noise_(make_noise(config)) {
+RewardModel::RewardModel(const Task& task, const RewardConfig& config, uint64_t seed,
+                         std::shared_ptr<const RewardOverride> external)
+    : task_(task),
+      config_(config),
+      seed_(seed),
+      noise_(make_noise(config)),
+      external_(std::move(external)) {
   if (task.point_dim() > 0 && config.persistent && noise_->per_sample())
     field_ = std::make_unique<ErrorField>(*noise_, task.prompt_vocab(),
                                           task.point_dim(), config.noise_length, seed);
@@ -138,10 +143,24 @@ RewardModel::RewardModel(const Task& task, const RewardConfig& config, uint64_t 
 
 RewardModel::~RewardModel() = default;
 
+void RewardModel::gold_of_all(uint64_t iteration, const Samples& s,
+                              std::vector<double>& gold) const {
+  gold.assign(s.size(), 0.0);
+  if (external_ && external_->gold) {
+    external_->gold(iteration, s, gold);
+    return;
+  }
+  for (int32_t i = 0; i < s.size(); ++i) gold[i] = gold_of(task_, s, i);
+}
+
 void RewardModel::score(uint64_t iteration, const Samples& s, std::vector<double>& gold,
                         std::vector<double>& proxy) const {
-  gold.resize(s.size());
-  proxy.resize(s.size());
+  gold_of_all(iteration, s, gold);
+  proxy.assign(s.size(), 0.0);
+  if (external_ && external_->proxy) {
+    external_->proxy(iteration, s, proxy);
+    return;
+  }
   for (int32_t p = 0; p < s.n_prompts(); ++p) {
     const int32_t* prompt = s.prompt(p);
     const uint64_t prompt_key = hash_tokens(prompt, s.prompt_length);
@@ -152,7 +171,6 @@ void RewardModel::score(uint64_t iteration, const Samples& s, std::vector<double
             : derive_seed(seed_, Purpose::kFreshNoise, iteration, 2 * id + 1);
     for (int32_t j = 0; j < s.k; ++j) {
       const int32_t i = p * s.k + j;
-      gold[i] = gold_of(task_, s, i);
       if (field_) {
         proxy[i] = gold[i] + (*field_)(prompt[0], s.point(i));
         continue;
@@ -172,11 +190,10 @@ void RewardModel::score(uint64_t iteration, const Samples& s, std::vector<double
   }
 }
 
-void RewardModel::score(const RewardEnsemble& learned, const Samples& s,
-                        std::vector<double>& gold, std::vector<double>& proxy,
-                        std::vector<double>& spread) const {
-  gold.resize(s.size());
-  for (int32_t i = 0; i < s.size(); ++i) gold[i] = gold_of(task_, s, i);
+void RewardModel::score(uint64_t iteration, const RewardEnsemble& learned,
+                        const Samples& s, std::vector<double>& gold,
+                        std::vector<double>& proxy, std::vector<double>& spread) const {
+  gold_of_all(iteration, s, gold);
   learned.score(task_, s, proxy, spread);
 }
 

@@ -22,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "models/rewards/reward_override.h"
 #include "models/tasks/samples.h"
 
 namespace raftsim {
@@ -102,7 +103,10 @@ std::unique_ptr<RewardNoise> make_noise(const RewardConfig& config);
 
 class RewardModel {
  public:
-  RewardModel(const Task& task, const RewardConfig& config, uint64_t seed);
+  // `external`, if given, replaces the gold and/or the synthetic proxy
+  // (models/rewards/reward_override.h).
+  RewardModel(const Task& task, const RewardConfig& config, uint64_t seed,
+              std::shared_ptr<const RewardOverride> external = nullptr);
   ~RewardModel();
 
   // Gold and proxy reward of every sample of `samples`, drawn in `iteration`.
@@ -111,7 +115,7 @@ class RewardModel {
              std::vector<double>& proxy) const;
   // With reward.model = learned: the proxy is `learned`'s aggregate and
   // `spread` its members' std. Thread-safe.
-  void score(const RewardEnsemble& learned, const Samples& samples,
+  void score(uint64_t iteration, const RewardEnsemble& learned, const Samples& samples,
              std::vector<double>& gold, std::vector<double>& proxy,
              std::vector<double>& spread) const;
 
@@ -121,6 +125,10 @@ class RewardModel {
   uint64_t seed_;
   std::unique_ptr<RewardNoise> noise_;
   std::unique_ptr<ErrorField> field_;  // continuous task, persistent per-sample error
+  std::shared_ptr<const RewardOverride> external_;
+  // Gold of every sample: the task's, or external_->gold's.
+  void gold_of_all(uint64_t iteration, const Samples& samples,
+                   std::vector<double>& gold) const;
 };
 
 }  // namespace raftsim

@@ -9,7 +9,7 @@ existing=()
 for f in "${files[@]}"; do [[ -f "$f" ]] && existing+=("$f"); done
 files=("${existing[@]}")
 if [[ ${#files[@]} -eq 0 ]]; then
-  mapfile -t files < <(find core models actors run sweep analysis cli tests -name '*.h' -o -name '*.cc')
+  mapfile -t files < <(find core models loop experiment runfile actors nodes run sweep analysis api cli python tests -name '*.h' -o -name '*.cc')
 fi
 if [[ "${1:-}" == "--fix" ]]; then
   clang-format -i "${files[@]}"

@@ -26,6 +26,9 @@ packages=(
   libblas-dev             # cblas.h: the transformer decoder calls sgemm directly
   # inspecting run files and the analysis scripts (/usr/bin/python3)
   hdf5-tools python3-h5py python3-matplotlib python3-numpy python3-pandas
+  # the Python package (python/): its binding, its tests, and the SciPy
+  # and mpmath its statistics are checked against; Optuna for examples/optuna_tune.py
+  pybind11-dev python3-dev python3-pytest python3-scipy python3-mpmath python3-optuna
   # `raftsim sweep --executor slurm`, and the one-machine Slurm that
   # scripts/fixtures/slurm-local.sh starts for the tests (sbatch, squeue, scancel)
   slurmctld slurmd slurm-client munge

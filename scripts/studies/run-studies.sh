@@ -49,10 +49,10 @@ for s in "${studies[@]}"; do
     echo "study $s: expected figures and summaries in $tmp/$s/figures, found $pngs PNG, $summaries summaries"
     exit 1
   fi
-  # Every sweep loads into one tidy table (analysis/tidy.py, docs/hdf5-layout.md).
+  # Every sweep loads into one tidy table (raftsim.load_sweep, docs/hdf5-layout.md).
   for manifest in "$tmp/$s"/*/sweep.h5; do
-    /usr/bin/python3 analysis/tidy.py "$(dirname "$manifest")" >/dev/null \
-      || { echo "study $s: analysis/tidy.py could not load $(dirname "$manifest")"; exit 1; }
+    PYTHONPATH="$(dirname "$raftsim")/python" /usr/bin/python3 -m raftsim.tidy "$(dirname "$manifest")" >/dev/null \
+      || { echo "study $s: raftsim.tidy could not load $(dirname "$manifest")"; exit 1; }
   done
   # Reproducible: the same study again, one run at a time (another order of
   # messages and workers), gives the same summary of every sweep, to the

@@ -1,5 +1,5 @@
 // Readers of many run files (raftsim summarize, analysis/plot.py,
-// analysis/tidy.py) meet bad files: each is reported in one line that names
+// raftsim.tidy) meet bad files: each is reported in one line that names
 // it, and the rest are summarized. Never an abort.
 #define BOOST_TEST_MODULE readers
 #include <sys/stat.h>
@@ -132,14 +132,14 @@ BOOST_AUTO_TEST_CASE(one_seed_has_no_interval_and_tidy_reads_one_run_file) {
   BOOST_TEST(r.exit_code == 0, r.output);
   BOOST_TEST(contains(r.output, "± n/a"), r.output);
   BOOST_TEST(!contains(r.output, "± 0.0000"), r.output);
-  // tidy.py on a single run file: one row per iteration, its config as
+  // raftsim.tidy on a single run file: one row per iteration, its config as
   // columns, and no pandas deprecation warning.
   const std::string log = dir.file("tidy.log");
-  const ChildExit e = wait_child(
-      start_child("/usr/bin/python3",
-                  {"-W", "error::FutureWarning", source_dir() + "/analysis/tidy.py",
-                   good, "--csv", dir.file("t.csv")},
-                  log));
+  const ChildExit e =
+      wait_child(start_child("/usr/bin/python3",
+                             {"-W", "error::FutureWarning", "-m", "raftsim.tidy", good,
+                              "--csv", dir.file("t.csv")},
+                             log));
   BOOST_TEST(e.code == 0, read_text(log));
   BOOST_TEST(contains(read_text(log), "3 rows x"), read_text(log));
   BOOST_TEST(contains(read_text(dir.file("t.csv")), "sampler.k"));

@@ -67,6 +67,9 @@ def main():
             os.symlink(os.path.join(source, name), os.path.join(clone, name))
         os.symlink(build, os.path.join(clone, "build"))
         resumed = False
+        # The package as this build assembled it (a user's comes from
+        # scripts/setup/build.sh's install).
+        env = dict(os.environ, PYTHONPATH=os.path.join(build, "python"))
         for cmd in cmds:
             reason = next((why for pat, why in SKIP if re.search(pat, cmd)), None)
             if reason:
@@ -82,7 +85,8 @@ def main():
                 resumed = True
             run = small(cmd)
             # --help exits 0; everything else too.
-            p = subprocess.run(["bash", "-c", run], cwd=clone, capture_output=True, text=True)
+            p = subprocess.run(["bash", "-c", run], cwd=clone, capture_output=True, text=True,
+                               env=env)
             if p.returncode != 0:
                 print(f"FAILED (exit {p.returncode}): {run}\n{p.stdout}{p.stderr}")
                 return 1

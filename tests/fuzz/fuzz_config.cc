@@ -18,7 +18,7 @@
 #include <string>
 #include <vector>
 
-#include "cli/settings_input.h"
+#include "api/settings_input.h"
 #include "core/errors.h"
 #include "experiment/run_config.h"
 #include "sweep/grid.h"
@@ -57,8 +57,7 @@ FuzzInput split_input(const std::string& text) {
 
 void check_round_trip(const RunConfig& config) {
   std::istringstream resolved(to_ini(config));
-  const RunConfig again =
-      make_run_config(cli::parse_settings(resolved, "resolved", {}));
+  const RunConfig again = make_run_config(parse_settings(resolved, "resolved", {}));
   if (resolved_settings(again) != resolved_settings(config))
     finding("the resolved INI of an accepted config does not parse back to it:\n" +
             to_ini(config));
@@ -66,7 +65,7 @@ void check_round_trip(const RunConfig& config) {
 
 void exercise(const FuzzInput& in) {
   std::istringstream ini(in.ini);
-  const Settings settings = cli::parse_settings(ini, "fuzz.ini", in.sets);
+  const Settings settings = parse_settings(ini, "fuzz.ini", in.sets);
   if (in.grid.empty()) {
     check_round_trip(make_run_config(settings));
     return;

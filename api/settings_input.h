@@ -9,7 +9,7 @@
 
 #include "experiment/run_config.h"
 
-namespace raftsim::cli {
+namespace raftsim {
 
 // Settings from an INI file (may be empty) then --set KEY=VALUE items.
 // Throws ConfigError for a missing file, an unknown key or a malformed item.
@@ -20,4 +20,4 @@ Settings read_settings(const std::string& config_path,
 Settings parse_settings(std::istream& ini, const std::string& source,
                         const std::vector<std::string>& sets);
 
-}  // namespace raftsim::cli
+}  // namespace raftsim

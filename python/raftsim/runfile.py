@@ -1,7 +1,7 @@
 """Reading raftsim run files from Python: the layout of runfile/run_layout.h
 (docs/hdf5-layout.md), for the plotting and table scripts.
 
-    from runfile import read_runs
+    from raftsim.runfile import read_runs
     runs, skipped = read_runs(["runs/studies/k_sweep/equal_prompts"])
 
 A bad file (not HDF5, truncated, killed in SWMR mode, not a run file, or

@@ -1,4 +1,4 @@
-#include "cli/output_path.h"
+#include "api/output_path.h"
 
 #include <unistd.h>
 
@@ -9,7 +9,7 @@
 
 namespace fs = std::filesystem;
 
-namespace raftsim::cli {
+namespace raftsim {
 
 void check_output(const std::string& out, bool overwrite) {
   const fs::path p(out);
@@ -53,4 +53,4 @@ std::string default_output(const std::string& config_path, uint64_t seed) {
   return "runs/" + stem + "-seed" + std::to_string(seed) + "-" + compact + ".h5";
 }
 
-}  // namespace raftsim::cli
+}  // namespace raftsim

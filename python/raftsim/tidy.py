@@ -1,15 +1,15 @@
 #!/usr/bin/python3
 """Load a raftsim sweep (or one run file) into one tidy pandas table.
 
-    /usr/bin/python3 analysis/tidy.py SWEEP_DIR_OR_RUN.h5 [--csv OUT.csv]
+    /usr/bin/python3 -m raftsim.tidy SWEEP_DIR_OR_RUN.h5 [--csv OUT.csv]
 
 One row per (run, iteration): the sweep's parameter columns (from
 sweep.h5's /table; for a single run file, every key of its /config), the
 run's seed and status, `iteration`, and every /metrics and /timing column.
 As a library:
 
-    from tidy import load_sweep
-    df = load_sweep("runs/studies/k_sweep/equal_prompts")
+    import raftsim
+    df = raftsim.load_sweep("runs/studies/k_sweep/equal_prompts")
     df.groupby(["sampler.k", "iteration"]).gold_reward_mean.mean()
 """
 import argparse
@@ -19,8 +19,7 @@ import sys
 import h5py
 import pandas as pd
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from runfile import RunFileError, read_run  # noqa: E402
+from .runfile import RunFileError, read_run
 
 
 def numeric(value):
@@ -56,7 +55,7 @@ def load_sweep(directory):
         try:
             df = load_run(path)
         except RunFileError as e:
-            print(f"tidy.py: skipped {e}", file=sys.stderr)
+            print(f"raftsim.tidy: skipped {e}", file=sys.stderr)
             continue
         for key, values in table.items():
             if key not in ("file", "name", "status", "seed"):
@@ -85,17 +84,17 @@ def main(argv=None):
         try:
             df = load_run_with_config(args.sweep_dir)
         except RunFileError as e:
-            print(f"tidy.py: {e}", file=sys.stderr)
+            print(f"raftsim.tidy: {e}", file=sys.stderr)
             return 2
     elif not os.path.isfile(os.path.join(args.sweep_dir, "sweep.h5")):
-        print(f"tidy.py: {args.sweep_dir} is neither a run file nor a sweep directory "
+        print(f"raftsim.tidy: {args.sweep_dir} is neither a run file nor a sweep directory "
               "(no sweep.h5)", file=sys.stderr)
         return 2
     else:
         try:
             df = load_sweep(args.sweep_dir)
         except OSError as e:
-            print(f"tidy.py: cannot read {args.sweep_dir}/sweep.h5 ({e})", file=sys.stderr)
+            print(f"raftsim.tidy: cannot read {args.sweep_dir}/sweep.h5 ({e})", file=sys.stderr)
             return 1
     if args.csv:
         df.to_csv(args.csv, index=False)

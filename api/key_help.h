@@ -4,8 +4,8 @@
 
 #include <string>
 
-namespace raftsim::cli {
+namespace raftsim {
 
 std::string key_help();
 
-}  // namespace raftsim::cli
+}  // namespace raftsim

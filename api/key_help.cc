@@ -1,10 +1,10 @@
-#include "cli/help.h"
+#include "api/key_help.h"
 
 #include <sstream>
 
 #include "experiment/run_config.h"
 
-namespace raftsim::cli {
+namespace raftsim {
 
 std::string key_help() {
   std::string out =
@@ -38,4 +38,4 @@ std::string key_help() {
   return out;
 }
 
-}  // namespace raftsim::cli
+}  // namespace raftsim

@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <string>
 
-namespace raftsim::cli {
+namespace raftsim {
 
 // Throws ConfigError("--out", ...) unless `out` can be created.
 void check_output(const std::string& out, bool overwrite);
@@ -13,4 +13,4 @@ void check_output(const std::string& out, bool overwrite);
 // runs/<config stem>-seed<seed>-<UTC>.h5 (creating runs/).
 std::string default_output(const std::string& config_path, uint64_t seed);
 
-}  // namespace raftsim::cli
+}  // namespace raftsim

@@ -1,4 +1,4 @@
-#include "cli/settings_input.h"
+#include "api/settings_input.h"
 
 #include <boost/program_options.hpp>
 #include <filesystem>
@@ -9,7 +9,7 @@
 
 namespace po = boost::program_options;
 
-namespace raftsim::cli {
+namespace raftsim {
 
 namespace {
 
@@ -97,4 +97,4 @@ Settings parse_settings(std::istream& ini, const std::string& source,
   return settings;
 }
 
-}  // namespace raftsim::cli
+}  // namespace raftsim
