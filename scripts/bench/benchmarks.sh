@@ -16,7 +16,10 @@
 #      the trainer's share of an iteration (issue 12);
 #   6. the diffusion policy (experiments/bench_diffusion.ini): samples/s with
 #      1 and 2 generators and the cost of one denoising step of a chunk
-#      (issue 13; in section 1's raftsim bench).
+#      (issue 13; in section 1's raftsim bench);
+#   7. the Python package (scripts/bench/python_bench.py): a tiny run through
+#      raftsim.run against `raftsim run` as a process, and the throughput
+#      cost of a gold reward written in Python (issue 26).
 # Needs a build (bash scripts/setup/build.sh) and python3-torch
 # (bash scripts/setup/install-deps.sh --bench). About 5 minutes on 2 cores.
 set -euo pipefail
@@ -110,3 +113,8 @@ print(f"staleness {sys.argv[3]} {sys.argv[2]:7s} train {train:.3f} s, generate {
 PY
   done
 done
+
+echo
+echo "== 7. the Python package: a tiny run in-process against a process, and a gold"
+echo "      reward written in Python on experiments/bench.ini (issue 26)"
+PYTHONPATH=build/python "$python" scripts/bench/python_bench.py

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Runs every command of the README's ```sh blocks, as written, in a fresh
-directory that looks like a clone (experiments/, analysis/, scripts/ and
-build/ linked in; no runs/), at a small size: `raftsim run` and `sweep`
-get `--set iterations=2` (an extension `--set iterations=60` becomes 4).
+directory that looks like a clone (experiments/, analysis/, scripts/,
+examples/ and build/ linked in; no runs/), at a small size: `raftsim run`
+and `sweep` get `--set iterations=2` (an extension `--set iterations=60`
+becomes 4), the examples `--small`.
 Commands that need what a test cannot have here are skipped, each with its
 reason (below); they are covered elsewhere. Fails, naming the command and
 its output, when a command exits otherwise than the README implies.
@@ -24,6 +25,8 @@ SKIP = [
     (r"make-test-ca\.sh|raftsim node |actors\.nodes=A:",
      "needs hosts A and B; tests/nodes/test_nodes.cc runs nodes on loopback"),
     (r"^docker ", "no Docker engine here; scripts/checks/container-test.sh builds the Dockerfile"),
+    (r"examples/cpp|cpp-example/", "needs the installed library; tests/scripts/test_find_package.sh "
+                                   "installs it into a scratch prefix and builds examples/cpp"),
 ]
 
 
@@ -50,6 +53,8 @@ def commands(readme):
 
 def small(cmd):
     """`cmd` at a small size."""
+    if re.search(r"examples/\w+\.py", cmd):
+        return re.sub(r"--trials \d+", "", cmd) + " --small"
     if re.search(r"raftsim (run|sweep) ", cmd) and "--help" not in cmd:
         if "iterations=" in cmd:
             return re.sub(r"iterations=\d+", "iterations=4", cmd)
@@ -63,7 +68,7 @@ def main():
     assert len(cmds) > 20, f"found only {len(cmds)} commands in README.md"
     ran = skipped = 0
     with tempfile.TemporaryDirectory(prefix="raftsim-readme-") as clone:
-        for name in ("experiments", "analysis", "scripts"):
+        for name in ("experiments", "analysis", "scripts", "examples"):
             os.symlink(os.path.join(source, name), os.path.join(clone, name))
         os.symlink(build, os.path.join(clone, "build"))
         resumed = False
