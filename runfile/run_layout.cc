@@ -75,6 +75,11 @@ size_t RunReader::rows() const {
   return file_.exists(gold) ? file_.shape(gold).at(0) : 0;
 }
 
+std::vector<std::string> RunReader::metric_names() const {
+  if (!file_.exists(layout::kMetrics)) return {};
+  return file_.list(layout::kMetrics);
+}
+
 std::vector<double> RunReader::metric(const std::string& name) const {
   return column(std::string(layout::kMetrics) + "/" + name);
 }

@@ -92,6 +92,8 @@ class RunReader {
   std::map<std::string, std::string> config() const;
   // Rows in /metrics (0 for a run stopped before its first row).
   size_t rows() const;
+  // The names of the /metrics columns (none for a run without the group).
+  std::vector<std::string> metric_names() const;
   // A /metrics or /timing column; FormatError if the run has none.
   std::vector<double> metric(const std::string& name) const;
   std::vector<double> timing(const std::string& name) const;
