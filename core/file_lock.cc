@@ -40,6 +40,17 @@ std::optional<FileLock> FileLock::try_lock(const std::string& path) {
   return FileLock(fd, created);
 }
 
+bool FileLock::is_held(const std::string& path) {
+  const int fd = open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) return false;
+  struct flock whole {};
+  whole.l_type = F_WRLCK;
+  whole.l_whence = SEEK_SET;
+  const bool held = fcntl(fd, F_OFD_GETLK, &whole) == 0 && whole.l_type != F_UNLCK;
+  close(fd);
+  return held;
+}
+
 std::optional<FileLock> FileLock::try_lock_directory(const std::string& path) {
   const int fd = open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) throw IoError(path, "open for locking", std::strerror(errno));

@@ -22,6 +22,9 @@ class FileLock {
   // locks it; nullopt when another process holds the lock. Throws IoError
   // if it cannot be opened or is not a regular file (a FIFO, a device).
   static std::optional<FileLock> try_lock(const std::string& path);
+  // Whether a process holds the lock of the file `path` now (a run writes
+  // it); takes no lock and creates nothing. False for a missing file.
+  static bool is_held(const std::string& path);
   // The same for the directory `path`, which must exist.
   static std::optional<FileLock> try_lock_directory(const std::string& path);
 

@@ -218,14 +218,20 @@ struct H5File::Impl {
   }
 
   // Leaves SWMR mode by reopening the file normally (attributes cannot be
-  // written in SWMR mode).
+  // written in SWMR mode). Without HDF5's own file lock: a SWMR reader that
+  // has the file open holds it, and the reopen would fail, and with it the
+  // run's checkpoint or final status. One writer per file is what
+  // core/file_lock.h ensures; a reader open across the reopen may see an
+  // error and open the file again (raftsim.follow does).
   void end_swmr() {
     if (abandoned) throw std::runtime_error("an earlier write to it failed");
     if (!swmr_writing) return;
     file.flush(H5F_SCOPE_GLOBAL);
     file.close();
-    file =
-        H5::H5File(path, H5F_ACC_RDWR, H5::FileCreatPropList::DEFAULT, latest_format());
+    H5::FileAccPropList fapl = latest_format();
+    if (H5Pset_file_locking(fapl.getId(), false, true) < 0)
+      throw std::runtime_error("H5Pset_file_locking failed");
+    file = H5::H5File(path, H5F_ACC_RDWR, H5::FileCreatPropList::DEFAULT, fapl);
     swmr_writing = false;
   }
 
@@ -386,6 +392,8 @@ void H5File::start_swmr() {
     impl_->swmr_writing = true;
   });
 }
+
+bool H5File::swmr_writing() const { return impl_->swmr_writing; }
 
 const std::string& H5File::path() const { return impl_->path; }
 

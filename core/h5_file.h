@@ -115,6 +115,9 @@ class H5File {
   // exist before this. Setting an attribute afterwards ends SWMR mode (the
   // file is reopened normally), so a final `status` can still be written.
   void start_swmr();
+  // Whether the file is in SWMR mode now (an attribute write leaves it;
+  // start_swmr() enters it again).
+  bool swmr_writing() const;
 
   void flush();
   void close();

@@ -20,6 +20,7 @@
 #include "api/key_help.h"
 #include "api/run_request.h"
 #include "core/errors.h"
+#include "core/file_lock.h"
 #include "core/version.h"
 #include "experiment/run_config.h"
 
@@ -326,6 +327,8 @@ PYBIND11_MODULE(_native, m) {
         py::arg("gold") = py::none(), py::arg("proxy") = py::none(),
         py::arg("on_row") = py::none());
   m.def("schema", &schema);
+  m.def("writer_holds", &FileLock::is_held, py::arg("path"),
+        "whether a raftsim process holds the run file's lock (is writing it)");
   m.def("key_help", &key_help);
   m.def("summarize", &summarize, py::arg("inputs"));
   m.def("compare", &compare, py::arg("inputs"), py::arg("key"), py::arg("baseline"),

@@ -114,7 +114,7 @@ std::shared_ptr<RunWriter> create_run(const RunConfig& config,
     // SWMR needs every dataset to exist before it starts.
     writer->create_tables(task.prompt_length(), task.response_length(),
                           task.point_dim());
-    writer->file().start_swmr();
+    writer->start_swmr();
   }
   writer->file().flush();
   return writer;

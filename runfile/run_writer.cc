@@ -84,6 +84,12 @@ void RunWriter::write(const IterationReport& report) {
   file_.flush();
   fault_point(FaultPoint::kRow, static_cast<int64_t>(report.iteration));
   if (report.checkpoint) write_checkpoint(*report.checkpoint);
+  if (swmr_ && !file_.swmr_writing()) file_.start_swmr();
+}
+
+void RunWriter::start_swmr() {
+  file_.start_swmr();
+  swmr_ = true;
 }
 
 void RunWriter::write_checkpoint(const Checkpoint& checkpoint) {

@@ -23,6 +23,12 @@ class RunWriter final : public ReportSink {
   // Creates every table before the first row (SWMR readers need them all).
   void create_tables(int32_t prompt_length, int32_t response_length, int32_t point_dim);
 
+  // log.swmr: readers may follow the file from now on (every table must
+  // exist: create_tables). A checkpoint or a reward model leaves SWMR mode
+  // for its write (HDF5 cannot add groups and attributes in it); write()
+  // enters it again after each row, so a reader is locked out only while
+  // one is written.
+  void start_swmr();
   void write(const IterationReport& report) override;
   void write_checkpoint(const Checkpoint& checkpoint) override;
   void close(RunStatus status) override;
@@ -35,6 +41,7 @@ class RunWriter final : public ReportSink {
   bool samples_;
   int checkpoint_keep_;
   uint64_t identity_;
+  bool swmr_ = false;  // log.swmr: back to SWMR mode after each row
 };
 
 }  // namespace raftsim

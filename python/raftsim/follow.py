@@ -4,17 +4,19 @@
         print(row["iteration"], row["gold_reward_mean"])
 
 The writer must run with `log.swmr = true` (HDF5's single-writer/
-multiple-reader mode) and, for now, `log.checkpoint_every = 0`: the writer
-leaves SWMR mode at its first checkpoint, and HDF5 refuses readers of a
-file open for writing outside it. Follow a run of another process: HDF5 as
-Debian builds it is not thread-safe, so a run of this process
-(raftsim.run) and h5py must not read and write at once.
+multiple-reader mode). It leaves that mode for a moment to write each
+checkpoint and its final status, and enters it again; a read that meets
+such a moment is tried again at the next poll. Follow a run of another
+process: HDF5 as Debian builds it is not thread-safe, so a run of this
+process (raftsim.run) and h5py must not read and write at once.
 """
+import os
 import time
 
 import h5py
 import numpy as np
 
+from . import _native
 from .runfile import RunFileError, open_run_file
 
 
@@ -36,32 +38,36 @@ def _new_rows(f, sent, refresh):
             for i in range(max(rows - sent, 0))]
 
 
-def _read(path, sent, swmr):
+def _read(path, sent):
     """(new rows, status) of the file now; (None, None) while HDF5 refuses
-    to open it (the writer is between modes: it ends SWMR to record its
-    status)."""
-    try:
-        if swmr:
-            f = h5py.File(path, "r", libver="latest", swmr=True)
-        else:
-            f = open_run_file(path)
-    except (OSError, RunFileError):
-        return None, None
-    with f:
-        return _new_rows(f, sent, swmr), _text(f.attrs.get("status"))
+    it or a read meets the writer between modes."""
+    for swmr in (True, False):
+        try:
+            if swmr:
+                f = h5py.File(path, "r", libver="latest", swmr=True)
+            else:
+                f = open_run_file(path)
+            with f:
+                return _new_rows(f, sent, swmr), _text(f.attrs.get("status"))
+        except (OSError, RunFileError, KeyError, ValueError, RuntimeError):
+            continue
+    return None, None
 
 
 def follow(path, poll=0.5, timeout=None):
     """Yields each new /metrics row of the run at `path` as a dict
     ({"iteration": t, column: value, ...}) until the run's status is no
-    longer `running` and every row was yielded. Polls every `poll` seconds;
-    `timeout` (seconds without a new row) raises TimeoutError."""
+    longer `running` and every row was yielded. Polls every `poll` seconds.
+    Raises raftsim.RunError when the file says `running` but no process
+    writes it (its writer was killed: `raftsim run --resume` continues it),
+    and TimeoutError after `timeout` seconds without a new row."""
+    from .run import RunError
+
+    path = str(path)
     sent = 0
     quiet_since = time.monotonic()
     while True:
-        rows, status = _read(path, sent, swmr=True)
-        if rows is None:
-            rows, status = _read(path, sent, swmr=False)
+        rows, status = _read(path, sent)
         if rows:
             yield from rows
             sent += len(rows)
@@ -69,6 +75,18 @@ def follow(path, poll=0.5, timeout=None):
             continue
         if status is not None and status != "running":
             return
+        if status is None and os.path.exists(path) and not _native.writer_holds(path):
+            raise RunError(f"raftsim.follow: {path} cannot be read as a run file and no "
+                           "process writes it (a writer killed in SWMR mode leaves it "
+                           f"flagged: h5clear -s {path})", path=path)
+        if status == "running" and not _native.writer_holds(path):
+            rows, status = _read(path, sent)  # the writer may have just ended
+            if status is not None and status != "running":
+                yield from rows or []
+                return
+            raise RunError(f"raftsim.follow: {path} says running but no process writes it "
+                           "(killed?); `raftsim run --resume` continues it",
+                           path=path, status="running")
         if timeout is not None and time.monotonic() - quiet_since > timeout:
             raise TimeoutError(f"raftsim.follow: no new row of {path} in {timeout} s")
         time.sleep(poll)

@@ -260,6 +260,36 @@ BOOST_AUTO_TEST_CASE(sighup_is_handled_like_sigint) {
   stop_run_with(SIGHUP, 130, "interrupted");
 }
 
+BOOST_AUTO_TEST_CASE(
+    a_swmr_reader_holding_the_file_does_not_stop_checkpoints_or_the_end) {
+  // Before 0.5 the writer left SWMR mode at its first checkpoint and
+  // reopened the file under HDF5's own lock: a reader holding the file
+  // then made that reopen fail, and the run with it. Now the writer comes
+  // back to SWMR after each checkpoint and reopens without HDF5's lock
+  // (one writer per file is raftsim's own lock).
+  TempDir dir;
+  const std::string out = dir.file("live.h5");
+  const pid_t pid = spawn_raftsim(
+      {"run", "--config", source_dir() + "/experiments/quickstart.ini", "--set",
+       "iterations=8", "--set", "log.swmr=true", "--set", "log.checkpoint_every=3",
+       "--set", "faults.signal=STOP@row:1", "--out", out},
+      dir.file("log"));
+  BOOST_TEST_REQUIRE(wait_stopped(pid), read_text(dir.file("log")));
+  {
+    // Open across the rest of the run: its checkpoints (after rows 2, 5
+    // and 7) and its final status.
+    H5File live = H5File::open_read(out, /*swmr=*/true);
+    BOOST_TEST(live.read("/metrics/gold_reward_mean").size() >= 2u);
+    kill(pid, SIGCONT);
+    BOOST_TEST(wait_exit(pid) == 0, read_text(dir.file("log")));
+    BOOST_TEST(live.read("/metrics/gold_reward_mean").size() >= 2u);
+  }
+  H5File f = H5File::open_read(out);
+  BOOST_TEST(f.string_attribute("status") == "complete");
+  BOOST_TEST(f.read("/metrics/gold_reward_mean").size() == 8u);
+  BOOST_TEST(f.exists("/checkpoints/0000000007"));  // the last one kept
+}
+
 BOOST_AUTO_TEST_CASE(swmr_lets_a_reader_follow_a_running_run) {
   TempDir dir;
   const std::string out = dir.file("live.h5");

@@ -68,11 +68,13 @@ def test_load_sweep_has_a_row_per_run_and_iteration(sweep_dir):
                           run.metrics.gold_reward_mean.to_numpy())
 
 
-def test_follow_yields_every_row_of_a_run_being_written(tmp_path):
+def test_follow_yields_every_row_of_a_run_being_written_with_checkpoints(tmp_path):
+    # Checkpoints every 3 rows: the writer leaves SWMR mode for each and
+    # comes back; the run must end complete and the reader see every row.
     out = tmp_path / "live.h5"
     writer = subprocess.Popen([RAFTSIM_BIN, "run", "--quiet", "--config", QUICKSTART,
                                "--set", "iterations=12", "--set", "log.swmr=true",
-                               "--set", "log.checkpoint_every=0", "--out", str(out)])
+                               "--set", "log.checkpoint_every=3", "--out", str(out)])
     while not out.exists():  # follow() waits for rows, not for the file
         assert writer.poll() is None, "the writer ended before making its file"
         time.sleep(0.05)
@@ -81,6 +83,19 @@ def test_follow_yields_every_row_of_a_run_being_written(tmp_path):
     finally:
         assert writer.wait() == 0
     final = raftsim.load(out).metrics
+    assert raftsim.load(out).status == "complete"
     assert [r["iteration"] for r in rows] == list(range(12))
     assert np.array_equal([r["gold_reward_mean"] for r in rows],
                           final.gold_reward_mean.to_numpy())
+
+
+def test_follow_stops_when_the_writer_is_killed(tmp_path):
+    # The writer kills itself after row 3 (a deterministic point, as the
+    # fault tests use): the file says running and nobody holds its lock.
+    out = tmp_path / "killed.h5"
+    r = subprocess.run([RAFTSIM_BIN, "run", "--quiet", "--config", QUICKSTART,
+                        "--set", "log.swmr=true", "--set", "faults.signal=KILL@row:3",
+                        "--out", str(out)])
+    assert r.returncode == -9
+    with pytest.raises(raftsim.RunError, match="no process writes it"):
+        list(raftsim.follow(out, poll=0.01, timeout=60))
