@@ -25,13 +25,16 @@ def _numeric(value):
         return value
 
 
-def summarize(paths):
-    """One row per grid point (runs grouped by configuration without the
+def summarize(paths, compare=None):
+    """With compare="KEY=BASELINE": compare(paths, compare), the paired
+    comparisons. Otherwise one row per grid point (runs grouped by configuration without the
     seed): the varied keys, `runs`, and for final_gold, peak_gold,
     peak_iteration, kl_at_peak, final_gap and fall `<name>_mean` over seeds
     and `<name>_ci95`, the 95% Student-t half-width: the columns of
     `raftsim summarize --format csv`. Files that cannot be read
     are skipped with a warning, as the command skips them."""
+    if compare is not None:
+        return _paired(paths, compare)
     result = _native.summarize(_inputs(paths))
     for line in result["skipped"]:
         warnings.warn(f"raftsim.summarize: skipped {line}")
@@ -49,16 +52,20 @@ def summarize(paths):
     return pd.DataFrame(rows)
 
 
-def compare(paths, compare, metrics=_COMPARED, seed=1):
+def compare(paths, against, metrics=_COMPARED, seed=1):
     """`raftsim summarize --compare KEY=BASELINE`: each point against the point
     that differs only in KEY, seed by seed. One row per (point, metric): the
     mean difference with its t and bootstrap 95% intervals, the signs, the
     exact sign test and the Wilcoxon signed-rank p-value, under the column
     names of `raftsim summarize --compare ... --format csv`."""
-    key, eq, baseline = compare.partition("=")
+    return _paired(paths, against, metrics, seed)
+
+
+def _paired(paths, spec, metrics=_COMPARED, seed=1):
+    key, eq, baseline = spec.partition("=")
     if not eq or not key or not baseline:
         raise _native.ConfigError(
-            f"--compare = '{compare}' is not allowed: must be KEY=BASELINE, e.g. sampler.k=8")
+            f"--compare = '{spec}' is not allowed: must be KEY=BASELINE, e.g. sampler.k=8")
     rows = []
     for c in _native.compare(_inputs(paths), key, baseline, list(metrics), seed):
         p = c["paired"]
@@ -73,6 +80,6 @@ def compare(paths, compare, metrics=_COMPARED, seed=1):
         rows.append(row)
     if not rows:
         raise _native.ConfigError(
-            f"--compare = '{compare}' is not allowed: must name a key that varies across "
+            f"--compare = '{spec}' is not allowed: must name a key that varies across "
             "the points and a value it takes, with runs of shared seeds on both sides")
     return pd.DataFrame(rows)

@@ -58,3 +58,10 @@ def test_optuna_pruning_stops_the_run_and_marks_the_file(tmp_path):
     study.optimize(objective, n_trials=1)
     assert study.trials[0].state == optuna.trial.TrialState.PRUNED
     assert raftsim.load(out).status == "interrupted"
+
+
+def test_live_plot_follows_the_whole_run_while_it_is_written(tmp_path):
+    out = example("live_plot.py", "--out", str(tmp_path / "live"), cwd=tmp_path)
+    assert "12 rows followed, 12 redraws" in out and "exited 0" in out, out
+    assert raftsim.load(tmp_path / "live" / "live.h5").status == "complete"
+    assert (tmp_path / "live" / "live.png").stat().st_size > 5000

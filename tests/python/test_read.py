@@ -55,6 +55,7 @@ def test_compare_gives_the_paired_numbers_of_the_command(sweep_dir):
         assert final[column] == pytest.approx(float(row[column]), rel=1e-9), column
     with pytest.raises(raftsim.ConfigError, match="varies across"):
         raftsim.compare(sweep_dir, "sampler.chunk=32")
+    assert raftsim.summarize(sweep_dir, compare="sampler.k=2").equals(table)
 
 
 def test_load_sweep_has_a_row_per_run_and_iteration(sweep_dir):
