@@ -1,9 +1,12 @@
 #include "analysis/comparison.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <map>
 #include <set>
+
+#include "core/errors.h"
 
 namespace raftsim {
 
@@ -80,11 +83,44 @@ std::vector<Comparison> compare_points(const std::vector<PointSummary>& points,
         a.push_back(p.per_run.at(metric)[mine[n]]);
         b.push_back(base->per_run.at(metric)[theirs[n]]);
       }
-      out.push_back(
-          {p.params, key, value, baseline, metric, stats::compare_paired(a, b, seed)});
+      Comparison c;
+      c.params = p.params;
+      c.key = key;
+      c.value = value;
+      c.baseline = baseline;
+      c.metric = metric;
+      c.paired = stats::compare_paired(a, b, seed);
+      out.push_back(std::move(c));
     }
   }
   return out;
+}
+
+const std::vector<std::string>& declarable_tests() {
+  static const std::vector<std::string> tests = {"sign", "wilcoxon", "t"};
+  return tests;
+}
+
+void declare_test(std::vector<Comparison>& comparisons, const std::string& test) {
+  const auto& allowed = declarable_tests();
+  if (std::find(allowed.begin(), allowed.end(), test) == allowed.end())
+    throw ConfigError("--test", test, "one of sign, wilcoxon, t");
+  std::map<std::string, std::vector<size_t>> families;
+  for (size_t i = 0; i < comparisons.size(); ++i) {
+    Comparison& c = comparisons[i];
+    c.test = test;
+    c.p = test == "sign"       ? c.paired.sign_p
+          : test == "wilcoxon" ? c.paired.wilcoxon_p
+                               : c.paired.t_p;
+    families[c.metric].push_back(i);
+  }
+  for (const auto& [metric, members] : families) {
+    std::vector<double> p;
+    for (size_t i : members) p.push_back(comparisons[i].p);
+    const std::vector<double> adjusted = stats::holm(p);
+    for (size_t n = 0; n < members.size(); ++n)
+      comparisons[members[n]].p_holm = adjusted[n];
+  }
 }
 
 namespace {
@@ -112,21 +148,35 @@ std::string format_comparisons(const std::vector<Comparison>& comparisons) {
   for (const auto& c : comparisons) width = std::max(width, comparison_label(c).size());
   char buf[512];
   std::string out;
-  std::snprintf(buf, sizeof buf, "%-*s %-22s %5s %9s  %-20s %-20s %7s %8s %8s\n",
+  const bool declared = !comparisons.empty() && !comparisons.front().test.empty();
+  std::snprintf(buf, sizeof buf, "%-*s %-22s %5s %9s  %-20s %-20s %7s %8s %8s",
                 static_cast<int>(width), "comparison", "metric", "pairs", "mean diff",
                 "95% t interval", "95% bootstrap", "+/-", "sign p", "wilcoxon");
   out += buf;
+  if (declared) {
+    std::snprintf(buf, sizeof buf, " %10s %8s",
+                  (comparisons.front().test + " p").c_str(), "Holm p");
+    out += buf;
+  }
+  out += "\n";
   for (const auto& c : comparisons) {
     const auto& p = c.paired;
     const std::string signs =
         std::to_string(p.positive) + "/" + std::to_string(p.negative);
-    std::snprintf(buf, sizeof buf,
-                  "%-*s %-22s %5d %+9.4f  %-20s %-20s %7s %8.4f %8.4f\n",
+    std::snprintf(buf, sizeof buf, "%-*s %-22s %5d %+9.4f  %-20s %-20s %7s %8.4f %8.4f",
                   static_cast<int>(width), comparison_label(c).c_str(),
                   c.metric.c_str(), p.n, p.mean_t.estimate, interval(p.mean_t).c_str(),
                   interval(p.mean_boot).c_str(), signs.c_str(), p.sign_p, p.wilcoxon_p);
     out += buf;
+    if (declared) {
+      std::snprintf(buf, sizeof buf, " %10.4f %8.4f", c.p, c.p_holm);
+      out += buf;
+    }
+    out += "\n";
   }
+  if (declared)
+    out += "(declared test: " + comparisons.front().test +
+           "; Holm p: step-down adjusted over the comparisons of each metric)\n";
   out +=
       "(paired by seed: the point minus its baseline; +/-: seeds where it is above / "
       "below; sign p: exact sign test; wilcoxon: signed-rank test, two-sided; the "
@@ -138,17 +188,24 @@ std::string format_comparisons(const std::vector<Comparison>& comparisons) {
 std::string format_comparisons_csv(const std::vector<Comparison>& comparisons) {
   std::string out =
       "key,value,baseline,others,metric,pairs,mean_diff,t_lo,t_hi,boot_lo,boot_hi,"
-      "median_diff,positive,negative,ties,sign_p,wilcoxon_p\n";
+      "median_diff,positive,negative,ties,sign_p,wilcoxon_p";
+  const bool declared = !comparisons.empty() && !comparisons.front().test.empty();
+  out += declared ? ",test,test_p,holm_p\n" : "\n";
   char buf[320];
   for (const auto& c : comparisons) {
     const std::string others = others_text(c);
     const auto& p = c.paired;
     std::snprintf(buf, sizeof buf,
-                  ",%s,%d,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%d,%d,%d,%.10g,%.10g\n",
+                  ",%s,%d,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%d,%d,%d,%.10g,%.10g",
                   c.metric.c_str(), p.n, p.mean_t.estimate, p.mean_t.lo, p.mean_t.hi,
                   p.mean_boot.lo, p.mean_boot.hi, p.median, p.positive, p.negative,
                   p.ties, p.sign_p, p.wilcoxon_p);
     out += c.key + "," + c.value + "," + c.baseline + "," + others + buf;
+    if (declared) {
+      std::snprintf(buf, sizeof buf, ",%s,%.10g,%.10g", c.test.c_str(), c.p, c.p_holm);
+      out += buf;
+    }
+    out += "\n";
   }
   return out;
 }

@@ -25,7 +25,20 @@ struct Comparison {
   std::vector<std::pair<std::string, std::string>> params;  // the point's
   std::string key, value, baseline, metric;
   stats::Paired paired;
+  // With a declared test (declare_test): its p-value and, across the
+  // comparisons of the same metric, Holm's adjustment of it.
+  std::string test;
+  double p = stats::kNaN, p_holm = stats::kNaN;
 };
+
+// The tests a comparison may declare before looking: sign, wilcoxon, t.
+const std::vector<std::string>& declarable_tests();
+
+// Sets `test`, `p` and `p_holm` of every comparison: `test`'s p-value, and
+// Holm's step-down adjustment over each family, the comparisons of one
+// metric (every point against its baseline). Throws ConfigError("--test")
+// for a test not in declarable_tests().
+void declare_test(std::vector<Comparison>& comparisons, const std::string& test);
 
 // Every point whose `key` is not `baseline` against its baseline point, for
 // each of `metrics`; points without a baseline partner or without a shared
@@ -35,6 +48,7 @@ std::vector<Comparison> compare_points(const std::vector<PointSummary>& points,
                                        const std::string& baseline,
                                        const std::vector<std::string>& metrics,
                                        uint64_t seed = 1);
+// With a declared test, both add its p-value and the Holm-adjusted one.
 std::string format_comparisons(const std::vector<Comparison>& comparisons);
 std::string format_comparisons_csv(const std::vector<Comparison>& comparisons);
 

@@ -156,6 +156,31 @@ double wilcoxon_p(const std::vector<double>& differences) {
   return std::min(1.0, std::erfc(z / std::sqrt(2.0)));
 }
 
+double t_test_p(const std::vector<double>& d) {
+  if (d.size() < 2) return kNaN;
+  const double m = mean(d), s = sd(d);
+  if (!(s > 0)) return m == 0 ? 1.0 : 0.0;
+  const double t = m / (s / std::sqrt(static_cast<double>(d.size())));
+  return 2 * t_cdf(-std::fabs(t), static_cast<double>(d.size() - 1));
+}
+
+std::vector<double> holm(const std::vector<double>& p) {
+  std::vector<size_t> order;
+  for (size_t i = 0; i < p.size(); ++i)
+    if (!std::isnan(p[i])) order.push_back(i);
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return p[a] < p[b]; });
+  std::vector<double> out(p.size(), kNaN);
+  const double m = static_cast<double>(order.size());
+  double running = 0;
+  for (size_t j = 0; j < order.size(); ++j) {
+    running =
+        std::max(running, std::min(1.0, (m - static_cast<double>(j)) * p[order[j]]));
+    out[order[j]] = running;
+  }
+  return out;
+}
+
 Paired compare_paired(const std::vector<double>& a, const std::vector<double>& b,
                       uint64_t seed, double level) {
   if (a.size() != b.size())
@@ -178,6 +203,7 @@ Paired compare_paired(const std::vector<double>& a, const std::vector<double>& b
   p.median = median(d);
   p.sign_p = sign_test_p(p.positive, p.negative);
   p.wilcoxon_p = wilcoxon_p(d);
+  p.t_p = t_test_p(d);
   return p;
 }
 

@@ -52,6 +52,15 @@ double sign_test_p(int positive, int negative);
 // approximation with the tie correction.
 double wilcoxon_p(const std::vector<double>& differences);
 
+// Two-sided p-value of the one-sample t test of mean(d) = 0 (NaN for fewer
+// than 2 values; for zero spread, 1 when the mean is 0 and 0 otherwise).
+double t_test_p(const std::vector<double>& d);
+
+// Holm's step-down adjustment of one family of p-values, in their order:
+// the i-th smallest of m becomes max over j <= i of min(1, (m - j + 1) p_(j)).
+// NaN entries stay NaN and are not counted in m.
+std::vector<double> holm(const std::vector<double>& p);
+
 // Seed-paired comparison of a against b (a[i] and b[i] from the same seed).
 struct Paired {
   int n = 0;
@@ -60,6 +69,7 @@ struct Paired {
   double median = kNaN;
   int positive = 0, negative = 0, ties = 0;  // signs of a - b
   double sign_p = kNaN, wilcoxon_p = kNaN;
+  double t_p = kNaN;  // the paired t test's
 };
 // Throws std::invalid_argument unless a and b have the same size.
 Paired compare_paired(const std::vector<double>& a, const std::vector<double>& b,

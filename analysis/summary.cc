@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <limits>
 #include <map>
 #include <set>
 
@@ -31,6 +32,11 @@ const std::vector<std::string>& summary_metrics() {
   static const std::vector<std::string> names = {
       "final_gold", "peak_gold", "peak_iteration",       "kl_at_peak",
       "final_gap",  "fall",      "seconds_per_iteration"};
+  return names;
+}
+
+const std::vector<std::string>& metric_measures() {
+  static const std::vector<std::string> names = {"final", "peak", "auc", "to_target"};
   return names;
 }
 
@@ -75,12 +81,28 @@ struct Run {
   std::map<std::string, std::string> config;
   uint64_t seed = 0;
   std::vector<double> gold, proxy, kl, wall;
+  std::vector<double> curve;  // SummaryOptions::metric
 };
+
+// The first iteration at which `curve` reaches `target`; its length if
+// none does (censored).
+double iterations_to(const std::vector<double>& curve, double target, bool& reached) {
+  for (size_t t = 0; t < curve.size(); ++t)
+    if (curve[t] >= target) {
+      reached = true;
+      return static_cast<double>(t);
+    }
+  reached = false;
+  return static_cast<double>(curve.size());
+}
 
 }  // namespace
 
-RunSummary summarize_runs(const std::vector<std::string>& files) {
+RunSummary summarize_runs(const std::vector<std::string>& files,
+                          const SummaryOptions& options) {
   RunSummary summary;
+  summary.metric = options.metric;
+  summary.fraction = options.fraction;
   std::vector<Run> runs;
   // Field -> value -> how many runs have it.
   std::map<std::string, std::map<std::string, int>> origins;
@@ -109,6 +131,13 @@ RunSummary summarize_runs(const std::vector<std::string>& files) {
       r.gold = f.metric(layout::kGoldRewardMean);
       r.proxy = f.metric(layout::kProxyRewardMean);
       r.kl = f.metric(layout::kKlToInitial);
+      const auto names = f.metric_names();
+      if (std::find(names.begin(), names.end(), options.metric) == names.end()) {
+        summary.skipped.push_back(
+            {path, path + ": no /metrics/" + options.metric + " (--metric)"});
+        continue;
+      }
+      r.curve = f.metric(options.metric);
       runs.push_back(std::move(r));
       const Provenance p = read_provenance(H5File::open_read(path));
       ++origins["raftsim_version"][f.raftsim_version()];
@@ -160,6 +189,18 @@ RunSummary summarize_runs(const std::vector<std::string>& files) {
     return a.size() < b.size();
   };
   std::sort(order.begin(), order.end(), less);
+  // The to_target threshold: from the metric's mean at iteration 0 over all
+  // runs to the best point's mean final value.
+  std::vector<double> starts;
+  for (const auto& r : runs) starts.push_back(r.curve.front());
+  summary.start = stats::mean(starts);
+  summary.best = -std::numeric_limits<double>::infinity();
+  for (const auto& params : order) {
+    std::vector<double> finals;
+    for (const Run* r : groups[params]) finals.push_back(r->curve.back());
+    summary.best = std::max(summary.best, stats::mean(finals));
+  }
+  summary.target = summary.start + options.fraction * (summary.best - summary.start);
   std::vector<PointSummary>& out = summary.points;
   for (const auto& params : order) {
     PointSummary p;
@@ -180,6 +221,16 @@ RunSummary summarize_runs(const std::vector<std::string>& files) {
       v["final_gap"].push_back(r->proxy.back() - r->gold.back());
       v["fall"].push_back(stats::fall(r->gold));
       v["seconds_per_iteration"].push_back(stats::median(r->wall));
+      v["final"].push_back(r->curve.back());
+      v["peak"].push_back(*std::max_element(r->curve.begin(), r->curve.end()));
+      v["auc"].push_back(stats::mean(r->curve));
+      bool reached = false;
+      v["to_target"].push_back(iterations_to(r->curve, summary.target, reached));
+      p.reached += reached;
+    }
+    for (const auto& m : metric_measures()) {
+      p.measures[m] = estimate(v[m]);
+      p.measure_medians[m] = stats::median(v[m]);
     }
     p.runs = static_cast<int>(members.size());
     p.final_gold = estimate(v["final_gold"]);
@@ -265,6 +316,62 @@ std::string format_csv(const std::vector<PointSummary>& points) {
     std::snprintf(buf, sizeof buf, ",%.10g,%.10g,%.10g\n", p.final_gold_median,
                   p.final_gold_trimmed,
                   stats::median(p.per_run.at("seconds_per_iteration")));
+    out += buf;
+  }
+  return out;
+}
+
+std::string format_metric_table(const RunSummary& summary) {
+  const auto& points = summary.points;
+  size_t width = 10;
+  for (const auto& p : points) width = std::max(width, label(p).size());
+  char buf[512];
+  std::string out = "/metrics/" + summary.metric + ", per run:\n";
+  std::snprintf(buf, sizeof buf, "%-*s %5s  %-19s %-19s %-19s %-19s %7s %9s\n",
+                static_cast<int>(width), "point", "runs", "final", "peak", "auc",
+                "to target", "reached", "median");
+  out += buf;
+  for (const auto& p : points) {
+    std::snprintf(buf, sizeof buf, "%-*s %5d  %-19s %-19s %-19s %-19s %3d/%-3d %9.4f\n",
+                  static_cast<int>(width), label(p).c_str(), p.runs,
+                  pm(p.measures.at("final"), p.runs).c_str(),
+                  pm(p.measures.at("peak"), p.runs).c_str(),
+                  pm(p.measures.at("auc"), p.runs).c_str(),
+                  pm(p.measures.at("to_target"), p.runs).c_str(), p.reached, p.runs,
+                  p.measure_medians.at("final"));
+    out += buf;
+  }
+  std::snprintf(buf, sizeof buf,
+                "(mean ± 95%% confidence half-width over seeds, Student t; auc: mean "
+                "over the run's iterations; to target: first iteration at %.4g = start "
+                "%.4g + %.2g x (best point's final %.4g - start), a run that never "
+                "reaches it counted as its length; median: of final)\n",
+                summary.target, summary.start, summary.fraction, summary.best);
+  return out + buf;
+}
+
+std::string format_metric_csv(const RunSummary& summary) {
+  const auto& points = summary.points;
+  std::string out;
+  if (points.empty()) return out;
+  for (const auto& [k, _] : points.front().params) out += k + ",";
+  out += "runs";
+  for (const auto& m : metric_measures()) out += "," + m + "_mean," + m + "_ci95";
+  out += ",reached,final_median,target\n";
+  char buf[96];
+  for (const auto& p : points) {
+    for (const auto& [_, v] : p.params) out += v + ",";
+    out += std::to_string(p.runs);
+    for (const auto& m : metric_measures()) {
+      const Estimate& e = p.measures.at(m);
+      if (p.runs < 2)
+        std::snprintf(buf, sizeof buf, ",%.10g,", e.mean);
+      else
+        std::snprintf(buf, sizeof buf, ",%.10g,%.10g", e.mean, e.ci95);
+      out += buf;
+    }
+    std::snprintf(buf, sizeof buf, ",%d,%.10g,%.10g\n", p.reached,
+                  p.measure_medians.at("final"), summary.target);
     out += buf;
   }
   return out;

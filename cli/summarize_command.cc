@@ -29,7 +29,8 @@ int written(const std::string& text) {
 
 int summarize_command(const std::vector<std::string>& args) {
   std::vector<std::string> inputs;
-  std::string format = "table", compare;
+  std::string format = "table", compare, metric, test;
+  double fraction = 0.9;
   po::options_description opts(
       "raftsim summarize: per grid point (runs grouped by config without the seed), "
       "over seeds:\n"
@@ -37,7 +38,16 @@ int summarize_command(const std::vector<std::string>& args) {
       "end;\n"
       "mean ± 95% confidence half-width.\n\n"
       "Usage: raftsim summarize DIR_OR_FILES... [--format table|csv] [--compare "
-      "KEY=BASELINE]\n\n"
+      "KEY=BASELINE]\n"
+      "                         [--metric NAME [--fraction F]]\n\n"
+      "--metric summarizes any /metrics column instead (eval_gold_mean, "
+      "kl_to_initial, ...):\nits final and peak value, its mean over the run (auc) "
+      "and the first iteration it\nreaches start + F x (best point's final - start), "
+      "F = --fraction (0.9); with\n--compare, the paired differences of those.\n\n"
+      "--test names the one test a study declared before its runs; each comparison "
+      "then\ncarries that test's p-value and its Holm adjustment over the "
+      "comparisons of its metric\n(the family), so that many comparisons do not "
+      "make a chance difference look real.\n\n"
       "--compare pairs every point with the point that differs from it only in KEY "
       "(KEY =\nBASELINE), seed by seed, and reports the paired difference of final "
       "gold, peak gold,\nfall (peak - final), KL at peak and seconds per iteration: "
@@ -46,6 +56,12 @@ int summarize_command(const std::vector<std::string>& args) {
   opts.add_options()("help,h", "show this help")(
       "format,f", po::value(&format)->default_value(format), "table or csv")(
       "compare", po::value(&compare), "KEY=BASELINE: paired comparisons against it")(
+      "metric", po::value(&metric), "a /metrics column to summarize instead of gold")(
+      "test", po::value(&test),
+      "--compare: the test declared before looking (sign, wilcoxon or t); adds its "
+      "p-value, Holm-adjusted over each metric's comparisons")(
+      "fraction", po::value(&fraction)->default_value(fraction),
+      "--metric: the share of the way to the best point that counts as reached")(
       "input", po::value(&inputs)->composing(), "sweep directories or run files");
   po::positional_options_description pos;
   pos.add("input", -1);
@@ -62,6 +78,14 @@ int summarize_command(const std::vector<std::string>& args) {
       key = compare.substr(0, eq);
       baseline = compare.substr(eq + 1);
     }
+    if (!test.empty() && compare.empty())
+      throw ConfigError("--test", test, "used with --compare KEY=BASELINE");
+    if (!test.empty()) {
+      std::vector<Comparison> none;
+      declare_test(none, test);  // refuses an unknown test before any work
+    }
+    if (!(fraction > 0 && fraction <= 1))
+      throw ConfigError("--fraction", std::to_string(fraction), "a number in (0, 1]");
     if (inputs.empty())
       throw ConfigError("DIR_OR_FILES", "", "at least one sweep directory or run file");
     files = collect_run_files(inputs);
@@ -72,31 +96,49 @@ int summarize_command(const std::vector<std::string>& args) {
     std::cerr << "raftsim summarize: " << e.what() << "\n";
     return to_int(ExitStatus::kBadInput);
   }
-  const RunSummary summary = summarize_runs(files);
+  SummaryOptions options;
+  if (!metric.empty()) options.metric = metric;
+  options.fraction = fraction;
+  const RunSummary summary = summarize_runs(files, options);
   for (const auto& bad : summary.skipped)
     std::cerr << "raftsim summarize: skipped " << bad.reason << "\n";
   for (const auto& warning : summary.warnings)
     std::cerr << "raftsim summarize: warning: " << warning << "\n";
+  if (summary.points.empty() && !metric.empty() &&
+      std::all_of(summary.skipped.begin(), summary.skipped.end(), [](const auto& s) {
+        return s.reason.find("(--metric)") != std::string::npos;
+      })) {
+    std::cerr << "raftsim summarize: --metric = '" << metric
+              << "' is not allowed: must be a /metrics column of the runs "
+                 "(docs/hdf5-layout.md lists them)\n";
+    return to_int(ExitStatus::kBadInput);
+  }
   if (summary.points.empty()) {
     std::cerr << "raftsim summarize: no run with rows among " << files.size()
               << " file(s)\n";
     return to_int(ExitStatus::kFailure);
   }
+  if (key.empty() && !metric.empty())
+    return written(format == "csv" ? format_metric_csv(summary)
+                                   : format_metric_table(summary));
   if (key.empty())
     return written(format == "csv" ? format_csv(summary.points)
                                    : format_table(summary.points));
   const auto& params = summary.points.front().params;
   const bool varies = std::any_of(params.begin(), params.end(),
                                   [&](const auto& kv) { return kv.first == key; });
-  const auto comparisons = compare_points(
+  auto comparisons = compare_points(
       summary.points, key, baseline,
-      {"final_gold", "peak_gold", "fall", "kl_at_peak", "seconds_per_iteration"});
+      metric.empty() ? std::vector<std::string>{"final_gold", "peak_gold", "fall",
+                                                "kl_at_peak", "seconds_per_iteration"}
+                     : metric_measures());
   if (!varies || comparisons.empty()) {
     std::cerr << "raftsim summarize: --compare = '" << compare
               << "' is not allowed: must name a key that varies across the points and "
                  "a value it takes, with runs of shared seeds on both sides\n";
     return to_int(ExitStatus::kBadInput);
   }
+  if (!test.empty()) declare_test(comparisons, test);
   return written(format == "csv" ? format_comparisons_csv(comparisons)
                                  : format_comparisons(comparisons));
 }

@@ -157,6 +157,17 @@ H5::FileAccPropList latest_format() {
   fapl.setLibverBounds(H5F_LIBVER_LATEST, H5F_LIBVER_LATEST);
   return fapl;
 }
+
+// A writer's access list without HDF5's own file lock (a flock). raftsim
+// keeps one writer per file with its own lock (core/file_lock.h); HDF5's
+// could only let a reader break a writer: a SWMR reader holding the file
+// made the writer's reopen to leave SWMR mode fail, and the run with it
+// (test_cli: a_swmr_reader_holding_the_file_...).
+H5::FileAccPropList without_hdf5_lock(H5::FileAccPropList fapl) {
+  if (H5Pset_file_locking(fapl.getId(), false, true) < 0)
+    throw std::runtime_error("H5Pset_file_locking failed");
+  return fapl;
+}
 }  // namespace
 
 struct H5File::Impl {
@@ -218,20 +229,16 @@ struct H5File::Impl {
   }
 
   // Leaves SWMR mode by reopening the file normally (attributes cannot be
-  // written in SWMR mode). Without HDF5's own file lock: a SWMR reader that
-  // has the file open holds it, and the reopen would fail, and with it the
-  // run's checkpoint or final status. One writer per file is what
-  // core/file_lock.h ensures; a reader open across the reopen may see an
-  // error and open the file again (raftsim.follow does).
+  // written in SWMR mode), without HDF5's lock (without_hdf5_lock); a
+  // reader open across the reopen may see an error and open the file again
+  // (raftsim.follow does).
   void end_swmr() {
     if (abandoned) throw std::runtime_error("an earlier write to it failed");
     if (!swmr_writing) return;
     file.flush(H5F_SCOPE_GLOBAL);
     file.close();
-    H5::FileAccPropList fapl = latest_format();
-    if (H5Pset_file_locking(fapl.getId(), false, true) < 0)
-      throw std::runtime_error("H5Pset_file_locking failed");
-    file = H5::H5File(path, H5F_ACC_RDWR, H5::FileCreatPropList::DEFAULT, fapl);
+    file = H5::H5File(path, H5F_ACC_RDWR, H5::FileCreatPropList::DEFAULT,
+                      without_hdf5_lock(latest_format()));
     swmr_writing = false;
   }
 
@@ -342,8 +349,9 @@ H5File H5File::create(const std::string& path, bool overwrite, bool swmr) {
   auto impl = std::make_unique<Impl>();
   impl->path = path;
   impl->file = guarded(path, "create", [&] {
-    return H5::H5File(path, overwrite ? H5F_ACC_TRUNC : H5F_ACC_EXCL, reusable_space(),
-                      swmr ? latest_format() : H5::FileAccPropList::DEFAULT);
+    return H5::H5File(
+        path, overwrite ? H5F_ACC_TRUNC : H5F_ACC_EXCL, reusable_space(),
+        without_hdf5_lock(swmr ? latest_format() : H5::FileAccPropList()));
   });
   impl->writable = true;
   impl->swmr_format = swmr;
@@ -353,8 +361,10 @@ H5File H5File::create(const std::string& path, bool overwrite, bool swmr) {
 H5File H5File::open_write(const std::string& path) {
   auto impl = std::make_unique<Impl>();
   impl->path = path;
-  impl->file =
-      guarded(path, "open for writing", [&] { return H5::H5File(path, H5F_ACC_RDWR); });
+  impl->file = guarded(path, "open for writing", [&] {
+    return H5::H5File(path, H5F_ACC_RDWR, H5::FileCreatPropList::DEFAULT,
+                      without_hdf5_lock(H5::FileAccPropList()));
+  });
   impl->writable = true;
   return H5File(std::move(impl));
 }

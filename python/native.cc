@@ -249,15 +249,27 @@ py::dict paired(const stats::Paired& p) {
   d["ties"] = p.ties;
   d["sign_p"] = p.sign_p;
   d["wilcoxon_p"] = p.wilcoxon_p;
+  d["t_p"] = p.t_p;
   return d;
 }
 
-py::dict summarize(const std::vector<std::string>& inputs) {
+SummaryOptions summary_options(const std::string& metric, double fraction) {
+  SummaryOptions options;
+  if (!metric.empty()) options.metric = metric;
+  if (!(fraction > 0 && fraction <= 1))
+    throw ConfigError("fraction", std::to_string(fraction), "a number in (0, 1]");
+  options.fraction = fraction;
+  return options;
+}
+
+py::dict summarize(const std::vector<std::string>& inputs, const std::string& metric,
+                   double fraction) {
   const auto files = collect_run_files(inputs);
+  const SummaryOptions options = summary_options(metric, fraction);
   RunSummary summary;
   {
     py::gil_scoped_release release;
-    summary = summarize_runs(files);
+    summary = summarize_runs(files, options);
   }
   py::list points;
   for (const auto& p : summary.points) {
@@ -274,6 +286,12 @@ py::dict summarize(const std::vector<std::string>& inputs) {
         {"final_gap", &p.final_gap},           {"fall", &p.fall}};
     for (const auto& [name, e] : estimates)
       point[name] = py::make_tuple(e->mean, e->ci95);
+    py::dict measures;
+    for (const auto& [name, e] : p.measures)
+      measures[py::str(name)] =
+          py::make_tuple(e.mean, e.ci95, p.measure_medians.at(name));
+    point["measures"] = measures;
+    point["reached"] = p.reached;
     points.append(point);
   }
   py::list skipped;
@@ -283,15 +301,23 @@ py::dict summarize(const std::vector<std::string>& inputs) {
   result["points"] = points;
   result["skipped"] = skipped;
   result["warnings"] = summary.warnings;
+  result["metric"] = summary.metric;
+  result["start"] = summary.start;
+  result["best"] = summary.best;
+  result["target"] = summary.target;
   return result;
 }
 
 py::list compare(const std::vector<std::string>& inputs, const std::string& key,
                  const std::string& baseline, const std::vector<std::string>& metrics,
-                 uint64_t seed) {
-  const RunSummary summary = summarize_runs(collect_run_files(inputs));
+                 uint64_t seed, const std::string& metric, double fraction,
+                 const std::string& test) {
+  const RunSummary summary =
+      summarize_runs(collect_run_files(inputs), summary_options(metric, fraction));
+  auto comparisons = compare_points(summary.points, key, baseline, metrics, seed);
+  if (!test.empty()) declare_test(comparisons, test);
   py::list rows;
-  for (const auto& c : compare_points(summary.points, key, baseline, metrics, seed)) {
+  for (const auto& c : comparisons) {
     py::dict row;
     row["params"] = c.params;
     row["key"] = c.key;
@@ -299,6 +325,9 @@ py::list compare(const std::vector<std::string>& inputs, const std::string& key,
     row["baseline"] = c.baseline;
     row["metric"] = c.metric;
     row["paired"] = paired(c.paired);
+    row["test"] = c.test;
+    row["p"] = c.p;
+    row["p_holm"] = c.p_holm;
     rows.append(row);
   }
   return rows;
@@ -330,9 +359,11 @@ PYBIND11_MODULE(_native, m) {
   m.def("writer_holds", &FileLock::is_held, py::arg("path"),
         "whether a raftsim process holds the run file's lock (is writing it)");
   m.def("key_help", &key_help);
-  m.def("summarize", &summarize, py::arg("inputs"));
+  m.def("summarize", &summarize, py::arg("inputs"), py::arg("metric") = "",
+        py::arg("fraction") = 0.9);
   m.def("compare", &compare, py::arg("inputs"), py::arg("key"), py::arg("baseline"),
-        py::arg("metrics"), py::arg("seed") = 1);
+        py::arg("metrics"), py::arg("seed") = 1, py::arg("metric") = "",
+        py::arg("fraction") = 0.9, py::arg("test") = "");
 
   auto s = m.def_submodule("stats", "analysis/statistics.h");
   s.def("mean", &stats::mean);
@@ -370,4 +401,6 @@ PYBIND11_MODULE(_native, m) {
          double level) { return paired(stats::compare_paired(a, b, seed, level)); },
       py::arg("a"), py::arg("b"), py::arg("seed") = 1, py::arg("level") = 0.95);
   s.def("fall", &stats::fall, py::arg("curve"));
+  s.def("t_test_p", &stats::t_test_p, py::arg("differences"));
+  s.def("holm", &stats::holm, py::arg("p"));
 }

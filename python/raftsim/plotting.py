@@ -15,7 +15,8 @@ the seed (as `raftsim summarize` does). Writes
                      (default: the first key that varies), mean and 95% CI;
   NAME_fits.csv      alpha, beta of each point's fit to its mean curve, and of
                      per-seed fits: mean, bootstrap 95% CI, seeds with beta > 0;
-  NAME_wall.png      with --wall: gold reward against wall-clock seconds.
+  NAME_wall.png      with --wall: gold reward against wall-clock seconds;
+  NAME_<metric>.png  with --metric: that /metrics column per iteration.
 Uses Debian's python3-h5py and python3-matplotlib (run with /usr/bin/python3).
 """
 import argparse
@@ -172,6 +173,22 @@ def plot_curves(panels, path, title, proxy=True):
     finish(fig, axes, path, "iteration", "reward of the policy's samples", f"{title}\n{what}")
 
 
+def plot_metric(panels, metric, path, title):
+    """Any /metrics column per iteration, one line per grid point: mean and
+    95% CI band over seeds (plot.py --metric NAME)."""
+    fig, axes = figure(len(panels))
+    for ax, (panel, groups) in zip(axes, panels):
+        values = []
+        for i, (label, _, members) in enumerate(groups):
+            m, ci = mean_ci([r["metrics"][metric] for r in members])
+            gold_band(ax, np.arange(len(m)), m, ci, f"{label} (n={len(members)})",
+                      f"C{i % 10}")
+            values += [m - ci, m + ci]
+        clip_to(ax, values)
+        ax.set_title(panel, fontsize=10)
+    finish(fig, axes, path, "iteration", metric, f"{title}\n{metric} (95% CI band over seeds)")
+
+
 def bootstrap_mean_ci(values, resamples=10000, seed=1):
     """Percentile-bootstrap 95% interval of the mean (raftsim.stats)."""
     if len(values) < 2:
@@ -312,6 +329,9 @@ def main(argv=None):
     ap.add_argument("--wall", action="store_true", help="also plot gold against wall-clock time")
     ap.add_argument("--facet", default=None, help="one panel per value of this key")
     ap.add_argument("--no-proxy", action="store_true", help="leave the proxy out of the curves")
+    ap.add_argument("--metric", default=None,
+                    help="also plot this /metrics column per iteration (NAME_<metric>.png), "
+                         "e.g. eval_gold_mean")
     args = ap.parse_args(argv)
     if os.path.exists(args.out) and not os.path.isdir(args.out):
         print(f"plot.py: --out {args.out} is not allowed: must be a directory "
@@ -320,6 +340,11 @@ def main(argv=None):
     runs = load(args.inputs)
     if not runs:
         print("plot.py: no run files with rows in " + " ".join(args.inputs), file=sys.stderr)
+        return 2
+    if args.metric and any(args.metric not in r["metrics"] for r in runs):
+        names = sorted(runs[0]["metrics"])
+        print(f"plot.py: --metric = '{args.metric}' is not allowed: must be a /metrics "
+              f"column of every run ({', '.join(names)})", file=sys.stderr)
         return 2
     try:
         return draw(args, runs)
@@ -338,6 +363,8 @@ def draw(args, runs):
     plot_final(keys, panels, args.x, base + "_final.png", args.title)
     if args.wall:
         plot_wall(panels, base + "_wall.png", args.title)
+    if args.metric:
+        plot_metric(panels, args.metric, f"{base}_{args.metric}.png", args.title)
     with open(base + "_fits.csv", "w", newline="") as f:
         w = csv.DictWriter(f, fieldnames=list(fits[0].keys()))
         w.writeheader()

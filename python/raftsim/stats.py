@@ -23,6 +23,17 @@ wilcoxon_p = _c.wilcoxon_p
 fall = _c.fall
 
 
+def t_test_p(differences):
+    """Two-sided p-value of the one-sample t test of mean(differences) = 0."""
+    return _c.t_test_p(_values(differences))
+
+
+def holm(p):
+    """Holm's step-down adjustment of one family of p-values, in their order
+    (NaN stays NaN and is not counted)."""
+    return _c.holm([float(v) for v in p])
+
+
 def _values(x):
     return [float(v) for v in np.asarray(x, dtype=float).ravel()]
 

@@ -70,6 +70,33 @@ BOOST_AUTO_TEST_CASE(sign_and_wilcoxon_tests_match_exact_values) {
   BOOST_TEST(stats::wilcoxon_p(big) > 0.8);
 }
 
+BOOST_AUTO_TEST_CASE(holm_adjusts_a_family_step_down) {
+  // Sorted 0.005, 0.01, 0.03, 0.04 of m = 4: x4, x3, x2, x1, then running
+  // maxima: 0.02, 0.03, 0.06, max(0.06, 0.04) = 0.06; back in input order.
+  const std::vector<double> p = {0.01, 0.04, 0.03, 0.005};
+  const std::vector<double> expected = {0.03, 0.06, 0.06, 0.02};
+  const auto adjusted = stats::holm(p);
+  BOOST_TEST_REQUIRE(adjusted.size() == 4u);
+  for (size_t i = 0; i < 4; ++i)
+    BOOST_TEST(adjusted[i] == expected[i], tt::tolerance(1e-12));
+  // Capped at 1; NaN stays NaN and does not count in m.
+  const auto capped = stats::holm({0.6, stats::kNaN, 0.5});
+  BOOST_TEST(capped[0] == 1.0);
+  BOOST_TEST(std::isnan(capped[1]));
+  BOOST_TEST(capped[2] == 1.0);
+  BOOST_TEST(stats::holm({0.02})[0] == 0.02);
+}
+
+BOOST_AUTO_TEST_CASE(the_paired_t_test_p_value) {
+  // d = 1, 2, 3: mean 2, sd 1, t = 2 sqrt(3) = 3.4641 on 2 dof; two-sided p
+  // = 2 (1 - F(t)) = 1 - t / sqrt(t^2 + 2) = 1 - sqrt(12 / 14) for 2 dof.
+  BOOST_TEST(stats::t_test_p({1, 2, 3}) == 1 - std::sqrt(12.0 / 14.0),
+             tt::tolerance(1e-12));
+  BOOST_TEST(std::isnan(stats::t_test_p({1})));
+  BOOST_TEST(stats::t_test_p({0, 0, 0}) == 1.0);
+  BOOST_TEST(stats::t_test_p({2, 2, 2}) == 0.0);
+}
+
 BOOST_AUTO_TEST_CASE(percentile_bootstrap_covers_a_known_mean) {
   // 400 samples of 30 from N(0, 1): the 95% interval of the mean should
   // cover 0 in 95% of them. Tolerance: 3 standard errors of a proportion

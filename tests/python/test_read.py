@@ -3,14 +3,16 @@
 row of a run while another process writes it."""
 import csv
 import io
+import os
 import subprocess
+import sys
 import time
 
 import numpy as np
 import pytest
 
 import raftsim
-from conftest import QUICKSTART, RAFTSIM_BIN
+from conftest import QUICKSTART, RAFTSIM_BIN, SOURCE_DIR
 
 
 @pytest.fixture(scope="module")
@@ -100,3 +102,64 @@ def test_follow_stops_when_the_writer_is_killed(tmp_path):
     assert r.returncode == -9
     with pytest.raises(raftsim.RunError, match="no process writes it"):
         list(raftsim.follow(out, poll=0.01, timeout=60))
+
+
+def test_summarize_any_metric_with_auc_and_iterations_to_target(sweep_dir):
+    table = raftsim.summarize(sweep_dir, metric="kl_to_initial", fraction=0.5)
+    table = table.set_index("sampler.k")
+    # By hand from the run files: auc is the mean over the run, to_target the
+    # first iteration at start + 0.5 (best point's mean final - start).
+    runs = [raftsim.load(p) for p in raftsim.runfile.run_files([str(sweep_dir)])]
+    curves = {(int(r.config["sampler.k"]), int(r.config["seed"])):
+              r.metrics.kl_to_initial.to_numpy() for r in runs}
+    start = np.mean([c[0] for c in curves.values()])
+    best = max(np.mean([c[-1] for (k, _), c in curves.items() if k == kk]) for kk in (2, 4))
+    target = start + 0.5 * (best - start)
+    assert table.attrs["target"] == pytest.approx(target, rel=1e-12)
+    for k in (2, 4):
+        mine = [c for (kk, _), c in curves.items() if kk == k]
+        assert table.loc[k, "auc_mean"] == pytest.approx(np.mean([c.mean() for c in mine]),
+                                                         rel=1e-12)
+        to = [next((t for t, v in enumerate(c) if v >= target), len(c)) for c in mine]
+        assert table.loc[k, "to_target_mean"] == pytest.approx(np.mean(to), rel=1e-12)
+        assert table.loc[k, "reached"] == sum(t < len(c) for t, c in zip(to, mine))
+    rows = {int(r["sampler.k"]): r for r in cli_csv(str(sweep_dir), "--metric", "kl_to_initial",
+                                                    "--fraction", "0.5")}
+    for k, row in rows.items():
+        for column in ("final_mean", "peak_ci95", "auc_mean", "to_target_mean"):
+            assert table.loc[k, column] == pytest.approx(float(row[column]), rel=1e-9), column
+    paired = raftsim.compare(sweep_dir, "sampler.k=2", metric="kl_to_initial")
+    assert set(paired.metric) == {"final", "peak", "auc", "to_target"}
+
+
+def test_summarize_refuses_a_metric_the_runs_do_not_have(sweep_dir):
+    r = subprocess.run([RAFTSIM_BIN, "summarize", str(sweep_dir), "--metric", "nope"],
+                       capture_output=True, text=True)
+    assert r.returncode == 2
+    assert "--metric = 'nope' is not allowed" in r.stderr
+    with pytest.raises(raftsim.ConfigError, match="--metric = 'nope'"):
+        raftsim.summarize(sweep_dir, metric="nope")
+
+
+def test_plot_draws_any_metric(sweep_dir, tmp_path):
+    plot = [sys.executable, os.path.join(SOURCE_DIR, "analysis", "plot.py"), str(sweep_dir),
+            "--out", str(tmp_path / "figs"), "--prefix", "k"]
+    r = subprocess.run(plot + ["--metric", "kl_to_initial"], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "figs" / "k_kl_to_initial.png").stat().st_size > 5000
+    r = subprocess.run(plot + ["--metric", "nope"], capture_output=True, text=True)
+    assert r.returncode == 2 and "--metric = 'nope' is not allowed" in r.stderr
+
+
+def test_a_declared_test_carries_its_holm_adjustment(sweep_dir):
+    table = raftsim.compare(sweep_dir, "sampler.k=2", test="wilcoxon")
+    assert set(table.test) == {"wilcoxon"}
+    assert (table.test_p == table.wilcoxon_p).all()
+    for _, family in table.groupby("metric"):
+        assert np.allclose(family.holm_p, raftsim.stats.holm(family.test_p.tolist()))
+    rows = cli_csv(str(sweep_dir), "--compare", "sampler.k=2", "--test", "wilcoxon")
+    assert [float(r["holm_p"]) for r in rows] == pytest.approx(table.holm_p.tolist(), rel=1e-9)
+    for args in (["--test", "bogus", "--compare", "sampler.k=2"], ["--test", "sign"]):
+        r = subprocess.run([RAFTSIM_BIN, "summarize", str(sweep_dir), *args],
+                           capture_output=True, text=True)
+        assert r.returncode == 2 and "--test = " in r.stderr, r.stderr

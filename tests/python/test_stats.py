@@ -96,3 +96,14 @@ def test_mean_ci_uses_the_exact_t_quantile():
     assert np.allclose(m, rows.mean(axis=0))
     expected = sp.t.ppf(0.975, 24) * rows.std(axis=0, ddof=1) / 5
     assert np.allclose(half, expected, rtol=1e-9)
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_t_test_p_matches_scipy(seed):
+    d = np.random.default_rng(seed).normal(0.3, 1.0, size=12)
+    assert stats.t_test_p(d) == pytest.approx(sp.ttest_1samp(d, 0.0).pvalue, rel=1e-9)
+
+
+def test_holm_is_step_down_and_monotone_in_the_raw_order():
+    p = [0.01, 0.04, 0.03, 0.005]
+    assert stats.holm(p) == pytest.approx([0.03, 0.06, 0.06, 0.02], rel=1e-12)
