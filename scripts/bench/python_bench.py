@@ -6,8 +6,8 @@ pass/fail; issue 26):
      process: median wall seconds over --repeats of each;
   2. experiments/bench.ini (sequence task, transformer) with the task's
      gold against a gold written in Python (numpy, the same numbers): the
-     median samples/s over the iterations after the first, and the share
-     of reward-worker time the Python call adds.
+     median samples/s over the iterations after the first (median of three
+     runs of each, alternating), and the reward workers' seconds.
 
     PYTHONPATH=build/python /usr/bin/python3 scripts/bench/python_bench.py [--repeats N]
 """
@@ -69,11 +69,20 @@ def main():
         print(f"1. tiny run (quickstart, {' '.join(TINY)}), median of {args.repeats}:")
         print(f"   raftsim.run in-process {py:.3f} s   `raftsim run` as a process {cli:.3f} s"
               f"   saved per run {cli - py:.3f} s ({cli / py:.1f}x)")
-        builtin, builtin_reward, a = throughput(None, tmp, "builtin.h5")
-        python, python_reward, b = throughput(reverse_gold, tmp, "python.h5")
+        # Alternating, three each: the median of each one's median rate.
+        results = {"builtin": [], "python": []}
+        for i in range(3):
+            results["builtin"].append(throughput(None, tmp, f"builtin{i}.h5"))
+            results["python"].append(throughput(reverse_gold, tmp, f"python{i}.h5"))
+        builtin = statistics.median(r[0] for r in results["builtin"])
+        python = statistics.median(r[0] for r in results["python"])
+        builtin_reward = statistics.median(r[1] for r in results["builtin"])
+        python_reward = statistics.median(r[1] for r in results["python"])
+        a, b = results["builtin"][0][2], results["python"][0][2]
         same = all(a.metrics[c].to_numpy().tobytes() == b.metrics[c].to_numpy().tobytes()
                    for c in ("gold_reward_mean", "proxy_reward_mean"))
-        print("2. experiments/bench.ini, median samples/s over iterations 1..9:")
+        print("2. experiments/bench.ini, median samples/s over iterations 1..9 "
+              "(median of 3 runs each, alternating):")
         print(f"   task's gold {builtin:.0f}/s   Python gold {python:.0f}/s   "
               f"cost {100 * (1 - python / builtin):+.1f}%   "
               f"(gold and proxy columns identical: {same})")
