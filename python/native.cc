@@ -107,13 +107,12 @@ RewardOverride::Function python_reward(const py::object& fn, const std::string& 
           py::array_t<double, py::array::c_style | py::array::forcecast>::ensure(
               result);
       if (!values || values.ndim() != 1 || values.shape(0) != n) {
-        std::string shape = "no array";
-        if (py::isinstance<py::array>(result)) {
+        std::string shape = "something that is not an array of numbers";
+        if (values) {  // a list or an array numpy could read, of another shape
           shape = "(";
-          const auto a = py::reinterpret_borrow<py::array>(result);
-          for (py::ssize_t d = 0; d < a.ndim(); ++d)
-            shape += (d ? ", " : "") + std::to_string(a.shape(d));
-          shape += a.ndim() == 1 ? ",)" : ")";
+          for (py::ssize_t d = 0; d < values.ndim(); ++d)
+            shape += (d ? ", " : "") + std::to_string(values.shape(d));
+          shape += values.ndim() == 1 ? ",)" : ")";
         }
         throw std::runtime_error(
             name + " returned " + shape + " for a batch of " + std::to_string(n) +

@@ -85,6 +85,15 @@ def test_a_wrong_shape_fails_the_run_naming_the_shape(tmp_path):
                     progress=False)
 
 
+def test_a_list_or_a_string_fails_the_run_naming_what_came_back(tmp_path):
+    with pytest.raises(raftsim.RunError, match=r"returned \(3,\) for a batch"):
+        raftsim.run(QUICKSTART, tmp_path / "l.h5", overrides=SMALL,
+                    gold=lambda p, r: [0.0] * 3, progress=False)
+    with pytest.raises(raftsim.RunError, match="not an array of numbers"):
+        raftsim.run(QUICKSTART, tmp_path / "s.h5", overrides=SMALL,
+                    gold=lambda p, r: "high", progress=False)
+
+
 def test_gold_with_a_learned_reward_model_is_refused_before_any_work(tmp_path):
     out = tmp_path / "l.h5"
     with pytest.raises(raftsim.ConfigError, match="reward.model = 'learned'"):
