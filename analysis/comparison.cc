@@ -96,6 +96,13 @@ std::vector<Comparison> compare_points(const std::vector<PointSummary>& points,
   return out;
 }
 
+std::pair<std::string, std::string> parse_compare(const std::string& spec) {
+  const auto eq = spec.find('=');
+  if (eq == std::string::npos || eq == 0 || eq + 1 == spec.size())
+    throw ConfigError("--compare", spec, "KEY=BASELINE, e.g. sampler.k=8");
+  return {spec.substr(0, eq), spec.substr(eq + 1)};
+}
+
 const std::vector<std::string>& declarable_tests() {
   static const std::vector<std::string> tests = {"sign", "wilcoxon", "t"};
   return tests;

@@ -31,6 +31,10 @@ struct Comparison {
   double p = stats::kNaN, p_holm = stats::kNaN;
 };
 
+// KEY and BASELINE of "KEY=BASELINE" (summarize --compare); throws
+// ConfigError("--compare") for anything else.
+std::pair<std::string, std::string> parse_compare(const std::string& spec);
+
 // The tests a comparison may declare before looking: sign, wilcoxon, t.
 const std::vector<std::string>& declarable_tests();
 

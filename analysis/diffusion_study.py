@@ -23,7 +23,6 @@ proxy maps, by analysis/points_plot.py).
 """
 import argparse
 import csv
-import math
 import os
 import sys
 
@@ -35,7 +34,7 @@ import numpy as np  # noqa: E402
 
 from raftsim import points_plot  # noqa: E402
 from raftsim.plotting import load, mean_ci, wrapped  # noqa: E402
-from raftsim.stats import t975  # noqa: E402
+from raftsim.stats import half_width  # noqa: E402
 
 COLORS = ["#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e"]
 
@@ -46,9 +45,7 @@ def metric(run, name):
 
 def interval(values):
     a = np.asarray(values, float)
-    if len(a) < 2:
-        return float(a.mean()), float("nan")
-    return float(a.mean()), t975(len(a) - 1) * float(a.std(ddof=1)) / math.sqrt(len(a))
+    return float(a.mean()), half_width(a)
 
 
 def by_condition(runs, keys):

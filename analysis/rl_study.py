@@ -26,7 +26,6 @@ NAME_best.png (gold and entropy per iteration at each algorithm's best).
 """
 import argparse
 import csv
-import math
 import os
 import sys
 
@@ -37,7 +36,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 from raftsim.plotting import load, wrapped  # noqa: E402
-from raftsim.stats import sign_test_p, t975  # noqa: E402
+from raftsim.stats import half_width, mean_ci, sign_test_p  # noqa: E402
 
 ALGORITHMS = ["sft", "raftpp", "rloo", "grpo", "ppo"]
 NAMES = {"sft": "RAFT", "raftpp": "RAFT++", "rloo": "RLOO", "grpo": "GRPO", "ppo": "PPO"}
@@ -78,11 +77,6 @@ def kl_of(run):
     key = ("ranker.kl_coef" if c["trainer.algorithm"] in ("sft", "raftpp")
            else "trainer.kl_coef")
     return float(c[key])
-
-
-def half_width(a):
-    a = np.asarray(a, float)
-    return t975(len(a) - 1) * a.std(ddof=1) / math.sqrt(len(a)) if len(a) > 1 else float("nan")
 
 
 def paired_against(reference, other):
@@ -223,10 +217,7 @@ def main(argv=None):
             n = min(len(gold_of(r)) for r in runs)
             for row, series in enumerate([[gold_of(r)[:n] for r in runs],
                                           [np.asarray(r["metrics"]["entropy"][:n]) for r in runs]]):
-                a = np.array(series)
-                m = a.mean(axis=0)
-                ci = (t975(len(a) - 1) * a.std(axis=0, ddof=1) / math.sqrt(len(a))
-                      if len(a) > 1 else np.zeros_like(m))
+                m, ci = mean_ci(series)
                 ax = axes[row][j]
                 ax.plot(np.arange(n), m, color=f"C{i}",
                         label=f"{NAMES[algorithm]} (lr {best[0]}, KL {best[1]})")

@@ -29,7 +29,6 @@ Uses Debian's python3-h5py, numpy and matplotlib (run with /usr/bin/python3).
 """
 import argparse
 import csv
-import math
 import os
 import sys
 
@@ -41,7 +40,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 from raftsim.plotting import group, load, mean_ci, wrapped  # noqa: E402
-from raftsim.stats import t975  # noqa: E402
+from raftsim.stats import half_width  # noqa: E402
 
 
 def fit(d, r, form):
@@ -176,17 +175,15 @@ def curves(args, runs):
         final = np.array([x[-1] for x in g])
         peak = np.array([x.max() for x in g])
         n = len(members)
-        def half(a):
-            return t975(len(a) - 1) * a.std(ddof=1) / math.sqrt(len(a)) if len(a) > 1 else float("nan")
         by_seed = {r["seed"]: x[-1] for r, x in zip(members, g)}
         if reference is None:
             reference = by_seed
         diff = np.array([by_seed[s] - reference[s] for s in sorted(by_seed) if s in reference])
         rows.append({"point": label, "seeds": n, "final_gain": final.mean(),
-                     "final_ci": half(final), "peak_gain": peak.mean(), "peak_ci": half(peak),
+                     "final_ci": half_width(final), "peak_gain": peak.mean(), "peak_ci": half_width(peak),
                      "d_final": float(d[-1]),
                      "paired_diff_vs_first": diff.mean() if len(diff) else float("nan"),
-                     "paired_diff_ci": half(diff) if len(diff) else float("nan"),
+                     "paired_diff_ci": half_width(diff) if len(diff) else float("nan"),
                      "pairs": len(diff)})
     ax.set_xlabel("d = sqrt(KL(π_t ‖ π_0)), mean over seeds")
     ax.set_ylabel("gold gain over π_0")

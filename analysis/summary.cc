@@ -35,6 +35,12 @@ const std::vector<std::string>& summary_metrics() {
   return names;
 }
 
+bool no_run_has_metric(const RunSummary& summary) {
+  return summary.points.empty() && !summary.skipped.empty() &&
+         std::all_of(summary.skipped.begin(), summary.skipped.end(),
+                     [](const SkippedFile& s) { return s.lacks_metric; });
+}
+
 const std::vector<std::string>& metric_measures() {
   static const std::vector<std::string> names = {"final", "peak", "auc", "to_target"};
   return names;
@@ -134,10 +140,11 @@ RunSummary summarize_runs(const std::vector<std::string>& files,
       const auto names = f.metric_names();
       if (std::find(names.begin(), names.end(), options.metric) == names.end()) {
         summary.skipped.push_back(
-            {path, path + ": no /metrics/" + options.metric + " (--metric)"});
+            {path, path + ": no /metrics/" + options.metric + " (--metric)", true});
         continue;
       }
-      r.curve = f.metric(options.metric);
+      r.curve =
+          options.metric == layout::kGoldRewardMean ? r.gold : f.metric(options.metric);
       runs.push_back(std::move(r));
       const Provenance p = read_provenance(H5File::open_read(path));
       ++origins["raftsim_version"][f.raftsim_version()];

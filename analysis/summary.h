@@ -64,6 +64,7 @@ struct SummaryOptions {
 // A file that could not be summarized; `reason` is one line naming it.
 struct SkippedFile {
   std::string path, reason;
+  bool lacks_metric = false;  // a run without SummaryOptions::metric
 };
 
 struct RunSummary {
@@ -90,6 +91,10 @@ std::vector<std::string> collect_run_files(const std::vector<std::string>& input
 // A run without `options.metric` is skipped, with its reason.
 RunSummary summarize_runs(const std::vector<std::string>& files,
                           const SummaryOptions& options = {});
+
+// True when every file was skipped for lacking SummaryOptions::metric: the
+// metric, not the files, is what is wrong (summarize refuses it, exit 2).
+bool no_run_has_metric(const RunSummary& summary);
 
 std::string format_table(const std::vector<PointSummary>& points);
 std::string format_csv(const std::vector<PointSummary>& points);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <boost/program_options.hpp>
 #include <iostream>
+#include <tuple>
 
 #include "analysis/comparison.h"
 #include "analysis/summary.h"
@@ -71,13 +72,7 @@ int summarize_command(const std::vector<std::string>& args) {
   std::string key, baseline;
   try {
     parse_choice("--format", format, {"table", "csv"});
-    if (!compare.empty()) {
-      const auto eq = compare.find('=');
-      if (eq == std::string::npos || eq == 0 || eq + 1 == compare.size())
-        throw ConfigError("--compare", compare, "KEY=BASELINE, e.g. sampler.k=8");
-      key = compare.substr(0, eq);
-      baseline = compare.substr(eq + 1);
-    }
+    if (!compare.empty()) std::tie(key, baseline) = parse_compare(compare);
     if (!test.empty() && compare.empty())
       throw ConfigError("--test", test, "used with --compare KEY=BASELINE");
     if (!test.empty()) {
@@ -104,10 +99,7 @@ int summarize_command(const std::vector<std::string>& args) {
     std::cerr << "raftsim summarize: skipped " << bad.reason << "\n";
   for (const auto& warning : summary.warnings)
     std::cerr << "raftsim summarize: warning: " << warning << "\n";
-  if (summary.points.empty() && !metric.empty() &&
-      std::all_of(summary.skipped.begin(), summary.skipped.end(), [](const auto& s) {
-        return s.reason.find("(--metric)") != std::string::npos;
-      })) {
+  if (no_run_has_metric(summary)) {
     std::cerr << "raftsim summarize: --metric = '" << metric
               << "' is not allowed: must be a /metrics column of the runs "
                  "(docs/hdf5-layout.md lists them)\n";

@@ -304,13 +304,14 @@ py::dict summarize(const std::vector<std::string>& inputs, const std::string& me
   result["start"] = summary.start;
   result["best"] = summary.best;
   result["target"] = summary.target;
+  result["no_run_has_metric"] = no_run_has_metric(summary);
   return result;
 }
 
-py::list compare(const std::vector<std::string>& inputs, const std::string& key,
-                 const std::string& baseline, const std::vector<std::string>& metrics,
-                 uint64_t seed, const std::string& metric, double fraction,
-                 const std::string& test) {
+py::list compare(const std::vector<std::string>& inputs, const std::string& spec,
+                 const std::vector<std::string>& metrics, uint64_t seed,
+                 const std::string& metric, double fraction, const std::string& test) {
+  const auto [key, baseline] = parse_compare(spec);
   const RunSummary summary =
       summarize_runs(collect_run_files(inputs), summary_options(metric, fraction));
   auto comparisons = compare_points(summary.points, key, baseline, metrics, seed);
@@ -360,9 +361,9 @@ PYBIND11_MODULE(_native, m) {
   m.def("key_help", &key_help);
   m.def("summarize", &summarize, py::arg("inputs"), py::arg("metric") = "",
         py::arg("fraction") = 0.9);
-  m.def("compare", &compare, py::arg("inputs"), py::arg("key"), py::arg("baseline"),
-        py::arg("metrics"), py::arg("seed") = 1, py::arg("metric") = "",
-        py::arg("fraction") = 0.9, py::arg("test") = "");
+  m.def("compare", &compare, py::arg("inputs"), py::arg("spec"), py::arg("metrics"),
+        py::arg("seed") = 1, py::arg("metric") = "", py::arg("fraction") = 0.9,
+        py::arg("test") = "");
 
   auto s = m.def_submodule("stats", "analysis/statistics.h");
   s.def("mean", &stats::mean);

@@ -33,7 +33,6 @@ import numpy as np  # noqa: E402
 
 from . import stats  # noqa: E402
 from .runfile import read_runs  # noqa: E402
-from .stats import t975  # noqa: E402,F401  (the studies import it from here)
 
 
 def load(inputs):
@@ -153,40 +152,31 @@ def proxy_has_mean(members):
     return not (c.get("reward.noise") == "student_t" and float(c.get("reward.noise_dof", 3)) <= 1)
 
 
-def plot_curves(panels, path, title, proxy=True):
+def plot_curves(panels, path, title, proxy=True, metric="gold_reward_mean"):
+    """`metric` per iteration, one band (mean, 95% CI over seeds) per grid
+    point; for gold, the proxy dashed beside it unless proxy=False."""
+    gold = metric == "gold_reward_mean"
     fig, axes = figure(len(panels))
     for ax, (panel, groups) in zip(axes, panels):
-        golds = []
+        edges = []
         for i, (label, _, members) in enumerate(groups):
             color = f"C{i % 10}"
-            m, ci = mean_ci([r["metrics"]["gold_reward_mean"] for r in members])
+            m, ci = mean_ci([r["metrics"][metric] for r in members])
             it = np.arange(len(m))
             gold_band(ax, it, m, ci, f"{label} (n={len(members)})", color)
-            golds += [m - ci, m + ci]
-            if proxy and proxy_has_mean(members):
+            edges += [m - ci, m + ci]
+            if gold and proxy and proxy_has_mean(members):
                 pm, _ = mean_ci([r["metrics"]["proxy_reward_mean"] for r in members])
                 ax.plot(it, pm[:len(it)], color=color, ls="--", lw=1)
-        clip_to(ax, golds)
+        clip_to(ax, edges)
         ax.set_title(panel, fontsize=10)
+    if not gold:
+        finish(fig, axes, path, "iteration", metric,
+               f"{title}\n{metric} (95% CI band over seeds)")
+        return
     what = "gold (solid, 95% CI band over seeds)" + (
         " and proxy (dashed; none for 1-dof Student-t, which has no mean)" if proxy else "")
     finish(fig, axes, path, "iteration", "reward of the policy's samples", f"{title}\n{what}")
-
-
-def plot_metric(panels, metric, path, title):
-    """Any /metrics column per iteration, one line per grid point: mean and
-    95% CI band over seeds (plot.py --metric NAME)."""
-    fig, axes = figure(len(panels))
-    for ax, (panel, groups) in zip(axes, panels):
-        values = []
-        for i, (label, _, members) in enumerate(groups):
-            m, ci = mean_ci([r["metrics"][metric] for r in members])
-            gold_band(ax, np.arange(len(m)), m, ci, f"{label} (n={len(members)})",
-                      f"C{i % 10}")
-            values += [m - ci, m + ci]
-        clip_to(ax, values)
-        ax.set_title(panel, fontsize=10)
-    finish(fig, axes, path, "iteration", metric, f"{title}\n{metric} (95% CI band over seeds)")
 
 
 def bootstrap_mean_ci(values, resamples=10000, seed=1):
@@ -364,7 +354,7 @@ def draw(args, runs):
     if args.wall:
         plot_wall(panels, base + "_wall.png", args.title)
     if args.metric:
-        plot_metric(panels, args.metric, f"{base}_{args.metric}.png", args.title)
+        plot_curves(panels, f"{base}_{args.metric}.png", args.title, metric=args.metric)
     with open(base + "_fits.csv", "w", newline="") as f:
         w = csv.DictWriter(f, fieldnames=list(fits[0].keys()))
         w.writeheader()

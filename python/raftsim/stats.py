@@ -43,6 +43,13 @@ def t_interval(x, level=0.95):
     return _c.t_interval(_values(x), level)
 
 
+def half_width(x, level=0.95):
+    """The t interval's half-width around the mean (NaN for fewer than 2
+    values): what a table prints after ±."""
+    ci = t_interval(x, level)
+    return ci["hi"] - ci["estimate"]
+
+
 def bootstrap(x, statistic="mean", seed=1, resamples=10000, level=0.95):
     """Percentile bootstrap of "mean" or "median": {"estimate", "lo", "hi"}."""
     return _c.bootstrap(_values(x), statistic, seed, resamples, level)

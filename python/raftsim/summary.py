@@ -46,7 +46,7 @@ def summarize(paths, compare=None, metric=None, fraction=0.9, test=None):
         warnings.warn(f"raftsim.summarize: skipped {line}")
     for line in result["warnings"]:
         warnings.warn(f"raftsim.summarize: {line}")
-    if metric and not result["points"] and result["skipped"]:
+    if result["no_run_has_metric"]:
         raise _native.ConfigError(
             f"--metric = '{metric}' is not allowed: must be a /metrics column of the runs")
     rows = []
@@ -87,12 +87,8 @@ def compare(paths, against, metrics=None, seed=1, metric=None, fraction=0.9, tes
 def _paired(paths, spec, metrics=None, seed=1, metric=None, fraction=0.9, test=None):
     if metrics is None:
         metrics = ("final", "peak", "auc", "to_target") if metric else _COMPARED
-    key, eq, baseline = spec.partition("=")
-    if not eq or not key or not baseline:
-        raise _native.ConfigError(
-            f"--compare = '{spec}' is not allowed: must be KEY=BASELINE, e.g. sampler.k=8")
     rows = []
-    for c in _native.compare(_inputs(paths), key, baseline, list(metrics), seed,
+    for c in _native.compare(_inputs(paths), spec, list(metrics), seed,
                              metric or "", fraction, test or ""):
         p = c["paired"]
         row = {k: _numeric(v) for k, v in c["params"]}
