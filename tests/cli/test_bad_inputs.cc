@@ -2,6 +2,12 @@
 // the raftsim program and checks its exit status and that its message names
 // the key (or option) at fault. Bad input is refused with status 2 before
 // any work, and the refused runs write nothing.
+//
+// The program runs in this process (cli::run_program, what main() calls)
+// for every refusal, and as a child process for every case that is not a
+// refusal and for every kProcessEvery-th refusal, whose status and message
+// must then be the same both ways. A child pays LibTorch's start-up (~0.7 s
+// of CPU) for each case; in-process the corpus costs a few seconds.
 #define BOOST_TEST_MODULE bad_inputs
 #include <sys/stat.h>
 
@@ -9,8 +15,10 @@
 #include <boost/test/unit_test.hpp>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <sstream>
 
+#include "cli/program.h"
 #include "tests/support/test_support.h"
 
 using namespace raftsim;
@@ -75,6 +83,26 @@ std::vector<Case> read_corpus(const std::string& dir) {
   return cases;
 }
 
+// Every kProcessEvery-th refusal also runs as a child process.
+constexpr int kProcessEvery = 8;
+
+// cli::run_program with std::cout and std::cerr both captured, as the child's
+// log captures both.
+ProcessResult run_in_process(const std::vector<std::string>& args) {
+  std::ostringstream captured;
+  struct Redirect {
+    std::ostream& stream;
+    std::streambuf* saved;
+    Redirect(std::ostream& s, std::streambuf* to) : stream(s), saved(s.rdbuf(to)) {}
+    ~Redirect() { stream.rdbuf(saved); }
+  } out{std::cout, captured.rdbuf()}, err{std::cerr, captured.rdbuf()};
+  ProcessResult r;
+  r.exit_code = cli::run_program(args);
+  std::cout.flush();
+  r.output = captured.str();
+  return r;
+}
+
 void make_fixtures(const TempDir& dir) {
   std::ofstream(dir.file("ok.ini"))
       << "iterations = 1\n[task]\ncontexts = 2\narms = 4\n"
@@ -106,27 +134,47 @@ BOOST_AUTO_TEST_CASE(every_case_exits_as_expected_and_names_the_key) {
   TempDir dir;
   make_fixtures(dir);
   const auto cases = read_corpus(dir.path.string());
-  int refused = 0;
+  int refused = 0, as_processes = 0;
   for (const auto& c : cases) {
     BOOST_TEST_CONTEXT("bad_inputs.tsv line " << c.line) {
-      const auto before =
-          std::distance(fs::directory_iterator(dir.path), fs::directory_iterator{});
-      TempDir logs;
-      const ProcessResult r = run_raftsim(c.args, logs);
-      BOOST_TEST(r.exit_code == c.exit_code, r.output);
-      if (c.must_contain != "-")
-        BOOST_TEST(contains(r.output, c.must_contain), r.output);
-      BOOST_TEST(!contains(r.output, "terminate called"));
-      if (c.exit_code == 2) {
-        ++refused;
-        // Refused before any work: nothing new in the directory.
-        const auto after =
+      const bool refusal = c.exit_code == 2;
+      const bool in_process = refusal;
+      const bool as_process = !refusal || refused % kProcessEvery == 0;
+      std::vector<ProcessResult> results;
+      for (const bool child : {false, true}) {
+        if (child ? !as_process : !in_process) continue;
+        const auto before =
             std::distance(fs::directory_iterator(dir.path), fs::directory_iterator{});
-        BOOST_TEST(after == before);
-        // In one line, whatever failed.
-        BOOST_TEST(std::count(r.output.begin(), r.output.end(), '\n') == 1, r.output);
+        TempDir logs;
+        const ProcessResult r =
+            child ? run_raftsim(c.args, logs) : run_in_process(c.args);
+        const std::string how = child ? "as a child process" : "in-process";
+        BOOST_TEST_CONTEXT(how) {
+          BOOST_TEST(r.exit_code == c.exit_code, r.output);
+          if (c.must_contain != "-")
+            BOOST_TEST(contains(r.output, c.must_contain), r.output);
+          BOOST_TEST(!contains(r.output, "terminate called"));
+          if (refusal) {
+            // Refused before any work: nothing new in the directory.
+            const auto after = std::distance(fs::directory_iterator(dir.path),
+                                             fs::directory_iterator{});
+            BOOST_TEST(after == before);
+            // In one line, whatever failed.
+            BOOST_TEST(std::count(r.output.begin(), r.output.end(), '\n') == 1,
+                       r.output);
+          }
+        }
+        as_processes += child;
+        results.push_back(r);
       }
+      // The in-process harness is the program: same status, same words.
+      if (results.size() == 2) {
+        BOOST_TEST(results[0].exit_code == results[1].exit_code);
+        BOOST_TEST(results[0].output == results[1].output);
+      }
+      refused += refusal;
     }
   }
   BOOST_TEST(refused >= 60);
+  BOOST_TEST(as_processes >= refused / kProcessEvery);
 }
