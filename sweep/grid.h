@@ -64,7 +64,7 @@ struct StoredSweep {
 std::optional<StoredSweep> parse_fingerprint(const std::string& text);
 
 // "KEY = A A_NAME, B B_NAME" for every key of `a` whose value in `b`
-// differs (or is missing).
+// differs (or is missing), except the injected faults (faults.*).
 std::vector<std::string> base_differences(const std::map<std::string, std::string>& a,
                                           const std::map<std::string, std::string>& b,
                                           const std::string& a_name,

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <optional>
+#include <sstream>
 
 #include "core/exit_status.h"
 #include "core/progress.h"
@@ -23,10 +24,31 @@ namespace fs = std::filesystem;
 
 namespace raftsim {
 
+namespace {
+
+// `ini` without its [faults] section: injected faults belong to the session
+// that ran them, so a point run with them is the same point without them.
+std::string without_faults(const std::string& ini) {
+  std::istringstream in(ini);
+  std::string out;
+  bool faults = false;
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty() && line.front() == '[') faults = line == "[faults]";
+    if (!faults) out += line + '\n';
+  }
+  return out;
+}
+
+bool same_point(const std::string& stored_ini, const std::string& ini) {
+  return without_faults(stored_ini) == without_faults(ini);
+}
+
+}  // namespace
+
 bool already_done(const std::string& path, const std::string& ini) {
   try {
     RunReader r(path);
-    return r.status() == RunStatus::kComplete && r.config_ini() == ini;
+    return r.status() == RunStatus::kComplete && same_point(r.config_ini(), ini);
   } catch (const std::exception&) {  // missing or unreadable: run it again
     return false;
   }
@@ -38,7 +60,8 @@ namespace {
 // `raftsim run --resume` can continue.
 bool resumable(const std::string& path, const std::string& ini) {
   try {
-    return RunReader(path).config_ini() == ini && (plan_resume(path, {}), true);
+    return same_point(RunReader(path).config_ini(), ini) &&
+           (plan_resume(path, {}), true);
   } catch (const std::exception&) {
     return false;
   }

@@ -53,7 +53,8 @@ SweepPlan plan_sweep(const SweepSpec& spec, const Settings& base,
                      const std::vector<SweepPoint>& points,
                      const SweepOptions& options);
 
-// Whether `path` holds a complete run of exactly `ini` (a resolved config).
+// Whether `path` holds a complete run of exactly `ini` (a resolved config;
+// the [faults] sections may differ).
 bool already_done(const std::string& path, const std::string& ini);
 
 // A point's manifest status from the exit status of its `raftsim run`.

@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstdlib>
@@ -179,13 +180,17 @@ inline std::vector<pid_t> descendants(pid_t pid) {
   return out;
 }
 
-// Waits (up to `limit`) until a process below `pid` has stopped itself;
-// returns it, or 0.
-inline pid_t wait_for_stopped_descendant(pid_t pid, std::chrono::seconds limit) {
+// Waits (up to `limit`, a bound for a hung child, not a timing the test
+// depends on) until a process below `pid` other than those in `known` has
+// stopped itself; returns it, or 0.
+inline pid_t wait_for_stopped_descendant(pid_t pid, std::chrono::seconds limit,
+                                         const std::vector<pid_t>& known = {}) {
   const auto deadline = std::chrono::steady_clock::now() + limit;
   while (std::chrono::steady_clock::now() < deadline) {
     for (pid_t d : descendants(pid))
-      if (process_state(d) == 'T') return d;
+      if (process_state(d) == 'T' &&
+          std::find(known.begin(), known.end(), d) == known.end())
+        return d;
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   return 0;
