@@ -233,24 +233,31 @@ RunSummary summarize_runs(const std::vector<std::string>& files,
       v["auc"].push_back(stats::mean(r->curve));
       bool reached = false;
       v["to_target"].push_back(iterations_to(r->curve, summary.target, reached));
-      p.reached += reached;
+      v["reached"].push_back(reached ? 1.0 : 0.0);
     }
-    for (const auto& m : metric_measures()) {
-      p.measures[m] = estimate(v[m]);
-      p.measure_medians[m] = stats::median(v[m]);
-    }
-    p.runs = static_cast<int>(members.size());
-    p.final_gold = estimate(v["final_gold"]);
-    p.peak_gold = estimate(v["peak_gold"]);
-    p.peak_iteration = estimate(v["peak_iteration"]);
-    p.kl_at_peak = estimate(v["kl_at_peak"]);
-    p.final_gap = estimate(v["final_gap"]);
-    p.fall = estimate(v["fall"]);
-    p.final_gold_median = stats::median(v["final_gold"]);
-    p.final_gold_trimmed = stats::trimmed_mean(v["final_gold"], 0.2);
+    estimate_point(p);
     out.push_back(std::move(p));
   }
   return summary;
+}
+
+void estimate_point(PointSummary& p) {
+  auto& v = p.per_run;
+  for (const auto& m : metric_measures()) {
+    p.measures[m] = estimate(v[m]);
+    p.measure_medians[m] = stats::median(v[m]);
+  }
+  p.runs = static_cast<int>(p.seeds.size());
+  p.reached = 0;
+  for (double r : v["reached"]) p.reached += r > 0;
+  p.final_gold = estimate(v["final_gold"]);
+  p.peak_gold = estimate(v["peak_gold"]);
+  p.peak_iteration = estimate(v["peak_iteration"]);
+  p.kl_at_peak = estimate(v["kl_at_peak"]);
+  p.final_gap = estimate(v["final_gap"]);
+  p.fall = estimate(v["fall"]);
+  p.final_gold_median = stats::median(v["final_gold"]);
+  p.final_gold_trimmed = stats::trimmed_mean(v["final_gold"], 0.2);
 }
 
 namespace {

@@ -33,7 +33,7 @@ struct PointSummary {
   std::map<std::string, double> measure_medians;
   int reached = 0;
   // Per run, in the order of `seeds`: each summarized metric (the names of
-  // summary_metrics()) and the run's median wall seconds per iteration.
+  // summary_metrics(), of metric_measures(), and `reached`, 1 or 0).
   std::vector<uint64_t> seeds;
   std::map<std::string, std::vector<double>> per_run;
 };
@@ -91,6 +91,10 @@ std::vector<std::string> collect_run_files(const std::vector<std::string>& input
 // A run without `options.metric` is skipped, with its reason.
 RunSummary summarize_runs(const std::vector<std::string>& files,
                           const SummaryOptions& options = {});
+
+// Sets every estimate of `p` (and `runs`, `reached`) from its `seeds` and
+// `per_run` values.
+void estimate_point(PointSummary& p);
 
 // True when every file was skipped for lacking SummaryOptions::metric: the
 // metric, not the files, is what is wrong (summarize refuses it, exit 2).

@@ -6,7 +6,9 @@
 #include <tuple>
 
 #include "analysis/comparison.h"
+#include "analysis/grid_edges.h"
 #include "analysis/summary.h"
+#include "analysis/tuning.h"
 #include "cli/commands.h"
 #include "cli/options.h"
 #include "core/config.h"
@@ -30,7 +32,7 @@ int written(const std::string& text) {
 
 int summarize_command(const std::vector<std::string>& args) {
   std::vector<std::string> inputs;
-  std::string format = "table", compare, metric, test;
+  std::string format = "table", compare, metric, test, tune, tuning_seeds;
   double fraction = 0.9;
   po::options_description opts(
       "raftsim summarize: per grid point (runs grouped by config without the seed), "
@@ -40,7 +42,8 @@ int summarize_command(const std::vector<std::string>& args) {
       "mean ± 95% confidence half-width.\n\n"
       "Usage: raftsim summarize DIR_OR_FILES... [--format table|csv] [--compare "
       "KEY=BASELINE]\n"
-      "                         [--metric NAME [--fraction F]]\n\n"
+      "                         [--metric NAME [--fraction F]] [--test T]\n"
+      "                         [--tune KEY --tuning-seeds LIST]\n\n"
       "--metric summarizes any /metrics column instead (eval_gold_mean, "
       "kl_to_initial, ...):\nits final and peak value, its mean over the run (auc) "
       "and the first iteration it\nreaches start + F x (best point's final - start), "
@@ -49,6 +52,10 @@ int summarize_command(const std::vector<std::string>& args) {
       "then\ncarries that test's p-value and its Holm adjustment over the "
       "comparisons of its metric\n(the family), so that many comparisons do not "
       "make a chance difference look real.\n\n"
+      "--tune KEY --tuning-seeds LIST chooses, for every arm (the points that agree "
+      "on every\nother key), the value of KEY with the best mean final value on the "
+      "tuning seeds, and\ncompares the chosen points on the other seeds only: a "
+      "winner picked and scored on the\nsame seeds is biased upward.\n\n"
       "--compare pairs every point with the point that differs from it only in KEY "
       "(KEY =\nBASELINE), seed by seed, and reports the paired difference of final "
       "gold, peak gold,\nfall (peak - final), KL at peak and seconds per iteration: "
@@ -61,6 +68,10 @@ int summarize_command(const std::vector<std::string>& args) {
       "test", po::value(&test),
       "--compare: the test declared before looking (sign, wilcoxon or t); adds its "
       "p-value, Holm-adjusted over each metric's comparisons")(
+      "tune", po::value(&tune),
+      "--compare: a key whose best value each arm takes, chosen on --tuning-seeds")(
+      "tuning-seeds", po::value(&tuning_seeds),
+      "--tune: the seeds that choose (1-4, 1,2,5); the rest are compared")(
       "fraction", po::value(&fraction)->default_value(fraction),
       "--metric: the share of the way to the best point that counts as reached")(
       "input", po::value(&inputs)->composing(), "sweep directories or run files");
@@ -75,6 +86,16 @@ int summarize_command(const std::vector<std::string>& args) {
     if (!compare.empty()) std::tie(key, baseline) = parse_compare(compare);
     if (!test.empty() && compare.empty())
       throw ConfigError("--test", test, "used with --compare KEY=BASELINE");
+    if (!tune.empty() && compare.empty())
+      throw ConfigError("--tune", tune, "used with --compare KEY=BASELINE");
+    if (tune.empty() != tuning_seeds.empty())
+      throw ConfigError(
+          tune.empty() ? "--tuning-seeds" : "--tune",
+          tune.empty() ? tuning_seeds : tune,
+          "given with " + std::string(tune.empty() ? "--tune" : "--tuning-seeds"));
+    if (!tune.empty() && tune == key)
+      throw ConfigError("--tune", tune, "a key other than --compare's");
+    if (!tuning_seeds.empty()) parse_seed_list(tuning_seeds);
     if (!test.empty()) {
       std::vector<Comparison> none;
       declare_test(none, test);  // refuses an unknown test before any work
@@ -110,17 +131,34 @@ int summarize_command(const std::vector<std::string>& args) {
               << " file(s)\n";
     return to_int(ExitStatus::kFailure);
   }
+  for (const auto& line :
+       grid_edges(summary.points, metric.empty() ? "final_gold" : "final",
+                  metric.empty() ? "final gold" : "final " + metric))
+    std::cerr << "raftsim summarize: note: " << line << "\n";
   if (key.empty() && !metric.empty())
     return written(format == "csv" ? format_metric_csv(summary)
                                    : format_metric_table(summary));
   if (key.empty())
     return written(format == "csv" ? format_csv(summary.points)
                                    : format_table(summary.points));
-  const auto& params = summary.points.front().params;
+  std::vector<PointSummary> points = summary.points;
+  std::string header;
+  if (!tune.empty()) {
+    try {
+      TunedPoints tuned = select_on_tuning_seeds(
+          points, tune, tuning_seeds, metric.empty() ? "final_gold" : "final");
+      points = std::move(tuned.points);
+      for (const auto& line : tuned.choices) header += "# tuned: " + line + "\n";
+    } catch (const ConfigError& e) {
+      std::cerr << "raftsim summarize: " << e.what() << "\n";
+      return to_int(ExitStatus::kBadInput);
+    }
+  }
+  const auto& params = points.front().params;
   const bool varies = std::any_of(params.begin(), params.end(),
                                   [&](const auto& kv) { return kv.first == key; });
   auto comparisons = compare_points(
-      summary.points, key, baseline,
+      points, key, baseline,
       metric.empty() ? std::vector<std::string>{"final_gold", "peak_gold", "fall",
                                                 "kl_at_peak", "seconds_per_iteration"}
                      : metric_measures());
@@ -131,8 +169,10 @@ int summarize_command(const std::vector<std::string>& args) {
     return to_int(ExitStatus::kBadInput);
   }
   if (!test.empty()) declare_test(comparisons, test);
+  // CSV stays one table; the choices go to standard error there.
+  if (format == "csv") std::cerr << header;
   return written(format == "csv" ? format_comparisons_csv(comparisons)
-                                 : format_comparisons(comparisons));
+                                 : header + format_comparisons(comparisons));
 }
 
 }  // namespace raftsim::cli

@@ -15,8 +15,10 @@
 #include <filesystem>
 
 #include "analysis/comparison.h"
+#include "analysis/grid_edges.h"
 #include "analysis/statistics.h"
 #include "analysis/summary.h"
+#include "analysis/tuning.h"
 #include "api/key_help.h"
 #include "api/run_request.h"
 #include "core/errors.h"
@@ -300,6 +302,10 @@ py::dict summarize(const std::vector<std::string>& inputs, const std::string& me
   result["points"] = points;
   result["skipped"] = skipped;
   result["warnings"] = summary.warnings;
+  const bool by_metric = !metric.empty();
+  result["edges"] =
+      grid_edges(summary.points, by_metric ? "final" : "final_gold",
+                 by_metric ? "final " + metric : std::string("final gold"));
   result["metric"] = summary.metric;
   result["start"] = summary.start;
   result["best"] = summary.best;
@@ -308,13 +314,29 @@ py::dict summarize(const std::vector<std::string>& inputs, const std::string& me
   return result;
 }
 
-py::list compare(const std::vector<std::string>& inputs, const std::string& spec,
+// {"rows": comparisons, "tuned": the choices of --tune}.
+py::dict compare(const std::vector<std::string>& inputs, const std::string& spec,
                  const std::vector<std::string>& metrics, uint64_t seed,
-                 const std::string& metric, double fraction, const std::string& test) {
+                 const std::string& metric, double fraction, const std::string& test,
+                 const std::string& tune, const std::string& tuning_seeds) {
   const auto [key, baseline] = parse_compare(spec);
+  if (tune.empty() != tuning_seeds.empty())
+    throw ConfigError(
+        tune.empty() ? "tuning_seeds" : "tune", tune.empty() ? tuning_seeds : tune,
+        std::string("given with ") + (tune.empty() ? "tune" : "tuning_seeds"));
+  if (!tune.empty() && tune == key)
+    throw ConfigError("tune", tune, "a key other than compare's");
   const RunSummary summary =
       summarize_runs(collect_run_files(inputs), summary_options(metric, fraction));
-  auto comparisons = compare_points(summary.points, key, baseline, metrics, seed);
+  std::vector<PointSummary> points = summary.points;
+  std::vector<std::string> choices;
+  if (!tune.empty()) {
+    TunedPoints tuned = select_on_tuning_seeds(points, tune, tuning_seeds,
+                                               metric.empty() ? "final_gold" : "final");
+    points = std::move(tuned.points);
+    choices = std::move(tuned.choices);
+  }
+  auto comparisons = compare_points(points, key, baseline, metrics, seed);
   if (!test.empty()) declare_test(comparisons, test);
   py::list rows;
   for (const auto& c : comparisons) {
@@ -330,7 +352,10 @@ py::list compare(const std::vector<std::string>& inputs, const std::string& spec
     row["p_holm"] = c.p_holm;
     rows.append(row);
   }
-  return rows;
+  py::dict result;
+  result["rows"] = rows;
+  result["tuned"] = choices;
+  return result;
 }
 
 }  // namespace
@@ -363,7 +388,7 @@ PYBIND11_MODULE(_native, m) {
         py::arg("fraction") = 0.9);
   m.def("compare", &compare, py::arg("inputs"), py::arg("spec"), py::arg("metrics"),
         py::arg("seed") = 1, py::arg("metric") = "", py::arg("fraction") = 0.9,
-        py::arg("test") = "");
+        py::arg("test") = "", py::arg("tune") = "", py::arg("tuning_seeds") = "");
 
   auto s = m.def_submodule("stats", "analysis/statistics.h");
   s.def("mean", &stats::mean);

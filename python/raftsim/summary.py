@@ -25,7 +25,8 @@ def _numeric(value):
         return value
 
 
-def summarize(paths, compare=None, metric=None, fraction=0.9, test=None):
+def summarize(paths, compare=None, metric=None, fraction=0.9, test=None, tune=None,
+              tuning_seeds=None):
     """With compare="KEY=BASELINE": compare(paths, compare, ...), the paired
     comparisons. With metric="NAME" (any /metrics column): one row per grid
     point with that column's final, peak, auc (mean over the run) and
@@ -38,13 +39,19 @@ def summarize(paths, compare=None, metric=None, fraction=0.9, test=None):
     peak_iteration, kl_at_peak, final_gap and fall `<name>_mean` over seeds
     and `<name>_ci95`, the 95% Student-t half-width: the columns of
     `raftsim summarize --format csv`. Files that cannot be read
-    are skipped with a warning, as the command skips them."""
+    are skipped with a warning, as the command skips them. A numeric grid
+    axis whose best point (highest mean final value) is its lowest or
+    highest value warns too, and the lines are in DataFrame.attrs["edges"]:
+    the grid does not bracket the optimum."""
     if compare is not None:
-        return _paired(paths, compare, metric=metric, fraction=fraction, test=test)
+        return _paired(paths, compare, metric=metric, fraction=fraction, test=test,
+                       tune=tune, tuning_seeds=tuning_seeds)
     result = _native.summarize(_inputs(paths), metric or "", fraction)
     for line in result["skipped"]:
         warnings.warn(f"raftsim.summarize: skipped {line}")
     for line in result["warnings"]:
+        warnings.warn(f"raftsim.summarize: {line}")
+    for line in result["edges"]:
         warnings.warn(f"raftsim.summarize: {line}")
     if result["no_run_has_metric"]:
         raise _native.ConfigError(
@@ -67,11 +74,12 @@ def summarize(paths, compare=None, metric=None, fraction=0.9, test=None):
         rows.append(row)
     table = pd.DataFrame(rows)
     table.attrs.update(metric=result["metric"], start=result["start"], best=result["best"],
-                       target=result["target"])
+                       target=result["target"], edges=list(result["edges"]))
     return table
 
 
-def compare(paths, against, metrics=None, seed=1, metric=None, fraction=0.9, test=None):
+def compare(paths, against, metrics=None, seed=1, metric=None, fraction=0.9, test=None,
+            tune=None, tuning_seeds=None):
     """`raftsim summarize --compare KEY=BASELINE`: each point against the point
     that differs only in KEY, seed by seed. One row per (point, metric): the
     mean difference with its t and bootstrap 95% intervals, the signs, the
@@ -80,16 +88,23 @@ def compare(paths, against, metrics=None, seed=1, metric=None, fraction=0.9, tes
     the measures of that column (final, peak, auc, to_target) are compared.
     With test="sign", "wilcoxon" or "t" (declared before looking), each row
     adds `test`, `test_p` and `holm_p`: that test's p-value and Holm's
-    adjustment over the comparisons of the row's metric."""
-    return _paired(paths, against, metrics, seed, metric, fraction, test)
+    adjustment over the comparisons of the row's metric. With tune="KEY" and
+    tuning_seeds="1-4" (`--tune`, `--tuning-seeds`): each arm takes the value
+    of KEY with the best mean final value on the tuning seeds, and the arms
+    are compared on the other seeds only; DataFrame.attrs["tuned"] says what
+    was chosen."""
+    return _paired(paths, against, metrics, seed, metric, fraction, test, tune,
+                   tuning_seeds)
 
 
-def _paired(paths, spec, metrics=None, seed=1, metric=None, fraction=0.9, test=None):
+def _paired(paths, spec, metrics=None, seed=1, metric=None, fraction=0.9, test=None,
+            tune=None, tuning_seeds=None):
     if metrics is None:
         metrics = ("final", "peak", "auc", "to_target") if metric else _COMPARED
     rows = []
-    for c in _native.compare(_inputs(paths), spec, list(metrics), seed,
-                             metric or "", fraction, test or ""):
+    result = _native.compare(_inputs(paths), spec, list(metrics), seed, metric or "",
+                             fraction, test or "", tune or "", tuning_seeds or "")
+    for c in result["rows"]:
         p = c["paired"]
         row = {k: _numeric(v) for k, v in c["params"]}
         row.update(key=c["key"], value=_numeric(c["value"]),
@@ -106,4 +121,6 @@ def _paired(paths, spec, metrics=None, seed=1, metric=None, fraction=0.9, test=N
         raise _native.ConfigError(
             f"--compare = '{spec}' is not allowed: must name a key that varies across "
             "the points and a value it takes, with runs of shared seeds on both sides")
-    return pd.DataFrame(rows)
+    table = pd.DataFrame(rows)
+    table.attrs["tuned"] = list(result["tuned"])
+    return table

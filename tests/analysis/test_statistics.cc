@@ -8,7 +8,11 @@
 #include <cmath>
 #include <random>
 
+#include "analysis/comparison.h"
+#include "analysis/grid_edges.h"
 #include "analysis/statistics.h"
+#include "analysis/tuning.h"
+#include "core/errors.h"
 
 using namespace raftsim;
 namespace tt = boost::test_tools;
@@ -147,4 +151,107 @@ BOOST_AUTO_TEST_CASE(the_fall_statistic_on_rise_then_fall_and_monotone_curves) {
   BOOST_TEST(stats::fall(rise_fall) == 1.0 - last, tt::tolerance(1e-12));
   BOOST_TEST(stats::fall(monotone) == 0.0);
   BOOST_TEST(std::isnan(stats::fall({})));
+}
+
+// A grid that stops at its best point does not bracket the optimum
+// (analysis/grid_edges.h): flagged per group of the other keys, numeric
+// axes of three or more values only.
+BOOST_AUTO_TEST_CASE(a_best_point_on_the_grids_edge_is_flagged) {
+  const auto point = [](std::vector<std::pair<std::string, std::string>> params,
+                        double gold) {
+    PointSummary p;
+    p.params = std::move(params);
+    p.final_gold.mean = gold;
+    p.measures["final"].mean = -gold;
+    return p;
+  };
+  // learning rate at its highest value for k = 2, inside for k = 8; k has
+  // two values only, so its own axis is not judged.
+  const std::vector<PointSummary> points = {
+      point({{"sampler.k", "2"}, {"trainer.learning_rate", "0.001"}}, 0.5),
+      point({{"sampler.k", "2"}, {"trainer.learning_rate", "0.01"}}, 0.6),
+      point({{"sampler.k", "2"}, {"trainer.learning_rate", "0.1"}}, 0.7),
+      point({{"sampler.k", "8"}, {"trainer.learning_rate", "0.001"}}, 0.5),
+      point({{"sampler.k", "8"}, {"trainer.learning_rate", "0.01"}}, 0.9),
+      point({{"sampler.k", "8"}, {"trainer.learning_rate", "0.1"}}, 0.2)};
+  const auto lines = grid_edges(points, "final_gold", "final gold");
+  BOOST_TEST_REQUIRE(lines.size() == 1u);
+  BOOST_TEST(lines[0].find("trainer.learning_rate = 0.1, the highest value of the "
+                           "grid [0.001, 0.1] (at sampler.k = 2)") != std::string::npos,
+             lines[0]);
+  // Another measure, other bests: of -gold, 0.001 (the lowest) for k = 2
+  // and 0.1 (the highest) for k = 8.
+  const auto by_final = grid_edges(points, "final", "final x");
+  BOOST_TEST(by_final.size() == 2u);
+  for (const auto& line : by_final)
+    BOOST_TEST(line.find("final x (mean over seeds)") != std::string::npos, line);
+  // A value that is not a number (a choice) is no axis to extend.
+  const std::vector<PointSummary> choices = {
+      point({{"ranker.strategy", "best_of_k"}}, 0.9),
+      point({{"ranker.strategy", "top_fraction"}}, 0.5),
+      point({{"ranker.strategy", "all"}}, 0.1)};
+  BOOST_TEST(grid_edges(choices, "final_gold", "final gold").empty());
+}
+
+// Best-of-grid selection sees only the tuning seeds; the comparison only the
+// others (analysis/tuning.h).
+BOOST_AUTO_TEST_CASE(tuning_seeds_choose_and_held_out_seeds_compare) {
+  // final gold per seed 1..6: on seeds 1-3 lr 0.01 is raft's best, on 4-6
+  // lr 0.1 would be; rloo's best is 0.001 on both.
+  const auto point = [](const std::string& algorithm, const std::string& lr,
+                        std::vector<double> gold) {
+    PointSummary p;
+    p.params = {{"trainer.algorithm", algorithm}, {"trainer.learning_rate", lr}};
+    p.seeds = {1, 2, 3, 4, 5, 6};
+    for (const auto& m : summary_metrics()) p.per_run[m] = gold;
+    for (const auto& m : metric_measures()) p.per_run[m] = gold;
+    p.per_run["reached"] = std::vector<double>(6, 1.0);
+    estimate_point(p);
+    return p;
+  };
+  const std::vector<PointSummary> points = {
+      point("raft", "0.001", {0.1, 0.1, 0.1, 0.1, 0.1, 0.1}),
+      point("raft", "0.01", {0.9, 0.8, 0.9, 0.2, 0.3, 0.2}),
+      point("raft", "0.1", {0.5, 0.5, 0.5, 0.9, 0.9, 0.9}),
+      point("rloo", "0.001", {0.7, 0.7, 0.7, 0.6, 0.6, 0.6}),
+      point("rloo", "0.01", {0.2, 0.2, 0.2, 0.2, 0.2, 0.2}),
+      point("rloo", "0.1", {0.1, 0.1, 0.1, 0.1, 0.1, 0.1})};
+  const TunedPoints t =
+      select_on_tuning_seeds(points, "trainer.learning_rate", "1-3", "final_gold");
+  BOOST_TEST_REQUIRE(t.points.size() == 2u);
+  BOOST_TEST_REQUIRE(t.choices.size() == 2u);
+  BOOST_TEST(t.choices[0].find("trainer.learning_rate = 0.01 chosen from 3 values on 3 "
+                               "tuning seed(s)") != std::string::npos,
+             t.choices[0]);
+  BOOST_TEST(t.choices[1].find("trainer.learning_rate = 0.001") != std::string::npos,
+             t.choices[1]);
+  for (const auto& p : t.points) {
+    BOOST_TEST(p.params.size() == 1u);  // the tuned key is gone
+    BOOST_TEST(p.seeds == (std::vector<uint64_t>{4, 5, 6}),
+               boost::test_tools::per_element());
+    BOOST_TEST(p.runs == 3);
+  }
+  // Scored on held-out seeds 4-6: raft's chosen 0.01 gives 0.2333, not the
+  // 0.8667 it showed on the seeds that chose it.
+  BOOST_TEST(t.points[0].final_gold.mean == 0.7 / 3,
+             boost::test_tools::tolerance(1e-12));
+  BOOST_TEST(t.points[1].final_gold.mean == 0.6, boost::test_tools::tolerance(1e-12));
+  const auto c = compare_points(t.points, "trainer.algorithm", "raft", {"final_gold"});
+  BOOST_TEST_REQUIRE(c.size() == 1u);
+  BOOST_TEST(c[0].paired.n == 3);
+  // Refusals name the option.
+  BOOST_CHECK_EXCEPTION(
+      select_on_tuning_seeds(points, "sampler.k", "1-3", "final_gold"), ConfigError,
+      [](const ConfigError& e) { return e.key() == "--tune"; });
+  BOOST_CHECK_EXCEPTION(
+      select_on_tuning_seeds(points, "trainer.learning_rate", "1-6", "final_gold"),
+      ConfigError, [](const ConfigError& e) { return e.key() == "--tuning-seeds"; });
+  BOOST_CHECK_EXCEPTION(
+      select_on_tuning_seeds(points, "trainer.learning_rate", "7-9", "final_gold"),
+      ConfigError, [](const ConfigError& e) { return e.key() == "--tuning-seeds"; });
+  BOOST_CHECK_EXCEPTION(parse_seed_list("3-1"), ConfigError, [](const ConfigError& e) {
+    return e.key() == "--tuning-seeds";
+  });
+  BOOST_TEST(parse_seed_list("1-3,7") == (std::set<uint64_t>{1, 2, 3, 7}),
+             boost::test_tools::per_element());
 }

@@ -163,3 +163,40 @@ def test_a_declared_test_carries_its_holm_adjustment(sweep_dir):
         r = subprocess.run([RAFTSIM_BIN, "summarize", str(sweep_dir), *args],
                            capture_output=True, text=True)
         assert r.returncode == 2 and "--test = " in r.stderr, r.stderr
+
+
+@pytest.fixture(scope="module")
+def tuning_dir(tmp_path_factory):
+    out = tmp_path_factory.mktemp("tuning") / "klr"
+    raftsim.sweep(QUICKSTART, out, grid={"sampler.k": [2, 4],
+                                         "trainer.learning_rate": [0.001, 0.01, 0.1]},
+                  seeds=4, jobs=2, overrides={"iterations": 3, "sampler.prompts": 32})
+    return out
+
+
+def test_tuning_seeds_choose_and_the_held_out_seeds_are_compared(tuning_dir):
+    table = raftsim.compare(tuning_dir, "sampler.k=2", tune="trainer.learning_rate",
+                            tuning_seeds="1-2")
+    assert set(table.pairs) == {2}  # seeds 3 and 4
+    assert "trainer.learning_rate" not in table.columns
+    tuned = table.attrs["tuned"]
+    assert len(tuned) == 2 and all("chosen from 3 values on 2 tuning seed(s)" in t
+                                   for t in tuned)
+    rows = cli_csv(str(tuning_dir), "--compare", "sampler.k=2", "--tune",
+                   "trainer.learning_rate", "--tuning-seeds", "1-2")
+    final = table[table.metric == "final_gold"].iloc[0]
+    row = next(r for r in rows if r["metric"] == "final_gold")
+    assert final["mean_diff"] == pytest.approx(float(row["mean_diff"]), rel=1e-9)
+    r = subprocess.run([RAFTSIM_BIN, "summarize", str(tuning_dir), "--compare",
+                        "sampler.k=2", "--tune", "trainer.learning_rate",
+                        "--tuning-seeds", "1-2"], capture_output=True, text=True)
+    assert r.returncode == 0 and r.stdout.count("# tuned: trainer.learning_rate = ") == 2
+    with pytest.raises(raftsim.ConfigError, match="tuning_seeds"):
+        raftsim.compare(tuning_dir, "sampler.k=2", tune="trainer.learning_rate")
+    with pytest.raises(raftsim.ConfigError, match="--tuning-seeds = '1-4'"):
+        raftsim.compare(tuning_dir, "sampler.k=2", tune="trainer.learning_rate",
+                        tuning_seeds="1-4")
+    # The edge notes of the same grid are in summarize's attrs, one line per
+    # sampler.k at most.
+    edges = raftsim.summarize(tuning_dir).attrs["edges"]
+    assert len(edges) <= 2 and all("trainer.learning_rate = " in e for e in edges)

@@ -1,0 +1,75 @@
+#include "analysis/grid_edges.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <map>
+#include <sstream>
+
+namespace raftsim {
+
+namespace {
+
+bool is_number(const std::string& s, double& x) {
+  if (s.empty()) return false;
+  char* end = nullptr;
+  x = std::strtod(s.c_str(), &end);
+  return *end == '\0';
+}
+
+double score(const PointSummary& p, const std::string& measure) {
+  if (measure == "final_gold") return p.final_gold.mean;
+  return p.measures.at(measure).mean;
+}
+
+}  // namespace
+
+std::vector<std::string> grid_edges(const std::vector<PointSummary>& points,
+                                    const std::string& measure,
+                                    const std::string& label) {
+  std::vector<std::string> out;
+  if (points.empty()) return out;
+  const auto& keys = points.front().params;
+  for (size_t k = 0; k < keys.size(); ++k) {
+    const std::string& key = keys[k].first;
+    // The other keys' values name the group; this key's value is a number.
+    std::map<std::string, std::vector<std::pair<double, const PointSummary*>>> groups;
+    bool numeric = true;
+    for (const auto& p : points) {
+      double x = 0;
+      if (p.params.size() != keys.size() || !is_number(p.params[k].second, x)) {
+        numeric = false;
+        break;
+      }
+      std::string group;
+      for (size_t j = 0; j < p.params.size(); ++j)
+        if (j != k)
+          group += (group.empty() ? "" : ", ") + p.params[j].first + " = " +
+                   p.params[j].second;
+      groups[group].emplace_back(x, &p);
+    }
+    if (!numeric) continue;
+    for (const auto& [group, members] : groups) {
+      std::map<double, const PointSummary*> by_value(members.begin(), members.end());
+      if (by_value.size() < 3) continue;
+      const auto best = std::max_element(
+          members.begin(), members.end(), [&](const auto& a, const auto& b) {
+            return score(*a.second, measure) < score(*b.second, measure);
+          });
+      const double lo = by_value.begin()->first, hi = by_value.rbegin()->first;
+      if (best->first != lo && best->first != hi) continue;
+      std::ostringstream line;
+      line << "the best " << label << " (mean over seeds) is at " << key << " = "
+           << best->second->params[k].second << ", the "
+           << (best->first == lo ? "lowest" : "highest") << " value of the grid ["
+           << by_value.begin()->second->params[k].second << ", "
+           << by_value.rbegin()->second->params[k].second << "]"
+           << (group.empty() ? "" : " (at " + group + ")")
+           << ": the optimum may lie beyond it; extend the grid until the best is "
+              "inside";
+      out.push_back(line.str());
+    }
+  }
+  return out;
+}
+
+}  // namespace raftsim
