@@ -18,23 +18,24 @@ namespace raftsim {
 // What a stream is for. Values are part of the reproducibility contract:
 // never renumber, only append.
 enum class Purpose : uint64_t {
-  kTask = 1,             // task instance (bandit gold rewards, feature arms)
-  kPrompts = 2,          // prompts of an iteration
-  kSampling = 3,         // policy sampling of a chunk
-  kFreshNoise = 4,       // reward error drawn at every evaluation
-  kPersistentNoise = 5,  // reward error as a fixed function of the sample
-  kRankerTies = 6,       // tie breaking in the ranker
-  kTrainShuffle = 7,     // minibatch order in the trainer
-  kPolicyInit = 8,       // initial weights
-  kWarmup = 9,           // warm-start demonstrations
-  kEvalPrompts = 10,     // held-out prompts
-  kEvalSampling = 11,    // sampled decoding on held-out prompts
-  kRewardData = 12,      // reward-model comparisons: prompts, responses, flips
-  kRewardInit = 13,      // reward-model initial weights (per version, member)
-  kRewardTrain = 14,     // reward-model minibatch order and bootstrap
-  kSftNoise = 15,        // the SFT loss's own draws (diffusion: t and noise)
-  kReference = 16,       // pi_0 reference samples (sample-based KL)
-  kSweepSample = 17,     // random search: a sweep's drawn configurations
+  kTask = 1,               // task instance (bandit gold rewards, feature arms)
+  kPrompts = 2,            // prompts of an iteration
+  kSampling = 3,           // policy sampling of a chunk
+  kFreshNoise = 4,         // reward error drawn at every evaluation
+  kPersistentNoise = 5,    // reward error as a fixed function of the sample
+  kRankerTies = 6,         // tie breaking in the ranker
+  kTrainShuffle = 7,       // minibatch order in the trainer
+  kPolicyInit = 8,         // initial weights
+  kWarmup = 9,             // warm-start demonstrations
+  kEvalPrompts = 10,       // held-out prompts
+  kEvalSampling = 11,      // sampled decoding on held-out prompts
+  kRewardData = 12,        // reward-model comparisons: prompts, responses, flips
+  kRewardInit = 13,        // reward-model initial weights (per version, member)
+  kRewardTrain = 14,       // reward-model minibatch order and bootstrap
+  kSftNoise = 15,          // the SFT loss's own draws (diffusion: t and noise)
+  kReference = 16,         // pi_0 reference samples (sample-based KL)
+  kSweepSample = 17,       // random search: a sweep's drawn configurations
+  kRewardValidation = 18,  // reward-model comparisons held back for early stopping
 };
 
 // SplitMix64 finaliser: a bijective 64-bit mix.

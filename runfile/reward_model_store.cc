@@ -21,14 +21,19 @@ void write_reward_model(H5File& file, const RewardSnapshot& s) {
   const std::string v = version_path(s.version);
   if (file.exists(v)) file.remove(v);
   file.create_group(v);
-  std::vector<double> norm;
+  std::vector<double> norm, epochs, validation;
   for (int32_t j = 0; j < m.members(); ++j) {
     for (const auto& t : m.tensors(j))
       file.write(v + "/member" + std::to_string(j) + "/" + t.name, t.values, t.shape);
     norm.push_back(m.norm_mean(j));
     norm.push_back(m.norm_std(j));
+    epochs.push_back(m.epochs(j));
+    validation.push_back(m.validation_accuracy(j));
   }
-  file.write(v + "/normalisation", norm, {static_cast<size_t>(m.members()), 2});
+  const auto members = static_cast<size_t>(m.members());
+  file.write(v + "/normalisation", norm, {members, 2});
+  file.write(v + "/epochs", epochs, {members});
+  file.write(v + "/validation_accuracy", validation, {members});
   file.set_attribute("version", static_cast<int64_t>(s.version), v);
   file.set_double_attribute("heldout_accuracy", s.heldout_accuracy, v);
   file.set_attribute("pairs", static_cast<int64_t>(s.pairs), v);

@@ -17,7 +17,9 @@ struct RewardEnsemble::Impl {
   uint64_t version = 0;
   RewardConfig config;
   std::vector<RewardNet> nets;
-  std::vector<double> mean, std;  // normalisation per member
+  std::vector<double> mean, std;   // normalisation per member
+  std::vector<int32_t> epochs;     // kept epoch per member
+  std::vector<double> validation;  // its validation accuracy
 };
 
 RewardEnsemble::RewardEnsemble(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -37,6 +39,10 @@ int64_t RewardEnsemble::parameters() const {
 
 double RewardEnsemble::norm_mean(int32_t m) const { return impl_->mean[m]; }
 double RewardEnsemble::norm_std(int32_t m) const { return impl_->std[m]; }
+int32_t RewardEnsemble::epochs(int32_t m) const { return impl_->epochs[m]; }
+double RewardEnsemble::validation_accuracy(int32_t m) const {
+  return impl_->validation[m];
+}
 
 namespace {
 
@@ -153,13 +159,51 @@ RewardModelTrainer::~RewardModelTrainer() = default;
 
 namespace {
 
-// Trains `net` on the comparisons `rows` of (xa, xb, y).
-void fit(RewardNet& net, const RewardConfig& config, const torch::Tensor& xa,
-         const torch::Tensor& xb, const torch::Tensor& y, const torch::Tensor& rows,
-         uint64_t shuffle_stream, const std::atomic<bool>* stop) {
+// The share of the comparisons `rows` of (xa, xb, y) that `net` orders as
+// labelled (ties in label or score left out; NaN if none is left). With
+// labels flipped at random with probability p, it is p + (1 - 2p) times the
+// share ordered as gold: the epoch it picks is gold's, in expectation.
+double comparison_accuracy(RewardNet& net, const torch::Tensor& xa,
+                           const torch::Tensor& xb, const torch::Tensor& y,
+                           const torch::Tensor& rows) {
+  torch::NoGradGuard no_grad;
+  const auto b = rows.size(0);
+  const auto r =
+      net->forward(torch::cat({xa.index_select(0, rows), xb.index_select(0, rows)}));
+  const auto d =
+      (r.narrow(0, 0, b) - r.narrow(0, b, b)).to(torch::kDouble).contiguous();
+  const auto labels = y.index_select(0, rows).contiguous();
+  const double* dp = d.data_ptr<double>();
+  const float* lp = labels.data_ptr<float>();
+  int64_t right = 0, counted = 0;
+  for (int64_t i = 0; i < b; ++i) {
+    if (lp[i] == 0.5F || dp[i] == 0) continue;
+    ++counted;
+    right += (dp[i] > 0) == (lp[i] == 1.0F);
+  }
+  return counted ? static_cast<double>(right) / static_cast<double>(counted)
+                 : std::numeric_limits<double>::quiet_NaN();
+}
+
+struct Fit {
+  int32_t epochs = 0;  // the kept epoch
+  double validation_accuracy = std::numeric_limits<double>::quiet_NaN();
+};
+
+// Trains `net` on the comparisons `rows` of (xa, xb, y); with `validation`
+// rows, stops rm_patience epochs after their highest accuracy (the first
+// epoch that reached it) and restores the weights of that epoch.
+Fit fit(RewardNet& net, const RewardConfig& config, const torch::Tensor& xa,
+        const torch::Tensor& xb, const torch::Tensor& y, const torch::Tensor& rows,
+        const torch::Tensor& validation, uint64_t shuffle_stream,
+        const std::atomic<bool>* stop) {
   torch::optim::Adam adam(net->parameters(),
                           torch::optim::AdamOptions(config.rm_learning_rate));
   const int64_t n = rows.size(0);
+  const bool early = validation.numel() > 0;
+  Fit out;
+  out.epochs = config.rm_epochs;
+  std::vector<torch::Tensor> best;
   for (int32_t epoch = 0; epoch < config.rm_epochs; ++epoch) {
     auto gen =
         make_generator(derive_seed(shuffle_stream, Purpose::kRewardTrain, epoch));
@@ -177,7 +221,41 @@ void fit(RewardNet& net, const RewardConfig& config, const torch::Tensor& xa,
       loss.backward();
       adam.step();
     }
+    if (!early) continue;
+    const double accuracy = comparison_accuracy(net, xa, xb, y, validation);
+    if (best.empty() || accuracy > out.validation_accuracy) {
+      out.validation_accuracy = accuracy;
+      out.epochs = epoch + 1;
+      best.clear();
+      for (const auto& p : net->parameters()) best.push_back(p.detach().clone());
+    } else if (epoch + 1 - out.epochs >= config.rm_patience) {
+      break;
+    }
   }
+  if (!best.empty()) {
+    torch::NoGradGuard no_grad;
+    auto params = net->parameters();
+    for (size_t i = 0; i < params.size(); ++i) params[i].copy_(best[i]);
+  }
+  return out;
+}
+
+// Below this many validation comparisons a validation accuracy moves in
+// steps of 5% or more and its standard error is over 0.1: the epoch it
+// picks is noise, so every comparison trains instead.
+constexpr int64_t kMinValidation = 20;
+
+// The validation rows and the training rows of `n` comparisons: a share
+// `fraction` drawn from `stream` (none when that is under kMinValidation).
+std::pair<torch::Tensor, torch::Tensor> split_rows(int64_t n, double fraction,
+                                                   uint64_t stream) {
+  const auto held = static_cast<int64_t>(std::floor(fraction * static_cast<double>(n)));
+  if (held < kMinValidation || held >= n)
+    return {torch::empty({0}, torch::kInt64), torch::arange(n, torch::kInt64)};
+  auto gen = make_generator(stream);
+  const auto order = torch::randperm(n, gen, torch::kInt64);
+  return {std::get<0>(order.narrow(0, 0, held).sort()),
+          std::get<0>(order.narrow(0, held, n - held).sort())};
 }
 
 }  // namespace
@@ -202,6 +280,10 @@ std::shared_ptr<const RewardEnsemble> RewardModelTrainer::train(
   impl->version = version;
   impl->config = config_;
   const bool continued = previous_ && !config_.relabel_from_scratch;
+  const auto [validation, training] =
+      split_rows(n, config_.rm_validation,
+                 derive_seed(seed_, Purpose::kRewardValidation, version));
+  const int64_t n_train = training.size(0);
   for (int32_t m = 0; m < config_.ensemble; ++m) {
     RewardNet net(shape);
     if (continued) {
@@ -212,15 +294,19 @@ std::shared_ptr<const RewardEnsemble> RewardModelTrainer::train(
     } else {
       net->init_weights(derive_seed(seed_, Purpose::kRewardInit, version, m));
     }
-    torch::Tensor rows = torch::arange(n, torch::kInt64);
+    torch::Tensor rows = training;
     if (config_.ensemble_bootstrap) {
       auto gen =
           make_generator(derive_seed(seed_, Purpose::kRewardTrain, version, 2 * m + 1));
-      rows = torch::randint(n, {n}, gen, torch::kInt64);
+      rows = training.index_select(
+          0, torch::randint(n_train, {n_train}, gen, torch::kInt64));
     }
-    if (n > 0)
-      fit(net, config_, xa, xb, y, rows,
-          derive_seed(seed_, Purpose::kRewardTrain, version, 2 * m), stop_);
+    Fit f;
+    if (n_train > 0)
+      f = fit(net, config_, xa, xb, y, rows, validation,
+              derive_seed(seed_, Purpose::kRewardTrain, version, 2 * m), stop_);
+    impl->epochs.push_back(f.epochs);
+    impl->validation.push_back(f.validation_accuracy);
     const auto s = raw_scores(net, norm_input);
     const Moments norm = moments(s.data(), s.size());
     const double sd = norm.std();

@@ -247,8 +247,21 @@ const ConfigSchema<RewardConfig>& reward_schema() {
         "reward.rm_learning_rate", "learned: Adam learning rate",
         [](C & c) -> auto& { return c.rm_learning_rate; }, 0.0, kInf, true);
     s.add_int(
-        "reward.rm_epochs", "learned: passes over the comparisons per training",
+        "reward.rm_epochs",
+        "learned: passes over the comparisons per training (at most, with "
+        "reward.rm_validation > 0)",
         [](C & c) -> auto& { return c.rm_epochs; }, 1, 1 << 20);
+    s.add_double(
+        "reward.rm_validation",
+        "learned: share of the training comparisons held back to stop training "
+        "early: it ends after reward.rm_patience epochs without a higher "
+        "validation accuracy and keeps the best epoch's weights (0 = every "
+        "reward.rm_epochs epoch, no comparison held back)",
+        [](C & c) -> auto& { return c.rm_validation; }, 0.0, 0.5);
+    s.add_int(
+        "reward.rm_patience",
+        "learned: epochs without a higher validation accuracy before training stops",
+        [](C & c) -> auto& { return c.rm_patience; }, 1, 1 << 20);
     s.add_int(
         "reward.rm_batch_size", "learned: comparisons per Adam step",
         [](C & c) -> auto& { return c.rm_batch_size; }, 1, 1 << 24);

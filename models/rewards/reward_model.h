@@ -49,7 +49,9 @@ struct RewardConfig {
   int32_t rm_hidden = 32;           // width
   int32_t rm_layers = 2;            // MLP hidden layers / GRU layers
   double rm_learning_rate = 3e-3;   // Adam
-  int32_t rm_epochs = 30;           // passes over the comparisons
+  int32_t rm_epochs = 30;           // at most this many passes over the comparisons
+  double rm_validation = 0.1;       // share held back to choose the epoch (0: none)
+  int32_t rm_patience = 10;         // epochs without a better validation accuracy: stop
   int32_t rm_batch_size = 64;       // comparisons per step
   int32_t ensemble = 1;             // members M
   bool ensemble_bootstrap = false;  // each member on a resample of the pairs
