@@ -132,8 +132,7 @@ int summarize_command(const std::vector<std::string>& args) {
     return to_int(ExitStatus::kFailure);
   }
   for (const auto& line :
-       grid_edges(summary.points, metric.empty() ? "final_gold" : "final",
-                  metric.empty() ? "final gold" : "final " + metric))
+       grid_edges(summary.points, "final", "final " + summary.metric))
     std::cerr << "raftsim summarize: note: " << line << "\n";
   if (key.empty() && !metric.empty())
     return written(format == "csv" ? format_metric_csv(summary)
@@ -145,8 +144,7 @@ int summarize_command(const std::vector<std::string>& args) {
   std::string header;
   if (!tune.empty()) {
     try {
-      TunedPoints tuned = select_on_tuning_seeds(
-          points, tune, tuning_seeds, metric.empty() ? "final_gold" : "final");
+      TunedPoints tuned = select_on_tuning_seeds(points, tune, tuning_seeds, "final");
       points = std::move(tuned.points);
       for (const auto& line : tuned.choices) header += "# tuned: " + line + "\n";
     } catch (const ConfigError& e) {

@@ -8,12 +8,14 @@
 
 namespace raftsim {
 
+bool is_injected_fault(const std::string& key) { return key.rfind("faults.", 0) == 0; }
+
 bool changes_results(const std::string& key) {
   static const char* kFree[] = {
       "actors.generators",    "actors.nodes", "actors.reward_workers",
       "actors.chunk_retries", "iterations",   "log.checkpoint_every",
       "log.checkpoint_keep"};
-  if (key.rfind("faults.", 0) == 0) return false;
+  if (is_injected_fault(key)) return false;
   return std::none_of(std::begin(kFree), std::end(kFree),
                       [&](const char* k) { return key == k; });
 }

@@ -14,6 +14,11 @@ namespace raftsim {
 // cadence, injected faults. --set may change these when resuming.
 bool changes_results(const std::string& key);
 
+// True for an injected fault (faults.*): it belongs to the session that ran
+// it, not to the experiment, so a resume drops it and a sweep rerun without
+// it is the same sweep.
+bool is_injected_fault(const std::string& key);
+
 // What identifies the experiment: FNV-1a of the resolved "key = value"
 // lines of the keys that change results. Two configs with the same hash
 // give the same /metrics row for row, on the same build.

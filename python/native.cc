@@ -302,10 +302,7 @@ py::dict summarize(const std::vector<std::string>& inputs, const std::string& me
   result["points"] = points;
   result["skipped"] = skipped;
   result["warnings"] = summary.warnings;
-  const bool by_metric = !metric.empty();
-  result["edges"] =
-      grid_edges(summary.points, by_metric ? "final" : "final_gold",
-                 by_metric ? "final " + metric : std::string("final gold"));
+  result["edges"] = grid_edges(summary.points, "final", "final " + summary.metric);
   result["metric"] = summary.metric;
   result["start"] = summary.start;
   result["best"] = summary.best;
@@ -331,8 +328,7 @@ py::dict compare(const std::vector<std::string>& inputs, const std::string& spec
   std::vector<PointSummary> points = summary.points;
   std::vector<std::string> choices;
   if (!tune.empty()) {
-    TunedPoints tuned = select_on_tuning_seeds(points, tune, tuning_seeds,
-                                               metric.empty() ? "final_gold" : "final");
+    TunedPoints tuned = select_on_tuning_seeds(points, tune, tuning_seeds, "final");
     points = std::move(tuned.points);
     choices = std::move(tuned.choices);
   }

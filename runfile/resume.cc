@@ -91,7 +91,7 @@ ResumePlan plan_resume(const std::string& path, const Settings& overrides) {
   // (else a run killed at row 5 would be killed there on every resume).
   Settings settings;
   std::copy_if(stored.begin(), stored.end(), std::back_inserter(settings),
-               [](const auto& kv) { return kv.first.rfind("faults.", 0) != 0; });
+               [](const auto& kv) { return !is_injected_fault(kv.first); });
   for (const auto& [key, value] : overrides) {
     if (!changes_results(key)) continue;
     const std::string& name = key;  // (a structured binding cannot be captured)

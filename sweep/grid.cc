@@ -7,6 +7,8 @@
 #include <set>
 #include <sstream>
 
+#include "experiment/experiment_hash.h"
+
 namespace raftsim {
 
 namespace {
@@ -204,9 +206,7 @@ std::vector<std::string> base_differences(const std::map<std::string, std::strin
                                           const std::string& b_name) {
   std::vector<std::string> out;
   for (const auto& [key, value] : a) {
-    // Injected faults belong to the session that ran them (a resume drops
-    // them too): a sweep rerun without them is the same sweep.
-    if (key.rfind("faults.", 0) == 0) continue;
+    if (is_injected_fault(key)) continue;
     const auto it = b.find(key);
     const std::string other = it == b.end() ? "(none)" : it->second;
     if (other != value)
