@@ -22,6 +22,7 @@ void use_snapshot(const GeneratorContext& ctx, GeneratorState& st,
   if (!st.policy) {
     use_single_compute_thread();
     st.policy = ctx.initial->clone();
+    st.policy->record_chain(ctx.record_chain);
     st.initial = ctx.initial->clone();
     st.loaded_version = 0;
   }

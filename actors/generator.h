@@ -24,6 +24,9 @@ struct GeneratorContext {
   std::vector<int32_t> eval_prompts;      // the task's held-out prompts
   uint64_t seed = 0;
   double temperature = 1.0;
+  // Replicas record their sampling chains (Policy::record_chain): a policy
+  // gradient trains on a diffusion chain's steps.
+  bool record_chain = false;
   FaultConfig faults;
   // Injected failures still to happen (faults.crash_times), shared by all.
   std::shared_ptr<std::atomic<int>> crashes_left =

@@ -184,13 +184,13 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, Samples& x) {
   return f(caf::meta::type_name("Samples"), x.prompt_length, x.response_length,
            x.point_dim, x.k, x.policy_version, x.prompt_ids, x.prompts, x.responses,
-           x.points, x.logp, x.logp_initial, x.token_logp);
+           x.points, x.logp, x.logp_initial, x.token_logp, x.chain_steps, x.chain);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, TrainBatch& x) {
   return f(caf::meta::type_name("TrainBatch"), x.prompt_length, x.response_length,
            x.point_dim, x.prompts, x.responses, x.points, x.group, x.reward,
-           x.logp_initial, x.token_logp);
+           x.logp_initial, x.token_logp, x.chain_steps, x.chain);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, SampleBatch& x) {

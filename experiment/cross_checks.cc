@@ -70,18 +70,65 @@ void validate_trainer(const RunConfig& c) {
         with + ": it makes trainer.ppo_epochs passes over the batch");
 }
 
+// The trainer algorithms a policy of these traits can run: a policy
+// gradient over tokens needs exact log-probabilities, one over a chain its
+// steps' densities (and no critic, which reads tokens).
+bool runs_on(const AlgorithmTraits& algo, const PolicyTraits& policy) {
+  if (!algo.policy_gradient()) return true;
+  if (algo.chain_only) return policy.chain_log_probs;
+  if (policy.exact_log_probs) return true;
+  return policy.chain_log_probs && algo.advantage != Advantage::kCritic;
+}
+
+// A policy gradient over a diffusion chain's steps (DDPO): every step it
+// trains on must be a Gaussian with noise, and nothing may need the
+// point's own log-probability.
+void validate_chain_gradient(const RunConfig& c) {
+  const std::string with = " with trainer.algorithm = " + c.trainer.algorithm +
+                           " on policy.model = " + c.policy.model;
+  const PolicyConfig& p = c.policy;
+  if (p.sampler != "ddpm")
+    throw ConfigError::only("policy.sampler", p.sampler, "ddpm",
+                            with +
+                                ": its ratios are the ancestral steps' densities, "
+                                "and a DDIM chain has no noise");
+  if (p.temperature <= 0)
+    throw ConfigError("policy.temperature", format_double(p.temperature),
+                      "> 0" + with + ": at temperature 0 the chain has no noise");
+  if (p.diffusion_steps < 2)
+    throw ConfigError("policy.diffusion_steps", std::to_string(p.diffusion_steps),
+                      "at least 2" + with + ": the last step adds no noise");
+  const std::string no_logp = with + ": a point has no exact log-probability";
+  if (c.trainer.kl_coef != 0)
+    throw ConfigError::only("trainer.kl_coef", format_double(c.trainer.kl_coef), "0",
+                            no_logp);
+  if (c.trainer.entropy_coef != 0)
+    throw ConfigError::only("trainer.entropy_coef",
+                            format_double(c.trainer.entropy_coef), "0", no_logp);
+}
+
 // What a policy without exact log-probabilities (diffusion) cannot do, and
 // what a task with continuous responses cannot.
 void validate_log_probs(const RunConfig& c) {
-  if (!policy_traits(c.policy.model).exact_log_probs) {
-    const std::string why = " with policy.model = " + c.policy.model +
-                            ": it gives no exact log-probability";
+  const PolicyTraits& policy = policy_traits(c.policy.model);
+  const AlgorithmTraits& algo = algorithm_traits(c.trainer.algorithm);
+  if (!runs_on(algo, policy)) {
+    std::string allowed;
+    for (const auto& name : algorithm_names())
+      if (runs_on(algorithm_traits(name), policy))
+        allowed += (allowed.empty() ? "" : ", ") + name;
+    throw ConfigError(
+        "trainer.algorithm", c.trainer.algorithm,
+        allowed + " with policy.model = " + c.policy.model +
+            (algo.chain_only ? ": its actions are the steps of a diffusion chain"
+                             : ": it gives no exact log-probability for the ratios"));
+  }
+  if (!policy.exact_log_probs) {
     if (c.ranker.kl_coef != 0)
       throw ConfigError::only("ranker.kl_coef", format_double(c.ranker.kl_coef), "0",
-                              why + " to rank by");
-    if (algorithm_traits(c.trainer.algorithm).policy_gradient())
-      throw ConfigError::only("trainer.algorithm", c.trainer.algorithm, "sft",
-                              why + " for a policy gradient's ratios");
+                              " with policy.model = " + c.policy.model +
+                                  ": it gives no exact log-probability to rank by");
+    if (algo.policy_gradient()) validate_chain_gradient(c);
   }
   if (task_shape(c.task).point_dim == 0) return;
   const std::string with = " with task.name = " + c.task.name;

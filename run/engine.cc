@@ -34,6 +34,7 @@ std::shared_ptr<GeneratorContext> make_generator_context(
   g->eval_prompts = task->eval_prompts();
   g->seed = config.seed;
   g->temperature = config.policy.temperature;
+  g->record_chain = algorithm_traits(config.trainer.algorithm).policy_gradient();
   g->faults = config.faults;
   g->crashes_left->store(
       config.faults.generator_crash.empty() ? 0 : config.faults.crash_times);

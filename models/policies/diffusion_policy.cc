@@ -56,6 +56,7 @@ int32_t DiffusionPolicy::denoising_steps(const PolicyConfig& c) {
 PolicyTraits DiffusionPolicy::traits() {
   PolicyTraits t;
   t.exact_log_probs = false;
+  t.chain_log_probs = true;
   t.needs = [](const TaskShape& task) -> std::string {
     return task.point_dim > 0 ? "" : "a task with continuous responses";
   };
@@ -135,7 +136,7 @@ torch::Tensor DiffusionPolicy::predict_noise(const torch::Tensor& x,
 }
 
 torch::Tensor DiffusionPolicy::draw(const torch::Tensor& c, double temperature,
-                                    uint64_t seed) {
+                                    uint64_t seed, Chain* chain) {
   c10::InferenceMode inference;
   const int64_t N = c.size(0);
   auto gen = make_generator(seed);
@@ -157,29 +158,86 @@ torch::Tensor DiffusionPolicy::draw(const torch::Tensor& c, double temperature,
     }
     return x;
   }
+  const bool record = chain && temperature > 0;
+  std::vector<torch::Tensor> states, densities;
   for (int64_t t = steps_ - 1; t >= 0; --t) {
-    const double a = 1 - beta_[t], abar = alpha_bar_[t];
-    const auto eps = predict_noise(x, at(t), c);
-    x = (x - beta_[t] / std::sqrt(1 - abar) * eps) / std::sqrt(a);
-    if (t > 0) {
-      const double sigma = std::sqrt(beta_[t] * (1 - alpha_bar_[t - 1]) / (1 - abar));
-      x = x + (temperature * sigma) * torch::randn({N, dim_}, gen);
+    const auto mean = step_mean(x, t, at(t), c);
+    if (record) states.push_back(x);
+    if (t == 0) {
+      x = mean;
+      break;
     }
+    const double sigma = temperature * step_sigma(t);
+    x = mean + sigma * torch::randn({N, dim_}, gen);
+    if (record) densities.push_back(step_log_density(x, mean, sigma));
+  }
+  if (record) {
+    chain->states = torch::stack(states, 1);
+    chain->log_density =
+        densities.empty() ? torch::zeros({N, 0}) : torch::stack(densities, 1);
   }
   return x;
+}
+
+double DiffusionPolicy::step_sigma(int64_t t) const {
+  return std::sqrt(beta_[t] * (1 - alpha_bar_[t - 1]) / (1 - alpha_bar_[t]));
+}
+
+torch::Tensor DiffusionPolicy::step_mean(const torch::Tensor& x, int64_t step,
+                                         const torch::Tensor& t,
+                                         const torch::Tensor& c) {
+  const auto eps = predict_noise(x, t, c);
+  return (x - beta_[step] / std::sqrt(1 - alpha_bar_[step]) * eps) /
+         std::sqrt(1 - beta_[step]);
+}
+
+torch::Tensor DiffusionPolicy::step_log_density(const torch::Tensor& next,
+                                                const torch::Tensor& mean,
+                                                double sigma) const {
+  const double norm = dim_ * (std::log(sigma) + 0.5 * std::log(2 * kPi));
+  return -0.5 * ((next - mean) / sigma).pow(2).sum(1) - norm;
+}
+
+torch::Tensor DiffusionPolicy::chain_log_prob(const torch::Tensor& chain,
+                                              const torch::Tensor& contexts,
+                                              double temperature) {
+  const int64_t n = chain.size(0), S = chain.size(1) - 1;
+  if (S != steps_ - 1 || chain.size(2) != dim_ || config_.sampler != "ddpm")
+    throw std::invalid_argument("not a chain of this policy's ancestral steps");
+  std::vector<torch::Tensor> out;
+  for (int64_t j = 0; j < S; ++j) {
+    const int64_t t = steps_ - 1 - j;
+    const auto x = chain.select(1, j);
+    const auto mean = step_mean(x, t, torch::full({n}, t, torch::kInt64), contexts);
+    out.push_back(
+        step_log_density(chain.select(1, j + 1), mean, temperature * step_sigma(t)));
+  }
+  return out.empty() ? torch::zeros({n, 0}) : torch::stack(out, 1);
 }
 
 void DiffusionPolicy::sample(double temperature, uint64_t seed, Samples& out) {
   const int64_t n = out.n_prompts(), k = out.k;
   const auto contexts =
       as_tensor(out.prompts, n, out.prompt_length).select(1, 0).repeat_interleave(k);
-  const auto x = draw(contexts, temperature, seed).contiguous();
+  const bool record = record_chain_ && temperature > 0 && config_.sampler == "ddpm";
+  Chain chain;
+  const auto x =
+      draw(contexts, temperature, seed, record ? &chain : nullptr).contiguous();
   out.response_length = 0;
   out.responses.clear();
   out.point_dim = dim_;
   out.points.assign(x.data_ptr<float>(), x.data_ptr<float>() + n * k * dim_);
   out.logp.assign(static_cast<size_t>(n * k), std::numeric_limits<double>::quiet_NaN());
   out.token_logp.clear();
+  out.chain.clear();
+  out.chain_steps = 0;
+  if (!record) return;
+  const auto states = chain.states.contiguous();
+  const auto density = chain.log_density.to(torch::kDouble).contiguous();
+  out.chain_steps = static_cast<int32_t>(density.size(1));
+  out.chain.assign(states.data_ptr<float>(), states.data_ptr<float>() + states.numel());
+  out.token_logp.assign(density.data_ptr<double>(),
+                        density.data_ptr<double>() + density.numel());
 }
 
 std::vector<double> DiffusionPolicy::log_prob(const Samples& samples, double) {
@@ -190,6 +248,7 @@ std::vector<double> DiffusionPolicy::log_prob(const Samples& samples, double) {
 std::unique_ptr<Policy> DiffusionPolicy::clone() const {
   auto copy = std::make_unique<DiffusionPolicy>(config_, task_, 0);
   copy->load(*weights());
+  copy->record_chain_ = record_chain_;
   return copy;
 }
 

@@ -29,7 +29,17 @@
 // A diffusion model gives no exact log-probability: log_prob() is NaN, and
 // the token-level calls (sequence_nll, token_log_softmax) throw
 // std::logic_error; the configuration refuses what would need them
-// (ranker.kl_coef > 0, the policy-gradient trainers).
+// (ranker.kl_coef > 0, a KL or entropy term in a policy gradient).
+//
+// Each ancestral step with noise is a Gaussian, x_{t-1} ~ N(mu_theta(x_t,
+// t, c), (lambda sigma_t)^2 I), so a ddpm chain has an exact log-density
+// per step: the actions of a policy gradient over the chain (DDPO, Black et
+// al. 2023). With record_chain(true), sample() keeps the T states that
+// enter the T - 1 steps with noise (t = T-1 .. 1; the last step, t = 0,
+// adds none) and each step's log-density; chain_log_prob() recomputes them
+// under the current weights. The score function of those steps is the
+// gradient DDPO follows: the last step's own dependence on the weights
+// (x_0 = mu_theta(x_1, 0)) is not differentiated, as in DDPO.
 #pragma once
 
 #include <vector>
@@ -51,6 +61,7 @@ class DiffusionPolicy final : public TorchPolicy {
   void sample(double temperature, uint64_t seed, Samples& out) override;
   std::vector<double> log_prob(const Samples& samples, double temperature) override;
   bool has_log_prob() const override { return false; }
+  void record_chain(bool on) override { record_chain_ = on; }
   std::unique_ptr<Policy> clone() const override;
 
   torch::nn::Module& module() override { return net_; }
@@ -69,16 +80,36 @@ class DiffusionPolicy final : public TorchPolicy {
   // eps_theta(x [N, D] float, t [N] int64, c [N] int64): [N, D].
   torch::Tensor predict_noise(const torch::Tensor& x, const torch::Tensor& t,
                               const torch::Tensor& c);
+  torch::Tensor chain_log_prob(const torch::Tensor& chain,
+                               const torch::Tensor& contexts,
+                               double temperature) override;
+
+  // A ddpm chain's record: states [n, S + 1, D] and step log-densities [n, S].
+  struct Chain {
+    torch::Tensor states, log_density;
+  };
   // Samples of n rows with contexts `c` [n] int64 from the RNG `seed`
-  // (what sample() runs on a chunk's rows): [n, D].
-  torch::Tensor draw(const torch::Tensor& c, double temperature, uint64_t seed);
+  // (what sample() runs on a chunk's rows): [n, D]. With `chain` (ddpm,
+  // temperature > 0), also the chain that produced them.
+  torch::Tensor draw(const torch::Tensor& c, double temperature, uint64_t seed,
+                     Chain* chain = nullptr);
 
   int32_t steps() const { return steps_; }
+  // sigma_t of the ancestral step t = 1 .. T-1 at temperature 1.
+  double step_sigma(int64_t step) const;
 
  private:
   PolicyConfig config_;
   const Task& task_;
+  // mu_theta(x_t, t, c) of an ancestral step (t [n] all equal to `step`),
+  // and its log-density of `next` at standard deviation `sigma` [n].
+  torch::Tensor step_mean(const torch::Tensor& x, int64_t step, const torch::Tensor& t,
+                          const torch::Tensor& c);
+  torch::Tensor step_log_density(const torch::Tensor& next, const torch::Tensor& mean,
+                                 double sigma) const;
+
   int32_t dim_, contexts_, steps_;
+  bool record_chain_ = false;
   std::vector<double> beta_, alpha_bar_;  // [T]
   torch::Tensor time_features_;           // [T, 32] sinusoidal, not trained
   torch::nn::Module net_;

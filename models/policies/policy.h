@@ -90,6 +90,12 @@ class Policy {
   virtual std::vector<double> log_prob(const Samples& samples, double temperature) = 0;
   // Whether log_prob is exact (false: a diffusion policy).
   virtual bool has_log_prob() const { return true; }
+  // A policy whose responses come out of a chain of stochastic steps
+  // (diffusion) records from now on, in sample(), the chain and each
+  // step's log-density (Samples::chain, token_logp): a policy gradient's
+  // actions. Token policies always record their tokens' log-probabilities
+  // and ignore this.
+  virtual void record_chain(bool /*on*/) {}
 
   // A deep, immutable copy of the current weights, and loading one back.
   virtual std::shared_ptr<const PolicyWeights> weights() const = 0;
@@ -111,6 +117,10 @@ struct PolicyTraits {
   // log pi(y|x) exactly: needed to rank by KL and for policy gradients (a
   // diffusion model has none).
   bool exact_log_probs = true;
+  // Without exact log-probabilities, an exact log-density for each step of
+  // the chain that samples a response (a diffusion model's ancestral
+  // steps): enough for a policy gradient over the chain (DDPO).
+  bool chain_log_probs = false;
   // Empty if it can represent a task of this shape, else what it needs.
   std::string (*needs)(const TaskShape& task) = nullptr;
   // Checks among its own policy.* keys (throws ConfigError); may be null.

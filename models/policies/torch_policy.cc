@@ -18,6 +18,11 @@ std::vector<torch::Tensor> state_tensors(const torch::nn::Module& m) {
 }
 }  // namespace
 
+torch::Tensor TorchPolicy::chain_log_prob(const torch::Tensor&, const torch::Tensor&,
+                                          double) {
+  throw std::logic_error("this policy samples no chain of stochastic steps");
+}
+
 std::shared_ptr<const PolicyWeights> TorchPolicy::weights() const {
   auto w = std::make_shared<PolicyWeights>();
   for (const auto& t : state_tensors(module()))

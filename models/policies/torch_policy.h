@@ -66,6 +66,16 @@ class TorchPolicy : public Policy {
                                           const torch::Tensor& responses,
                                           double temperature) = 0;
 
+  // The log-density of each recorded chain step at `temperature`: chain
+  // [n, S + 1, D] float (Samples::chain), contexts [n] int64; returns
+  // [n, S], differentiable, computed as sample() computes the behaviour's
+  // (so a fresh sample's ratio is 1: bit for bit on the rows sampled
+  // together, to float rounding in other matrix shapes). Policies without a
+  // chain throw std::logic_error.
+  virtual torch::Tensor chain_log_prob(const torch::Tensor& chain,
+                                       const torch::Tensor& contexts,
+                                       double temperature);
+
   std::shared_ptr<const PolicyWeights> weights() const override;
   void load(const PolicyWeights& weights) override;
 };

@@ -19,6 +19,7 @@ void Pool::append(const Samples& c, const std::vector<double>& chunk_gold,
     s.response_length = c.response_length;
     s.point_dim = c.point_dim;
     s.k = c.k;
+    s.chain_steps = c.chain_steps;
     s.policy_version = c.policy_version;
   }
   auto extend = [](auto& dst, const auto& src) {
@@ -31,6 +32,7 @@ void Pool::append(const Samples& c, const std::vector<double>& chunk_gold,
   extend(s.logp, c.logp);
   extend(s.logp_initial, c.logp_initial);
   extend(s.token_logp, c.token_logp);
+  extend(s.chain, c.chain);
   extend(gold, chunk_gold);
   extend(proxy, chunk_proxy);
 }
@@ -150,7 +152,11 @@ TrainBatch accepted_batch(const Pool& pool, const std::vector<int32_t>& accepted
   b.point_dim = s.point_dim;
   b.prompts.reserve(accepted.size() * s.prompt_length);
   b.responses.reserve(accepted.size() * s.response_length);
-  const bool per_token = !s.token_logp.empty();
+  b.chain_steps = s.chain_steps;
+  const bool per_action = !s.token_logp.empty();
+  const size_t actions = static_cast<size_t>(s.actions());
+  const size_t chain_row =
+      s.chain.empty() ? 0 : static_cast<size_t>(s.chain_steps + 1) * s.point_dim;
   for (int32_t i : accepted) {
     const int32_t* p = s.prompt(i / s.k);
     const int32_t* r = s.response(i);
@@ -159,11 +165,12 @@ TrainBatch accepted_batch(const Pool& pool, const std::vector<int32_t>& accepted
     b.points.insert(b.points.end(), s.point(i), s.point(i) + s.point_dim);
     b.reward.push_back(pool.proxy[i]);
     b.logp_initial.push_back(s.logp_initial[i]);
-    if (per_token)
-      b.token_logp.insert(
-          b.token_logp.end(),
-          s.token_logp.begin() + static_cast<size_t>(i) * s.response_length,
-          s.token_logp.begin() + static_cast<size_t>(i + 1) * s.response_length);
+    if (per_action)
+      b.token_logp.insert(b.token_logp.end(),
+                          s.token_logp.begin() + static_cast<size_t>(i) * actions,
+                          s.token_logp.begin() + static_cast<size_t>(i + 1) * actions);
+    b.chain.insert(b.chain.end(), s.chain.begin() + static_cast<size_t>(i) * chain_row,
+                   s.chain.begin() + static_cast<size_t>(i + 1) * chain_row);
   }
   // Whole groups (every response of each accepted prompt, in order)?
   bool whole = s.k > 1 && accepted.size() % s.k == 0;

@@ -13,6 +13,13 @@ namespace raftsim {
 // is response j of prompt p. A response is response_length tokens, or, on a
 // continuous task (task.name = points), a point of point_dim floats and no
 // tokens.
+//
+// A policy gradient's actions are a response's tokens, or, for a diffusion
+// policy whose generator records its chain (Policy::record_chain), the
+// chain_steps stochastic denoising steps that led to the point: the chain
+// holds the chain_steps + 1 states they went through (x_T first, the input
+// of the last, noise-free step last), and token_logp each step's Gaussian
+// log-density.
 struct Samples {
   int32_t prompt_length = 0;
   int32_t response_length = 0;
@@ -27,11 +34,15 @@ struct Samples {
   // policy, which has no exact log-probability)
   std::vector<double> logp;
   std::vector<double> logp_initial;  // [n] log pi_0(y|x) at the sampling temperature
-  // [n * response_length] log pi_v(y_i | x, y_<i) at the sampling temperature,
-  // per token (logp is their sum): importance ratios of the policy-gradient
-  // trainers
+  // [n * actions()] log pi_v of each action at the sampling temperature: per
+  // token, log pi_v(y_i | x, y_<i) (logp is their sum); per denoising step,
+  // log N(x_{t-1}; mu_v(x_t, t), (lambda sigma_t)^2 I). Importance ratios of
+  // the policy-gradient trainers.
   std::vector<double> token_logp;
+  int32_t chain_steps = 0;   // recorded stochastic denoising steps (0: none)
+  std::vector<float> chain;  // [n * (chain_steps + 1) * point_dim]
 
+  int32_t actions() const { return chain_steps > 0 ? chain_steps : response_length; }
   int32_t n_prompts() const { return static_cast<int32_t>(prompt_ids.size()); }
   int32_t size() const { return n_prompts() * k; }
   const int32_t* prompt(int32_t p) const { return prompts.data() + p * prompt_length; }
@@ -55,8 +66,11 @@ struct TrainBatch {
   int32_t group = 1;                 // consecutive rows that answer one prompt
   std::vector<double> reward;        // [n] proxy reward
   std::vector<double> logp_initial;  // [n] log pi_0(y|x), sampling temperature
-  std::vector<double> token_logp;    // [n * response_length] behaviour policy
+  std::vector<double> token_logp;    // [n * actions()] behaviour policy
+  int32_t chain_steps = 0;           // as in Samples
+  std::vector<float> chain;          // [n * (chain_steps + 1) * point_dim]
 
+  int32_t actions() const { return chain_steps > 0 ? chain_steps : response_length; }
   int32_t size() const {
     return prompt_length ? static_cast<int32_t>(prompts.size()) / prompt_length : 0;
   }

@@ -1,5 +1,6 @@
 #include "models/training/trainer.h"
 
+#include <algorithm>
 #include <cmath>
 #include <functional>
 #include <future>
@@ -262,17 +263,23 @@ double Trainer::train(uint64_t iteration, const TrainBatch& batch) {
   return pass_loss / static_cast<double>(rows_in_pass);
 }
 
-// Policy gradients on every row of the batch (models/training/policy_gradient.h).
+// Policy gradients on every row of the batch (models/training/policy_gradient.h),
+// over its tokens or, for a diffusion policy, over its chain's steps (DDPO).
 // Advantages are computed once, before the first pass, from the rewards
 // (and for ppo the critic's values then); each pass visits the rows in the
 // order of the stream (seed, iteration, epoch). Every loss is a sum over
 // tokens divided by the minibatch's rows * R, so shards add up.
 double Trainer::Impl::train_policy_gradient(uint64_t iteration,
                                             const TrainBatch& batch) {
-  const int64_t n = batch.size(), P = batch.prompt_length, R = batch.response_length;
+  // R actions per row: response tokens, or a diffusion chain's steps.
+  const int64_t n = batch.size(), P = batch.prompt_length, R = batch.actions();
   const AlgorithmTraits& algo = *algorithm;
   const auto prompts = as_tensor(batch.prompts, n, P);
-  const auto responses = as_tensor(batch.responses, n, R);
+  const auto responses = as_tensor(batch.responses, n, batch.response_length);
+  const bool over_chain = batch.chain_steps > 0;
+  const auto chain = over_chain ? torch::tensor(batch.chain, torch::kFloat)
+                                      .view({n, batch.chain_steps + 1, batch.point_dim})
+                                : torch::Tensor();
   auto* initial_policy = dynamic_cast<TorchPolicy*>(initial.get());
   // The policy's dtype (tabular: double; token policies: float).
   const auto dtype = torch_policy->module().parameters().front().scalar_type();
@@ -301,6 +308,8 @@ double Trainer::Impl::train_policy_gradient(uint64_t iteration,
       a = rloo_advantages(reward, batch.group);
     if (algo.advantage == Advantage::kGroupNormalised)
       a = group_normalised_advantages(reward, batch.group);
+    if (algo.advantage_clip > 0)
+      for (double& v : a) v = std::clamp(v, -algo.advantage_clip, algo.advantage_clip);
     advantage = torch::tensor(a, torch::kDouble).to(dtype).view({n, 1}).expand({n, R});
   }
   const double clip = algo.clipped ? config.clip : 0.0;
@@ -315,12 +324,21 @@ double Trainer::Impl::train_policy_gradient(uint64_t iteration,
       const int64_t rows = std::min<int64_t>(config.batch_size, n - start);
       const auto idx = order.narrow(0, start, rows);
       const auto p = prompts.index_select(0, idx), y = responses.index_select(0, idx);
+      const auto x = over_chain ? chain.index_select(0, idx) : torch::Tensor();
       const auto old = behaviour.index_select(0, idx),
                  adv = advantage.index_select(0, idx);
       const double tokens = static_cast<double>(rows * R);
       total += step(rows,
                     [&](int64_t a, int64_t b) {
                       const auto ps = p.narrow(0, a, b - a), ys = y.narrow(0, a, b - a);
+                      if (over_chain) {  // no entropy or KL term (cross_checks.cc)
+                        const auto logp = torch_policy->chain_log_prob(
+                            x.narrow(0, a, b - a), ps.select(1, 0), temperature);
+                        return surrogate_loss(logp, old.narrow(0, a, b - a),
+                                              adv.narrow(0, a, b - a), clip)
+                                   .sum() /
+                               tokens;
+                      }
                       const auto lsm =
                           torch_policy->token_log_softmax(ps, ys, temperature);
                       const auto logp = lsm.gather(2, ys.unsqueeze(2)).squeeze(2);
@@ -363,7 +381,8 @@ const ConfigSchema<TrainerConfig>& trainer_schema() {
         "sft (RAFT's fine-tuning on the accepted set), or a policy gradient "
         "on it: rloo, "
         "grpo, ppo (clipped, with a learned critic), raftpp (RAFT++: "
-        "clipped-ratio SFT)",
+        "clipped-ratio SFT), ddpo (policy.model = diffusion: a clipped ratio per "
+        "denoising step)",
         [](C & c) -> auto& { return c.algorithm; }, algorithm_names());
     s.add_choice("trainer.optimizer",
                  "adam or sgd (plain gradient steps of trainer.learning_rate)",

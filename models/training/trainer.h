@@ -2,7 +2,7 @@
 // (trainer.algorithm):
 //   sft     plain supervised fine-tuning (cross-entropy, temperature 1):
 //           RAFT's third step; the losing samples never enter the loss
-//   rloo, grpo, ppo, raftpp  policy gradients at the sampling temperature
+//   rloo, grpo, ppo, raftpp, ddpo  policy gradients at the sampling temperature
 //           (models/training/policy_gradient.h), with trainer.ppo_epochs passes, an
 //           optional KL(pi || pi_0) penalty in the reward or the loss, an
 //           entropy bonus; ppo also trains a critic (models/training/value_model.h)
@@ -46,7 +46,7 @@ template <class Cfg>
 class ConfigSchema;
 
 struct TrainerConfig {
-  std::string algorithm = "sft";   // sft | rloo | grpo | ppo | raftpp
+  std::string algorithm = "sft";   // sft | rloo | grpo | ppo | raftpp | ddpo
   std::string optimizer = "adam";  // adam | sgd
   double learning_rate = 0.05;
   int32_t epochs = 2;

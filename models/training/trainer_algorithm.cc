@@ -15,6 +15,16 @@ AlgorithmTraits gradient(Advantage advantage, bool whole_groups, int32_t min_k,
   return t;
 }
 
+// DDPO's per-prompt statistics are the group's mean and std here (the
+// prompt's K responses of the iteration); its clip range and advantage
+// bound are those of Black et al.'s implementation.
+AlgorithmTraits ddpo() {
+  AlgorithmTraits t = gradient(Advantage::kGroupNormalised, true, 2, true);
+  t.chain_only = true;
+  t.advantage_clip = 5;
+  return t;
+}
+
 const TraitTable<AlgorithmTraits>& algorithms() {
   // The whole-group algorithms bring the ranker that passes whole groups.
   const VariantDefaults groups = {{"ranker.strategy", "all"}};
@@ -26,6 +36,7 @@ const TraitTable<AlgorithmTraits>& algorithms() {
           {"grpo", gradient(Advantage::kGroupNormalised, true, 2, true), groups},
           {"ppo", gradient(Advantage::kCritic, true, 1, true), groups},
           {"raftpp", gradient(Advantage::kOne, false, 1, true, false), {}},
+          {"ddpo", ddpo(), {{"ranker.strategy", "all"}, {"trainer.clip", "0.0001"}}},
       });
   return table;
 }

@@ -7,6 +7,12 @@
 //   grpo    clipped ratio, advantages normalised within the group
 //   ppo     clipped ratio, GAE advantages from a learned critic
 //   raftpp  RAFT++: clipped ratio with advantage 1 on every accepted sample
+//   ddpo    DDPO (Black et al. 2023) for a diffusion policy: a clipped ratio
+//           per denoising step, advantages normalised within the prompt's
+//           group and clipped to [-5, 5]; its defaults are DDPO's
+//           (trainer.clip = 1e-4)
+// rloo, grpo and raftpp also run on a diffusion policy, over the same
+// per-step log-densities; ppo's critic reads tokens and does not.
 #pragma once
 
 #include <cstdint>
@@ -38,6 +44,11 @@ struct AlgorithmTraits {
   // A KL(pi || pi_0) term in the reward changes its update (false when
   // every accepted sample is weighed alike).
   bool kl_in_reward = true;
+  // Its actions are the steps of a diffusion chain only (a policy with
+  // PolicyTraits::chain_log_probs), not tokens.
+  bool chain_only = false;
+  // Advantages clipped to [-advantage_clip, advantage_clip] (0: not clipped).
+  double advantage_clip = 0;
 
   bool policy_gradient() const { return advantage != Advantage::kNone; }
 };
@@ -46,7 +57,8 @@ std::vector<std::string> algorithm_names();
 // Throws std::invalid_argument for an unknown name.
 const AlgorithmTraits& algorithm_traits(const std::string& algorithm);
 // The defaults trainer.algorithm = `algorithm` brings for other keys
-// (core/registry.h): ranker.strategy = all for the whole-group algorithms.
+// (core/registry.h): ranker.strategy = all for the whole-group algorithms,
+// DDPO's clip for ddpo.
 VariantDefaults trainer_defaults(const std::string& algorithm);
 
 }  // namespace raftsim

@@ -120,7 +120,14 @@ Settings reverse_run(const std::string& algorithm) {
                  {"ranker.strategy", groups ? "all" : "best_of_k"}});
 }
 
-const std::vector<std::string> kAlgorithms = algorithm_names();
+// The algorithms over tokens (ddpo's actions are a diffusion chain's steps:
+// tests/models/test_ddpo.cc).
+const std::vector<std::string> kAlgorithms = [] {
+  std::vector<std::string> names;
+  for (const auto& name : algorithm_names())
+    if (!algorithm_traits(name).chain_only) names.push_back(name);
+  return names;
+}();
 
 }  // namespace
 
