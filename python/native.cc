@@ -19,6 +19,7 @@
 #include "analysis/statistics.h"
 #include "analysis/summary.h"
 #include "analysis/tuning.h"
+#include "analysis/tuning_cost.h"
 #include "api/key_help.h"
 #include "api/run_request.h"
 #include "core/errors.h"
@@ -424,4 +425,17 @@ PYBIND11_MODULE(_native, m) {
   s.def("fall", &stats::fall, py::arg("curve"));
   s.def("t_test_p", &stats::t_test_p, py::arg("differences"));
   s.def("holm", &stats::holm, py::arg("p"));
+  s.def("expected_max", &stats::expected_max, py::arg("values"), py::arg("n_max"));
+  s.def(
+      "expected_max_interval",
+      [](const std::vector<double>& values, int n, uint64_t seed, int resamples,
+         double level) {
+        return interval(
+            stats::expected_max_interval(values, n, seed, resamples, level));
+      },
+      py::arg("values"), py::arg("n"), py::arg("seed") = 1, py::arg("resamples") = 2000,
+      py::arg("level") = 0.95);
+  s.def("variance_explained", &stats::variance_explained, py::arg("y"),
+        py::arg("group"));
+  s.def("quantile_bins", &stats::quantile_bins, py::arg("x"), py::arg("bins"));
 }

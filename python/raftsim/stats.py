@@ -21,6 +21,7 @@ t_quantile = _c.t_quantile
 sign_test_p = _c.sign_test_p
 wilcoxon_p = _c.wilcoxon_p
 fall = _c.fall
+quantile_bins = _c.quantile_bins
 
 
 def t_test_p(differences):
@@ -74,3 +75,20 @@ def mean_ci(rows):
     if len(a) < 2:
         return m, np.zeros_like(m)
     return m, t975(len(a) - 1) * a.std(axis=0, ddof=1) / math.sqrt(len(a))
+
+
+def expected_max(values, n_max):
+    """The expected best of n trials for n = 1 .. n_max, from the observed
+    trial values (Dodge et al. 2019; analysis/tuning_cost.h)."""
+    return np.asarray(_c.expected_max(_values(values), int(n_max)))
+
+
+def expected_max_interval(values, n, seed=1, resamples=2000, level=0.95):
+    """Percentile-bootstrap interval of the expected best of n trials:
+    {"estimate", "lo", "hi"}."""
+    return _c.expected_max_interval(_values(values), int(n), seed, resamples, level)
+
+
+def variance_explained(y, group):
+    """Share of the variance of y between the groups (eta squared)."""
+    return _c.variance_explained(_values(y), [int(g) for g in group])

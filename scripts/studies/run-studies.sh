@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs the ten shipped studies (experiments/*_sweep.sh, bon_theory.sh,
-# rest_vs_raft.sh, rm_overoptimization.sh, rl_vs_raft.sh, diffusion_raft.sh):
+# Runs the eleven shipped studies (experiments/*_sweep.sh, bon_theory.sh,
+# rest_vs_raft.sh, rm_overoptimization.sh, rl_vs_raft.sh, diffusion_raft.sh,
+# tuning_cost.sh):
 #   scripts/studies/run-studies.sh           full studies; figures to docs/figures/
 #   scripts/studies/run-studies.sh --quick [STUDY...]
 #                                    the quick variants (of every study, or
@@ -17,7 +18,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 studies=(bon_theory k_sweep acceptance_sweep noise_sweep staleness_sweep temperature_kl_sweep rest_vs_raft
-         rm_overoptimization rl_vs_raft diffusion_raft)
+         rm_overoptimization rl_vs_raft diffusion_raft tuning_cost)
 if [[ "${1:-}" != "--quick" ]]; then
   for s in "${studies[@]}"; do
     echo "== $s"

@@ -107,3 +107,23 @@ def test_t_test_p_matches_scipy(seed):
 def test_holm_is_step_down_and_monotone_in_the_raw_order():
     p = [0.01, 0.04, 0.03, 0.005]
     assert stats.holm(p) == pytest.approx([0.03, 0.06, 0.06, 0.02], rel=1e-12)
+
+
+def test_expected_max_matches_the_order_statistic_formula_and_scipy_eta_squared():
+    # E[max of n draws with replacement] from the empirical CDF, written
+    # independently: P(max <= v_(i)) = (i / N)^n.
+    rng = np.random.default_rng(4)
+    v = rng.normal(size=25)
+    s = np.sort(v)
+    N = len(s)
+    for n in (1, 3, 10):
+        cdf = (np.arange(1, N + 1) / N) ** n
+        want = float(np.sum(s * np.diff(np.concatenate([[0.0], cdf]))))
+        assert stats.expected_max(v, n)[-1] == pytest.approx(want, rel=1e-12)
+    # eta squared: the one-way ANOVA's between-group share (scipy's F test
+    # gives F = (eta2 / (k - 1)) / ((1 - eta2) / (N - k))).
+    groups = stats.quantile_bins(v, 4)
+    eta2 = stats.variance_explained(v, groups)
+    k = len(set(groups))
+    f = sp.f_oneway(*[v[np.array(groups) == g] for g in range(k)]).statistic
+    assert (eta2 / (k - 1)) / ((1 - eta2) / (N - k)) == pytest.approx(f, rel=1e-9)
