@@ -135,6 +135,7 @@ struct TrainRequest {
 struct TrainResult {
   uint64_t iteration = 0;
   double loss = 0.0;
+  int64_t optimizer_steps = 0;         // Trainer::last_steps()
   PolicySnapshot snapshot;             // the new version
   std::vector<uint8_t> trainer_state;  // with want_state: Trainer::save_state()
   TimeSpan train;

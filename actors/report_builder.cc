@@ -25,6 +25,7 @@ IterationReport make_report(CoordinatorState& st, uint64_t t, IterationState& it
   r.exact_stats = it.policy.exact_stats;
   r.policy_stats = it.policy.stats;
   r.train_loss = it.result.loss;
+  r.optimizer_steps = it.result.optimizer_steps;
   r.reward_version = it.reward_version;
   if (st.learned && it.reward_version > st.reward_reported) {
     r.new_reward_model = st.reward_models.at(it.reward_version);

@@ -37,6 +37,7 @@ trainer_actor::behavior_type trainer(
         try {
           Trainer& t = trainer();
           out.loss = t.train(req.iteration, req.accepted);
+          out.optimizer_steps = t.last_steps();
           out.snapshot = make_snapshot(t.version(), t.policy(), t.initial(),
                                        ctx->temperature, ctx->task.get());
           if (req.want_state) out.trainer_state = t.save_state();

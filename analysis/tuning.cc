@@ -93,12 +93,31 @@ TunedPoints select_on_tuning_seeds(const std::vector<PointSummary>& points,
     std::string group;
     for (const auto& [k, v] : rest)
       group += (group.empty() ? "" : ", ") + k + " = " + v;
+    // A value is eligible only with as many complete tuning runs as the most
+    // complete value of its group: a run that failed (a divergence) or is
+    // missing disqualifies its value, rather than leaving it to be judged on
+    // the seeds where it survived.
+    int most_runs = 0;
+    for (const PointSummary* p : groups[rest]) {
+      int runs = 0;
+      tuning_mean(*p, measure, tuning_seeds, runs);
+      most_runs = std::max(most_runs, runs);
+    }
     const PointSummary* best = nullptr;
     double best_mean = 0, best_value_runs = 0;
+    std::string excluded;
     for (const PointSummary* p : groups[rest]) {
       int runs = 0;
       const double mean = tuning_mean(*p, measure, tuning_seeds, runs);
       if (runs == 0) continue;
+      if (runs < most_runs) {
+        for (const auto& [k, v] : p->params)
+          if (k == tune_key)
+            excluded += (excluded.empty() ? "" : ", ") + v + " (" +
+                        std::to_string(runs) + " of " + std::to_string(most_runs) +
+                        " tuning runs complete)";
+        continue;
+      }
       if (!best || mean > best_mean) {
         best = p;
         best_mean = mean;
@@ -124,7 +143,8 @@ TunedPoints select_on_tuning_seeds(const std::vector<PointSummary>& points,
     line << tune_key << " = " << value << " chosen from " << groups[rest].size()
          << " values on " << best_value_runs << " tuning seed(s), mean " << measure
          << " " << best_mean << "; compared on " << chosen.seeds.size()
-         << " held-out seed(s)" << (group.empty() ? "" : " (" + group + ")");
+         << " held-out seed(s)" << (group.empty() ? "" : " (" + group + ")")
+         << (excluded.empty() ? "" : "; not eligible: " + excluded);
     out.choices.push_back(line.str());
     out.points.push_back(std::move(chosen));
   }

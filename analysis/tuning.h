@@ -25,7 +25,10 @@ struct TunedPoints {
 
 // Within each group of `points` that agree on every varying key but
 // `tune_key`, the point with the highest mean of per_run[`measure`] over
-// its runs whose seed is in `tuning_seeds` (parse_seed_list). Throws
+// its runs whose seed is in `tuning_seeds` (parse_seed_list), among the
+// values with as many tuning runs as the group's most complete value (a
+// failed run is not summarized, so it disqualifies its value; the choice
+// line names the values left out). Throws
 // ConfigError("--tune") when `tune_key` does not vary, and
 // ConfigError("--tuning-seeds") for a bad list, or when a group's points
 // have no run on a tuning seed or the chosen one none on another.

@@ -5,12 +5,14 @@
 #include <iostream>
 #include <tuple>
 
+#include "analysis/budget.h"
 #include "analysis/comparison.h"
 #include "analysis/grid_edges.h"
 #include "analysis/summary.h"
 #include "analysis/tuning.h"
 #include "cli/commands.h"
 #include "cli/options.h"
+#include "cli/protocol_file.h"
 #include "core/config.h"
 
 namespace po = boost::program_options;
@@ -32,7 +34,8 @@ int written(const std::string& text) {
 
 int summarize_command(const std::vector<std::string>& args) {
   std::vector<std::string> inputs;
-  std::string format = "table", compare, metric, test, tune, tuning_seeds;
+  std::string format = "table", compare, metric, test, tune, tuning_seeds,
+              protocol_path;
   double fraction = 0.9;
   po::options_description opts(
       "raftsim summarize: per grid point (runs grouped by config without the seed), "
@@ -43,7 +46,13 @@ int summarize_command(const std::vector<std::string>& args) {
       "Usage: raftsim summarize DIR_OR_FILES... [--format table|csv] [--compare "
       "KEY=BASELINE]\n"
       "                         [--metric NAME [--fraction F]] [--test T]\n"
-      "                         [--tune KEY --tuning-seeds LIST]\n\n"
+      "                         [--tune KEY --tuning-seeds LIST]\n"
+      "       raftsim summarize DIR_OR_FILES... --protocol FILE [--format "
+      "table|csv]\n\n"
+      "--protocol reads what a study declared before its runs ([protocol] compare, "
+      "test,\nmetric, tune, tuning_seeds, equal) and applies it as the options "
+      "would; with equal =\noptimizer_steps and/or samples it refuses runs that "
+      "differ in that budget per iteration.\n\n"
       "--metric summarizes any /metrics column instead (eval_gold_mean, "
       "kl_to_initial, ...):\nits final and peak value, its mean over the run (auc) "
       "and the first iteration it\nreaches start + F x (best point's final - start), "
@@ -72,6 +81,9 @@ int summarize_command(const std::vector<std::string>& args) {
       "--compare: a key whose best value each arm takes, chosen on --tuning-seeds")(
       "tuning-seeds", po::value(&tuning_seeds),
       "--tune: the seeds that choose (1-4, 1,2,5); the rest are compared")(
+      "protocol", po::value(&protocol_path),
+      "a study's declared protocol (INI [protocol]): replaces --compare, --test, "
+      "--metric, --tune and --tuning-seeds, and checks its equal budgets")(
       "fraction", po::value(&fraction)->default_value(fraction),
       "--metric: the share of the way to the best point that counts as reached")(
       "input", po::value(&inputs)->composing(), "sweep directories or run files");
@@ -81,8 +93,27 @@ int summarize_command(const std::vector<std::string>& args) {
     return to_int(*status);
   std::vector<std::string> files;
   std::string key, baseline;
+  Protocol protocol;
   try {
     parse_choice("--format", format, {"table", "csv"});
+    if (!protocol_path.empty()) {
+      for (const auto& [option, value] :
+           {std::pair<std::string, std::string>{"--compare", compare},
+            {"--test", test},
+            {"--metric", metric},
+            {"--tune", tune},
+            {"--tuning-seeds", tuning_seeds}})
+        if (!value.empty())
+          throw ConfigError(
+              option, value,
+              "left out with --protocol, which declares it (" + protocol_path + ")");
+      protocol = read_protocol(protocol_path);
+      compare = protocol.compare;
+      test = protocol.test;
+      metric = protocol.metric;
+      tune = protocol.tune;
+      tuning_seeds = protocol.tuning_seeds;
+    }
     if (!compare.empty()) std::tie(key, baseline) = parse_compare(compare);
     if (!test.empty() && compare.empty())
       throw ConfigError("--test", test, "used with --compare KEY=BASELINE");
@@ -108,6 +139,19 @@ int summarize_command(const std::vector<std::string>& args) {
     if (files.empty())
       throw ConfigError("DIR_OR_FILES", join(inputs, " "),
                         "paths holding run files (*.h5)");
+    for (const auto& budget : protocol.equal) {
+      std::string differs;
+      try {
+        differs = budget_difference(files, budget);
+      } catch (const std::runtime_error& e) {
+        throw ConfigError("protocol.equal", budget,
+                          "a budget the runs record: " + std::string(e.what()));
+      }
+      if (!differs.empty())
+        throw ConfigError(
+            "protocol.equal", budget,
+            "a budget every run shares, as " + protocol.path + " declares: " + differs);
+    }
   } catch (const std::exception& e) {
     std::cerr << "raftsim summarize: " << e.what() << "\n";
     return to_int(ExitStatus::kBadInput);
@@ -142,6 +186,15 @@ int summarize_command(const std::vector<std::string>& args) {
                                    : format_table(summary.points));
   std::vector<PointSummary> points = summary.points;
   std::string header;
+  if (!protocol.path.empty()) {
+    header +=
+        "# protocol " + protocol.path + ": compare " + compare + ", test " + test +
+        " (declared before the runs; Holm over each metric's comparisons)" +
+        (tune.empty() ? "" : ", " + tune + " tuned on seeds " + tuning_seeds) + "\n";
+    for (const auto& budget : protocol.equal)
+      header += "# equal in every run: " + budget + " = " +
+                format_double(run_budget(files.front(), budget)) + " per iteration\n";
+  }
   if (!tune.empty()) {
     try {
       TunedPoints tuned = select_on_tuning_seeds(points, tune, tuning_seeds, "final");

@@ -12,6 +12,14 @@
 #              every evaluation, against no error
 #   staleness  max_staleness 0 vs 1 (2 generators), for the direction
 #              objective (inside the prior) and the target one (beyond it)
+#   ddpo       RAFT against DDPO (trainer.algorithm = ddpo, a policy gradient
+#              over the denoising chain) at equal samples (b K = 512) and
+#              equal optimiser steps (2 per iteration: RAFT's 2 epochs over
+#              its 64 points, DDPO's one pass over its 512 in minibatches of
+#              256), each over learning rates from 3e-4, the grid grown by
+#              3x until every best is inside it (bound 1e-5 .. 0.3); each
+#              arm's rate is chosen on seeds 1-4 and the arms compared on 5-8
+#              (experiments/protocols/diffusion_raft_ddpo.ini)
 # analysis/diffusion_study.py writes the figures and the table, and
 # analysis/points_plot.py the pictures of samples.
 #   experiments/diffusion_raft.sh [--quick] [--out DIR] [--jobs N]
@@ -31,8 +39,19 @@ study_sweep errors --set iterations=$iterations \
   --seeds $seeds
 study_sweep staleness --set iterations=$iterations \
   --grid task.objective=direction,target --grid actors.max_staleness=0,1 --seeds $seeds
+study_bracket ddpo trainer.learning_rate 1e-5 0.3 --set iterations=$iterations \
+  --zip trainer.algorithm=sft,ddpo --zip ranker.strategy=best_of_k,all \
+  --zip trainer.batch_size=64,256 \
+  --grid trainer.learning_rate=$(pick 0.0003,0.001,0.003,0.01 0.001) --seeds $seeds
 study_compare k sampler.k=8
 study_compare k_steps sampler.k=8
 study_compare errors reward.noise=none
 study_compare staleness actors.max_staleness=0
+if [[ $QUICK -eq 1 ]]; then
+  "$RAFTSIM" summarize "$OUT/ddpo" --compare trainer.algorithm=sft --test t \
+    | tee "$FIGURES/${STUDY}_ddpo_compare.txt"
+else
+  "$RAFTSIM" summarize "$OUT/ddpo" --protocol "$ROOT/experiments/protocols/diffusion_raft_ddpo.ini" \
+    | tee "$FIGURES/${STUDY}_ddpo_compare.txt"
+fi
 "$PYTHON" "$ROOT/analysis/diffusion_study.py" "$OUT" --out "$FIGURES" --prefix "$STUDY"

@@ -62,7 +62,13 @@ study_sweep() {
   shift
   local quiet=()
   [[ -t 2 ]] || quiet=(--quiet)
-  "$RAFTSIM" sweep --config "${SWEEP_CONFIG:-$CONFIG}" --out "$OUT/$name" --jobs "$JOBS" "${quiet[@]}" "$@"
+  # Exit 1: some runs failed (a learning rate that diverges is a result);
+  # the summary names them. Anything else stops the study.
+  local status=0
+  "$RAFTSIM" sweep --config "${SWEEP_CONFIG:-$CONFIG}" --out "$OUT/$name" --jobs "$JOBS" "${quiet[@]}" "$@" \
+    || status=$?
+  [[ $status -eq 0 || $status -eq 1 ]] || exit "$status"
+  [[ $status -eq 0 ]] || echo "$STUDY $name: some runs failed; the summary lists them as skipped" >&2
   "$RAFTSIM" summarize "$OUT/$name" | tee "$FIGURES/${STUDY}_${name}_summary.txt"
 }
 
@@ -76,4 +82,50 @@ study_plot() {
   local name=$1
   shift
   "$PYTHON" "$ROOT/analysis/plot.py" "$OUT/$name" --out "$FIGURES" --prefix "${STUDY}_${name}" "$@"
+}
+
+# study_bracket NAME KEY LO HI [raftsim sweep arguments] --grid KEY=V1,V2,...
+#   A grid over KEY whose best point must be inside it: runs the sweep, and
+#   while `raftsim summarize` flags the best point of some group at KEY's
+#   lowest (highest) value, grows the grid by that value / 3 (x 3) and runs
+#   again (the sweep keeps its finished runs), until every best is inside or
+#   the next value would pass LO (HI); then says which. The numbers are
+#   positive (learning rates, coefficients).
+study_bracket() {
+  local name=$1 key=$2 lo=$3 hi=$4
+  shift 4
+  local args=() values=""
+  while [[ $# -gt 0 ]]; do
+    if [[ $1 == --grid && $2 == "$key="* ]]; then
+      values=${2#"$key="}
+      shift 2
+    else
+      args+=("$1")
+      shift
+    fi
+  done
+  [[ -n $values ]] || { echo "study_bracket: no --grid $key=... given" >&2; exit 2; }
+  while :; do
+    study_sweep "$name" "${args[@]}" --grid "$key=$values"
+    local notes edge="" next=""
+    notes=$("$RAFTSIM" summarize "$OUT/$name" 2>&1 >/dev/null | grep "note: .* at $key = " || true)
+    if grep -q "the lowest value of the grid" <<<"$notes"; then
+      next=$(awk -v v="${values%%,*}" -v b="$lo" 'BEGIN { n = v / 3; if (n < b) print ""; else printf "%.3g", n }')
+      edge=lowest
+      [[ -n $next ]] && values="$next,$values"
+    elif grep -q "the highest value of the grid" <<<"$notes"; then
+      next=$(awk -v v="${values##*,}" -v b="$hi" 'BEGIN { n = v * 3; if (n > b) print ""; else printf "%.3g", n }')
+      edge=highest
+      [[ -n $next ]] && values="$values,$next"
+    fi
+    if [[ -z $edge ]]; then
+      echo "$STUDY $name: no best $key at an edge of the grid $values (edges are judged on 3 or more values)" | tee "$FIGURES/${STUDY}_${name}_bracket.txt"
+      return
+    fi
+    if [[ -z $next ]]; then
+      echo "$STUDY $name: a best $key is at the $edge value of $values; the next step passes the stated bound [$lo, $hi]" | tee "$FIGURES/${STUDY}_${name}_bracket.txt"
+      return
+    fi
+    echo "$STUDY $name: a best $key is at the $edge value: growing the grid to $values"
+  done
 }

@@ -23,6 +23,7 @@ struct IterationReport {
   bool exact_stats = false;     // policy_stats holds exact values (tabular)
   PolicyStats policy_stats;
   double train_loss = 0.0;
+  int64_t optimizer_steps = 0;  // the trainer's, on this iteration's accepted set
   uint64_t reward_version = 0;  // the reward model that scored the samples
   // A learned reward-model version first used in this iteration (to store).
   RewardSnapshot new_reward_model;

@@ -58,6 +58,8 @@ std::vector<Column> metric_columns(bool evaluated) {
       // Continuous tasks (NaN elsewhere): share of the prior's modes covered.
       {"mode_coverage", [](const R& r) { return r.pool.mode_coverage; }},
       {"train_loss", [](const R& r) { return r.train_loss; }},
+      {"optimizer_steps",
+       [](const R& r) { return static_cast<double>(r.optimizer_steps); }},
       {"policy_version",
        [](const R& r) { return static_cast<double>(r.policy_version); }},
       {"nonfinite_rewards", [](const R& r) { return r.pool.nonfinite_rewards; }},

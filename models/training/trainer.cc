@@ -32,6 +32,7 @@ struct Trainer::Impl {
   const AlgorithmTraits* algorithm = nullptr;  // of config.algorithm
   uint64_t seed = 0;
   uint64_t version = 0;
+  int64_t steps = 0;  // optimiser steps of the last train()
   std::unique_ptr<Policy> initial;
   std::unique_ptr<Policy> policy;
   TorchPolicy* torch_policy = nullptr;
@@ -84,6 +85,7 @@ struct Trainer::Impl {
     }
     for (const auto& r : results) loss += r.loss;
     optimizer->step();
+    ++steps;
     // A step that left a weight infinite or NaN (too large a learning rate)
     // would fail the next iteration's sampling with LibTorch's words: say
     // here which key to change.
@@ -209,10 +211,12 @@ void Trainer::load_state(const std::vector<uint8_t>& bytes) {
 const Policy& Trainer::policy() const { return *impl_->policy; }
 const Policy& Trainer::initial() const { return *impl_->initial; }
 uint64_t Trainer::version() const { return impl_->version; }
+int64_t Trainer::last_steps() const { return impl_->steps; }
 
 double Trainer::train(uint64_t iteration, const TrainBatch& batch) {
   Impl& m = *impl_;
   ++m.version;
+  m.steps = 0;
   if (m.config.from_initial) {
     m.policy->load(*m.initial->weights());
     m.reset_optimizer();

@@ -96,6 +96,9 @@ class Trainer {
   const Policy& initial() const;
   // Number of train() calls so far: version 0 is pi_0.
   uint64_t version() const;
+  // Optimiser steps the last train() took (0 before any, and for an empty
+  // set): the compute a study holds equal across algorithms.
+  int64_t last_steps() const;
 
  private:
   struct Impl;

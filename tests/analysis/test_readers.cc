@@ -299,3 +299,46 @@ BOOST_AUTO_TEST_CASE(summarize_compares_points_seed_by_seed) {
   BOOST_TEST(r.exit_code == 2, r.output);
   BOOST_TEST(contains(r.output, "--compare"), r.output);
 }
+
+// A protocol file declares the comparison, its test and the budgets held
+// equal; summarize applies it as the options would, says so, and refuses
+// runs that differ in a declared budget (here K = 2 and 8 at 16 prompts
+// differ in samples, and share 3 optimiser steps per iteration).
+BOOST_AUTO_TEST_CASE(a_protocol_declares_the_comparison_and_holds_its_budget) {
+  TempDir dir;
+  const std::string d = dir.file("runs");
+  fs::create_directories(d);
+  for (const char* k : {"2", "8"})
+    for (const char* seed : {"1", "2", "3"})
+      BOOST_REQUIRE(run(joined(kSmall, {{"sampler.k", k},
+                                        {"seed", seed},
+                                        {"trainer.steps_per_iteration", "3"}}),
+                        d + "/k" + k + "-" + seed + ".h5")
+                        .status == RunStatus::kComplete);
+  for (double steps : metric(d + "/k8-1.h5", "optimizer_steps")) BOOST_TEST(steps == 3);
+  const std::string steps = dir.file("steps.ini"), samples = dir.file("samples.ini");
+  std::ofstream(steps) << "[protocol]\ncompare = sampler.k=2\ntest = t\n"
+                          "equal = optimizer_steps\n";
+  std::ofstream(samples) << "[protocol]\ncompare = sampler.k=2\ntest = t\n"
+                            "equal = optimizer_steps, samples\n";
+  ProcessResult r = run_raftsim({"summarize", d, "--protocol", steps}, dir);
+  BOOST_TEST(r.exit_code == 0, r.output);
+  BOOST_TEST(
+      contains(r.output, "# protocol " + steps + ": compare sampler.k=2, test t"),
+      r.output);
+  BOOST_TEST(
+      contains(r.output, "# equal in every run: optimizer_steps = 3 per iteration"),
+      r.output);
+  // The rest is what the options give.
+  const ProcessResult options =
+      run_raftsim({"summarize", d, "--compare", "sampler.k=2", "--test", "t"}, dir);
+  BOOST_TEST(contains(r.output, options.output), options.output);
+  r = run_raftsim({"summarize", d, "--protocol", samples}, dir);
+  BOOST_TEST(r.exit_code == 2, r.output);
+  BOOST_TEST(contains(r.output, "protocol.equal = 'samples'"), r.output);
+  BOOST_TEST(contains(r.output, "samples is 32 per iteration"), r.output);
+  r = run_raftsim({"summarize", d, "--protocol", steps, "--compare", "sampler.k=8"},
+                  dir);
+  BOOST_TEST(r.exit_code == 2, r.output);
+  BOOST_TEST(contains(r.output, "--compare = 'sampler.k=8'"), r.output);
+}

@@ -255,6 +255,21 @@ BOOST_AUTO_TEST_CASE(tuning_seeds_choose_and_held_out_seeds_compare) {
   });
   BOOST_TEST(parse_seed_list("1-3,7") == (std::set<uint64_t>{1, 2, 3, 7}),
              boost::test_tools::per_element());
+  // A value with a failed tuning run (raft 0.01 without seed 2) is not
+  // eligible, however good its surviving seeds: raft then takes 0.1.
+  std::vector<PointSummary> failed = points;
+  PointSummary& cut = failed[1];
+  for (auto& [name, values] : cut.per_run) values.erase(values.begin() + 1);
+  cut.seeds.erase(cut.seeds.begin() + 1);
+  estimate_point(cut);
+  const TunedPoints f =
+      select_on_tuning_seeds(failed, "trainer.learning_rate", "1-3", "final_gold");
+  BOOST_TEST(
+      f.choices[0].find("trainer.learning_rate = 0.1 chosen") != std::string::npos,
+      f.choices[0]);
+  BOOST_TEST(f.choices[0].find("not eligible: 0.01 (2 of 3 tuning runs complete)") !=
+                 std::string::npos,
+             f.choices[0]);
 }
 
 // The expected best of n trials (Dodge et al. 2019): known answers on two

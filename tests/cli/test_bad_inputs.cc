@@ -110,6 +110,18 @@ void make_fixtures(const TempDir& dir) {
   std::ofstream(dir.file("empty.ini"));
   std::ofstream(dir.file("dup.ini")) << "[sampler]\nk = 4\nk = 8\n";
   std::ofstream(dir.file("section.ini")) << "[bogus]\nkey = 1\n";
+  // Study protocols (summarize --protocol), each wrong in one key.
+  const std::string declared = "[protocol]\ncompare = sampler.k=8\ntest = t\n";
+  std::ofstream(dir.file("protocol_ok.ini")) << declared;
+  std::ofstream(dir.file("protocol_unknown.ini")) << declared << "bogus = 1\n";
+  std::ofstream(dir.file("protocol_nocompare.ini")) << "[protocol]\ntest = t\n";
+  std::ofstream(dir.file("protocol_notest.ini"))
+      << "[protocol]\ncompare = sampler.k=8\n";
+  std::ofstream(dir.file("protocol_anova.ini"))
+      << "[protocol]\ncompare = sampler.k=8\ntest = anova\n";
+  std::ofstream(dir.file("protocol_tune.ini"))
+      << declared << "tune = trainer.learning_rate\n";
+  std::ofstream(dir.file("protocol_equal.ini")) << declared << "equal = flops\n";
   // A malformed line holding Boost's own message placeholder once made the
   // parser's error message loop forever (found by scripts/checks/fuzz.sh).
   std::ofstream(dir.file("placeholder.ini")) << "[sampler]\nk = 4\n%invalid_line% x\n";
