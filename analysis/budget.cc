@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numeric>
 #include <stdexcept>
 
@@ -39,15 +40,38 @@ double run_budget(const std::string& file, const std::string& budget) {
   throw ConfigError("equal", budget, allowed);
 }
 
+double budget_value(const std::vector<std::string>& files, const std::string& budget) {
+  for (const auto& file : files) {
+    try {
+      if (RunReader(file).status() != RunStatus::kComplete) continue;
+    } catch (const std::exception&) {
+      continue;
+    }
+    return run_budget(file, budget);
+  }
+  return std::numeric_limits<double>::quiet_NaN();
+}
+
 std::string budget_difference(const std::vector<std::string>& files,
                               const std::string& budget) {
-  if (files.empty()) return "";
-  const double first = run_budget(files.front(), budget);
+  std::string first_file;
+  double first = 0;
   for (const auto& file : files) {
+    // Only complete runs are compared (a failed run's last row trained on
+    // nothing); a file that is no run is summarize's to report.
+    try {
+      if (RunReader(file).status() != RunStatus::kComplete) continue;
+    } catch (const std::exception&) {
+      continue;
+    }
     const double value = run_budget(file, budget);
-    if (value != first)
+    if (first_file.empty()) {
+      first_file = file;
+      first = value;
+    } else if (value != first) {
       return budget + " is " + format_double(first) + " per iteration in " +
-             files.front() + " but " + format_double(value) + " in " + file;
+             first_file + " but " + format_double(value) + " in " + file;
+    }
   }
   return "";
 }

@@ -20,8 +20,12 @@ std::vector<std::string> budget_names();
 // came in 0.6.1).
 double run_budget(const std::string& file, const std::string& budget);
 
-// Empty when every file has the same value of `budget`; otherwise one line
-// naming two files that differ and their values.
+// The budget of the first complete run among `files` (NaN: none).
+double budget_value(const std::vector<std::string>& files, const std::string& budget);
+
+// Empty when every complete run among `files` has the same value of
+// `budget` (failed or interrupted runs are not compared, and are skipped);
+// otherwise one line naming two files that differ and their values.
 std::string budget_difference(const std::vector<std::string>& files,
                               const std::string& budget);
 

@@ -25,7 +25,8 @@ double score(const PointSummary& p, const std::string& measure) {
 
 std::vector<std::string> grid_edges(const std::vector<PointSummary>& points,
                                     const std::string& measure,
-                                    const std::string& label) {
+                                    const std::string& label,
+                                    const std::vector<Params>& failed) {
   std::vector<std::string> out;
   if (points.empty()) return out;
   const auto& keys = points.front().params;
@@ -48,6 +49,18 @@ std::vector<std::string> grid_edges(const std::vector<PointSummary>& points,
       groups[group].emplace_back(x, &p);
     }
     if (!numeric) continue;
+    // The values of this key where runs failed, by group.
+    std::map<std::string, std::vector<double>> broke;
+    for (const auto& params : failed) {
+      double x = 0;
+      if (params.size() != keys.size() || !is_number(params[k].second, x)) continue;
+      std::string group;
+      for (size_t j = 0; j < params.size(); ++j)
+        if (j != k)
+          group +=
+              (group.empty() ? "" : ", ") + params[j].first + " = " + params[j].second;
+      broke[group].push_back(x);
+    }
     for (const auto& [group, members] : groups) {
       std::map<double, const PointSummary*> by_value(members.begin(), members.end());
       if (by_value.size() < 3) continue;
@@ -57,6 +70,10 @@ std::vector<std::string> grid_edges(const std::vector<PointSummary>& points,
           });
       const double lo = by_value.begin()->first, hi = by_value.rbegin()->first;
       if (best->first != lo && best->first != hi) continue;
+      const auto& fails = broke[group];
+      if (std::any_of(fails.begin(), fails.end(),
+                      [&](double x) { return best->first == hi ? x > hi : x < lo; }))
+        continue;
       std::ostringstream line;
       line << "the best " << label << " (mean over seeds) is at " << key << " = "
            << best->second->params[k].second << ", the "

@@ -17,9 +17,12 @@ namespace raftsim {
 // sits at the group's lowest or highest value, one line naming the key, the
 // value, the grid's range and the group. `measure` is "final_gold" or one
 // of metric_measures() (of SummaryOptions::metric), named `label` in the
-// lines; higher is taken as better.
+// lines; higher is taken as better. A value beyond the best where runs of
+// the group failed (`failed`: RunSummary::failed, a divergence) brackets
+// that side: the grid has found where training breaks.
 std::vector<std::string> grid_edges(const std::vector<PointSummary>& points,
                                     const std::string& measure,
-                                    const std::string& label);
+                                    const std::string& label,
+                                    const std::vector<Params>& failed = {});
 
 }  // namespace raftsim

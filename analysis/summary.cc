@@ -110,6 +110,7 @@ RunSummary summarize_runs(const std::vector<std::string>& files,
   summary.metric = options.metric;
   summary.fraction = options.fraction;
   std::vector<Run> runs;
+  std::vector<std::map<std::string, std::string>> failed;  // their configs
   // Field -> value -> how many runs have it.
   std::map<std::string, std::map<std::string, int>> origins;
   for (const auto& path : files) {
@@ -127,6 +128,7 @@ RunSummary summarize_runs(const std::vector<std::string>& files,
             {path, path + ": status " + to_string(f.status()) + " with " +
                        std::to_string(f.rows()) +
                        " rows (only complete runs are summarized)"});
+        if (f.status() == RunStatus::kFailed) failed.push_back(f.config());
         continue;
       }
       Run r;
@@ -170,6 +172,12 @@ RunSummary summarize_runs(const std::vector<std::string>& files,
     for (const auto& [k, v] : r.config)
       if (runs.front().config.count(k) == 0 || runs.front().config.at(k) != v)
         varying.insert(k);
+  for (const auto& config : failed) {
+    Params params;
+    for (const auto& k : varying)
+      params.emplace_back(k, config.count(k) ? config.at(k) : "");
+    summary.failed.push_back(params);
+  }
   std::map<std::vector<std::pair<std::string, std::string>>, std::vector<const Run*>>
       groups;
   std::vector<std::vector<std::pair<std::string, std::string>>> order;

@@ -67,9 +67,15 @@ struct SkippedFile {
   bool lacks_metric = false;  // a run without SummaryOptions::metric
 };
 
+using Params = std::vector<std::pair<std::string, std::string>>;
+
 struct RunSummary {
   std::vector<PointSummary> points;
   std::vector<SkippedFile> skipped;
+  // The params (the points' varying keys) of every run that failed, such as
+  // a divergence: skipped above, but a grid value where runs fail brackets
+  // the grid (grid_edges).
+  std::vector<Params> failed;
   // One line per provenance field that differs among the summarized runs
   // and can change their bits (raftsim version, compute identity, source
   // commit, libraries, image): such runs are not bitwise comparable.

@@ -176,7 +176,7 @@ int summarize_command(const std::vector<std::string>& args) {
     return to_int(ExitStatus::kFailure);
   }
   for (const auto& line :
-       grid_edges(summary.points, "final", "final " + summary.metric))
+       grid_edges(summary.points, "final", "final " + summary.metric, summary.failed))
     std::cerr << "raftsim summarize: note: " << line << "\n";
   if (key.empty() && !metric.empty())
     return written(format == "csv" ? format_metric_csv(summary)
@@ -193,7 +193,7 @@ int summarize_command(const std::vector<std::string>& args) {
         (tune.empty() ? "" : ", " + tune + " tuned on seeds " + tuning_seeds) + "\n";
     for (const auto& budget : protocol.equal)
       header += "# equal in every run: " + budget + " = " +
-                format_double(run_budget(files.front(), budget)) + " per iteration\n";
+                format_double(budget_value(files, budget)) + " per iteration\n";
   }
   if (!tune.empty()) {
     try {

@@ -303,7 +303,8 @@ py::dict summarize(const std::vector<std::string>& inputs, const std::string& me
   result["points"] = points;
   result["skipped"] = skipped;
   result["warnings"] = summary.warnings;
-  result["edges"] = grid_edges(summary.points, "final", "final " + summary.metric);
+  result["edges"] =
+      grid_edges(summary.points, "final", "final " + summary.metric, summary.failed);
   result["metric"] = summary.metric;
   result["start"] = summary.start;
   result["best"] = summary.best;

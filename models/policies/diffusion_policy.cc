@@ -78,7 +78,8 @@ PolicyTraits DiffusionPolicy::traits() {
   // The noise predictor on one row: the input layer over the point and its
   // time features, the hidden layers, the output layer; sampling runs it on
   // every row at every denoising step, training forward + backward once per
-  // accepted point and epoch; no reference (no log-probabilities).
+  // accepted point and epoch (a policy gradient over the chain: once per
+  // recorded step); no reference (no log-probabilities).
   t.flops = [](const PolicyConfig& c, const TaskConfig& task, const IterationWork& w) {
     const double h = c.hidden, D = task.dim;
     const double row = (D + kTimeFeatures) * h + c.layers * h * h + h * D;
@@ -86,7 +87,8 @@ PolicyTraits DiffusionPolicy::traits() {
     StageFlops f;
     f.counted = true;
     f.sampling = 2 * w.prompts * w.k * steps * row;
-    f.training = 2 * 3 * w.epochs * w.accepted_rows * row;
+    f.training =
+        2 * 3 * w.epochs * w.accepted_rows * row * std::max(1.0, w.chain_steps);
     return f;
   };
   return t;

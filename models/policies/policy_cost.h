@@ -32,7 +32,10 @@ struct IterationWork {
   double prompts = 0;        // sampler.prompts
   double k = 0;              // sampler.k
   double accepted_rows = 0;  // mean accepted set size (/metrics accepted_count)
-  double epochs = 0;         // trainer.epochs
+  double epochs = 0;         // passes over the accepted set
+  // > 0: training evaluates the model once per recorded chain step of each
+  // row (a policy gradient over a diffusion chain), not once per row.
+  double chain_steps = 0;
 };
 
 // Memory of one policy replica and of what sampling with it holds.

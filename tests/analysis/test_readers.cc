@@ -11,6 +11,7 @@
 #include <tuple>
 
 #include "analysis/comparison.h"
+#include "analysis/flop_count.h"
 #include "analysis/summary.h"
 #include "core/subprocess.h"
 #include "runfile/run_layout.h"
@@ -341,4 +342,31 @@ BOOST_AUTO_TEST_CASE(a_protocol_declares_the_comparison_and_holds_its_budget) {
                   dir);
   BOOST_TEST(r.exit_code == 2, r.output);
   BOOST_TEST(contains(r.output, "--compare = 'sampler.k=8'"), r.output);
+}
+
+// The FLOPs of an iteration follow the trainer: a policy gradient over a
+// diffusion chain evaluates the model once per recorded step (T - 1) of each
+// row, on trainer.ppo_epochs passes; SFT once per row on trainer.epochs
+// passes, or on the passes trainer.steps_per_iteration makes.
+BOOST_AUTO_TEST_CASE(iteration_flops_follow_the_trainer) {
+  const Settings points = {{"task.name", "points"},
+                           {"task.objective", "direction"},
+                           {"policy.model", "diffusion"},
+                           {"policy.diffusion_steps", "50"},
+                           {"trainer.epochs", "2"}};
+  const double rows = 512;
+  const StageFlops sft = iteration_flops(make_run_config(points), rows);
+  const StageFlops ddpo = iteration_flops(
+      make_run_config(joined(points, {{"trainer.algorithm", "ddpo"}})), rows);
+  BOOST_TEST(sft.counted);
+  BOOST_TEST(ddpo.sampling == sft.sampling);
+  // 49 steps per row, 1 pass against 2.
+  BOOST_TEST(ddpo.training == sft.training * 49 / 2,
+             boost::test_tools::tolerance(1e-12));
+  const StageFlops fixed = iteration_flops(
+      make_run_config(joined(points, {{"trainer.steps_per_iteration", "16"},
+                                      {"trainer.batch_size", "64"}})),
+      rows);
+  // 16 steps of 64 rows over 512 rows: 2 passes, as trainer.epochs = 2.
+  BOOST_TEST(fixed.training == sft.training, boost::test_tools::tolerance(1e-12));
 }

@@ -192,6 +192,15 @@ BOOST_AUTO_TEST_CASE(a_best_point_on_the_grids_edge_is_flagged) {
       point({{"ranker.strategy", "top_fraction"}}, 0.5),
       point({{"ranker.strategy", "all"}}, 0.1)};
   BOOST_TEST(grid_edges(choices, "final_gold", "final gold").empty());
+  // Runs that failed (diverged) at lr 0.3 for k = 2 bracket its grid from
+  // above: the best, 0.1, is inside [0.001, 0.3]. Failures at k = 8 or
+  // below the range do not.
+  const std::vector<Params> failed = {
+      {{"sampler.k", "2"}, {"trainer.learning_rate", "0.3"}},
+      {{"sampler.k", "8"}, {"trainer.learning_rate", "0.3"}},
+      {{"sampler.k", "2"}, {"trainer.learning_rate", "0.0001"}}};
+  BOOST_TEST(grid_edges(points, "final_gold", "final gold", failed).empty());
+  BOOST_TEST(grid_edges(points, "final_gold", "final gold", {failed[2]}).size() == 1u);
 }
 
 // Best-of-grid selection sees only the tuning seeds; the comparison only the
