@@ -7,26 +7,28 @@
 // declared budget (cli/summarize_command.cc).
 #pragma once
 
+#include <limits>
 #include <string>
 #include <vector>
 
 namespace raftsim {
 
-// The budgets a protocol may hold equal.
-std::vector<std::string> budget_names();
+// Whether a protocol may hold `name` equal, and the names it may (for
+// messages: "optimizer_steps or samples").
+bool is_budget(const std::string& name);
+std::string budget_choices();
 
-// The budget of one run file. Throws ConfigError for an unknown budget, and
-// std::runtime_error for a file that lacks what it needs (optimizer_steps
-// came in 0.6.1).
-double run_budget(const std::string& file, const std::string& budget);
-
-// The budget of the first complete run among `files` (NaN: none).
-double budget_value(const std::vector<std::string>& files, const std::string& budget);
-
-// Empty when every complete run among `files` has the same value of
-// `budget` (failed or interrupted runs are not compared, and are skipped);
-// otherwise one line naming two files that differ and their values.
-std::string budget_difference(const std::vector<std::string>& files,
-                              const std::string& budget);
+// The budget of the complete runs among `files` (failed or interrupted
+// runs are not compared; files that are no run are skipped): `value` is
+// the first one's (NaN: none), `difference` empty when every one has it,
+// else one line naming two files that differ and their values. Throws
+// ConfigError for an unknown budget and std::runtime_error for a run that
+// lacks what it needs (optimizer_steps came in 0.6.1).
+struct BudgetCheck {
+  double value = std::numeric_limits<double>::quiet_NaN();
+  std::string difference;
+};
+BudgetCheck check_budget(const std::vector<std::string>& files,
+                         const std::string& budget);
 
 }  // namespace raftsim

@@ -16,6 +16,15 @@ bool is_number(const std::string& s, double& x) {
   return *end == '\0';
 }
 
+// The group of `params` along key k: every other key = value.
+std::string group_of(const Params& params, size_t k) {
+  std::string group;
+  for (size_t j = 0; j < params.size(); ++j)
+    if (j != k)
+      group += (group.empty() ? "" : ", ") + params[j].first + " = " + params[j].second;
+  return group;
+}
+
 double score(const PointSummary& p, const std::string& measure) {
   if (measure == "final_gold") return p.final_gold.mean;
   return p.measures.at(measure).mean;
@@ -41,12 +50,7 @@ std::vector<std::string> grid_edges(const std::vector<PointSummary>& points,
         numeric = false;
         break;
       }
-      std::string group;
-      for (size_t j = 0; j < p.params.size(); ++j)
-        if (j != k)
-          group += (group.empty() ? "" : ", ") + p.params[j].first + " = " +
-                   p.params[j].second;
-      groups[group].emplace_back(x, &p);
+      groups[group_of(p.params, k)].emplace_back(x, &p);
     }
     if (!numeric) continue;
     // The values of this key where runs failed, by group.
@@ -54,12 +58,7 @@ std::vector<std::string> grid_edges(const std::vector<PointSummary>& points,
     for (const auto& params : failed) {
       double x = 0;
       if (params.size() != keys.size() || !is_number(params[k].second, x)) continue;
-      std::string group;
-      for (size_t j = 0; j < params.size(); ++j)
-        if (j != k)
-          group +=
-              (group.empty() ? "" : ", ") + params[j].first + " = " + params[j].second;
-      broke[group].push_back(x);
+      broke[group_of(params, k)].push_back(x);
     }
     for (const auto& [group, members] : groups) {
       std::map<double, const PointSummary*> by_value(members.begin(), members.end());

@@ -35,7 +35,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from raftsim.plotting import load, wrapped  # noqa: E402
+from raftsim.plotting import gold_of, load, wrapped  # noqa: E402
 from raftsim.stats import half_width, mean_ci, sign_test_p  # noqa: E402
 
 ALGORITHMS = ["sft", "raftpp", "rloo", "grpo", "ppo"]
@@ -62,14 +62,6 @@ HYPERPARAMETERS = {
             "trainer.batch_size", "trainer.clip", "trainer.kl_coef", "trainer.kl_mode",
             "trainer.entropy_coef", "trainer.value_coef", "trainer.gae_lambda"],
 }
-
-
-def gold_of(run):
-    m = run["metrics"]
-    exact = m.get("gold_reward_exact")
-    if exact is not None and np.all(np.isfinite(exact)):
-        return np.asarray(exact, float)
-    return np.asarray(m["gold_reward_mean"], float)
 
 
 def kl_of(run):

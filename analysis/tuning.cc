@@ -97,19 +97,23 @@ TunedPoints select_on_tuning_seeds(const std::vector<PointSummary>& points,
     // complete value of its group: a run that failed (a divergence) or is
     // missing disqualifies its value, rather than leaving it to be judged on
     // the seeds where it survived.
+    struct Candidate {
+      const PointSummary* point;
+      double mean;
+      int runs;
+    };
+    std::vector<Candidate> candidates;
     int most_runs = 0;
     for (const PointSummary* p : groups[rest]) {
       int runs = 0;
-      tuning_mean(*p, measure, tuning_seeds, runs);
+      const double mean = tuning_mean(*p, measure, tuning_seeds, runs);
+      if (runs > 0) candidates.push_back({p, mean, runs});
       most_runs = std::max(most_runs, runs);
     }
     const PointSummary* best = nullptr;
     double best_mean = 0, best_value_runs = 0;
     std::string excluded;
-    for (const PointSummary* p : groups[rest]) {
-      int runs = 0;
-      const double mean = tuning_mean(*p, measure, tuning_seeds, runs);
-      if (runs == 0) continue;
+    for (const auto& [p, mean, runs] : candidates) {
       if (runs < most_runs) {
         for (const auto& [k, v] : p->params)
           if (k == tune_key)

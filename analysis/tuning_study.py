@@ -44,21 +44,13 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 from raftsim import stats  # noqa: E402
-from raftsim.plotting import load, wrapped  # noqa: E402
+from raftsim.plotting import finish, gold_of, load  # noqa: E402
 
 ARMS = ["sft", "raftpp", "rloo", "reinforce_rej", "grpo", "ppo"]
 NAMES = {"sft": "RAFT", "raftpp": "RAFT++", "rloo": "RLOO",
          "reinforce_rej": "Reinforce-Rej", "grpo": "GRPO", "ppo": "PPO"}
 BINS = 4
 COLLAPSE_FLOOR = 0.1
-
-
-def gold_of(run):
-    m = run["metrics"]
-    exact = m.get("gold_reward_exact")
-    if exact is not None and np.all(np.isfinite(exact)):
-        return np.asarray(exact, float)
-    return np.asarray(m["gold_reward_mean"], float)
 
 
 def collapsed(gold):
@@ -194,16 +186,10 @@ def main(argv=None):
         ax.fill_between(x, [b["lo"] for b in bands], [b["hi"] for b in bands],
                         color=f"C{i}", alpha=0.15)
     ax.set_xscale("log")
-    ax.set_xlabel("random-search trials n")
-    ax.set_ylabel("expected best final gold (95% bootstrap band)")
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize=7)
-    ax.set_title(wrapped("Expected best final gold after n random-search trials over each "
-                         "algorithm's own knobs, at equal samples and optimiser steps", fig),
-                 fontsize=10)
-    fig.tight_layout()
-    fig.savefig(base + "_emp.png", dpi=110)
-    plt.close(fig)
+    finish(fig, [ax], base + "_emp.png", "random-search trials n",
+           "expected best final gold (95% bootstrap band)",
+           "Expected best final gold after n random-search trials over each algorithm's own "
+           "knobs, at equal samples and optimiser steps")
 
     fig, ax = plt.subplots(figsize=(7, 4.8))
     for i, (arm, values) in enumerate(by_rate.items()):
@@ -211,15 +197,10 @@ def main(argv=None):
         ax.plot(rates, [values[r] for r in rates], marker="o", ms=3, lw=0.8,
                 color=f"C{i}", label=NAMES[arm])
     ax.set_xscale("log")
-    ax.set_xlabel("trainer.learning_rate (the trial's draw)")
-    ax.set_ylabel("final gold (mean over the trial's seeds)")
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize=7)
-    ax.set_title(wrapped("Every random-search trial: final gold against its learning rate "
-                         "(the other knobs drawn too)", fig), fontsize=10)
-    fig.tight_layout()
-    fig.savefig(base + "_lr.png", dpi=110)
-    plt.close(fig)
+    finish(fig, [ax], base + "_lr.png", "trainer.learning_rate (the trial's draw)",
+           "final gold (mean over the trial's seeds)",
+           "Every random-search trial: final gold against its learning rate (the other knobs "
+           "drawn too)")
     print(f"tuning_study.py: wrote {base}_table.csv, _importance.csv, _paired.csv, _emp.png, "
           f"_lr.png")
     return 0

@@ -1,6 +1,5 @@
 #include "cli/protocol_file.h"
 
-#include <algorithm>
 #include <boost/program_options.hpp>
 #include <fstream>
 #include <sstream>
@@ -69,10 +68,9 @@ Protocol read_protocol(const std::string& path) {
         p.tune.empty() ? p.tuning_seeds : p.tune,
         "given with protocol." + std::string(p.tune.empty() ? "tune" : "tuning_seeds"));
   p.equal = split_list(equal);
-  const auto names = budget_names();
   for (const auto& budget : p.equal)
-    if (std::find(names.begin(), names.end(), budget) == names.end())
-      throw ConfigError("protocol.equal", budget, "optimizer_steps or samples");
+    if (!is_budget(budget))
+      throw ConfigError("protocol.equal", budget, budget_choices());
   return p;
 }
 

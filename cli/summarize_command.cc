@@ -94,6 +94,7 @@ int summarize_command(const std::vector<std::string>& args) {
   std::vector<std::string> files;
   std::string key, baseline;
   Protocol protocol;
+  std::vector<std::pair<std::string, double>> budgets;  // declared, as checked
   try {
     parse_choice("--format", format, {"table", "csv"});
     if (!protocol_path.empty()) {
@@ -140,17 +141,18 @@ int summarize_command(const std::vector<std::string>& args) {
       throw ConfigError("DIR_OR_FILES", join(inputs, " "),
                         "paths holding run files (*.h5)");
     for (const auto& budget : protocol.equal) {
-      std::string differs;
+      BudgetCheck check;
       try {
-        differs = budget_difference(files, budget);
+        check = check_budget(files, budget);
       } catch (const std::runtime_error& e) {
         throw ConfigError("protocol.equal", budget,
                           "a budget the runs record: " + std::string(e.what()));
       }
-      if (!differs.empty())
-        throw ConfigError(
-            "protocol.equal", budget,
-            "a budget every run shares, as " + protocol.path + " declares: " + differs);
+      if (!check.difference.empty())
+        throw ConfigError("protocol.equal", budget,
+                          "a budget every run shares, as " + protocol.path +
+                              " declares: " + check.difference);
+      budgets.emplace_back(budget, check.value);
     }
   } catch (const std::exception& e) {
     std::cerr << "raftsim summarize: " << e.what() << "\n";
@@ -191,9 +193,9 @@ int summarize_command(const std::vector<std::string>& args) {
         "# protocol " + protocol.path + ": compare " + compare + ", test " + test +
         " (declared before the runs; Holm over each metric's comparisons)" +
         (tune.empty() ? "" : ", " + tune + " tuned on seeds " + tuning_seeds) + "\n";
-    for (const auto& budget : protocol.equal)
-      header += "# equal in every run: " + budget + " = " +
-                format_double(budget_value(files, budget)) + " per iteration\n";
+    for (const auto& [budget, value] : budgets)
+      header += "# equal in every run: " + budget + " = " + format_double(value) +
+                " per iteration\n";
   }
   if (!tune.empty()) {
     try {

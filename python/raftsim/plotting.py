@@ -46,6 +46,16 @@ def load(inputs):
     return runs
 
 
+def gold_of(run):
+    """A run's gold per iteration: gold_reward_exact where the policy gives
+    it (tabular), else the sampled gold_reward_mean."""
+    m = run["metrics"]
+    exact = m.get("gold_reward_exact")
+    if exact is not None and np.all(np.isfinite(exact)):
+        return np.asarray(exact, float)
+    return np.asarray(m["gold_reward_mean"], float)
+
+
 def group(runs):
     """(varying keys, [(label, params, runs)]) in first-seen order."""
     keys = sorted({k for r in runs for k, v in r["config"].items()

@@ -37,9 +37,11 @@
 #include <cstring>
 #include <numeric>
 
+#include "core/moments.h"
 #include "models/policies/diffusion_policy.h"
 #include "models/tasks/task.h"
 #include "models/training/trainer.h"
+#include "tests/support/diffusion_ring.h"
 #include "tests/support/test_support.h"
 
 using namespace raftsim;
@@ -49,29 +51,9 @@ namespace {
 
 constexpr int32_t kK = 8;
 
-TaskConfig ring_config() {
-  TaskConfig c;
-  c.name = "points";
-  c.contexts = 1;
-  c.objective = "direction";
-  return c;
-}
-
-PolicyConfig diffusion_config(int32_t warmup_steps) {
-  PolicyConfig c;
-  c.model = "diffusion";
-  c.warmup_steps = warmup_steps;
-  c.warmup_batch = 256;
-  return c;
-}
-
-// The ring task and a diffusion policy warm-started on it (built once).
-struct Ring {
-  std::unique_ptr<Task> task = make_task(ring_config(), 5);
-  std::unique_ptr<Policy> policy = make_policy(diffusion_config(1500), *task, 5);
-};
+// The ring and a diffusion policy warm-started on it (built once).
 const Ring& ring() {
-  static const Ring r;
+  static const Ring r(1500);
   return r;
 }
 
@@ -146,15 +128,13 @@ bool same_weights(const Policy& a, const Policy& b) {
   return true;
 }
 
+// Mean and standard error of v.
 struct Estimate {
   double mean = 0, se = 0;
 };
 Estimate estimate(const std::vector<double>& v) {
-  const double n = static_cast<double>(v.size());
-  const double mean = std::accumulate(v.begin(), v.end(), 0.0) / n;
-  double ss = 0;
-  for (double x : v) ss += (x - mean) * (x - mean);
-  return {mean, std::sqrt(ss / (n - 1) / n)};
+  const Moments m = moments(v.data(), v.size());
+  return {m.mean, m.standard_error()};
 }
 
 Settings points_run(const std::string& algorithm) {

@@ -44,6 +44,7 @@
 #include <cstring>
 #include <numeric>
 
+#include "core/moments.h"
 #include "core/rng.h"
 #include "models/policies/diffusion_policy.h"
 #include "models/policies/warm_start.h"
@@ -52,6 +53,7 @@
 #include "models/tasks/knn_estimators.h"
 #include "models/tasks/points_task.h"
 #include "models/training/trainer.h"
+#include "tests/support/diffusion_ring.h"
 #include "tests/support/test_support.h"
 
 using namespace raftsim;
@@ -59,34 +61,12 @@ using namespace raftsim::test;
 
 namespace {
 
-constexpr int32_t kModes = 8;
-constexpr double kModeStd = 0.2;
+constexpr int32_t kModes = kRingModes;
+constexpr double kModeStd = kRingModeStd;
 
-TaskConfig ring_config() {
-  TaskConfig c;
-  c.name = "points";
-  c.contexts = 1;
-  c.objective = "direction";
-  c.modes = kModes;
-  c.mode_std = kModeStd;
-  return c;
-}
-
-PolicyConfig diffusion_config(int32_t warmup_steps) {
-  PolicyConfig c;
-  c.model = "diffusion";
-  c.warmup_steps = warmup_steps;
-  c.warmup_batch = 256;
-  return c;
-}
-
-// The ring task and a diffusion policy warm-started on it (built once).
-struct Ring {
-  std::unique_ptr<Task> task = make_task(ring_config(), 5);
-  std::unique_ptr<Policy> policy = make_policy(diffusion_config(4000), *task, 5);
-};
+// The ring and a diffusion policy warm-started on it (built once).
 const Ring& ring() {
-  static const Ring r;
+  static const Ring r(4000);
   return r;
 }
 
@@ -159,11 +139,8 @@ struct Spread {
   double mean = 0, se = 0;
 };
 Spread spread(const std::vector<double>& v) {
-  const double n = static_cast<double>(v.size());
-  const double mean = std::accumulate(v.begin(), v.end(), 0.0) / n;
-  double ss = 0;
-  for (double x : v) ss += (x - mean) * (x - mean);
-  return {mean, std::sqrt(ss / (n - 1) / n)};
+  const Moments m = moments(v.data(), v.size());
+  return {m.mean, m.standard_error()};
 }
 
 Settings points_run() {

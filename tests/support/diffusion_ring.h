@@ -1,0 +1,45 @@
+// The points task on the 8-mode ring (one context, the direction objective)
+// and a DDPM warm-started on it: what the diffusion tests share
+// (tests/models/test_diffusion.cc, test_ddpo.cc).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+
+#include "models/policies/policy.h"
+#include "models/tasks/task.h"
+
+namespace raftsim::test {
+
+inline constexpr int32_t kRingModes = 8;
+inline constexpr double kRingModeStd = 0.2;
+
+inline TaskConfig ring_config() {
+  TaskConfig c;
+  c.name = "points";
+  c.contexts = 1;
+  c.objective = "direction";
+  c.modes = kRingModes;
+  c.mode_std = kRingModeStd;
+  return c;
+}
+
+inline PolicyConfig diffusion_config(int32_t warmup_steps) {
+  PolicyConfig c;
+  c.model = "diffusion";
+  c.warmup_steps = warmup_steps;
+  c.warmup_batch = 256;
+  return c;
+}
+
+// The ring task (seed 5) and a diffusion policy warm-started on it for
+// `warmup_steps` (seed 5).
+struct Ring {
+  explicit Ring(int32_t warmup_steps)
+      : task(make_task(ring_config(), 5)),
+        policy(make_policy(diffusion_config(warmup_steps), *task, 5)) {}
+  std::unique_ptr<Task> task;
+  std::unique_ptr<Policy> policy;
+};
+
+}  // namespace raftsim::test
