@@ -86,18 +86,8 @@ bool runs_on(const AlgorithmTraits& algo, const PolicyTraits& policy) {
 void validate_chain_gradient(const RunConfig& c) {
   const std::string with = " with trainer.algorithm = " + c.trainer.algorithm +
                            " on policy.model = " + c.policy.model;
-  const PolicyConfig& p = c.policy;
-  if (p.sampler != "ddpm")
-    throw ConfigError::only("policy.sampler", p.sampler, "ddpm",
-                            with +
-                                ": its ratios are the ancestral steps' densities, "
-                                "and a DDIM chain has no noise");
-  if (p.temperature <= 0)
-    throw ConfigError("policy.temperature", format_double(p.temperature),
-                      "> 0" + with + ": at temperature 0 the chain has no noise");
-  if (p.diffusion_steps < 2)
-    throw ConfigError("policy.diffusion_steps", std::to_string(p.diffusion_steps),
-                      "at least 2" + with + ": the last step adds no noise");
+  if (const auto check = policy_traits(c.policy.model).check_chain)
+    check(c.policy, with);
   const std::string no_logp = with + ": a point has no exact log-probability";
   if (c.trainer.kl_coef != 0)
     throw ConfigError::only("trainer.kl_coef", format_double(c.trainer.kl_coef), "0",

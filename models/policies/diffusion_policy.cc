@@ -5,6 +5,7 @@
 #include <limits>
 #include <stdexcept>
 
+#include "core/config.h"
 #include "core/errors.h"
 #include "core/rng.h"
 #include "models/tasks/task.h"
@@ -57,6 +58,19 @@ PolicyTraits DiffusionPolicy::traits() {
   PolicyTraits t;
   t.exact_log_probs = false;
   t.chain_log_probs = true;
+  t.check_chain = [](const PolicyConfig& c, const std::string& with) {
+    if (c.sampler != "ddpm")
+      throw ConfigError::only("policy.sampler", c.sampler, "ddpm",
+                              with +
+                                  ": its ratios are the ancestral steps' densities, "
+                                  "and a DDIM chain has no noise");
+    if (c.temperature <= 0)
+      throw ConfigError("policy.temperature", format_double(c.temperature),
+                        "> 0" + with + ": at temperature 0 the chain has no noise");
+    if (c.diffusion_steps < 2)
+      throw ConfigError("policy.diffusion_steps", std::to_string(c.diffusion_steps),
+                        "at least 2" + with + ": the last step adds no noise");
+  };
   t.needs = [](const TaskShape& task) -> std::string {
     return task.point_dim > 0 ? "" : "a task with continuous responses";
   };

@@ -121,6 +121,10 @@ struct PolicyTraits {
   // the chain that samples a response (a diffusion model's ancestral
   // steps): enough for a policy gradient over the chain (DDPO).
   bool chain_log_probs = false;
+  // With chain_log_probs: throws ConfigError naming the policy.* key for a
+  // config whose chain has a step without noise to train on (`with` names
+  // the trainer, for the message); may be null.
+  void (*check_chain)(const PolicyConfig& config, const std::string& with) = nullptr;
   // Empty if it can represent a task of this shape, else what it needs.
   std::string (*needs)(const TaskShape& task) = nullptr;
   // Checks among its own policy.* keys (throws ConfigError); may be null.
