@@ -20,6 +20,12 @@ bool same_value(const std::string& a, const std::string& b) {
 }
 }  // namespace
 
+const std::vector<std::string>& compared_measures(const std::string& metric) {
+  static const std::vector<std::string> gold = {"final_gold", "peak_gold", "fall",
+                                                "kl_at_peak", "seconds_per_iteration"};
+  return metric.empty() ? gold : metric_measures();
+}
+
 std::vector<Comparison> compare_points(const std::vector<PointSummary>& points,
                                        const std::string& key,
                                        const std::string& typed_baseline,

@@ -44,6 +44,11 @@ const std::vector<std::string>& declarable_tests();
 // for a test not in declarable_tests().
 void declare_test(std::vector<Comparison>& comparisons, const std::string& test);
 
+// The measures a comparison reports: of gold (no `metric`) final_gold,
+// peak_gold, fall, kl_at_peak and seconds_per_iteration; of a /metrics
+// column, metric_measures().
+const std::vector<std::string>& compared_measures(const std::string& metric);
+
 // Every point whose `key` is not `baseline` against its baseline point, for
 // each of `metrics`; points without a baseline partner or without a shared
 // seed are left out. Bootstrap draws come from `seed`.

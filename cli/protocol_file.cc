@@ -1,11 +1,13 @@
 #include "cli/protocol_file.h"
 
+#include <algorithm>
 #include <boost/program_options.hpp>
 #include <fstream>
 #include <sstream>
 
 #include "analysis/budget.h"
 #include "analysis/comparison.h"
+#include "core/config.h"
 #include "core/errors.h"
 
 namespace po = boost::program_options;
@@ -37,11 +39,12 @@ Protocol read_protocol(const std::string& path) {
   po::options_description keys;
   keys.add_options()("protocol.compare", po::value(&p.compare))(
       "protocol.test", po::value(&p.test))("protocol.metric", po::value(&p.metric))(
-      "protocol.tune", po::value(&p.tune))(
+      "protocol.primary", po::value(&p.primary))("protocol.tune", po::value(&p.tune))(
       "protocol.tuning_seeds", po::value(&p.tuning_seeds))("protocol.equal",
                                                            po::value(&equal));
   const std::string allowed =
-      "one of protocol.compare, test, metric, tune, tuning_seeds, equal (each once)";
+      "one of protocol.compare, test, metric, primary, tune, tuning_seeds, equal (each "
+      "once)";
   try {
     po::variables_map vm;
     po::store(po::parse_config_file(in, keys, /*allow_unregistered=*/false), vm);
@@ -61,6 +64,14 @@ Protocol read_protocol(const std::string& path) {
     declare_test(none, p.test);
   } catch (const ConfigError& e) {
     throw ConfigError("protocol.test", p.test, e.allowed());
+  }
+  if (!p.primary.empty()) {
+    const auto& measures = compared_measures(p.metric);
+    if (std::find(measures.begin(), measures.end(), p.primary) == measures.end())
+      throw ConfigError(
+          "protocol.primary", p.primary,
+          "one of " + join(measures, ", ") +
+              (p.metric.empty() ? "" : " (the measures of protocol.metric)"));
   }
   if (p.tune.empty() != p.tuning_seeds.empty())
     throw ConfigError(

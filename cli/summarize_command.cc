@@ -50,9 +50,10 @@ int summarize_command(const std::vector<std::string>& args) {
       "       raftsim summarize DIR_OR_FILES... --protocol FILE [--format "
       "table|csv]\n\n"
       "--protocol reads what a study declared before its runs ([protocol] compare, "
-      "test,\nmetric, tune, tuning_seeds, equal) and applies it as the options "
-      "would; with equal =\noptimizer_steps and/or samples it refuses runs that "
-      "differ in that budget per iteration.\n\n"
+      "test,\nmetric, primary, tune, tuning_seeds, equal) and applies it as the "
+      "options would; the\nheader names the primary measure; with equal = "
+      "optimizer_steps and/or samples it\nrefuses runs that differ in that budget "
+      "per iteration.\n\n"
       "--metric summarizes any /metrics column instead (eval_gold_mean, "
       "kl_to_initial, ...):\nits final and peak value, its mean over the run (auc) "
       "and the first iteration it\nreaches start + F x (best point's final - start), "
@@ -193,6 +194,9 @@ int summarize_command(const std::vector<std::string>& args) {
         "# protocol " + protocol.path + ": compare " + compare + ", test " + test +
         " (declared before the runs; Holm over each metric's comparisons)" +
         (tune.empty() ? "" : ", " + tune + " tuned on seeds " + tuning_seeds) + "\n";
+    if (!protocol.primary.empty())
+      header += "# primary measure: " + protocol.primary +
+                " (declared before the runs; the other measures are secondary)\n";
     for (const auto& [budget, value] : budgets)
       header += "# equal in every run: " + budget + " = " + format_double(value) +
                 " per iteration\n";
@@ -210,11 +214,7 @@ int summarize_command(const std::vector<std::string>& args) {
   const auto& params = points.front().params;
   const bool varies = std::any_of(params.begin(), params.end(),
                                   [&](const auto& kv) { return kv.first == key; });
-  auto comparisons = compare_points(
-      points, key, baseline,
-      metric.empty() ? std::vector<std::string>{"final_gold", "peak_gold", "fall",
-                                                "kl_at_peak", "seconds_per_iteration"}
-                     : metric_measures());
+  auto comparisons = compare_points(points, key, baseline, compared_measures(metric));
   if (!varies || comparisons.empty()) {
     std::cerr << "raftsim summarize: --compare = '" << compare
               << "' is not allowed: must name a key that varies across the points and "

@@ -301,10 +301,10 @@ BOOST_AUTO_TEST_CASE(summarize_compares_points_seed_by_seed) {
   BOOST_TEST(contains(r.output, "--compare"), r.output);
 }
 
-// A protocol file declares the comparison, its test and the budgets held
-// equal; summarize applies it as the options would, says so, and refuses
-// runs that differ in a declared budget (here K = 2 and 8 at 16 prompts
-// differ in samples, and share 3 optimiser steps per iteration).
+// A protocol file declares the comparison, its test, its primary measure
+// and the budgets held equal; summarize applies it as the options would, says so, and
+// refuses runs that differ in a declared budget (here K = 2 and 8 at 16 prompts differ
+// in samples, and share 3 optimiser steps per iteration).
 BOOST_AUTO_TEST_CASE(a_protocol_declares_the_comparison_and_holds_its_budget) {
   TempDir dir;
   const std::string d = dir.file("runs");
@@ -319,7 +319,7 @@ BOOST_AUTO_TEST_CASE(a_protocol_declares_the_comparison_and_holds_its_budget) {
   for (double steps : metric(d + "/k8-1.h5", "optimizer_steps")) BOOST_TEST(steps == 3);
   const std::string steps = dir.file("steps.ini"), samples = dir.file("samples.ini");
   std::ofstream(steps) << "[protocol]\ncompare = sampler.k=2\ntest = t\n"
-                          "equal = optimizer_steps\n";
+                          "primary = fall\nequal = optimizer_steps\n";
   std::ofstream(samples) << "[protocol]\ncompare = sampler.k=2\ntest = t\n"
                             "equal = optimizer_steps, samples\n";
   ProcessResult r = run_raftsim({"summarize", d, "--protocol", steps}, dir);
@@ -330,6 +330,8 @@ BOOST_AUTO_TEST_CASE(a_protocol_declares_the_comparison_and_holds_its_budget) {
   BOOST_TEST(
       contains(r.output, "# equal in every run: optimizer_steps = 3 per iteration"),
       r.output);
+  BOOST_TEST(contains(r.output, "# primary measure: fall (declared before the runs"),
+             r.output);
   // The rest is what the options give.
   const ProcessResult options =
       run_raftsim({"summarize", d, "--compare", "sampler.k=2", "--test", "t"}, dir);

@@ -122,6 +122,9 @@ void make_fixtures(const TempDir& dir) {
   std::ofstream(dir.file("protocol_tune.ini"))
       << declared << "tune = trainer.learning_rate\n";
   std::ofstream(dir.file("protocol_equal.ini")) << declared << "equal = flops\n";
+  std::ofstream(dir.file("protocol_primary.ini")) << declared << "primary = auc\n";
+  std::ofstream(dir.file("protocol_measure.ini"))
+      << declared << "metric = gold_reward_mean\nprimary = final_gold\n";
   // A malformed line holding Boost's own message placeholder once made the
   // parser's error message loop forever (found by scripts/checks/fuzz.sh).
   std::ofstream(dir.file("placeholder.ini")) << "[sampler]\nk = 4\n%invalid_line% x\n";
