@@ -44,18 +44,12 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 from raftsim import stats  # noqa: E402
-from raftsim.plotting import finish, gold_of, load  # noqa: E402
+from raftsim.plotting import collapsed, finish, gold_of, load  # noqa: E402
 
 ARMS = ["sft", "raftpp", "rloo", "reinforce_rej", "grpo", "ppo"]
 NAMES = {"sft": "RAFT", "raftpp": "RAFT++", "rloo": "RLOO",
          "reinforce_rej": "Reinforce-Rej", "grpo": "GRPO", "ppo": "PPO"}
 BINS = 4
-COLLAPSE_FLOOR = 0.1
-
-
-def collapsed(gold):
-    peak = gold.max()
-    return peak - gold[-1] >= max(COLLAPSE_FLOOR, 0.5 * (peak - gold[0]))
 
 
 def trials_of(runs):

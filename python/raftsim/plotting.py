@@ -56,6 +56,17 @@ def gold_of(run):
     return np.asarray(m["gold_reward_mean"], float)
 
 
+COLLAPSE_FLOOR = 0.1
+
+
+def collapsed(gold):
+    """A run collapsed when its gold fell from its peak to its last
+    iteration by at least max(0.1, half of the peak's gain over iteration 0)
+    (the studies' definition, fixed before tuning_cost's runs)."""
+    peak = gold.max()
+    return bool(peak - gold[-1] >= max(COLLAPSE_FLOOR, 0.5 * (peak - gold[0])))
+
+
 def group(runs):
     """(varying keys, [(label, params, runs)]) in first-seen order."""
     keys = sorted({k for r in runs for k, v in r["config"].items()
