@@ -88,6 +88,38 @@ class Threshold final : public Ranker {
   double threshold_, step_;
 };
 
+class Quantile final : public Ranker {
+ public:
+  explicit Quantile(const RankerConfig& c)
+      : Ranker(c), level_(c.quantile), step_(c.quantile_step) {}
+
+ protected:
+  std::vector<int32_t> choose(const std::vector<double>& s,
+                              const std::vector<uint64_t>&, int32_t n_prompts,
+                              int32_t k, uint64_t iteration) const override {
+    const int32_t pool = n_prompts * k;
+    std::vector<double> finite;
+    for (int32_t i = 0; i < pool; ++i)
+      if (s[i] != kRejected) finite.push_back(s[i]);
+    if (finite.empty()) return {};
+    // The q-quantile as the inverse of the empirical distribution function:
+    // the smallest score with at least q of the pool at or below it.
+    const double q = std::min(1.0, level_ + static_cast<double>(iteration) * step_);
+    const auto n = static_cast<int64_t>(finite.size());
+    const int64_t rank = std::clamp<int64_t>(
+        static_cast<int64_t>(std::ceil(q * static_cast<double>(n))) - 1, 0, n - 1);
+    std::nth_element(finite.begin(), finite.begin() + rank, finite.end());
+    const double at = finite[static_cast<size_t>(rank)];
+    std::vector<int32_t> out;
+    for (int32_t i = 0; i < pool; ++i)
+      if (s[i] != kRejected && s[i] >= at) out.push_back(i);
+    return out;
+  }
+
+ private:
+  double level_, step_;
+};
+
 // Whole groups, for the policy-gradient trainers: every response of every
 // prompt (all), or of the prompts whose K scores are not all equal
 // (informative: Xiong et al.'s Reinforce-Rej, whose other groups carry no
@@ -141,6 +173,7 @@ const RankerRegistry& registry() {
                     R::entry<BestOfK>("best_of_k"),
                     R::entry<TopFraction>("top_fraction"),
                     R::entry<Threshold>("threshold"),
+                    R::entry<Quantile>("quantile"),
                     R::entry<All>("all", kWholeGroups),
                     R::entry<Informative>("informative", kWholeGroups),
                 });
@@ -198,6 +231,16 @@ const ConfigSchema<RankerConfig>& ranker_schema() {
         "threshold: added to ranker.threshold per iteration (iteration t accepts "
         "score >= threshold + t * step): ReST's growing threshold; 0 = fixed",
         [](C & c) -> auto& { return c.threshold_step; });
+    s.add_double(
+        "ranker.quantile",
+        "quantile: accept samples with score >= this quantile of the pool's scores "
+        "(0: all; 1: the highest score and its ties)",
+        [](C & c) -> auto& { return c.quantile; }, 0.0, 1.0);
+    s.add_double(
+        "ranker.quantile_step",
+        "quantile: added to ranker.quantile per iteration (capped at 1): a threshold "
+        "that grows as ReST's does, set by the rewards' distribution",
+        [](C & c) -> auto& { return c.quantile_step; }, 0.0, 1.0);
     s.add_double(
         "ranker.kl_coef",
         "beta: rank by r - beta * log(pi_t(y|x) / pi_0(y|x)) (training stays SFT)",

@@ -7,6 +7,11 @@
 //                 whole pool (RAFT's global ranking), at least one
 //   threshold     every sample whose score is >= ranker.threshold +
 //                 t * ranker.threshold_step (ReST's growing threshold)
+//   quantile      every sample whose score is >= the q-quantile of the
+//                 pool's finite scores, q = min(1, ranker.quantile + t *
+//                 ranker.quantile_step): a threshold set by the rewards'
+//                 own distribution (ReST's thresholds as percentiles), ties
+//                 at it all accepted (top_fraction breaks them to a count)
 //   all           every sample, as whole groups of K (policy-gradient
 //                 trainers: a pass-through)
 //   informative   the groups whose K scores are not all equal (a filter:
@@ -32,6 +37,8 @@ struct RankerConfig {
   double acceptance_ratio = 0.125;
   double threshold = 0.0;
   double threshold_step = 0.0;  // threshold at iteration t: threshold + t * step
+  double quantile = 0.5;        // quantile: the level q at iteration 0
+  double quantile_step = 0.0;   // quantile: q at iteration t: quantile + t * step
   double kl_coef = 0.0;
 };
 

@@ -67,6 +67,40 @@ BOOST_AUTO_TEST_CASE(a_threshold_can_grow_with_the_iteration) {
   BOOST_TEST((ranker->select(in, 1) == std::vector<int32_t>{5}));
 }
 
+// The quantile ranker's threshold is the pool's own q-quantile (the
+// smallest score with at least q of the finite scores at or below it), so
+// it keeps the top 1 - q whatever the scale of the rewards, every tie at the
+// threshold included, and q grows by quantile_step per iteration.
+BOOST_AUTO_TEST_CASE(a_quantile_threshold_follows_the_pool_and_keeps_its_ties) {
+  RankerConfig c;
+  c.strategy = "quantile";
+  c.quantile = 0.5;
+  c.quantile_step = 0.25;
+  const auto ranker = make_ranker(c);
+  // 8 scores, two tied at 0.5 and two at 0.9; a NaN is not in the pool.
+  RankInput in = input(2, 5, {0.1, 0.5, 0.9, 0.3, kNaN, /**/ 0.5, 0.2, 0.9, 0.4, 0.8});
+  // In order: 0.1 0.2 0.3 0.4 0.5 0.5 0.8 0.9 0.9. q = 0.5: the
+  // ceil(0.5 * 9) = 5th is 0.5, kept with its tie.
+  BOOST_TEST((ranker->select(in, 1) == std::vector<int32_t>{1, 2, 5, 7, 9}));
+  in.iteration = 1;  // q = 0.75: ceil(6.75) = 7th = 0.8
+  BOOST_TEST((ranker->select(in, 1) == std::vector<int32_t>{2, 7, 9}));
+  in.iteration = 2;  // q = 1: the highest and its tie
+  BOOST_TEST((ranker->select(in, 1) == std::vector<int32_t>{2, 7}));
+  in.iteration = 9;  // capped at 1
+  BOOST_TEST((ranker->select(in, 1) == std::vector<int32_t>{2, 7}));
+  // Scale-free: the same pool times 100 keeps the same samples.
+  RankInput scaled = in;
+  for (auto& x : scaled.proxy) x *= 100;
+  scaled.iteration = 0;
+  in.iteration = 0;
+  BOOST_TEST(ranker->select(scaled, 1) == ranker->select(in, 1));
+  // q = 0 keeps every finite score; no finite score keeps nothing.
+  c.quantile = 0;
+  c.quantile_step = 0;
+  BOOST_TEST(make_ranker(c)->select(in, 1).size() == 9u);
+  BOOST_TEST(make_ranker(c)->select(input(1, 2, {kNaN, kNaN}), 1).empty());
+}
+
 BOOST_AUTO_TEST_CASE(non_finite_scores_are_never_accepted) {
   const auto in = input(2, 3, {kNaN, kInf, 1.0, /**/ kNaN, -kInf, kNaN});
   BOOST_TEST((select("best_of_k", in) == std::vector<int32_t>{2}));
