@@ -90,7 +90,10 @@ study_plot() {
 #   lowest (highest) value, grows the grid by that value / 3 (x 3) and runs
 #   again (the sweep keeps its finished runs), until every best is inside or
 #   the next value would pass LO (HI); then says which. The numbers are
-#   positive (learning rates, coefficients).
+#   positive (learning rates, coefficients). A sweep directory that already
+#   holds runs starts from its own values of KEY joined with the given ones,
+#   so the study can run again (resumed, or with a value added) where a
+#   grown grid would otherwise be refused for dropping values.
 study_bracket() {
   local name=$1 key=$2 lo=$3 hi=$4
   shift 4
@@ -105,6 +108,24 @@ study_bracket() {
     fi
   done
   [[ -n $values ]] || { echo "study_bracket: no --grid $key=... given" >&2; exit 2; }
+  if [[ -f $OUT/$name/sweep.h5 ]]; then
+    values=$("$PYTHON" - "$OUT/$name/sweep.h5" "$key" "$values" <<'PY'
+import sys
+
+import h5py
+
+path, key, given = sys.argv[1:]
+with h5py.File(path, "r") as f:
+    column = f["table"].get(key)
+    had = [v.decode() if isinstance(v, bytes) else str(v) for v in column[:]] \
+        if column is not None else []
+texts = {}
+for text in given.split(",") + had:  # the sweep's own spelling wins
+    texts[float(text)] = text
+print(",".join(texts[v] for v in sorted(texts)))
+PY
+)
+  fi
   while :; do
     study_sweep "$name" "${args[@]}" --grid "$key=$values"
     local notes edge="" next=""
