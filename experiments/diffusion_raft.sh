@@ -10,6 +10,12 @@
 #   errors     K = 8 with a heavy-tailed error (student_t, 2 dof, scale 1)
 #              that is a persistent smooth field of the point, or fresh at
 #              every evaluation, against no error
+#   k_batch    K = 2, 4, 8, 16 at equal samples and a fixed training batch:
+#              trainer.steps_per_iteration = 8 minibatches of 32 for every K,
+#              whatever the size of the accepted set (256 ... 32 points)
+#   dims       K = 2 against K = 8 (equal samples) in D = 2 and in D = 8
+#              (task.dim: the ring and the direction in the first two
+#              coordinates; the cosine sees all eight)
 #   staleness  max_staleness 0 vs 1 (2 generators), for the direction
 #              objective (inside the prior) and the target one (beyond it)
 #   ddpo       RAFT against DDPO (trainer.algorithm = ddpo, a policy gradient
@@ -37,6 +43,11 @@ study_sweep errors --set iterations=$iterations \
   --set reward.noise_dof=2 --set reward.noise_scale=1 \
   --zip reward.noise=none,student_t,student_t --zip reward.persistent=true,true,false \
   --seeds $seeds
+study_sweep k_batch --set iterations=$iterations \
+  --zip sampler.k=$(pick 2,4,8,16 2,8) --zip sampler.prompts=$(pick 256,128,64,32 256,64) \
+  --set trainer.steps_per_iteration=8 --set trainer.batch_size=32 --seeds $seeds
+study_sweep dims --set iterations=$iterations --grid task.dim=$(pick 2,8 8) \
+  --zip sampler.k=2,8 --zip sampler.prompts=256,64 --seeds $seeds
 study_sweep staleness --set iterations=$iterations \
   --grid task.objective=direction,target --grid actors.max_staleness=0,1 --seeds $seeds
 study_bracket ddpo trainer.learning_rate 1e-5 0.3 --set iterations=$iterations \
@@ -47,6 +58,10 @@ study_compare k sampler.k=8
 study_compare k_steps sampler.k=8
 study_compare errors reward.noise=none
 study_compare staleness actors.max_staleness=0
+study_compare k_batch sampler.k=8
+study_compare dims sampler.k=8
+study_plot k_batch --x sampler.k --title "Diffusion: K at equal samples and a fixed training batch (8 steps of 32)"
+study_plot dims --x sampler.k --facet task.dim --title "Diffusion: K = 2 vs 8 in 2 and in 8 dimensions"
 if [[ $QUICK -eq 1 ]]; then
   "$RAFTSIM" summarize "$OUT/ddpo" --compare trainer.algorithm=sft --test t \
     | tee "$FIGURES/${STUDY}_ddpo_compare.txt"
