@@ -19,7 +19,9 @@
 #             from 300 comparisons, early-stopped on a tenth held back):
 #             b K = 1024 x 16, S = 16, 50 iterations
 # Each over a learning-rate grid grown by 3x until every arm's best is
-# inside it (study_bracket), 12 paired seeds per point. The comparison is
+# inside it (study_bracket), 12 paired seeds per point; on reverse the grid
+# starts at up to 0.1, where the shipped design saw RAFT collapse, so that
+# each arm's collapse point is inside it too. The comparison is
 # declared in experiments/protocols/rl_vs_raft.ini before any run: each
 # arm's rate chosen on seeds 1-4, every arm against RAFT on seeds 5-12,
 # final gold and the fall from the peak, paired t, Holm over the five arms.
@@ -43,7 +45,7 @@ arms() {
   local pg=$((b * k / s))
   echo --zip trainer.batch_size=64,$((b / s)),$pg,$pg,$pg,$pg
 }
-tasks=("sequence rl_vs_raft.ini 256 8 8 1e-5 1 0.001,0.003,0.01,0.03 0.01"
+tasks=("sequence rl_vs_raft.ini 256 8 8 1e-5 1 0.001,0.003,0.01,0.03,0.1 0.01"
        "bandit rl_vs_raft_bandit.ini 512 8 16 1e-3 10 0.015,0.05,0.15,0.5 0.05"
        "learned rm_overoptimization_bandit.ini 1024 16 16 1e-3 10 0.005,0.015,0.05,0.15 0.02")
 for spec in "${tasks[@]}"; do
