@@ -15,7 +15,9 @@
 #            and uwo, at 0 and 0.25 label noise, on reverse at N = 3000 and
 #            on the feature bandit at N = 10 (members with little
 #            information: proxy-gold correlation at pi_0 below 0.3) and
-#            N = 100 (above it), 8 seeds; each arm against the single model
+#            N = 100 (above it); 6 seeds on reverse (each ensemble run
+#            trains 5 models: 22 min), 8 on the bandit; each arm against the
+#            single model
 #            (experiments/protocols/rm_ensembles.ini: final gold, paired t,
 #            Holm over the three aggregations)
 #   relabel  retraining on the current policy's samples vs not, at equal
@@ -35,7 +37,7 @@ compare_ensembles() {
 seeds=$(pick 8 2)
 ensembles=(--zip "reward.ensemble=$(pick 1,5,5,5 1,5)"
            --zip "reward.aggregate=$(pick mean,mean,min,uwo mean,min)"
-           --grid "reward.label_noise=$(pick 0,0.25 0.25)" --seeds "$seeds")
+           --grid "reward.label_noise=$(pick 0,0.25 0.25)")
 
 study_sweep scaling --set iterations=$(pick 30 4) \
   --grid reward.rm_pairs=$(pick 300,1000,3000,10000,30000 300,3000) --seeds "$seeds"
@@ -49,13 +51,13 @@ rm_study scaling "$OUT/bandit" --out "$FIGURES" --prefix "${STUDY}_bandit" \
   --title "Learned reward model (MLP) on a 64x256 feature bandit: comparisons N"
 
 study_sweep ensembles --set iterations=$(pick 30 4) \
-  --set reward.rm_pairs=$(pick 3000 300) "${ensembles[@]}"
+  --set reward.rm_pairs=$(pick 3000 300) "${ensembles[@]}" --seeds $(pick 6 2)
 compare_ensembles ensembles
 rm_study curves "$OUT/ensembles" --out "$FIGURES" --prefix "${STUDY}_ensembles" \
   --title "Reverse, N = 3000: one reward model vs an ensemble of 5"
 SWEEP_CONFIG=$ROOT/experiments/rm_overoptimization_bandit.ini \
   study_sweep ensembles_bandit --set iterations=$(pick 50 4) \
-  --grid reward.rm_pairs=$(pick 10,100 10) "${ensembles[@]}"
+  --grid reward.rm_pairs=$(pick 10,100 10) "${ensembles[@]}" --seeds "$seeds"
 compare_ensembles ensembles_bandit
 rm_study curves "$OUT/ensembles_bandit" --out "$FIGURES" --prefix "${STUDY}_ensembles_bandit" \
   --title "Feature bandit, N = 10 and 100: one reward model vs an ensemble of 5"
