@@ -165,6 +165,8 @@ class Informative final : public Ranker {
 
 using RankerRegistry = Registry<Ranker, RankerTraits, const RankerConfig&>;
 constexpr RankerTraits kWholeGroups{true};
+constexpr RankerTraits kTiesByValue{false, false};
+constexpr RankerTraits kGroupsByValue{true, false};
 
 const RankerRegistry& registry() {
   using R = RankerRegistry;
@@ -173,9 +175,9 @@ const RankerRegistry& registry() {
                     R::entry<BestOfK>("best_of_k"),
                     R::entry<TopFraction>("top_fraction"),
                     R::entry<Threshold>("threshold"),
-                    R::entry<Quantile>("quantile"),
+                    R::entry<Quantile>("quantile", kTiesByValue),
                     R::entry<All>("all", kWholeGroups),
-                    R::entry<Informative>("informative", kWholeGroups),
+                    R::entry<Informative>("informative", kGroupsByValue),
                 });
   return rankers;
 }

@@ -78,6 +78,11 @@ class Ranker {
 struct RankerTraits {
   // Accepts every response of a prompt or none (what group baselines need).
   bool whole_groups = false;
+  // Equal scores are told apart by the seeded tie stream, so a pool of equal
+  // scores yields as many as a pool of distinct ones. False where equal
+  // scores are decided by value: quantile keeps every tie at its threshold,
+  // informative drops a group whose scores are all equal.
+  bool breaks_ties = true;
 };
 
 std::vector<std::string> ranker_names();
