@@ -67,6 +67,15 @@ class TopFraction final : public Ranker {
   double ratio_;
 };
 
+// Every finite score at or above `at`, in pool order (threshold, quantile).
+std::vector<int32_t> at_or_above(const std::vector<double>& s, int32_t pool,
+                                 double at) {
+  std::vector<int32_t> out;
+  for (int32_t i = 0; i < pool; ++i)
+    if (s[i] != kRejected && s[i] >= at) out.push_back(i);
+  return out;
+}
+
 class Threshold final : public Ranker {
  public:
   explicit Threshold(const RankerConfig& c)
@@ -77,11 +86,8 @@ class Threshold final : public Ranker {
                               const std::vector<uint64_t>&, int32_t n_prompts,
                               int32_t k, uint64_t iteration) const override {
     // ReST's growing threshold (Gulcehre et al. 2023): threshold + t * step.
-    const double at = threshold_ + static_cast<double>(iteration) * step_;
-    std::vector<int32_t> out;
-    for (int32_t i = 0; i < n_prompts * k; ++i)
-      if (s[i] != kRejected && s[i] >= at) out.push_back(i);
-    return out;
+    return at_or_above(s, n_prompts * k,
+                       threshold_ + static_cast<double>(iteration) * step_);
   }
 
  private:
@@ -109,11 +115,7 @@ class Quantile final : public Ranker {
     const int64_t rank = std::clamp<int64_t>(
         static_cast<int64_t>(std::ceil(q * static_cast<double>(n))) - 1, 0, n - 1);
     std::nth_element(finite.begin(), finite.begin() + rank, finite.end());
-    const double at = finite[static_cast<size_t>(rank)];
-    std::vector<int32_t> out;
-    for (int32_t i = 0; i < pool; ++i)
-      if (s[i] != kRejected && s[i] >= at) out.push_back(i);
-    return out;
+    return at_or_above(s, pool, finite[static_cast<size_t>(rank)]);
   }
 
  private:
