@@ -38,7 +38,6 @@ NAME_frontier.png (gold against KL(pi || pi_0): the tuned arms' paths and
 every learning rate's end point).
 """
 import argparse
-import csv
 import os
 import re
 import sys
@@ -50,7 +49,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 import raftsim  # noqa: E402
-from raftsim.plotting import collapsed, gold_of, mean_ci, wrapped  # noqa: E402
+from raftsim.plotting import collapsed, finish, gold_of, mean_ci, wrapped, write_rows  # noqa: E402
 from raftsim.runfile import read_runs  # noqa: E402
 from raftsim.stats import half_width  # noqa: E402
 
@@ -174,16 +173,6 @@ def analyse(task, path, tuning):
             "mismatched": mismatched}
 
 
-def write_csv(path, rows):
-    fields = []
-    for r in rows:
-        fields += [k for k in r if k not in fields]
-    with open(path, "w", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=fields)
-        w.writeheader()
-        w.writerows(rows)
-
-
 def color(arm):
     return f"C{list(ARMS.values()).index(arm)}"
 
@@ -229,15 +218,8 @@ def draw_tuned(results, path):
             ax.plot(x, m, color=color(arm), label=f"{arm} (lr {res['chosen'][arm]:g})")
             ax.fill_between(x, m - ci, m + ci, color=color(arm), alpha=0.15)
         ax.set_title(TITLES[task], fontsize=10)
-        ax.set_xlabel("iteration")
-        ax.set_ylabel("gold (mean, 95% CI over held-out seeds)")
-        ax.grid(alpha=0.3)
-        ax.legend(fontsize=7)
-    fig.suptitle(wrapped("Each arm at its tuned learning rate, on the seeds that did not "
-                         "choose it", fig), fontsize=11)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    finish(fig, axes[0], path, "iteration", "gold (mean, 95% CI over held-out seeds)",
+           "Each arm at its tuned learning rate, on the seeds that did not choose it")
 
 
 def draw_frontier(results, path):
@@ -260,16 +242,9 @@ def draw_frontier(results, path):
             if ends:
                 ax.plot(*zip(*ends), ls="none", marker="o", ms=3, color=color(arm), alpha=0.6)
         ax.set_title(TITLES[task], fontsize=10)
-        ax.set_xlabel("KL(pi || pi_0), nats")
-        ax.set_ylabel("gold")
-        ax.grid(alpha=0.3)
-        ax.legend(fontsize=7)
-    fig.suptitle(wrapped("Gold against KL: lines, each arm's mean path at its tuned rate "
-                         "(held-out seeds); dots, the end point of every learning rate",
-                         fig), fontsize=11)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    finish(fig, axes[0], path, "KL(pi || pi_0), nats", "gold",
+           "Gold against KL: lines, each arm's mean path at its tuned rate (held-out seeds); "
+           "dots, the end point of every learning rate")
 
 
 def main(argv=None):
@@ -292,9 +267,9 @@ def main(argv=None):
         print(f"rl_study.py: no runs under {args.study}", file=sys.stderr)
         return 2
     base = os.path.join(args.out, args.prefix)
-    write_csv(base + "_table.csv", [r for res in results.values() for r in res["rows"]])
-    write_csv(base + "_arms.csv", [r for res in results.values() for r in res["arms"]])
-    write_csv(base + "_paired.csv", [r for res in results.values() for r in res["paired"]])
+    write_rows(base + "_table.csv", [r for res in results.values() for r in res["rows"]])
+    write_rows(base + "_arms.csv", [r for res in results.values() for r in res["arms"]])
+    write_rows(base + "_paired.csv", [r for res in results.values() for r in res["paired"]])
     status = 0
     for task, res in results.items():
         print(f"{task}: every arm's optimiser steps per iteration = {res['budget']:g} "

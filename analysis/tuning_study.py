@@ -44,7 +44,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 from raftsim import stats  # noqa: E402
-from raftsim.plotting import collapsed, finish, gold_of, load  # noqa: E402
+from raftsim.plotting import collapsed, finish, gold_of, load, write_rows  # noqa: E402
 
 ARMS = ["sft", "raftpp", "rloo", "reinforce_rej", "grpo", "ppo"]
 NAMES = {"sft": "RAFT", "raftpp": "RAFT++", "rloo": "RLOO",
@@ -143,13 +143,7 @@ def main(argv=None):
             w = csv.DictWriter(f, fieldnames=list(paired[0].keys()))
             w.writeheader()
             w.writerows(paired)
-    fields = []
-    for r in rows:
-        fields += [k for k in r if k not in fields]
-    with open(base + "_table.csv", "w", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=fields)
-        w.writeheader()
-        w.writerows(rows)
+    write_rows(base + "_table.csv", rows)
     with open(base + "_importance.csv", "w", newline="") as f:
         w = csv.DictWriter(f, fieldnames=list(importance[0].keys()) if importance else ["arm"])
         w.writeheader()

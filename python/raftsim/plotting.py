@@ -135,6 +135,18 @@ def wrapped(title, fig):
     return "\n".join(textwrap.fill(line, chars) for line in title.split("\n"))
 
 
+def write_rows(path, rows):
+    """A list of dicts as CSV, its columns the union of their keys in
+    first-seen order."""
+    fields = []
+    for r in rows:
+        fields += [k for k in r if k not in fields]
+    with open(path, "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=fields)
+        w.writeheader()
+        w.writerows(rows)
+
+
 def finish(fig, axes, path, xlabel, ylabel, title):
     for ax in axes:
         ax.set_xlabel(xlabel)
