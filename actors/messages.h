@@ -211,7 +211,8 @@ typename Inspector::result_type inspect(Inspector& f, RankRequest& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, Comparisons& x) {
   return f(caf::meta::type_name("Comparisons"), x.prompt_length, x.response_length,
-           x.prompts, x.first, x.second, x.label, x.gold_label);
+           x.point_dim, x.prompts, x.first, x.second, x.first_points, x.second_points,
+           x.label, x.gold_label);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, RelabelRequest& x) {

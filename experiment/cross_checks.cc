@@ -127,11 +127,6 @@ void validate_log_probs(const RunConfig& c) {
                             with +
                                 ": the prompt is the condition of a continuous "
                                 "response, not data");
-  if (is_learned(c.reward))
-    throw ConfigError::only("reward.model", c.reward.model, "synthetic",
-                            with +
-                                ": learned reward models read tokens or bandit "
-                                "features, not points (not built yet)");
 }
 }  // namespace
 

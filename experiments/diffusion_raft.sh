@@ -16,6 +16,12 @@
 #   dims       K = 2 against K = 8 (equal samples) in D = 2 and in D = 8
 #              (task.dim: the ring and the direction in the first two
 #              coordinates; the cosine sees all eight)
+#   learned    K = 8 against a learned reward model of the points (an MLP
+#              over the context one-hot and the point, early-stopped, trained
+#              on N = 3 ... 1000 comparisons of pi_0's samples): the
+#              over-optimisation analysis of rm_overoptimization
+#              (analysis/rm_study.py scaling: Gao's forms per N, the fall,
+#              held-out accuracy), and each N against N = 1000
 #   staleness  max_staleness 0 vs 1 (2 generators), for the direction
 #              objective (inside the prior) and the target one (beyond it)
 #   ddpo       RAFT against DDPO (trainer.algorithm = ddpo, a policy gradient
@@ -48,6 +54,8 @@ study_sweep k_batch --set iterations=$iterations \
   --set trainer.steps_per_iteration=8 --set trainer.batch_size=32 --seeds $seeds
 study_sweep dims --set iterations=$iterations --grid task.dim=$(pick 2,8 8) \
   --zip sampler.k=2,8 --zip sampler.prompts=256,64 --seeds $seeds
+study_sweep learned --set iterations=$iterations --set reward.model=learned \
+  --grid reward.rm_pairs=$(pick 3,10,30,100,1000 10,100) --seeds $seeds
 study_sweep staleness --set iterations=$iterations \
   --grid task.objective=direction,target --grid actors.max_staleness=0,1 --seeds $seeds
 study_bracket ddpo trainer.learning_rate 1e-5 0.3 --set iterations=$iterations \
@@ -60,6 +68,9 @@ study_compare errors reward.noise=none
 study_compare staleness actors.max_staleness=0
 study_compare k_batch sampler.k=8
 study_compare dims sampler.k=8
+study_compare learned reward.rm_pairs=$(pick 1000 100)
+"$PYTHON" "$ROOT/analysis/rm_study.py" scaling "$OUT/learned" --out "$FIGURES" \
+  --prefix "${STUDY}_learned" --title "Diffusion, K = 8: a learned reward model of N comparisons"
 study_plot k_batch --x sampler.k --title "Diffusion: K at equal samples and a fixed training batch (8 steps of 32)"
 study_plot dims --x sampler.k --facet task.dim --title "Diffusion: K = 2 vs 8 in 2 and in 8 dimensions"
 if [[ $QUICK -eq 1 ]]; then

@@ -18,16 +18,47 @@ void flip_labels(Comparisons& c, double p, uint64_t stream) {
   }
 }
 
+// Empty comparisons shaped for `n` pairs of responses like those of `s`.
+Comparisons shaped_like(const Samples& s, int32_t n) {
+  Comparisons c;
+  c.prompt_length = s.prompt_length;
+  c.response_length = s.response_length;
+  c.point_dim = s.point_dim;
+  c.prompts.reserve(static_cast<size_t>(n) * s.prompt_length);
+  c.label.resize(n);
+  return c;
+}
+
+// Appends sample a of `s` as the first response and b as the second.
+void add_pair(Comparisons& c, const Samples& s, int32_t a, int32_t b) {
+  const int32_t R = s.response_length, D = s.point_dim;
+  c.first.insert(c.first.end(), s.response(a), s.response(a) + R);
+  c.second.insert(c.second.end(), s.response(b), s.response(b) + R);
+  c.first_points.insert(c.first_points.end(), s.point(a), s.point(a) + D);
+  c.second_points.insert(c.second_points.end(), s.point(b), s.point(b) + D);
+}
+
+// The gold reward of sample i of `s` (token or point).
+double sample_gold(const Task& task, const Samples& s, int32_t i) {
+  const int32_t* prompt = s.prompt(i / s.k);
+  return s.point_dim > 0 ? task.gold_point(prompt, s.point(i))
+                         : task.gold(prompt, s.response(i));
+}
+
 }  // namespace
 
 void Comparisons::append(const Comparisons& o) {
   if (label.empty()) {
     prompt_length = o.prompt_length;
     response_length = o.response_length;
+    point_dim = o.point_dim;
   }
   prompts.insert(prompts.end(), o.prompts.begin(), o.prompts.end());
   first.insert(first.end(), o.first.begin(), o.first.end());
   second.insert(second.end(), o.second.begin(), o.second.end());
+  first_points.insert(first_points.end(), o.first_points.begin(), o.first_points.end());
+  second_points.insert(second_points.end(), o.second_points.begin(),
+                       o.second_points.end());
   label.insert(label.end(), o.label.begin(), o.label.end());
   gold_label.insert(gold_label.end(), o.gold_label.begin(), o.gold_label.end());
 }
@@ -38,29 +69,22 @@ float gold_preference(double a, double b) {
 
 Comparisons policy_comparisons(const Task& task, Policy& policy, double temperature,
                                int32_t n, double label_noise, uint64_t stream) {
-  const int32_t P = task.prompt_length(), R = task.response_length();
   Samples s;
-  s.prompt_length = P;
-  s.response_length = R;
+  s.prompt_length = task.prompt_length();
+  s.response_length = task.response_length();
+  s.point_dim = task.point_dim();
   s.k = 2;
   s.prompts = task.draw_prompts(derive_seed(stream, Purpose::kRewardData, 0), n);
   s.prompt_ids.resize(n);
   for (int32_t i = 0; i < n; ++i) s.prompt_ids[i] = i;
   policy.sample(temperature, derive_seed(stream, Purpose::kRewardData, 1), s);
 
-  Comparisons c;
-  c.prompt_length = P;
-  c.response_length = R;
+  Comparisons c = shaped_like(s, n);
   c.prompts = s.prompts;
-  c.first.resize(static_cast<size_t>(n) * R);
-  c.second.resize(static_cast<size_t>(n) * R);
-  c.label.resize(n);
   for (int32_t i = 0; i < n; ++i) {
-    const int32_t* a = s.response(2 * i);
-    const int32_t* b = s.response(2 * i + 1);
-    std::copy(a, a + R, c.first.begin() + static_cast<size_t>(i) * R);
-    std::copy(b, b + R, c.second.begin() + static_cast<size_t>(i) * R);
-    c.label[i] = gold_preference(task.gold(s.prompt(i), a), task.gold(s.prompt(i), b));
+    add_pair(c, s, 2 * i, 2 * i + 1);
+    c.label[i] =
+        gold_preference(sample_gold(task, s, 2 * i), sample_gold(task, s, 2 * i + 1));
   }
   c.gold_label = c.label;
   flip_labels(c, label_noise, derive_seed(stream, Purpose::kRewardData, 2));
@@ -70,14 +94,7 @@ Comparisons policy_comparisons(const Task& task, Policy& policy, double temperat
 Comparisons pool_comparisons(const Pool& pool, int32_t n, double label_noise,
                              uint64_t stream) {
   const Samples& s = pool.samples;
-  const int32_t P = s.prompt_length, R = s.response_length;
-  Comparisons c;
-  c.prompt_length = P;
-  c.response_length = R;
-  c.prompts.resize(static_cast<size_t>(n) * P);
-  c.first.resize(static_cast<size_t>(n) * R);
-  c.second.resize(static_cast<size_t>(n) * R);
-  c.label.resize(n);
+  Comparisons c = shaped_like(s, n);
   Rng rng(derive_seed(stream, Purpose::kRewardData, 0));
   for (int32_t i = 0; i < n; ++i) {
     const auto p = static_cast<int32_t>(rng.below(s.n_prompts()));
@@ -85,12 +102,8 @@ Comparisons pool_comparisons(const Pool& pool, int32_t n, double label_noise,
     auto j2 = static_cast<int32_t>(rng.below(s.k - 1));
     if (j2 >= j1) ++j2;
     const int32_t a = p * s.k + j1, b = p * s.k + j2;
-    std::copy(s.prompt(p), s.prompt(p) + P,
-              c.prompts.begin() + static_cast<size_t>(i) * P);
-    std::copy(s.response(a), s.response(a) + R,
-              c.first.begin() + static_cast<size_t>(i) * R);
-    std::copy(s.response(b), s.response(b) + R,
-              c.second.begin() + static_cast<size_t>(i) * R);
+    c.prompts.insert(c.prompts.end(), s.prompt(p), s.prompt(p) + s.prompt_length);
+    add_pair(c, s, a, b);
     c.label[i] = gold_preference(pool.gold[a], pool.gold[b]);
   }
   c.gold_label = c.label;

@@ -1,5 +1,6 @@
 // Comparisons: the data a learned reward model is trained on. Each is one
-// prompt and two responses to it, labelled by the gold reward (the better
+// prompt and two responses to it (tokens, or on a continuous task two
+// points), labelled by the gold reward (the better
 // one wins; equal gold gives 0.5), the label flipped with probability
 // `label_noise` (a human annotator's disagreement; Coste et al. use 0.25).
 //
@@ -11,6 +12,7 @@
 // (seed, purpose, round) alone.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
@@ -25,16 +27,23 @@ struct Pool;
 struct Comparisons {
   int32_t prompt_length = 0;
   int32_t response_length = 0;
-  std::vector<int32_t> prompts;   // [n * prompt_length]
-  std::vector<int32_t> first;     // [n * response_length]
-  std::vector<int32_t> second;    // [n * response_length]
-  std::vector<float> label;       // [n] P(first preferred) as labelled (with flips)
-  std::vector<float> gold_label;  // [n] the same from the gold reward, no flips
+  int32_t point_dim = 0;             // > 0: the responses are points
+  std::vector<int32_t> prompts;      // [n * prompt_length]
+  std::vector<int32_t> first;        // [n * response_length]
+  std::vector<int32_t> second;       // [n * response_length]
+  std::vector<float> first_points;   // [n * point_dim]
+  std::vector<float> second_points;  // [n * point_dim]
+  std::vector<float> label;          // [n] P(first preferred) as labelled (with flips)
+  std::vector<float> gold_label;     // [n] the same from the gold reward, no flips
 
   int32_t size() const { return static_cast<int32_t>(label.size()); }
   const int32_t* prompt(int32_t i) const { return prompts.data() + i * prompt_length; }
   const int32_t* response(int32_t i, int side) const {
     return (side == 0 ? first : second).data() + i * response_length;
+  }
+  const float* point(int32_t i, int side) const {
+    return (side == 0 ? first_points : second_points).data() +
+           static_cast<size_t>(i) * point_dim;
   }
   void append(const Comparisons& other);
 };

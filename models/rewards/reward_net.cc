@@ -20,6 +20,8 @@ RewardNetShape reward_net_shape(const Task& task, const RewardConfig& config) {
   s.layers = config.rm_layers;
   if (task.feature_dim() > 0)
     s.features = task.feature_dim();
+  else if (task.point_dim() > 0)
+    s.features = task.prompt_length() * task.prompt_vocab() + task.point_dim();
   else if (task.reads_tokens())
     s.vocab = task.prompt_vocab() + task.response_vocab();
   else
@@ -75,46 +77,74 @@ void RewardNetImpl::init_weights(uint64_t seed) {
 
 namespace {
 
-using RowPointer = std::function<const int32_t*(int32_t)>;
+// Row i's prompt tokens, response tokens, and (continuous tasks) point.
+struct Rows {
+  std::function<const int32_t*(int32_t)> prompt, response;
+  std::function<const float*(int32_t)> point;
+};
 
-torch::Tensor encode(const Task& task, int32_t n, const RowPointer& prompt,
-                     const RowPointer& response) {
+torch::Tensor encode_features(const Task& task, int32_t n, const Rows& rows) {
   const int32_t D = task.feature_dim();
-  if (D > 0) {
-    auto x = torch::empty({n, D}, torch::kFloat32);
-    float* out = x.data_ptr<float>();
-    for (int32_t i = 0; i < n; ++i) {
-      const float* f = task.features(prompt(i), response(i));
-      std::copy(f, f + D, out + static_cast<size_t>(i) * D);
-    }
-    return x;
+  auto x = torch::empty({n, D}, torch::kFloat32);
+  float* out = x.data_ptr<float>();
+  for (int32_t i = 0; i < n; ++i) {
+    const float* f = task.features(rows.prompt(i), rows.response(i));
+    std::copy(f, f + D, out + static_cast<size_t>(i) * D);
   }
+  return x;
+}
+
+// The prompt one-hot, token by token, then the point.
+torch::Tensor encode_points(const Task& task, int32_t n, const Rows& rows) {
+  const int32_t P = task.prompt_length(), V = task.prompt_vocab(), D = task.point_dim();
+  const int32_t width = P * V + D;
+  auto x = torch::zeros({n, width}, torch::kFloat32);
+  float* out = x.data_ptr<float>();
+  for (int32_t i = 0; i < n; ++i) {
+    float* row = out + static_cast<size_t>(i) * width;
+    const int32_t* p = rows.prompt(i);
+    for (int32_t j = 0; j < P; ++j) row[j * V + p[j]] = 1.0F;
+    const float* point = rows.point(i);
+    std::copy(point, point + D, row + P * V);
+  }
+  return x;
+}
+
+torch::Tensor encode_tokens(const Task& task, int32_t n, const Rows& rows) {
   const int32_t P = task.prompt_length(), R = task.response_length();
   const int64_t offset = task.prompt_vocab();
   auto x = torch::empty({n, P + R}, torch::kInt64);
   int64_t* out = x.data_ptr<int64_t>();
   for (int32_t i = 0; i < n; ++i) {
     int64_t* row = out + static_cast<size_t>(i) * (P + R);
-    const int32_t* p = prompt(i);
-    const int32_t* r = response(i);
+    const int32_t* p = rows.prompt(i);
+    const int32_t* r = rows.response(i);
     for (int32_t j = 0; j < P; ++j) row[j] = p[j];
     for (int32_t j = 0; j < R; ++j) row[P + j] = offset + r[j];
   }
   return x;
 }
 
+torch::Tensor encode(const Task& task, int32_t n, const Rows& rows) {
+  if (task.feature_dim() > 0) return encode_features(task, n, rows);
+  if (task.point_dim() > 0) return encode_points(task, n, rows);
+  return encode_tokens(task, n, rows);
+}
+
 }  // namespace
 
 torch::Tensor reward_inputs(const Task& task, const Samples& s) {
-  return encode(
-      task, s.size(), [&s](int32_t i) { return s.prompt(i / s.k); },
-      [&s](int32_t i) { return s.response(i); });
+  return encode(task, s.size(),
+                {[&s](int32_t i) { return s.prompt(i / s.k); },
+                 [&s](int32_t i) { return s.response(i); },
+                 [&s](int32_t i) { return s.point(i); }});
 }
 
 torch::Tensor reward_inputs(const Task& task, const Comparisons& c, int side) {
-  return encode(
-      task, c.size(), [&c](int32_t i) { return c.prompt(i); },
-      [&c, side](int32_t i) { return c.response(i, side); });
+  return encode(task, c.size(),
+                {[&c](int32_t i) { return c.prompt(i); },
+                 [&c, side](int32_t i) { return c.response(i, side); },
+                 [&c, side](int32_t i) { return c.point(i, side); }});
 }
 
 }  // namespace raftsim

@@ -1,6 +1,9 @@
 // RewardNet: one learned reward model, a LibTorch module with a scalar head.
 //   features  (task.feature_dim() = D > 0) an MLP: rm_layers hidden layers
 //             of rm_hidden ReLU units over the D features, then a linear head
+//   points    (task.point_dim() = D > 0: a continuous response) the same MLP
+//             over the prompt's tokens one-hot (prompt_length x prompt_vocab)
+//             followed by the point's D coordinates
 //   tokens    (task.reads_tokens()) an embedding of the prompt tokens followed
 //             by the response tokens (offset by the prompt vocabulary, so
 //             the two are told apart), an rm_layers GRU of width rm_hidden,
@@ -20,7 +23,7 @@ struct RewardConfig;
 struct Samples;
 
 struct RewardNetShape {
-  int32_t features = 0;  // > 0: the MLP over features
+  int32_t features = 0;  // > 0: the MLP, over this many inputs
   int32_t vocab = 0;     // tokens: prompt + response vocabulary
   int32_t hidden = 32;
   int32_t layers = 2;
@@ -32,7 +35,8 @@ RewardNetShape reward_net_shape(const Task& task, const RewardConfig& config);
 class RewardNetImpl : public torch::nn::Module {
  public:
   explicit RewardNetImpl(const RewardNetShape& shape);
-  // [n, D] float (features) or [n, P + R] int64 (tokens) -> [n].
+  // [n, features] float (features, points) or [n, P + R] int64 (tokens)
+  // -> [n].
   torch::Tensor forward(const torch::Tensor& input);
   // Fresh weights from `seed`: U(-1/sqrt(fan_in), 1/sqrt(fan_in)), biases 0.
   void init_weights(uint64_t seed);
