@@ -16,10 +16,10 @@
 #            on the feature bandit at N = 10 (members with little
 #            information: proxy-gold correlation at pi_0 below 0.3) and
 #            N = 100 (above it); 6 seeds on reverse (each ensemble run
-#            trains 5 models: 22 min), 8 on the bandit; each arm against the
+#            trains 5 models: 11 min on 2026-12-04), 8 on the bandit; each arm against the
 #            single model
 #            (experiments/protocols/rm_ensembles.ini: final gold, paired t,
-#            Holm over the three aggregations)
+#            Holm over every comparison of the sweep: 3 aggregations x 2 noises)
 #   relabel  retraining on the current policy's samples vs not, at equal
 #            total labels (500 + 5 x 100 vs 1000)
 #   experiments/rm_overoptimization.sh [--quick] [--out DIR] [--jobs N]
