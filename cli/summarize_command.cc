@@ -174,8 +174,11 @@ int summarize_command(const std::vector<std::string>& args) {
     return to_int(ExitStatus::kBadInput);
   }
   if (summary.points.empty()) {
-    std::cerr << "raftsim summarize: no run with rows among " << files.size()
-              << " file(s)\n";
+    std::cerr << "raftsim summarize: no complete run with rows among " << files.size()
+              << " file(s)"
+              << (summary.skipped.empty() ? ""
+                                          : " (each skipped above, with its reason)")
+              << "\n";
     return to_int(ExitStatus::kFailure);
   }
   for (const auto& line :

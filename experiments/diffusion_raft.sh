@@ -18,10 +18,11 @@
 #              coordinates; the cosine sees all eight)
 #   learned    K = 8 against a learned reward model of the points (an MLP
 #              over the context one-hot and the point, early-stopped, trained
-#              on N = 3 ... 1000 comparisons of pi_0's samples): the
-#              over-optimisation analysis of rm_overoptimization
-#              (analysis/rm_study.py scaling: Gao's forms per N, the fall,
-#              held-out accuracy), and each N against N = 1000
+#              on N = 3 ... 1000 comparisons of pi_0's samples);
+#              analysis/runaway_study.py reads every run, failed ones
+#              included (a policy that chases the proxy off the prior
+#              until the divergence guard stops it is the result): peak
+#              gold, when gold falls below its start, when runs end
 #   staleness  max_staleness 0 vs 1 (2 generators), for the direction
 #              objective (inside the prior) and the target one (beyond it)
 #   ddpo       RAFT against DDPO (trainer.algorithm = ddpo, a policy gradient
@@ -68,9 +69,8 @@ study_compare errors reward.noise=none
 study_compare staleness actors.max_staleness=0
 study_compare k_batch sampler.k=8
 study_compare dims sampler.k=8
-study_compare learned reward.rm_pairs=$(pick 1000 100)
-"$PYTHON" "$ROOT/analysis/rm_study.py" scaling "$OUT/learned" --out "$FIGURES" \
-  --prefix "${STUDY}_learned" --title "Diffusion, K = 8: a learned reward model of N comparisons"
+"$PYTHON" "$ROOT/analysis/runaway_study.py" "$OUT/learned" --out "$FIGURES" \
+  --prefix "${STUDY}_learned" --title "Diffusion, K = 8, against a learned reward model of N comparisons"
 study_plot k_batch --x sampler.k --title "Diffusion: K at equal samples and a fixed training batch (8 steps of 32)"
 study_plot dims --x sampler.k --facet task.dim --title "Diffusion: K = 2 vs 8 in 2 and in 8 dimensions"
 if [[ $QUICK -eq 1 ]]; then

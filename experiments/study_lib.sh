@@ -69,7 +69,11 @@ study_sweep() {
     || status=$?
   [[ $status -eq 0 || $status -eq 1 ]] || exit "$status"
   [[ $status -eq 0 ]] || echo "$STUDY $name: some runs failed; the summary lists them as skipped" >&2
-  "$RAFTSIM" summarize "$OUT/$name" | tee "$FIGURES/${STUDY}_${name}_summary.txt"
+  # Exit 1 with every run failed (a policy that ran away is a result too):
+  # the study's own analysis reads the failed runs.
+  "$RAFTSIM" summarize "$OUT/$name" | tee "$FIGURES/${STUDY}_${name}_summary.txt" \
+    || { echo "$STUDY $name: no complete run to summarize" >&2
+         rm -f "$FIGURES/${STUDY}_${name}_summary.txt"; }
 }
 
 study_compare() {

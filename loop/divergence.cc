@@ -21,6 +21,14 @@ std::string divergence(const IterationReport& r, double gold_bound,
                   gold_bound);
   else
     return "";
+  const double proxy = r.pool.proxy_mean;
+  if (r.policy_version > 0 && std::isfinite(gold) && std::abs(gold) > gold_bound &&
+      std::isfinite(proxy) && std::abs(proxy) <= gold_bound) {
+    char still[96];
+    std::snprintf(still, sizeof still, " while the proxy's mean is %.6g", proxy);
+    return "the run diverged at iteration " + std::to_string(r.iteration) + ": " +
+           what + still + " (likely cause: " + hints.exploited + ")";
+  }
   if (r.policy_version == 0)
     return "the run is off its task's scale at iteration " +
            std::to_string(r.iteration) +

@@ -13,12 +13,15 @@
 namespace raftsim {
 
 // What most likely made a run diverge: for rows sampled by a trained
-// policy ("trainer.learning_rate = 0.05 for policy.model = diffusion"), and
-// for rows sampled by pi_0 itself, which no training step has touched
-// ("policy.warmup_steps = 0 ...").
+// policy ("trainer.learning_rate = 0.05 for policy.model = diffusion"), for
+// rows whose gold left the task's scale while the proxy stayed on it (the
+// policy chased a proxy that rewards what gold punishes: a learned reward
+// model extrapolating off its comparisons), and for rows sampled by pi_0
+// itself, which no training step has touched ("policy.warmup_steps = 0 ...").
 struct DivergenceHints {
   std::string trained = "trainer.learning_rate";
   std::string initial = "the initial policy";
+  std::string exploited = "the proxy reward";
 };
 
 // "" when row `r` is sane; else one line that names the row, the value and

@@ -62,6 +62,13 @@ CoordinatorSetup make_setup(const RunConfig& config, std::shared_ptr<const Task>
   s.divergence_hints.trained =
       "trainer.learning_rate = " + format_double(config.trainer.learning_rate) +
       " for policy.model = " + config.policy.model;
+  s.divergence_hints.exploited =
+      is_learned(config.reward)
+          ? "the policy exploits the learned reward model off its comparisons; run "
+            "fewer iterations, or give it more reward.rm_pairs or reward.relabel_every "
+            "> 0"
+          : "the policy exploits the proxy's error (reward.noise = " +
+                config.reward.noise + ")";
   s.divergence_hints.initial =
       "pi_0 is not fitted to the task's prior: policy.warmup_steps = " +
       std::to_string(config.policy.warmup_steps) +

@@ -83,7 +83,7 @@ BOOST_AUTO_TEST_CASE(summarize_fails_clearly_when_no_file_has_rows) {
     fs::remove(dir.file("runs") + "/" + good);
   const ProcessResult r = run_raftsim({"summarize", dir.file("runs")}, dir);
   BOOST_TEST(r.exit_code == 1, r.output);
-  BOOST_TEST(contains(r.output, "no run with rows"));
+  BOOST_TEST(contains(r.output, "no complete run with rows"));
 }
 
 BOOST_AUTO_TEST_CASE(an_incomplete_run_is_not_averaged_with_complete_seeds) {

@@ -109,7 +109,13 @@ BOOST_AUTO_TEST_CASE(divergence_is_a_non_finite_or_off_scale_row_not_an_empty_ba
   r.pool.accepted_count = 0;  // nothing accepted, nothing trained: NaN by design
   BOOST_TEST(divergence(r, 1e3, {}).empty());
   r.pool.gold_mean = -2e3;
-  BOOST_TEST(!divergence(r, 1e3, {}).empty());
+  r.pool.proxy_mean = -2e3;  // the proxy left the scale with gold: the step size
+  BOOST_TEST(divergence(r, 1e3, {"lr", "w", "exploited"}).find("lr") !=
+             std::string::npos);
+  r.pool.proxy_mean = 24;  // gold left the scale, the proxy did not: exploited
+  const std::string exploited = divergence(r, 1e3, {"lr", "w", "exploited"});
+  BOOST_TEST(exploited.find("exploited") != std::string::npos, exploited);
+  BOOST_TEST(exploited.find("proxy's mean is 24") != std::string::npos, exploited);
   r.policy_version = 0;
   BOOST_TEST(divergence(r, 1e3, {"lr", "policy.warmup_steps = 0"})
                  .find("policy.warmup_steps = 0") != std::string::npos);
