@@ -49,6 +49,16 @@ class TorchPolicy : public Policy {
   virtual torch::Tensor sft_loss(const SftRows& rows, bool include_prompt) {
     return sequence_nll(rows.prompts, rows.responses, include_prompt);
   }
+  // The SFT loss of `rows` (sft_loss summed over rows) times `scale` into
+  // `loss`, and scale times its gradient into `grads`, one tensor per
+  // parameter of module() in parameters() order, without autograd. False
+  // where a policy has no such path: the trainer then differentiates
+  // sft_loss. Safe to call from several threads on different rows.
+  virtual bool sft_gradient(const SftRows& /*rows*/, bool /*include_prompt*/,
+                            double /*scale*/, std::vector<torch::Tensor>& /*grads*/,
+                            double& /*loss*/) {
+    return false;
+  }
   // The draws sft_loss reads for `rows` rows (undefined: none).
   virtual torch::Tensor sft_noise(int64_t /*rows*/, at::Generator& /*gen*/) const {
     return {};

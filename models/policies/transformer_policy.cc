@@ -2,8 +2,10 @@
 
 #include <cmath>
 #include <stdexcept>
+#include <unordered_map>
 
 #include "core/errors.h"
+#include "models/policies/transformer_training.h"
 #include "models/tasks/task.h"
 
 namespace raftsim {
@@ -135,6 +137,38 @@ torch::Tensor TransformerPolicy::extend(const torch::Tensor& tokens) {
   auto logits = torch::empty({t.size(0), t.size(1), vocab_});
   decoder_.extend(weights_, t.data_ptr<int64_t>(), t.size(1), logits.data_ptr<float>());
   return logits;
+}
+
+bool TransformerPolicy::sft_gradient(const SftRows& rows, bool include_prompt,
+                                     double scale, std::vector<torch::Tensor>& grads,
+                                     double& loss) {
+  const int64_t P = rows.prompts.size(1), R = rows.responses.size(1);
+  const auto tokens =
+      torch::cat({rows.prompts, rows.responses}, 1).to(torch::kInt64).contiguous();
+  // Each weight's gradient buffer, found by the weight's address.
+  grads.clear();
+  std::unordered_map<const float*, float*> grad_of;
+  for (const auto& p : net_.parameters()) {
+    grads.push_back(torch::zeros_like(p));
+    grad_of[p.data_ptr<float>()] = grads.back().data_ptr<float>();
+  }
+  const TransformerDecoder::Weights w = decoder_weights();
+  const auto g = [&grad_of](const float* weight) { return grad_of.at(weight); };
+  TransformerTraining::Grads G;
+  G.tok = g(w.tok);
+  G.pos = g(w.pos);
+  for (const auto& L : w.layers)
+    G.layers.push_back({g(L.ln1_w), g(L.ln1_b), g(L.qkv_w), g(L.qkv_b), g(L.proj_w),
+                        g(L.proj_b), g(L.ln2_w), g(L.ln2_b), g(L.fc1_w), g(L.fc1_b),
+                        g(L.fc2_w), g(L.fc2_b)});
+  G.ln_f_w = g(w.ln_f_w);
+  G.ln_f_b = g(w.ln_f_b);
+  G.head_w = g(w.head_w);
+  G.head_b = g(w.head_b);
+  TransformerTraining training(d_, heads_, config_.ff, vocab_);
+  loss = scale * training.loss(w, tokens.data_ptr<int64_t>(), rows.rows(), P, R,
+                               include_prompt, scale, &G);
+  return true;
 }
 
 }  // namespace raftsim

@@ -25,6 +25,9 @@ class TransformerPolicy final : public SequencePolicy {
   torch::Tensor begin(const torch::Tensor& prompts, int64_t max_length) override;
   void repeat_rows(int64_t k) override;
   torch::Tensor extend(const torch::Tensor& tokens) override;
+  // By hand (models/policies/transformer_training.h).
+  bool sft_gradient(const SftRows& rows, bool include_prompt, double scale,
+                    std::vector<torch::Tensor>& grads, double& loss) override;
 
  protected:
   std::unique_ptr<SequencePolicy> make_empty() const override;

@@ -21,6 +21,22 @@ namespace {
 constexpr double kInf = std::numeric_limits<double>::infinity();
 constexpr int32_t kCriticWidth = 32;  // ppo's critic: GRU width
 
+// Every entry of `t` is finite: a plain loop over a contiguous float or
+// double tensor (three ATen ops per parameter per step cost more than the
+// check), ATen otherwise.
+bool all_finite(const torch::Tensor& t) {
+  const auto loop = [&t](const auto* p) {
+    bool finite = true;
+    for (int64_t i = 0, n = t.numel(); i < n; ++i) finite &= std::isfinite(p[i]);
+    return finite;
+  };
+  if (t.is_contiguous() && t.scalar_type() == torch::kFloat)
+    return loop(t.data_ptr<float>());
+  if (t.is_contiguous() && t.scalar_type() == torch::kDouble)
+    return loop(t.data_ptr<double>());
+  return torch::isfinite(t).all().item<bool>();
+}
+
 struct ShardResult {
   std::vector<torch::Tensor> grads;  // empty for an empty shard
   double loss = 0;
@@ -55,15 +71,23 @@ struct Trainer::Impl {
   double step(int64_t rows,
               const std::function<torch::Tensor(int64_t, int64_t)>& shard_loss) {
     const auto params = torch_policy->module().parameters();
-    const auto shard = [&](int64_t s) {
-      const int64_t a = rows * s / config.shards, b = rows * (s + 1) / config.shards;
-      ShardResult r;
-      if (a == b) return r;
+    return step_shards(rows, [&](int64_t a, int64_t b) {
       const auto loss = shard_loss(a, b);
+      ShardResult r;
       r.grads = torch::autograd::grad({loss}, params, {}, false, false,
                                       /*allow_unused=*/true);
       r.loss = loss.item<double>();
       return r;
+    });
+  }
+
+  // The same with each shard's loss and gradient from shard(a, b) (a < b).
+  double step_shards(int64_t rows,
+                     const std::function<ShardResult(int64_t, int64_t)>& shard_result) {
+    const auto params = torch_policy->module().parameters();
+    const auto shard = [&](int64_t s) {
+      const int64_t a = rows * s / config.shards, b = rows * (s + 1) / config.shards;
+      return a == b ? ShardResult{} : shard_result(a, b);
     };
     std::vector<std::future<ShardResult>> helpers;
     for (int64_t s = 1; s < config.shards; ++s)
@@ -90,7 +114,7 @@ struct Trainer::Impl {
     // would fail the next iteration's sampling with LibTorch's words: say
     // here which key to change.
     for (const auto& p : params)
-      if (!torch::isfinite(p).all().item<bool>())
+      if (!all_finite(p))
         throw std::runtime_error(
             "the policy's weights are no longer finite after a step (training loss " +
             format_double(loss) + "): lower trainer.learning_rate (it is " +
@@ -100,11 +124,22 @@ struct Trainer::Impl {
 
   // SFT: the summed loss of the minibatch's rows / `units` (tokens, or
   // points for a diffusion policy).
+  // A policy that computes its SFT gradient by hand (TorchPolicy::sft_gradient)
+  // does; the others go through autograd.
   double sft_step(const SftRows& rows, double units) {
-    return step(rows.rows(), [&](int64_t a, int64_t b) {
-      return torch_policy->sft_loss(rows.narrow(a, b - a), config.train_on_prompt)
-                 .sum() /
-             units;
+    const auto params = torch_policy->module().parameters();
+    return step_shards(rows.rows(), [&](int64_t a, int64_t b) {
+      const SftRows part = rows.narrow(a, b - a);
+      ShardResult r;
+      if (torch_policy->sft_gradient(part, config.train_on_prompt, 1.0 / units, r.grads,
+                                     r.loss))
+        return r;
+      const auto loss =
+          torch_policy->sft_loss(part, config.train_on_prompt).sum() / units;
+      r.grads = torch::autograd::grad({loss}, params, {}, false, false,
+                                      /*allow_unused=*/true);
+      r.loss = loss.item<double>();
+      return r;
     });
   }
 

@@ -1,0 +1,61 @@
+// TransformerTraining: the SFT loss of TransformerPolicy and its gradient,
+// by hand, on float buffers: a teacher-forced forward pass that keeps what
+// the backward pass needs, then the backward pass, with the matrix products
+// as direct sgemm calls and the rest (LayerNorm, causal attention over a
+// few positions, GELU, the log-softmax loss) as plain loops.
+//
+// Why: a minibatch of 32 rows x 15 positions on a 2-layer, width-64 model
+// is ~300 small ATen ops forward and backward, and their dispatch and
+// autograd bookkeeping, not the arithmetic, set the trainer's time (issue
+// 28). The same model as TransformerPolicy::forward (pre-LayerNorm blocks,
+// eps 1e-5, fused QKV, exact-erf GELU, causal attention, tied nothing); the
+// gradients agree with autograd's up to float rounding, which
+// tests/models/test_sequence.cc checks against autograd.
+//
+// Stateless apart from its work buffers; one instance per thread.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "models/policies/transformer_decoder.h"
+
+namespace raftsim {
+
+class TransformerTraining {
+ public:
+  // Gradients, shaped as the weights (TransformerDecoder::Weights), each
+  // `size` floats, summed into (the caller zeroes them).
+  struct LayerGrads {
+    float *ln1_w, *ln1_b, *qkv_w, *qkv_b, *proj_w, *proj_b;
+    float *ln2_w, *ln2_b, *fc1_w, *fc1_b, *fc2_w, *fc2_b;
+  };
+  struct Grads {
+    float *tok, *pos;
+    std::vector<LayerGrads> layers;
+    float *ln_f_w, *ln_f_b, *head_w, *head_b;
+  };
+
+  TransformerTraining(int64_t d_model, int64_t heads, int64_t ff, int64_t vocab);
+
+  // Rows of P prompt tokens then R response tokens (int64, [rows, P + R]):
+  // the summed negative log-likelihood (temperature 1) of the response
+  // tokens of every row, and of prompt tokens 1..P-1 too when
+  // `include_prompt`. With `grads`, adds scale * d(loss)/d(weight) to each.
+  double loss(const TransformerDecoder::Weights& w, const int64_t* tokens, int64_t rows,
+              int64_t P, int64_t R, bool include_prompt, double scale,
+              const Grads* grads);
+
+ private:
+  int64_t d_, heads_, dh_, ff_, vocab_;
+  // Activations of one pass, per layer where marked.
+  struct LayerState {
+    std::vector<float> x, a, mean1, rstd1, qkv, probs, y, mid, c, mean2, rstd2, f, g;
+  };
+  std::vector<LayerState> layers_;
+  std::vector<float> x_, o_, mean_f_, rstd_f_, logits_;
+  // Backward work buffers.
+  std::vector<float> dx_, dmid_, dg_, dc_, dy_, dqkv_, da_, dlogits_, dprobs_;
+};
+
+}  // namespace raftsim
