@@ -36,7 +36,6 @@ NAME_curves.png.
 Uses Debian's python3-h5py, numpy and matplotlib (run with /usr/bin/python3).
 """
 import argparse
-import csv
 import os
 import sys
 
@@ -47,7 +46,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from raftsim.plotting import gold_of, group, load, mean_ci, wrapped  # noqa: E402
+from raftsim.plotting import gold_of, group, load, mean_ci, wrapped, write_rows  # noqa: E402
 from raftsim.stats import half_width  # noqa: E402
 
 
@@ -155,10 +154,7 @@ def scaling(args, runs):
         by_hidden.setdefault(hidden, []).append((row, d, gold, proxy))
     rows.sort(key=lambda r: (r["hidden"], r["pairs"]))
     base = os.path.join(args.out, args.prefix)
-    with open(base + "_fits.csv", "w", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=list(rows[0].keys()))
-        w.writeheader()
-        w.writerows(rows)
+    write_rows(base + "_fits.csv", rows)
 
     hiddens = sorted(by_hidden)
     fig, axes = plt.subplots(1, len(hiddens), figsize=(5.2 * len(hiddens) + 1, 4.6),
@@ -262,10 +258,7 @@ def curves(args, runs):
     fig.tight_layout()
     fig.savefig(base + "_curves.png", dpi=110)
     plt.close(fig)
-    with open(base + "_table.csv", "w", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=list(rows[0].keys()))
-        w.writeheader()
-        w.writerows(rows)
+    write_rows(base + "_table.csv", rows)
     for r in rows:
         print(f"{r['point']}: final gain {r['final_gain']:+.3f} ± {r['final_ci']:.3f}, "
               f"peak {r['peak_gain']:+.3f} ± {r['peak_ci']:.3f} (n={r['seeds']}, "

@@ -17,7 +17,6 @@ Writes NAME_table.csv and NAME_curves.png (gold and proxy per iteration,
 symlog, the mean over the seeds still running).
 """
 import argparse
-import csv
 import os
 import sys
 
@@ -27,7 +26,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from raftsim.plotting import load, wrapped  # noqa: E402
+from raftsim.plotting import load, wrapped, write_rows  # noqa: E402
 from raftsim.stats import half_width  # noqa: E402
 from rm_study import reward_model_facts  # noqa: E402  (analysis/, beside this file)
 
@@ -101,11 +100,9 @@ def main(argv=None):
     fig.tight_layout()
     fig.savefig(base + "_curves.png", dpi=110)
     plt.close(fig)
-    with open(base + "_table.csv", "w", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=list(rows[0].keys()))
-        w.writeheader()
-        for row in rows:
-            w.writerow({k: (f"{v:.4g}" if isinstance(v, float) else v) for k, v in row.items()})
+    write_rows(base + "_table.csv",
+               [{k: (f"{v:.4g}" if isinstance(v, float) else v) for k, v in row.items()}
+                for row in rows])
     for r in rows:
         print(f"N={r['rm_pairs']:5d}: held-out accuracy {r['heldout_accuracy']:.3f}, "
               f"gold {r['gold_start']:+.3f} -> peak {r['peak_gold']:+.3f} ± {r['peak_gold_ci']:.3f} "

@@ -8,28 +8,11 @@
 #include <limits>
 #include <stdexcept>
 
+#include "models/policies/layer_norm.h"
+
 namespace raftsim {
 
 namespace {
-
-// out[m] = LayerNorm(x[m]) * w + b over rows of width d (eps 1e-5, biased
-// variance, as torch::nn::LayerNorm).
-void layer_norm(const float* x, int64_t rows, int64_t d, const float* w, const float* b,
-                float* out) {
-  for (int64_t m = 0; m < rows; ++m) {
-    const float* r = x + m * d;
-    float mean = 0;
-#pragma omp simd reduction(+ : mean)
-    for (int64_t i = 0; i < d; ++i) mean += r[i];
-    mean /= static_cast<float>(d);
-    float var = 0;
-#pragma omp simd reduction(+ : var)
-    for (int64_t i = 0; i < d; ++i) var += (r[i] - mean) * (r[i] - mean);
-    const float inv = 1.0f / std::sqrt(var / static_cast<float>(d) + 1e-5f);
-    float* o = out + m * d;
-    for (int64_t i = 0; i < d; ++i) o[i] = (r[i] - mean) * inv * w[i] + b[i];
-  }
-}
 
 // out [rows, n] (+)= in [rows, k] @ W^T + bias, W [n, k] row-major. With
 // `accumulate` the product is added to what out holds (the residual).

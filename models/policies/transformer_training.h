@@ -8,7 +8,7 @@
 // is ~300 small ATen ops forward and backward, and their dispatch and
 // autograd bookkeeping, not the arithmetic, set the trainer's time (issue
 // 28). The same model as TransformerPolicy::forward (pre-LayerNorm blocks,
-// eps 1e-5, fused QKV, exact-erf GELU, causal attention, tied nothing); the
+// eps 1e-5, fused QKV, exact-erf GELU, causal attention); the
 // gradients agree with autograd's up to float rounding, which
 // tests/models/test_sequence.cc checks against autograd.
 //

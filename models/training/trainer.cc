@@ -70,15 +70,17 @@ struct Trainer::Impl {
   // result depends on the shard count, never on the cores or the timing.
   double step(int64_t rows,
               const std::function<torch::Tensor(int64_t, int64_t)>& shard_loss) {
-    const auto params = torch_policy->module().parameters();
-    return step_shards(rows, [&](int64_t a, int64_t b) {
-      const auto loss = shard_loss(a, b);
-      ShardResult r;
-      r.grads = torch::autograd::grad({loss}, params, {}, false, false,
-                                      /*allow_unused=*/true);
-      r.loss = loss.item<double>();
-      return r;
-    });
+    return step_shards(
+        rows, [&](int64_t a, int64_t b) { return differentiate(shard_loss(a, b)); });
+  }
+
+  // A shard's loss and its gradient by autograd.
+  ShardResult differentiate(const torch::Tensor& loss) const {
+    ShardResult r;
+    r.grads = torch::autograd::grad({loss}, torch_policy->module().parameters(), {},
+                                    false, false, /*allow_unused=*/true);
+    r.loss = loss.item<double>();
+    return r;
   }
 
   // The same with each shard's loss and gradient from shard(a, b) (a < b).
@@ -127,19 +129,14 @@ struct Trainer::Impl {
   // A policy that computes its SFT gradient by hand (TorchPolicy::sft_gradient)
   // does; the others go through autograd.
   double sft_step(const SftRows& rows, double units) {
-    const auto params = torch_policy->module().parameters();
     return step_shards(rows.rows(), [&](int64_t a, int64_t b) {
       const SftRows part = rows.narrow(a, b - a);
       ShardResult r;
       if (torch_policy->sft_gradient(part, config.train_on_prompt, 1.0 / units, r.grads,
                                      r.loss))
         return r;
-      const auto loss =
-          torch_policy->sft_loss(part, config.train_on_prompt).sum() / units;
-      r.grads = torch::autograd::grad({loss}, params, {}, false, false,
-                                      /*allow_unused=*/true);
-      r.loss = loss.item<double>();
-      return r;
+      return differentiate(torch_policy->sft_loss(part, config.train_on_prompt).sum() /
+                           units);
     });
   }
 

@@ -138,24 +138,11 @@ Estimate estimate(const std::vector<double>& v) {
 }
 
 Settings points_run(const std::string& algorithm) {
-  return {{"seed", "3"},
-          {"iterations", "3"},
-          {"task.name", "points"},
-          {"task.contexts", "2"},
-          {"task.objective", "direction"},
-          {"policy.model", "diffusion"},
-          {"policy.warmup_steps", "300"},
-          {"policy.warmup_batch", "256"},
-          {"policy.diffusion_steps", "40"},
-          {"sampler.prompts", "32"},
-          {"sampler.k", "4"},
-          {"sampler.chunk", "8"},
-          {"trainer.algorithm", algorithm},
-          {"trainer.batch_size", "64"},
-          {"trainer.learning_rate", "0.0003"},
-          {"reward.noise", "student_t"},
-          {"reward.noise_scale", "0.5"},
-          {"log.checkpoint_every", "0"}};
+  return joined(small_points_run(), {{"iterations", "3"},
+                                     {"trainer.algorithm", algorithm},
+                                     {"trainer.batch_size", "64"},
+                                     {"reward.noise", "student_t"},
+                                     {"reward.noise_scale", "0.5"}});
 }
 
 }  // namespace

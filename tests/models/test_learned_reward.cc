@@ -135,23 +135,10 @@ std::pair<double, int32_t> proxy_gold_correlation(const FeatureBandit& b,
 // A diffusion policy on two contexts of the ring against a learned reward
 // model of `pairs` comparisons.
 Settings points_run(int32_t pairs) {
-  return {{"seed", "3"},
-          {"iterations", "4"},
-          {"task.name", "points"},
-          {"task.contexts", "2"},
-          {"task.objective", "direction"},
-          {"policy.model", "diffusion"},
-          {"policy.warmup_steps", "300"},
-          {"policy.warmup_batch", "256"},
-          {"policy.diffusion_steps", "40"},
-          {"sampler.prompts", "32"},
-          {"sampler.k", "4"},
-          {"sampler.chunk", "8"},
-          {"trainer.learning_rate", "0.0003"},
-          {"reward.model", "learned"},
-          {"reward.rm_pairs", std::to_string(pairs)},
-          {"reward.rm_heldout_pairs", "200"},
-          {"log.checkpoint_every", "0"}};
+  return joined(small_points_run(), {{"iterations", "4"},
+                                     {"reward.model", "learned"},
+                                     {"reward.rm_pairs", std::to_string(pairs)},
+                                     {"reward.rm_heldout_pairs", "200"}});
 }
 
 Settings sequence_run(int32_t pairs) {

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <memory>
 
+#include "experiment/run_config.h"
 #include "models/policies/policy.h"
 #include "models/tasks/task.h"
 
@@ -41,5 +42,24 @@ struct Ring {
   std::unique_ptr<Task> task;
   std::unique_ptr<Policy> policy;
 };
+
+// A small points run for the loop: two contexts of the ring, a DDPM
+// warm-started for 300 steps with 40 denoising steps, 32 prompts x K = 4 in
+// chunks of 8, seed 3 (the DDPO and learned-reward tests add their keys).
+inline Settings small_points_run() {
+  return {{"seed", "3"},
+          {"task.name", "points"},
+          {"task.contexts", "2"},
+          {"task.objective", "direction"},
+          {"policy.model", "diffusion"},
+          {"policy.warmup_steps", "300"},
+          {"policy.warmup_batch", "256"},
+          {"policy.diffusion_steps", "40"},
+          {"sampler.prompts", "32"},
+          {"sampler.k", "4"},
+          {"sampler.chunk", "8"},
+          {"trainer.learning_rate", "0.0003"},
+          {"log.checkpoint_every", "0"}};
+}
 
 }  // namespace raftsim::test
