@@ -165,9 +165,27 @@ bool TransformerPolicy::sft_gradient(const SftRows& rows, bool include_prompt,
   G.ln_f_b = g(w.ln_f_b);
   G.head_w = g(w.head_w);
   G.head_b = g(w.head_b);
-  TransformerTraining training(d_, heads_, config_.ff, vocab_);
-  loss = scale * training.loss(w, tokens.data_ptr<int64_t>(), rows.rows(), P, R,
-                               include_prompt, scale, &G);
+  std::unique_ptr<TransformerTraining> training;
+  {
+    std::lock_guard<std::mutex> lock(workspaces_->mutex);
+    if (!workspaces_->idle.empty()) {
+      training = std::move(workspaces_->idle.back());
+      workspaces_->idle.pop_back();
+    }
+  }
+  if (!training)
+    training = std::make_unique<TransformerTraining>(d_, heads_, config_.ff, vocab_);
+  // Back to the pool on every exit, a throw included.
+  struct GiveBack {
+    Workspaces& pool;
+    std::unique_ptr<TransformerTraining>& training;
+    ~GiveBack() {
+      std::lock_guard<std::mutex> lock(pool.mutex);
+      pool.idle.push_back(std::move(training));
+    }
+  } give_back{*workspaces_, training};
+  loss = scale * training->loss(w, tokens.data_ptr<int64_t>(), rows.rows(), P, R,
+                                include_prompt, scale, &G);
   return true;
 }
 

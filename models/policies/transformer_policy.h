@@ -6,10 +6,13 @@
 // Weights ~ N(0, 0.02), biases 0, norm gains 1, from the seed.
 #pragma once
 
+#include <memory>
+#include <mutex>
 #include <vector>
 
 #include "models/policies/sequence_policy.h"
 #include "models/policies/transformer_decoder.h"
+#include "models/policies/transformer_training.h"
 
 namespace raftsim {
 
@@ -51,6 +54,14 @@ class TransformerPolicy final : public SequencePolicy {
   torch::nn::Linear head_{nullptr};
   TransformerDecoder decoder_;           // the decoding state
   TransformerDecoder::Weights weights_;  // its view of the weights, set by begin()
+  // sft_gradient's work buffers, one per concurrent caller (the trainer's
+  // shards), kept across calls: allocating and zeroing them on every
+  // minibatch was about 5% of the trainer's profile.
+  struct Workspaces {
+    std::mutex mutex;
+    std::vector<std::unique_ptr<TransformerTraining>> idle;
+  };
+  std::unique_ptr<Workspaces> workspaces_ = std::make_unique<Workspaces>();
 };
 
 }  // namespace raftsim

@@ -3,16 +3,16 @@
 #include <algorithm>
 #include <cmath>
 #include <functional>
-#include <future>
 #include <limits>
 #include <sstream>
 #include <stdexcept>
 
 #include "core/config.h"
 #include "core/rng.h"
-#include "models/policies/compute_threads.h"
 #include "models/policies/torch_policy.h"
+#include "models/training/adam_step.h"
 #include "models/training/policy_gradient.h"
+#include "models/training/shard_pool.h"
 #include "models/training/value_model.h"
 
 namespace raftsim {
@@ -62,6 +62,7 @@ struct Trainer::Impl {
   // on the parameter's autograd metadata (ThreadSanitizer saw it). Held
   // here, the shards only ever read it.
   std::vector<std::shared_ptr<torch::autograd::Node>> accumulators;
+  std::unique_ptr<ShardPool> pool;  // config.shards - 1 helper threads
 
   // One optimizer step on a minibatch of `rows` rows whose loss is the sum of
   // shard_loss(a, b) over row ranges [a, b); returns the loss. The rows are
@@ -86,42 +87,50 @@ struct Trainer::Impl {
   // The same with each shard's loss and gradient from shard(a, b) (a < b).
   double step_shards(int64_t rows,
                      const std::function<ShardResult(int64_t, int64_t)>& shard_result) {
-    const auto params = torch_policy->module().parameters();
-    const auto shard = [&](int64_t s) {
-      const int64_t a = rows * s / config.shards, b = rows * (s + 1) / config.shards;
-      return a == b ? ShardResult{} : shard_result(a, b);
-    };
-    std::vector<std::future<ShardResult>> helpers;
-    for (int64_t s = 1; s < config.shards; ++s)
-      helpers.push_back(std::async(std::launch::async, [&shard, s] {
-        use_single_compute_thread();
-        return shard(s);
-      }));
-    std::vector<ShardResult> results{shard(0)};
-    for (auto& h : helpers) results.push_back(h.get());
+    auto params = torch_policy->module().parameters();
+    const int shards = config.shards;
+    std::vector<ShardResult> results(static_cast<size_t>(shards));
+    shard_pool().run(shards, [&](int s) {
+      const int64_t a = rows * s / shards, b = rows * (s + 1) / shards;
+      if (a < b) results[static_cast<size_t>(s)] = shard_result(a, b);
+    });
     double loss = 0;
-    for (size_t i = 0; i < params.size(); ++i) {
+    for (const auto& r : results) loss += r.loss;
+    // Each parameter's gradient is the shards' sum in shard order, formed on
+    // the thread that then updates it.
+    const auto sum_grads = [&](size_t i) {
       torch::Tensor sum;
-      for (const auto& r : results) {
+      for (auto& r : results) {
         if (r.grads.empty() || !r.grads[i].defined()) continue;
         sum = sum.defined() ? sum + r.grads[i] : r.grads[i];
       }
-      auto p = params[i];
-      p.mutable_grad() = sum.defined() ? sum : torch::zeros_like(p);
-    }
-    for (const auto& r : results) loss += r.loss;
-    optimizer->step();
-    ++steps;
+      params[i].mutable_grad() = sum.defined() ? sum : torch::zeros_like(params[i]);
+    };
     // A step that left a weight infinite or NaN (too large a learning rate)
     // would fail the next iteration's sampling with LibTorch's words: say
     // here which key to change.
-    for (const auto& p : params)
-      if (!all_finite(p))
+    const auto check_finite = [&](size_t i) {
+      if (!all_finite(params[i]))
         throw std::runtime_error(
             "the policy's weights are no longer finite after a step (training loss " +
             format_double(loss) + "): lower trainer.learning_rate (it is " +
             format_double(config.learning_rate) + ")");
+    };
+    if (auto* adam = dynamic_cast<torch::optim::Adam*>(optimizer.get())) {
+      adam_step(*adam, shard_pool(), shards, sum_grads, check_finite);
+    } else {
+      for (size_t i = 0; i < params.size(); ++i) sum_grads(i);
+      optimizer->step();
+      for (size_t i = 0; i < params.size(); ++i) check_finite(i);
+    }
+    ++steps;
     return loss;
+  }
+
+  // The helper threads of step_shards, started at the first step.
+  ShardPool& shard_pool() {
+    if (!pool) pool = std::make_unique<ShardPool>(config.shards - 1);
+    return *pool;
   }
 
   // SFT: the summed loss of the minibatch's rows / `units` (tokens, or

@@ -4,10 +4,14 @@
 #define BOOST_TEST_MODULE trainer
 #include <boost/test/unit_test.hpp>
 #include <cmath>
+#include <sstream>
+#include <thread>
 
 #include "models/policies/policy.h"
 #include "models/policies/torch_policy.h"
 #include "models/tasks/task.h"
+#include "models/training/adam_step.h"
+#include "models/training/shard_pool.h"
 #include "models/training/trainer.h"
 
 using namespace raftsim;
@@ -238,4 +242,100 @@ BOOST_AUTO_TEST_CASE(exact_kl_at_temperature_one_does_not_depend_on_lambda) {
   BOOST_TEST(at_half.kl_to_initial_t1 == at_one.kl_to_initial,
              boost::test_tools::tolerance(1e-12));
   BOOST_TEST(at_half.kl_to_initial != at_one.kl_to_initial);  // tempered: another KL
+}
+
+// adam_step deals the parameters over threads but must be Adam::step bit
+// for bit: the same weights and moments after several steps on changing
+// gradients, with shard counts that do and do not divide the parameters,
+// and a state that saves and loads as Adam's (a checkpoint taken after
+// adam_step resumes under Adam::step exactly).
+BOOST_AUTO_TEST_CASE(adam_step_is_adams_step_bit_for_bit) {
+  const auto make_params = [] {
+    torch::manual_seed(7);
+    std::vector<torch::Tensor> ps;
+    for (int64_t n : {5, 64, 1, 300, 17})
+      ps.push_back(torch::randn({n}).set_requires_grad(true));
+    return ps;
+  };
+  const auto grads_at = [](int step, size_t i, int64_t n) {
+    torch::manual_seed(1000 * step + static_cast<int64_t>(i));
+    return torch::randn({n}) * (1.0 + step);
+  };
+  for (int threads : {1, 2, 3}) {
+    auto a = make_params(), b = make_params();
+    torch::optim::Adam reference(a, torch::optim::AdamOptions(0.01));
+    torch::optim::Adam sharded(b, torch::optim::AdamOptions(0.01));
+    ShardPool pool(threads - 1);
+    std::vector<int> seen(b.size(), 0);
+    for (int step = 0; step < 4; ++step) {
+      // Drawn here: LibTorch's default generator is not for several threads.
+      std::vector<torch::Tensor> grads;
+      for (size_t i = 0; i < a.size(); ++i)
+        grads.push_back(grads_at(step, i, a[i].numel()));
+      for (size_t i = 0; i < a.size(); ++i) a[i].mutable_grad() = grads[i].clone();
+      reference.step();
+      adam_step(
+          sharded, pool, threads, [&](size_t i) { b[i].mutable_grad() = grads[i]; },
+          [&](size_t i) { ++seen[i]; });
+      for (size_t i = 0; i < a.size(); ++i)
+        BOOST_TEST(torch::equal(a[i], b[i]),
+                   "threads " << threads << " step " << step << " parameter " << i);
+    }
+    for (int count : seen) BOOST_TEST(count == 4);
+    // Adam's own archive of adam_step's state continues as Adam does.
+    torch::serialize::OutputArchive out;
+    sharded.save(out);
+    std::ostringstream bytes;
+    out.save_to(bytes);
+    auto c = make_params();
+    for (size_t i = 0; i < c.size(); ++i) c[i].data().copy_(b[i].detach());
+    torch::optim::Adam resumed(c, torch::optim::AdamOptions(0.01));
+    torch::serialize::InputArchive in;
+    std::istringstream read(bytes.str());
+    in.load_from(read);
+    resumed.load(in);
+    for (size_t i = 0; i < a.size(); ++i) {
+      a[i].mutable_grad() = grads_at(9, i, a[i].numel());
+      c[i].mutable_grad() = grads_at(9, i, c[i].numel());
+    }
+    reference.step();
+    resumed.step();
+    for (size_t i = 0; i < a.size(); ++i) BOOST_TEST(torch::equal(a[i], c[i]));
+  }
+}
+
+// ShardPool runs every shard once, shard s on the same thread every time
+// (per-thread state is set up once), and rethrows a shard's error after
+// every shard has ended.
+BOOST_AUTO_TEST_CASE(shard_pool_runs_each_shard_on_its_own_thread_and_rethrows) {
+  ShardPool pool(2);
+  std::vector<std::thread::id> first(3);
+  for (int round = 0; round < 50; ++round) {
+    const int n = 1 + round % 3;
+    std::vector<std::thread::id> ids(3);
+    std::vector<int> runs(3, 0);
+    pool.run(n, [&](int s) {
+      ids[s] = std::this_thread::get_id();
+      ++runs[s];
+    });
+    for (int s = 0; s < 3; ++s) BOOST_TEST(runs[s] == (s < n ? 1 : 0));
+    BOOST_TEST((ids[0] == std::this_thread::get_id()));
+    for (int s = 1; s < n; ++s) {
+      if (first[s] == std::thread::id()) first[s] = ids[s];
+      BOOST_TEST((ids[s] == first[s]));
+      BOOST_TEST((ids[s] != std::this_thread::get_id()));
+    }
+  }
+  std::vector<int> ended(3, 0);
+  BOOST_CHECK_EXCEPTION(pool.run(3,
+                                 [&](int s) {
+                                   ended[s] = 1;
+                                   if (s == 2) throw std::runtime_error("shard two");
+                                 }),
+                        std::runtime_error, [](const std::runtime_error& e) {
+                          return std::string(e.what()) == "shard two";
+                        });
+  BOOST_TEST((ended == std::vector<int>{1, 1, 1}));
+  BOOST_CHECK_THROW(pool.run(4, [](int) {}), std::invalid_argument);
+  pool.run(3, [](int) {});  // still usable after a failed round
 }
