@@ -1,0 +1,126 @@
+#!/usr/bin/python3
+"""Before and after, side by side: `raftsim bench` of two or more raftsim
+binaries, interleaved round by round (A B C, A B C, ...) so that a slow
+spell of this VM lands on every build alike, then the plain PyTorch peer
+(benchmarks/raft_peer.py, both variants) and each binary's start-up CPU.
+
+    /usr/bin/python3 scripts/bench/compare_builds.py OLD/raftsim build/raftsim \
+        [--rounds 3] [--config experiments/bench.ini] [--peer-runs 3]
+
+Prints, per binary, the best and the median over rounds of: samples/s at
+actors.generators = auto, train seconds per iteration (1 and 2
+generators), the share of the all-core sgemm peak, 2 generators against the
+two-process ceiling, peak RSS; then the peer's best per variant, each
+binary's best ratio to it, and `--version`'s CPU seconds (median of 10).
+Numbers to read, no pass/fail. Each `raftsim bench` is already best of 3
+inside; rounds add the spread across time that a single invocation hides.
+"""
+import argparse
+import os
+import re
+import resource
+import statistics
+import subprocess
+import sys
+import time
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+
+
+def bench(binary, config):
+    out = subprocess.run([binary, "bench", "--config", config], cwd=ROOT, check=True,
+                         capture_output=True, text=True).stdout
+    row = {}
+    for line in out.splitlines():
+        cols = line.split()
+        if len(cols) == 10 and cols[0] in ("1", "2"):  # generators wall_s samples/s ...
+            row[f"train_s_{cols[0]}"] = float(cols[7])
+            row[f"rss_mb_{cols[0]}"] = float(cols[9])
+        m = re.match(r"samples/s at auto: (\d+)", line)
+        if m:
+            row["samples_auto"] = float(m.group(1))
+        m = re.search(r"= ([\d.]+)% of the all-core peak", line)
+        if m:
+            row["peak_share"] = float(m.group(1))
+        m = re.match(r"\s+2 generators: .* = ([\d.]+) of the ceiling", line)
+        if m:
+            row["ceiling"] = float(m.group(1))
+    return row
+
+
+def startup_cpu(binary, runs=10):
+    times = []
+    for _ in range(runs):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        subprocess.run([binary, "--version"], check=True, capture_output=True)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        times.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    return statistics.median(times)
+
+
+def peer(variant, runs):
+    best = 0.0
+    for _ in range(runs):
+        args = [sys.executable, "benchmarks/raft_peer.py", "--threads", str(os.cpu_count())]
+        out = subprocess.run(args + variant, cwd=ROOT, check=True, capture_output=True,
+                             text=True).stdout
+        best = max(best, float(out.split()[2]))
+    return best
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("binaries", nargs="+")
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--config", default="experiments/bench.ini")
+    ap.add_argument("--peer-runs", type=int, default=3)
+    args = ap.parse_args()
+    binaries = [os.path.abspath(b) for b in args.binaries]
+    for b in binaries:
+        if not os.access(b, os.X_OK):
+            print(f"compare_builds: {b} is not an executable raftsim", file=sys.stderr)
+            return 2
+    # Each column: the version and where the binary is (two builds of one
+    # version differ only there).
+    versions = [subprocess.run([b, "--version"], capture_output=True, text=True,
+                               check=True).stdout.split()[-1] + " " +
+                os.path.relpath(os.path.dirname(b), ROOT) for b in binaries]
+    rows = {b: [] for b in binaries}
+    start = time.time()
+    for r in range(args.rounds):
+        for b, v in zip(binaries, versions):
+            rows[b].append(bench(b, args.config))
+            print(f"round {r + 1}: {v} {rows[b][-1]}", file=sys.stderr)
+    peers = {"per prompt": peer([], args.peer_runs),
+             "per row": peer(["--per-row-prefill"], args.peer_runs)}
+    best_peer = max(peers.values())
+    print(f"# {args.config}, {args.rounds} interleaved rounds of `raftsim bench` "
+          f"(each best of 3), {time.time() - start:.0f} s")
+    measures = [("samples_auto", "samples/s at auto", max, "{:.0f}"),
+                ("train_s_2", "train s/iteration, 2 generators", min, "{:.4f}"),
+                ("train_s_1", "train s/iteration, 1 generator", min, "{:.4f}"),
+                ("peak_share", "% of the all-core sgemm peak", max, "{:.1f}"),
+                ("ceiling", "2 generators / ceiling", max, "{:.2f}"),
+                ("rss_mb_2", "peak RSS MB, 2 generators", min, "{:.1f}")]
+    head = "| measure | " + " | ".join(f"{v} best (median)" for v in versions) + " |"
+    print(head)
+    print("|---" * (len(versions) + 1) + "|")
+    for key, name, best, fmt in measures:
+        cells = []
+        for b in binaries:
+            values = [row[key] for row in rows[b] if key in row]
+            cells.append(f"{fmt.format(best(values))} ({fmt.format(statistics.median(values))})"
+                         if values else "–")
+        print(f"| {name} | " + " | ".join(cells) + " |")
+    ratios = [f"{max(row['samples_auto'] for row in rows[b]) / best_peer:.2f}×"
+              for b in binaries]
+    print(f"| ratio to the peer's best ({best_peer:.0f} samples/s) | " + " | ".join(ratios) + " |")
+    print("| start-up CPU s, `--version` (median of 10) | " +
+          " | ".join(f"{startup_cpu(b):.3f}" for b in binaries) + " |")
+    print("# peer best of " + str(args.peer_runs) + ": " +
+          ", ".join(f"{k} {v:.0f}" for k, v in peers.items()) + " samples/s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
