@@ -73,7 +73,7 @@ def main():
     ap.add_argument("binaries", nargs="+")
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--config", default="experiments/bench.ini")
-    ap.add_argument("--peer-runs", type=int, default=3)
+    ap.add_argument("--peer-runs", type=int, default=3, help="0: no peer")
     args = ap.parse_args()
     binaries = [os.path.abspath(b) for b in args.binaries]
     for b in binaries:
@@ -92,8 +92,7 @@ def main():
             rows[b].append(bench(b, args.config))
             print(f"round {r + 1}: {v} {rows[b][-1]}", file=sys.stderr)
     peers = {"per prompt": peer([], args.peer_runs),
-             "per row": peer(["--per-row-prefill"], args.peer_runs)}
-    best_peer = max(peers.values())
+             "per row": peer(["--per-row-prefill"], args.peer_runs)} if args.peer_runs else {}
     print(f"# {args.config}, {args.rounds} interleaved rounds of `raftsim bench` "
           f"(each best of 3), {time.time() - start:.0f} s")
     measures = [("samples_auto", "samples/s at auto", max, "{:.0f}"),
@@ -112,13 +111,17 @@ def main():
             cells.append(f"{fmt.format(best(values))} ({fmt.format(statistics.median(values))})"
                          if values else "–")
         print(f"| {name} | " + " | ".join(cells) + " |")
-    ratios = [f"{max(row['samples_auto'] for row in rows[b]) / best_peer:.2f}×"
-              for b in binaries]
-    print(f"| ratio to the peer's best ({best_peer:.0f} samples/s) | " + " | ".join(ratios) + " |")
+    if peers:
+        best_peer = max(peers.values())
+        ratios = [f"{max(row['samples_auto'] for row in rows[b]) / best_peer:.2f}×"
+                  for b in binaries]
+        print(f"| ratio to the peer's best ({best_peer:.0f} samples/s) | " + " | ".join(ratios)
+              + " |")
     print("| start-up CPU s, `--version` (median of 10) | " +
           " | ".join(f"{startup_cpu(b):.3f}" for b in binaries) + " |")
-    print("# peer best of " + str(args.peer_runs) + ": " +
-          ", ".join(f"{k} {v:.0f}" for k, v in peers.items()) + " samples/s")
+    if peers:
+        print("# peer best of " + str(args.peer_runs) + ": " +
+              ", ".join(f"{k} {v:.0f}" for k, v in peers.items()) + " samples/s")
     return 0
 
 
