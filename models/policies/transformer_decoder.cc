@@ -62,8 +62,8 @@ void TransformerDecoder::begin(const Weights& w, const int64_t* prompts, int64_t
   k_.resize(w.layers.size());
   v_.resize(w.layers.size());
   for (size_t l = 0; l < w.layers.size(); ++l) {
-    k_[l].reserve(cache);
-    v_[l].reserve(cache);
+    k_[l].resize(cache);
+    v_[l].resize(cache);
   }
   run(w, prompts, P);
   head(w, P, /*last_only=*/true, logits);
@@ -73,12 +73,12 @@ void TransformerDecoder::repeat_rows(int64_t k) {
   const size_t row = static_cast<size_t>(heads_ * capacity_ * dh_);
   for (auto* caches : {&k_, &v_}) {
     for (auto& c : *caches) {
-      float* out = spare_.reserve(row * static_cast<size_t>(rows_ * k));
+      std::vector<float> out(row * rows_ * k);
       for (int64_t r = 0; r < rows_; ++r)
         for (int64_t j = 0; j < k; ++j)
-          std::copy(c.data.get() + r * row, c.data.get() + (r + 1) * row,
-                    out + (r * k + j) * row);
-      std::swap(c, spare_);
+          std::copy(c.begin() + r * row, c.begin() + (r + 1) * row,
+                    out.begin() + (r * k + j) * row);
+      c = std::move(out);
     }
   }
   rows_ *= k;
@@ -113,29 +113,30 @@ void TransformerDecoder::run(const Weights& w, const int64_t* tokens, int64_t T)
     const Layer& L = w.layers[l];
     layer_norm(x_.data(), M, d, L.ln1_w, L.ln1_b, h_.data());
     linear(h_.data(), M, d, L.qkv_w, L.qkv_b, 3 * d, qkv_.data(), false);
-    float* kc = k_[l].data.get();
-    float* vc = v_[l].data.get();
-    // Keys and values of the new positions into the cache [B, S, d], where
-    // each position's heads are contiguous: one copy each per position.
+    float* kc = k_[l].data();
+    float* vc = v_[l].data();
+    // Keys and values of the new positions into the cache [B, H, S, dh].
     for (int64_t m = 0; m < M; ++m) {
       const int64_t b = m / T, pos = off + m % T;
       const float* row = qkv_.data() + m * 3 * d;
-      std::copy(row + d, row + 2 * d, kc + (b * S + pos) * d);
-      std::copy(row + 2 * d, row + 3 * d, vc + (b * S + pos) * d);
+      for (int64_t h = 0; h < H; ++h) {
+        const size_t at = static_cast<size_t>(((b * H + h) * S + pos) * dh);
+        std::copy(row + d + h * dh, row + d + (h + 1) * dh, kc + at);
+        std::copy(row + 2 * d + h * dh, row + 2 * d + (h + 1) * dh, vc + at);
+      }
     }
-    // Causal attention of each new position over the cached ones; key j of
-    // head h is at keys + j * d.
+    // Causal attention of each new position over the cached ones.
     for (int64_t m = 0; m < M; ++m) {
       const int64_t b = m / T, pos = off + m % T;
       for (int64_t h = 0; h < H; ++h) {
         const float* q = qkv_.data() + m * 3 * d + h * dh;
-        const float* keys = kc + b * S * d + h * dh;
-        const float* values = vc + b * S * d + h * dh;
+        const float* keys = kc + (b * H + h) * S * dh;
+        const float* values = vc + (b * H + h) * S * dh;
         float top = -std::numeric_limits<float>::infinity();
         for (int64_t j = 0; j <= pos; ++j) {
           float s = 0;
 #pragma omp simd reduction(+ : s)
-          for (int64_t i = 0; i < dh; ++i) s += q[i] * keys[j * d + i];
+          for (int64_t i = 0; i < dh; ++i) s += q[i] * keys[j * dh + i];
           scores_[j] = s * scale;
           top = std::max(top, scores_[j]);
         }
@@ -146,7 +147,7 @@ void TransformerDecoder::run(const Weights& w, const int64_t* tokens, int64_t T)
         std::fill(y, y + dh, 0.0f);
         for (int64_t j = 0; j <= pos; ++j) {
           const float p = scores_[j] / sum;
-          for (int64_t i = 0; i < dh; ++i) y[i] += p * values[j * d + i];
+          for (int64_t i = 0; i < dh; ++i) y[i] += p * values[j * dh + i];
         }
       }
     }

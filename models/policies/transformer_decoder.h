@@ -13,9 +13,7 @@
 // thread-safe: each generator's replica owns one.
 #pragma once
 
-#include <cstddef>
 #include <cstdint>
-#include <memory>
 #include <vector>
 
 namespace raftsim {
@@ -65,24 +63,8 @@ class TransformerDecoder {
 
   int64_t d_, heads_, dh_, ff_, vocab_, max_positions_;
   int64_t rows_ = 0, cached_ = 0, capacity_ = 0;
-  // Float storage that is neither zeroed nor kept when it grows: every
-  // float the decoder reads from a cache it has written first, and
-  // zeroing the caches at every begin() and repeat_rows() cost more than
-  // filling them (issue 28).
-  struct Buffer {
-    std::unique_ptr<float[]> data;
-    size_t capacity = 0;
-    float* reserve(size_t n) {
-      if (n > capacity) {
-        data.reset(new float[n]);
-        capacity = n;
-      }
-      return data.get();
-    }
-  };
-  // Keys and values per layer: [rows, capacity, d], heads contiguous.
-  std::vector<Buffer> k_, v_;
-  Buffer spare_;  // repeat_rows' target, then swapped with a cache
+  // Keys and values per layer: [rows, heads, capacity, dh].
+  std::vector<std::vector<float>> k_, v_;
   // Work buffers for M = rows * T positions.
   std::vector<float> x_, h_, qkv_, att_, ffb_, scores_;
 };

@@ -7,11 +7,9 @@
 // a fresh thread per shard per step cost its creation, a cold cache and a
 // cold work buffer (issue 28). Shard s always runs on the same thread, so
 // per-thread state (LibTorch's thread count, a policy's work buffers) is
-// set up once. A waiting thread spins briefly before it sleeps, so that the
-// two hand-offs of a step do not move a helper onto a busy core.
+// set up once.
 #pragma once
 
-#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <exception>
@@ -42,12 +40,10 @@ class ShardPool {
   std::vector<std::thread> threads_;
   std::mutex mutex_;
   std::condition_variable start_, done_;
-  // Written under mutex_; round_ and pending_ are also read without it by
-  // threads spinning before they sleep.
   const std::function<void(int)>* work_ = nullptr;
-  std::atomic<uint64_t> round_{0};  // run() calls so far (+1 at the end)
-  int shards_ = 0;                  // n of the current round
-  std::atomic<int> pending_{0};     // helpers still working in this round
+  uint64_t round_ = 0;  // run() calls so far
+  int shards_ = 0;      // n of the current round
+  int pending_ = 0;     // helpers still working in this round
   bool stopping_ = false;
   std::exception_ptr error_;
 };

@@ -12,6 +12,11 @@ actors.generators = auto, train seconds per iteration (1 and 2
 generators), the share of the all-core sgemm peak, 2 generators against the
 two-process ceiling, peak RSS; then the peer's best per variant, each
 binary's best ratio to it, and `--version`'s CPU seconds (median of 10).
+Then `--runs` 30-iteration runs of each binary, interleaved, and the median
+per-iteration wall, train and generate seconds over all of them (iterations
+3-30), with the number of runs in which each build beat the first: on this
+VM these medians separate builds a few percent apart, which the best-of-3
+bench times do not.
 Numbers to read, no pass/fail. Each `raftsim bench` is already best of 3
 inside; rounds add the spread across time that a single invocation hides.
 """
@@ -22,6 +27,7 @@ import resource
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
@@ -46,6 +52,17 @@ def bench(binary, config):
         if m:
             row["ceiling"] = float(m.group(1))
     return row
+
+
+def iteration_times(binary, config, out):
+    """Per-iteration stage seconds (/timing) of one 30-iteration run, the
+    first two (warm-up) dropped."""
+    subprocess.run([binary, "run", "--config", config, "--set", "iterations=30", "--out", out,
+                    "--overwrite", "--quiet"], cwd=ROOT, check=True, capture_output=True)
+    import h5py  # Debian's python3-h5py; only this section needs it
+    with h5py.File(out, "r") as h:
+        return {key: list(h["timing"][key][2:])
+                for key in ("train_seconds", "generate_seconds", "wall_seconds")}
 
 
 def startup_cpu(binary, runs=10):
@@ -74,6 +91,8 @@ def main():
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--config", default="experiments/bench.ini")
     ap.add_argument("--peer-runs", type=int, default=3, help="0: no peer")
+    ap.add_argument("--runs", type=int, default=8,
+                    help="interleaved 30-iteration runs per binary for the per-iteration medians")
     args = ap.parse_args()
     binaries = [os.path.abspath(b) for b in args.binaries]
     for b in binaries:
@@ -111,6 +130,27 @@ def main():
             cells.append(f"{fmt.format(best(values))} ({fmt.format(statistics.median(values))})"
                          if values else "–")
         print(f"| {name} | " + " | ".join(cells) + " |")
+    # Per-iteration times: many samples per build, interleaved run by run.
+    # Medians of these separate builds that differ by a few percent, where
+    # best-of-3 wall times of whole benches do not on this VM.
+    times = {b: [] for b in binaries}
+    with tempfile.TemporaryDirectory() as tmp:
+        for _ in range(args.runs):
+            for b in binaries:
+                times[b].append(iteration_times(b, args.config, os.path.join(tmp, "run.h5")))
+    for key, name in (("wall_seconds", "s/iteration"), ("train_seconds", "train s/iteration"),
+                      ("generate_seconds", "generate s/iteration (summed over chunks)")):
+        cells = []
+        for i, b in enumerate(binaries):
+            values = [v for run in times[b] for v in run[key]]
+            cell = f"{statistics.median(values):.4f}"
+            if i > 0:  # runs where this build's median beat the first build's
+                wins = sum(statistics.median(mine[key]) < statistics.median(first[key])
+                           for mine, first in zip(times[b], times[binaries[0]]))
+                cell += f", faster in {wins} of {args.runs} runs"
+            cells.append(cell)
+        print(f"| {name}, median of {args.runs} × 28 iterations (auto generators) | "
+              + " | ".join(cells) + " |")
     if peers:
         best_peer = max(peers.values())
         ratios = [f"{max(row['samples_auto'] for row in rows[b]) / best_peer:.2f}×"
