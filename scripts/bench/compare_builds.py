@@ -33,9 +33,15 @@ import time
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 
 
-def bench(binary, config):
-    out = subprocess.run([binary, "bench", "--config", config], cwd=ROOT, check=True,
+def bench(binary, config, extra=()):
+    out = subprocess.run([binary, "bench", "--config", config, *extra], cwd=ROOT, check=True,
                          capture_output=True, text=True).stdout
+    return parse_bench(out)
+
+
+def parse_bench(out):
+    """The measures of `raftsim bench`'s text output (tests/scripts/
+    test_compare_builds.py keeps this in step with it)."""
     row = {}
     for line in out.splitlines():
         cols = line.split()
