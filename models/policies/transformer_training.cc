@@ -18,6 +18,9 @@ int as_int(int64_t v) { return static_cast<int>(v); }
 
 // y [M, n] (+)= x [M, k] W^T + b, W [n, k] row-major (as torch::nn::Linear
 // holds it); with `accumulate` added to what y holds (the residual).
+// Not the decoder's linear(): with `accumulate` this adds the bias before
+// the product and the decoder after it, so sharing one would change the
+// last bits of either sampling or training (and every study since 0.7).
 void linear(const float* x, int64_t M, int64_t k, const float* W, const float* b,
             int64_t n, float* y, bool accumulate = false) {
   for (int64_t m = 0; m < M; ++m) {

@@ -8,25 +8,39 @@
 
 namespace raftsim {
 
-void adam_step(torch::optim::Adam& adam, ShardPool& pool, int threads,
+namespace {
+// Adam with the options adam_step spreads over threads, or null.
+torch::optim::Adam* spreadable_adam(torch::optim::Optimizer& optimizer) {
+  auto* adam = dynamic_cast<torch::optim::Adam*>(&optimizer);
+  if (!adam || adam->param_groups().size() != 1) return nullptr;
+  const auto& options = static_cast<const torch::optim::AdamOptions&>(
+      adam->param_groups().front().options());
+  return options.amsgrad() || options.weight_decay() != 0 ? nullptr : adam;
+}
+}  // namespace
+
+void adam_step(torch::optim::Optimizer& optimizer, ShardPool& pool, int threads,
                const std::function<void(size_t)>& before,
                const std::function<void(size_t)>& after) {
-  auto& groups = adam.param_groups();
+  torch::optim::Adam* adam = spreadable_adam(optimizer);
+  if (!adam) {
+    size_t count = 0;
+    for (const auto& group : optimizer.param_groups()) count += group.params().size();
+    for (size_t i = 0; i < count; ++i) before(i);
+    optimizer.step();
+    for (size_t i = 0; i < count; ++i) after(i);
+    return;
+  }
+  auto& groups = adam->param_groups();
   auto& params = groups.front().params();
   const auto& options =
       static_cast<const torch::optim::AdamOptions&>(groups.front().options());
-  if (groups.size() != 1 || options.amsgrad() || options.weight_decay() != 0) {
-    for (size_t i = 0; i < params.size(); ++i) before(i);
-    adam.step();
-    for (size_t i = 0; i < params.size(); ++i) after(i);
-    return;
-  }
   // State for parameters that have none yet, here on one thread: the state
   // map is not thread-safe. Keyed as Adam keys it.
   const auto key = [](const at::Tensor& p) {
     return c10::guts::to_string(p.unsafeGetTensorImpl());
   };
-  auto& state = adam.state();
+  auto& state = adam->state();
   std::vector<torch::optim::AdamParamState*> states(params.size());
   for (size_t i = 0; i < params.size(); ++i) {
     auto it = state.find(key(params[i]));

@@ -19,11 +19,14 @@
 
 namespace raftsim {
 
-// before(i) runs on parameter i's thread just before its update (the
-// trainer sums the shards' gradients there); after(i) just after (the
-// trainer's finiteness check). Falls back to adam.step() on one thread for
-// options this does not cover (amsgrad, weight decay, several groups).
-void adam_step(torch::optim::Adam& adam, ShardPool& pool, int threads,
+// One step of `optimizer`. before(i) runs on parameter i's thread just
+// before its update (the trainer sums the shards' gradients there); after(i)
+// just after (the trainer's finiteness check); i counts the parameters
+// over the optimizer's groups in order. Any other optimizer, and Adam
+// options this does not cover (amsgrad, weight decay, several groups),
+// take optimizer.step() on this thread, between every before() and every
+// after().
+void adam_step(torch::optim::Optimizer& optimizer, ShardPool& pool, int threads,
                const std::function<void(size_t)>& before,
                const std::function<void(size_t)>& after);
 

@@ -116,13 +116,7 @@ struct Trainer::Impl {
             format_double(loss) + "): lower trainer.learning_rate (it is " +
             format_double(config.learning_rate) + ")");
     };
-    if (auto* adam = dynamic_cast<torch::optim::Adam*>(optimizer.get())) {
-      adam_step(*adam, shard_pool(), shards, sum_grads, check_finite);
-    } else {
-      for (size_t i = 0; i < params.size(); ++i) sum_grads(i);
-      optimizer->step();
-      for (size_t i = 0; i < params.size(); ++i) check_finite(i);
-    }
+    adam_step(*optimizer, shard_pool(), shards, sum_grads, check_finite);
     ++steps;
     return loss;
   }

@@ -304,6 +304,30 @@ BOOST_AUTO_TEST_CASE(adam_step_is_adams_step_bit_for_bit) {
   }
 }
 
+// Any other optimizer takes its own step on the calling thread, between
+// every before() and every after().
+BOOST_AUTO_TEST_CASE(adam_step_leaves_other_optimizers_their_own_step) {
+  torch::manual_seed(3);
+  std::vector<torch::Tensor> a{torch::randn({7}).set_requires_grad(true)},
+      b{a[0].detach().clone().set_requires_grad(true)};
+  const auto grad = torch::randn({7});
+  torch::optim::SGD reference(a, torch::optim::SGDOptions(0.1));
+  torch::optim::SGD sgd(b, torch::optim::SGDOptions(0.1));
+  a[0].mutable_grad() = grad.clone();
+  reference.step();
+  ShardPool pool(1);
+  std::vector<std::string> calls;
+  adam_step(
+      sgd, pool, 2,
+      [&](size_t i) {
+        b[i].mutable_grad() = grad.clone();
+        calls.push_back("before " + std::to_string(i));
+      },
+      [&](size_t i) { calls.push_back("after " + std::to_string(i)); });
+  BOOST_TEST(torch::equal(a[0], b[0]));
+  BOOST_TEST((calls == std::vector<std::string>{"before 0", "after 0"}));
+}
+
 // ShardPool runs every shard once, shard s on the same thread every time
 // (per-thread state is set up once), and rethrows a shard's error after
 // every shard has ended.
