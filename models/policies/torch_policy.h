@@ -5,6 +5,8 @@
 
 #include <torch/torch.h>
 
+#include <functional>
+
 #include "models/policies/policy.h"
 
 namespace raftsim {
@@ -57,6 +59,23 @@ class TorchPolicy : public Policy {
   virtual bool sft_gradient(const SftRows& /*rows*/, bool /*include_prompt*/,
                             double /*scale*/, std::vector<torch::Tensor>& /*grads*/,
                             double& /*loss*/) {
+    return false;
+  }
+  // A loss of the response tokens' log-probabilities: given logp [count]
+  // (rows x R, row-major), returns the loss and writes d(loss)/d(logp) into
+  // dlogp [count].
+  using LogpLoss =
+      std::function<double(const float* logp, float* dlogp, int64_t count)>;
+  // The policy gradients without autograd: the log-probability at
+  // `temperature` of every response token (as token_log_softmax gathers
+  // it), handed to `loss_of`; its loss into `loss` and its gradient into
+  // `grads` (as sft_gradient). False where a policy has no such path: the
+  // trainer then differentiates token_log_softmax. Safe to call from
+  // several threads on different rows.
+  virtual bool logp_gradient(const torch::Tensor& /*prompts*/,
+                             const torch::Tensor& /*responses*/, double /*temperature*/,
+                             const LogpLoss& /*loss_of*/,
+                             std::vector<torch::Tensor>& /*grads*/, double& /*loss*/) {
     return false;
   }
   // The draws sft_loss reads for `rows` rows (undefined: none).

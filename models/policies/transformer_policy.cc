@@ -139,12 +139,10 @@ torch::Tensor TransformerPolicy::extend(const torch::Tensor& tokens) {
   return logits;
 }
 
-bool TransformerPolicy::sft_gradient(const SftRows& rows, bool include_prompt,
-                                     double scale, std::vector<torch::Tensor>& grads,
-                                     double& loss) {
-  const int64_t P = rows.prompts.size(1), R = rows.responses.size(1);
-  const auto tokens =
-      torch::cat({rows.prompts, rows.responses}, 1).to(torch::kInt64).contiguous();
+void TransformerPolicy::with_training(
+    std::vector<torch::Tensor>& grads,
+    const std::function<void(TransformerTraining&, const TransformerDecoder::Weights&,
+                             const TransformerTraining::Grads&)>& pass) {
   // Each weight's gradient buffer, found by the weight's address.
   grads.clear();
   std::unordered_map<const float*, float*> grad_of;
@@ -184,8 +182,40 @@ bool TransformerPolicy::sft_gradient(const SftRows& rows, bool include_prompt,
       pool.idle.push_back(std::move(training));
     }
   } give_back{*workspaces_, training};
-  loss = scale * training->loss(w, tokens.data_ptr<int64_t>(), rows.rows(), P, R,
-                                include_prompt, scale, &G);
+  pass(*training, w, G);
+}
+
+bool TransformerPolicy::sft_gradient(const SftRows& rows, bool include_prompt,
+                                     double scale, std::vector<torch::Tensor>& grads,
+                                     double& loss) {
+  const int64_t P = rows.prompts.size(1), R = rows.responses.size(1);
+  const auto tokens =
+      torch::cat({rows.prompts, rows.responses}, 1).to(torch::kInt64).contiguous();
+  with_training(
+      grads, [&](TransformerTraining& training, const TransformerDecoder::Weights& w,
+                 const TransformerTraining::Grads& G) {
+        loss = scale * training.loss(w, tokens.data_ptr<int64_t>(), rows.rows(), P, R,
+                                     include_prompt, scale, &G);
+      });
+  return true;
+}
+
+bool TransformerPolicy::logp_gradient(const torch::Tensor& prompts,
+                                      const torch::Tensor& responses,
+                                      double temperature, const LogpLoss& loss_of,
+                                      std::vector<torch::Tensor>& grads, double& loss) {
+  const int64_t n = prompts.size(0), P = prompts.size(1), R = responses.size(1);
+  const auto tokens =
+      torch::cat({prompts, responses}, 1).to(torch::kInt64).contiguous();
+  std::vector<float> logp(static_cast<size_t>(n * R)), dlogp(logp.size());
+  with_training(grads,
+                [&](TransformerTraining& training, const TransformerDecoder::Weights& w,
+                    const TransformerTraining::Grads& G) {
+                  training.response_logp(w, tokens.data_ptr<int64_t>(), n, P, R,
+                                         temperature, logp.data());
+                  loss = loss_of(logp.data(), dlogp.data(), n * R);
+                  training.logp_backward(w, dlogp.data(), G);
+                });
   return true;
 }
 

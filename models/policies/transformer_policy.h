@@ -6,6 +6,7 @@
 // Weights ~ N(0, 0.02), biases 0, norm gains 1, from the seed.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <vector>
@@ -31,6 +32,9 @@ class TransformerPolicy final : public SequencePolicy {
   // By hand (models/policies/transformer_training.h).
   bool sft_gradient(const SftRows& rows, bool include_prompt, double scale,
                     std::vector<torch::Tensor>& grads, double& loss) override;
+  bool logp_gradient(const torch::Tensor& prompts, const torch::Tensor& responses,
+                     double temperature, const LogpLoss& loss_of,
+                     std::vector<torch::Tensor>& grads, double& loss) override;
 
  protected:
   std::unique_ptr<SequencePolicy> make_empty() const override;
@@ -45,6 +49,12 @@ class TransformerPolicy final : public SequencePolicy {
   torch::Tensor blocks(torch::Tensor h);
   // The decoder's view of the current weights.
   TransformerDecoder::Weights decoder_weights() const;
+  // Runs `pass` on a TransformerTraining workspace from the pool, with
+  // zeroed gradient buffers `grads` (one per parameter) and their view.
+  void with_training(
+      std::vector<torch::Tensor>& grads,
+      const std::function<void(TransformerTraining&, const TransformerDecoder::Weights&,
+                               const TransformerTraining::Grads&)>& pass);
 
   int64_t d_, heads_, max_positions_;
   torch::nn::Module net_;
@@ -54,8 +64,8 @@ class TransformerPolicy final : public SequencePolicy {
   torch::nn::Linear head_{nullptr};
   TransformerDecoder decoder_;           // the decoding state
   TransformerDecoder::Weights weights_;  // its view of the weights, set by begin()
-  // sft_gradient's work buffers, one per concurrent caller (the trainer's
-  // shards), kept across calls: allocating and zeroing them on every
+  // sft_gradient's and logp_gradient's work buffers, one per concurrent caller (the
+  // trainer's shards), kept across calls: allocating and zeroing them on every
   // minibatch was about 5% of the trainer's profile.
   struct Workspaces {
     std::mutex mutex;

@@ -63,13 +63,13 @@ TransformerTraining::TransformerTraining(int64_t d_model, int64_t heads, int64_t
                                          int64_t vocab)
     : d_(d_model), heads_(heads), dh_(d_model / heads), ff_(ff), vocab_(vocab) {}
 
-double TransformerTraining::loss(const TransformerDecoder::Weights& w,
-                                 const int64_t* tokens, int64_t rows, int64_t P,
-                                 int64_t R, bool include_prompt, double scale,
-                                 const Grads* grads) {
-  const int64_t S = P + R - 1, B = rows, M = B * S, d = d_, H = heads_, dh = dh_,
-                F = ff_, V = vocab_, L = static_cast<int64_t>(w.layers.size());
-  if (S < 1 || B < 1) return 0.0;
+void TransformerTraining::forward(const TransformerDecoder::Weights& w,
+                                  const int64_t* tokens, int64_t rows, int64_t T) {
+  const int64_t S = T - 1, B = rows, M = B * S, d = d_, H = heads_, dh = dh_, F = ff_,
+                V = vocab_, L = static_cast<int64_t>(w.layers.size());
+  tokens_ = tokens;
+  B_ = B;
+  S_ = S;
   const float att_scale = 1.0f / std::sqrt(static_cast<float>(dh));
   layers_.resize(L);
 
@@ -145,6 +145,15 @@ double TransformerTraining::loss(const TransformerDecoder::Weights& w,
              rstd_f_.data());
   logits_.resize(M * V);
   linear(o_.data(), M, d, w.head_w, w.head_b, V, logits_.data());
+}
+
+double TransformerTraining::loss(const TransformerDecoder::Weights& w,
+                                 const int64_t* tokens, int64_t rows, int64_t P,
+                                 int64_t R, bool include_prompt, double scale,
+                                 const Grads* grads) {
+  if (P + R < 2 || rows < 1) return 0.0;
+  forward(w, tokens, rows, P + R);
+  const int64_t S = S_, M = rows * S, V = vocab_;
 
   // The loss, and d(scale * loss)/d(logits): softmax minus the target.
   dlogits_.assign(M * V, 0.0f);
@@ -167,10 +176,16 @@ double TransformerTraining::loss(const TransformerDecoder::Weights& w,
     for (int64_t v = 0; v < V; ++v) dz[v] = k * std::exp(z[v] - lse);
     dz[target] -= k;
   }
-  if (!grads) return total;
+  if (grads) backward(w, *grads);
+  return total;
+}
 
-  // Backward.
-  const Grads& G = *grads;
+void TransformerTraining::backward(const TransformerDecoder::Weights& w,
+                                   const Grads& G) {
+  const int64_t S = S_, B = B_, M = B * S, d = d_, H = heads_, dh = dh_, F = ff_,
+                V = vocab_, L = static_cast<int64_t>(w.layers.size());
+  const int64_t* tokens = tokens_;
+  const float att_scale = 1.0f / std::sqrt(static_cast<float>(dh));
   dx_.assign(M * d, 0.0f);
   dmid_.resize(M * d);  // d/d(o), ln_f's output
   linear_backward(o_.data(), M, d, w.head_w, V, dlogits_.data(), G.head_w, G.head_b,
@@ -250,7 +265,51 @@ double TransformerTraining::loss(const TransformerDecoder::Weights& w,
       dp[i] += r[i];
     }
   }
-  return total;
+}
+
+void TransformerTraining::response_logp(const TransformerDecoder::Weights& w,
+                                        const int64_t* tokens, int64_t rows, int64_t P,
+                                        int64_t R, double temperature, float* logp) {
+  if (P < 1 || R < 1 || rows < 1) throw std::invalid_argument("no response tokens");
+  forward(w, tokens, rows, P + R);
+  P_ = P;
+  R_ = R;
+  temperature_ = static_cast<float>(temperature);
+  const int64_t S = S_, V = vocab_;
+  lse_.resize(rows * R);
+  // Position P - 1 + t predicts response token t, at logits / temperature
+  // (as token_log_softmax divides them).
+  for (int64_t b = 0; b < rows; ++b)
+    for (int64_t t = 0; t < R; ++t) {
+      const int64_t m = b * S + P - 1 + t, target = tokens[b * (S + 1) + P + t];
+      if (target < 0 || target >= V) throw std::invalid_argument("token out of range");
+      float* z = logits_.data() + m * V;
+      for (int64_t v = 0; v < V; ++v) z[v] /= temperature_;
+      const float top = *std::max_element(z, z + V);
+      float sum = 0;
+      for (int64_t v = 0; v < V; ++v) sum += std::exp(z[v] - top);
+      const float lse = top + std::log(sum);
+      lse_[b * R + t] = lse;
+      logp[b * R + t] = z[target] - lse;
+    }
+}
+
+void TransformerTraining::logp_backward(const TransformerDecoder::Weights& w,
+                                        const float* dlogp, const Grads& grads) {
+  const int64_t S = S_, P = P_, R = R_, M = B_ * S, V = vocab_;
+  // d(loss)/d(logits) at a response position: dlogp * (onehot - softmax) /
+  // temperature; the other positions have none.
+  dlogits_.assign(M * V, 0.0f);
+  for (int64_t b = 0; b < B_; ++b)
+    for (int64_t t = 0; t < R; ++t) {
+      const int64_t m = b * S + P - 1 + t, target = tokens_[b * (S + 1) + P + t];
+      const float* z = logits_.data() + m * V;  // already / temperature
+      const float lse = lse_[b * R + t], k = -dlogp[b * R + t] / temperature_;
+      float* dz = dlogits_.data() + m * V;
+      for (int64_t v = 0; v < V; ++v) dz[v] = k * std::exp(z[v] - lse);
+      dz[target] -= k;
+    }
+  backward(w, grads);
 }
 
 }  // namespace raftsim

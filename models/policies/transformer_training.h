@@ -1,4 +1,5 @@
 // TransformerTraining: the SFT loss of TransformerPolicy and its gradient,
+// and the policy gradients' log-probabilities and their backward pass,
 // by hand, on float buffers: a teacher-forced forward pass that keeps what
 // the backward pass needs, then the backward pass, with the matrix products
 // as direct sgemm calls and the rest (LayerNorm, causal attention over a
@@ -46,8 +47,33 @@ class TransformerTraining {
               int64_t P, int64_t R, bool include_prompt, double scale,
               const Grads* grads);
 
+  // The policy gradients' two halves, on the same rows of tokens:
+  // response_logp() writes log pi(y_t | x, y_<t) at `temperature` of each of
+  // the R response tokens of every row into logp [rows, R] (what
+  // TorchPolicy::token_log_softmax gathers); logp_backward() then adds the
+  // gradient of a loss whose derivative in each of them is dlogp [rows, R]
+  // to grads. The weights must not change in between.
+  void response_logp(const TransformerDecoder::Weights& w, const int64_t* tokens,
+                     int64_t rows, int64_t P, int64_t R, double temperature,
+                     float* logp);
+  void logp_backward(const TransformerDecoder::Weights& w, const float* dlogp,
+                     const Grads& grads);
+
  private:
+  // The teacher-forced pass over rows of T tokens, up to logits_, keeping
+  // what backward() reads; backward() takes d(loss)/d(logits) from dlogits_.
+  void forward(const TransformerDecoder::Weights& w, const int64_t* tokens,
+               int64_t rows, int64_t T);
+  void backward(const TransformerDecoder::Weights& w, const Grads& grads);
+
   int64_t d_, heads_, dh_, ff_, vocab_;
+  // The rows of the last forward(): tokens [B_, S_ + 1]; and of the last
+  // response_logp(): prompt and response lengths, temperature, and each
+  // response position's log-sum-exp [B_, R_].
+  const int64_t* tokens_ = nullptr;
+  int64_t B_ = 0, S_ = 0, P_ = 0, R_ = 0;
+  float temperature_ = 1.0f;
+  std::vector<float> lse_;
   // Activations of one pass, per layer where marked.
   struct LayerState {
     std::vector<float> x, a, mean1, rstd1, qkv, probs, y, mid, c, mean2, rstd2, f, g;

@@ -1,5 +1,6 @@
 #include "models/training/policy_gradient.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "core/moments.h"
@@ -35,6 +36,32 @@ torch::Tensor surrogate_loss(const torch::Tensor& logp,
   const auto plain = ratio * advantage;
   if (clip <= 0) return -plain;
   return -torch::min(plain, torch::clamp(ratio, 1.0 - clip, 1.0 + clip) * advantage);
+}
+
+double surrogate_gradient(const float* logp, const float* behaviour_logp,
+                          const float* advantage, int64_t count, double clip,
+                          double scale, float* dlogp) {
+  const float lo = static_cast<float>(1.0 - clip), hi = static_cast<float>(1.0 + clip),
+              k = static_cast<float>(scale);
+  double total = 0;
+  for (int64_t i = 0; i < count; ++i) {
+    const float ratio = std::exp(logp[i] - behaviour_logp[i]), a = advantage[i];
+    const float plain = ratio * a;
+    // d(plain)/d(logp) = ratio * a. The clamped branch is the smaller only
+    // outside the clip range, where it is constant; where the two are equal
+    // (inside, or a = 0) their gradients are too.
+    float loss = -plain, grad = -plain;
+    if (clip > 0) {
+      const float clamped = std::clamp(ratio, lo, hi) * a;
+      if (clamped < plain) {
+        loss = -clamped;
+        grad = 0.0f;
+      }
+    }
+    total += static_cast<double>(loss);
+    dlogp[i] = k * grad;
+  }
+  return total * scale;
 }
 
 torch::Tensor gae_advantages(const torch::Tensor& values, const torch::Tensor& reward,

@@ -32,6 +32,15 @@ torch::Tensor surrogate_loss(const torch::Tensor& logp,
                              const torch::Tensor& behaviour_logp,
                              const torch::Tensor& advantage, double clip);
 
+// The same loss summed over `count` tokens times `scale`, without autograd:
+// returns it and writes its derivative in each logp into dlogp, as autograd
+// differentiates surrogate_loss (clamp passes the gradient through on
+// [1 - clip, 1 + clip], edges included). Float arithmetic per token, as the
+// tensors are float; the sum in double.
+double surrogate_gradient(const float* logp, const float* behaviour_logp,
+                          const float* advantage, int64_t count, double clip,
+                          double scale, float* dlogp);
+
 // GAE with gamma = 1 over R response tokens whose only reward is r at the
 // last token: values [n, R] (V of the state before each token), rewards [n].
 // Returns the advantages [n, R]; returns = advantages + values.

@@ -64,17 +64,6 @@ struct Trainer::Impl {
   std::vector<std::shared_ptr<torch::autograd::Node>> accumulators;
   std::unique_ptr<ShardPool> pool;  // config.shards - 1 helper threads
 
-  // One optimizer step on a minibatch of `rows` rows whose loss is the sum of
-  // shard_loss(a, b) over row ranges [a, b); returns the loss. The rows are
-  // cut into config.shards contiguous shards whose gradients are computed
-  // concurrently (shard 0 on this thread) and summed in shard order, so the
-  // result depends on the shard count, never on the cores or the timing.
-  double step(int64_t rows,
-              const std::function<torch::Tensor(int64_t, int64_t)>& shard_loss) {
-    return step_shards(
-        rows, [&](int64_t a, int64_t b) { return differentiate(shard_loss(a, b)); });
-  }
-
   // A shard's loss and its gradient by autograd.
   ShardResult differentiate(const torch::Tensor& loss) const {
     ShardResult r;
@@ -84,7 +73,12 @@ struct Trainer::Impl {
     return r;
   }
 
-  // The same with each shard's loss and gradient from shard(a, b) (a < b).
+  // One optimizer step on a minibatch of `rows` rows, whose loss and
+  // gradient are the sums of shard_result(a, b) (by hand or by
+  // differentiate()) over row ranges [a, b); returns the loss. The rows are
+  // cut into config.shards contiguous shards computed concurrently (shard 0
+  // on this thread) and summed in shard order, so the result depends on the
+  // shard count, never on the cores or the timing.
   double step_shards(int64_t rows,
                      const std::function<ShardResult(int64_t, int64_t)>& shard_result) {
     auto params = torch_policy->module().parameters();
@@ -144,6 +138,36 @@ struct Trainer::Impl {
   }
 
   double train_policy_gradient(uint64_t iteration, const TrainBatch& batch);
+
+  // A shard's summed policy-gradient loss, differentiable: the surrogate
+  // over its response tokens, or over its chain steps when `chain` is
+  // defined, plus the entropy and KL terms on tokens.
+  torch::Tensor policy_gradient_loss(const torch::Tensor& prompts,
+                                     const torch::Tensor& responses,
+                                     const torch::Tensor& chain,
+                                     const torch::Tensor& behaviour,
+                                     const torch::Tensor& advantage, double clip) {
+    if (chain.defined())  // no entropy or KL term (cross_checks.cc)
+      return surrogate_loss(
+                 torch_policy->chain_log_prob(chain, prompts.select(1, 0), temperature),
+                 behaviour, advantage, clip)
+          .sum();
+    const auto lsm = torch_policy->token_log_softmax(prompts, responses, temperature);
+    const auto logp = lsm.gather(2, responses.unsqueeze(2)).squeeze(2);
+    auto loss = surrogate_loss(logp, behaviour, advantage, clip).sum();
+    if (config.entropy_coef != 0)
+      loss = loss + config.entropy_coef * (lsm.exp() * lsm).sum();
+    if (config.kl_coef != 0 && config.kl_mode == "loss") {
+      torch::Tensor lsm0;
+      {
+        torch::NoGradGuard no_grad;
+        lsm0 = dynamic_cast<TorchPolicy&>(*initial).token_log_softmax(
+            prompts, responses, temperature);
+      }
+      loss = loss + config.kl_coef * (lsm.exp() * (lsm - lsm0)).sum();
+    }
+    return loss;
+  }
 
   std::unique_ptr<torch::optim::Optimizer> make_optimizer(
       std::vector<torch::Tensor> params) const {
@@ -319,7 +343,6 @@ double Trainer::Impl::train_policy_gradient(uint64_t iteration,
   const auto chain = over_chain ? torch::tensor(batch.chain, torch::kFloat)
                                       .view({n, batch.chain_steps + 1, batch.point_dim})
                                 : torch::Tensor();
-  auto* initial_policy = dynamic_cast<TorchPolicy*>(initial.get());
   // The policy's dtype (tabular: double; token policies: float).
   const auto dtype = torch_policy->module().parameters().front().scalar_type();
   const auto behaviour =
@@ -367,35 +390,32 @@ double Trainer::Impl::train_policy_gradient(uint64_t iteration,
       const auto old = behaviour.index_select(0, idx),
                  adv = advantage.index_select(0, idx);
       const double tokens = static_cast<double>(rows * R);
-      total += step(rows,
-                    [&](int64_t a, int64_t b) {
-                      const auto ps = p.narrow(0, a, b - a), ys = y.narrow(0, a, b - a);
-                      if (over_chain) {  // no entropy or KL term (cross_checks.cc)
-                        const auto logp = torch_policy->chain_log_prob(
-                            x.narrow(0, a, b - a), ps.select(1, 0), temperature);
-                        return surrogate_loss(logp, old.narrow(0, a, b - a),
-                                              adv.narrow(0, a, b - a), clip)
-                                   .sum() /
-                               tokens;
-                      }
-                      const auto lsm =
-                          torch_policy->token_log_softmax(ps, ys, temperature);
-                      const auto logp = lsm.gather(2, ys.unsqueeze(2)).squeeze(2);
-                      auto loss = surrogate_loss(logp, old.narrow(0, a, b - a),
-                                                 adv.narrow(0, a, b - a), clip)
-                                      .sum();
-                      if (config.entropy_coef != 0)
-                        loss = loss + config.entropy_coef * (lsm.exp() * lsm).sum();
-                      if (config.kl_coef != 0 && config.kl_mode == "loss") {
-                        torch::Tensor lsm0;
-                        {
-                          torch::NoGradGuard no_grad;
-                          lsm0 = initial_policy->token_log_softmax(ps, ys, temperature);
-                        }
-                        loss = loss + config.kl_coef * (lsm.exp() * (lsm - lsm0)).sum();
-                      }
-                      return loss / tokens;
-                    }) *
+      // The surrogate alone (no entropy or KL term) on a policy that
+      // computes its log-probabilities' gradient by hand skips autograd.
+      const bool by_hand = !over_chain && config.entropy_coef == 0 &&
+                           !(config.kl_coef != 0 && config.kl_mode == "loss");
+      total += step_shards(
+                   rows,
+                   [&](int64_t a, int64_t b) {
+                     const auto ps = p.narrow(0, a, b - a), ys = y.narrow(0, a, b - a);
+                     const auto olds = old.narrow(0, a, b - a).contiguous(),
+                                advs = adv.narrow(0, a, b - a).contiguous();
+                     ShardResult r;
+                     if (by_hand && dtype == torch::kFloat &&
+                         torch_policy->logp_gradient(
+                             ps, ys, temperature,
+                             [&](const float* logp, float* dlogp, int64_t count) {
+                               return surrogate_gradient(logp, olds.data_ptr<float>(),
+                                                         advs.data_ptr<float>(), count,
+                                                         clip, 1.0 / tokens, dlogp);
+                             },
+                             r.grads, r.loss))
+                       return r;
+                     const auto xs =
+                         over_chain ? x.narrow(0, a, b - a) : torch::Tensor();
+                     return differentiate(
+                         policy_gradient_loss(ps, ys, xs, olds, advs, clip) / tokens);
+                   }) *
                rows;
       if (critic) {
         const auto v = critic->forward(p, y);

@@ -210,6 +210,44 @@ BOOST_AUTO_TEST_CASE(the_surrogate_clips_as_ppo_does) {
   BOOST_TEST(grad(1.5, -2.0, 0.2) == 3.0, boost::test_tools::tolerance(1e-12));
 }
 
+// surrogate_gradient (the trainer's path without autograd) against autograd
+// of surrogate_loss on the same floats: ratios inside and outside the clip
+// range, both signs of advantage, a zero advantage and exact ties at the
+// clip's edges, with and without the clip.
+BOOST_AUTO_TEST_CASE(the_surrogate_gradient_by_hand_is_autograds) {
+  auto gen = make_generator(11);
+  const int64_t n = 64;
+  auto logp = (torch::randn({n}, gen) * 0.3).to(torch::kFloat);
+  auto old = torch::zeros({n});
+  auto adv = torch::randn({n}, gen);
+  adv[0] = 0.0f;
+  // Ties: ratio exactly 1 (inside), and the two edges of the range.
+  logp[1] = 0.0f;
+  logp[2] = std::log(1.2f);
+  logp[3] = std::log(0.8f);
+  for (const double clip : {0.0, 0.2}) {
+    const auto l = logp.clone().requires_grad_(true);
+    const double scale = 1.0 / n;
+    const auto loss = surrogate_loss(l, old, adv, clip).sum() * scale;
+    loss.backward();
+    std::vector<float> dlogp(n);
+    const auto lc = logp.contiguous(), oc = old.contiguous(), ac = adv.contiguous();
+    const double hand =
+        surrogate_gradient(lc.data_ptr<float>(), oc.data_ptr<float>(),
+                           ac.data_ptr<float>(), n, clip, scale, dlogp.data());
+    BOOST_TEST(hand == loss.item<double>(), boost::test_tools::tolerance(1e-5));
+    const auto expected = l.grad();
+    int clipped = 0;
+    for (int64_t i = 0; i < n; ++i) {
+      BOOST_TEST(dlogp[i] == expected[i].item<float>(),
+                 boost::test_tools::tolerance(1e-6f));
+      clipped += dlogp[i] == 0.0f && adv[i].item<float>() != 0.0f;
+    }
+    // The case that can fail: with the clip, some tokens pass no gradient.
+    BOOST_TEST((clipped > 0) == (clip > 0), "clip " << clip << ": " << clipped);
+  }
+}
+
 BOOST_AUTO_TEST_CASE(advantages_and_the_informative_filter) {
   const auto rloo = rloo_advantages({1, 2, 3, 5, 5, 5}, 3);
   BOOST_TEST(rloo == (std::vector<double>{-1.5, 0, 1.5, 0, 0, 0}),

@@ -6,6 +6,7 @@
 #include <boost/test/unit_test.hpp>
 #include <cmath>
 #include <cstring>
+#include <string>
 
 #include "models/policies/sequence_policy.h"
 #include "models/policies/torch_policy.h"
@@ -152,22 +153,42 @@ BOOST_AUTO_TEST_CASE(shared_prefill_and_extend_give_the_full_forward_logits) {
   }
 }
 
+namespace {
+// A transformer policy on 16 tokens with weights drawn far from the
+// near-uniform initialisation, so every term of a gradient matters.
+std::unique_ptr<Policy> spread_transformer(const Task& task, at::Generator& gen) {
+  auto pi = make_policy(policy("transformer"), task, 9);
+  torch::NoGradGuard no_grad;
+  for (auto& p : dynamic_cast<TorchPolicy&>(*pi).module().parameters())
+    p.copy_(torch::randn(p.sizes(), gen) * 0.3);
+  return pi;
+}
+
+// Each gradient tensor within 1e-4 of the largest entry of autograd's.
+void check_gradients(const std::vector<torch::Tensor>& grads,
+                     const std::vector<torch::Tensor>& expected,
+                     const std::string& what) {
+  BOOST_REQUIRE(grads.size() == expected.size());
+  for (size_t i = 0; i < grads.size(); ++i) {
+    const double largest = expected[i].abs().max().item<double>();
+    const double error = (grads[i] - expected[i]).abs().max().item<double>();
+    BOOST_TEST(largest > 0, "parameter " << i);
+    BOOST_TEST(error <= 1e-4 * largest, "parameter " << i << " (" << what << "): error "
+                                                     << error << " of " << largest);
+  }
+}
+}  // namespace
+
 // The transformer's SFT loss and gradient by hand
 // (models/policies/transformer_training.h) against autograd's of
-// sequence_nll, on weights drawn far from the near-uniform initialisation so
-// every term matters. Float rounding only: the loss within 1e-5 relative,
+// sequence_nll, on spread weights. Float rounding only: the loss within 1e-5 relative,
 // every gradient tensor within 1e-4 of its largest entry (the sums run in a
 // different order, over a few hundred terms of float precision).
 BOOST_AUTO_TEST_CASE(the_hand_written_sft_gradient_matches_autograd) {
   const auto task = make_task(sequence_task(16, 5, 7), 4);
-  auto pi = make_policy(policy("transformer"), *task, 9);
-  auto& tp = dynamic_cast<TorchPolicy&>(*pi);
   auto gen = make_generator(3);
-  {
-    torch::NoGradGuard no_grad;
-    for (auto& p : tp.module().parameters())
-      p.copy_(torch::randn(p.sizes(), gen) * 0.3);
-  }
+  auto pi = spread_transformer(*task, gen);
+  auto& tp = dynamic_cast<TorchPolicy&>(*pi);
   SftRows rows;
   rows.prompts = torch::randint(16, {12, 5}, gen, torch::kInt64);
   rows.responses = torch::randint(16, {12, 7}, gen, torch::kInt64);
@@ -181,15 +202,51 @@ BOOST_AUTO_TEST_CASE(the_hand_written_sft_gradient_matches_autograd) {
     double hand_loss = 0;
     BOOST_REQUIRE(tp.sft_gradient(rows, with_prompt, scale, grads, hand_loss));
     BOOST_TEST(hand_loss == loss.item<double>(), boost::test_tools::tolerance(1e-5));
-    BOOST_REQUIRE(grads.size() == expected.size());
-    for (size_t i = 0; i < grads.size(); ++i) {
-      const double largest = expected[i].abs().max().item<double>();
-      const double error = (grads[i] - expected[i]).abs().max().item<double>();
-      BOOST_TEST(largest > 0, "parameter " << i);
-      BOOST_TEST(error <= 1e-4 * largest, "parameter " << i << " (with_prompt "
-                                                       << with_prompt << "): error "
-                                                       << error << " of " << largest);
-    }
+    check_gradients(grads, expected, with_prompt ? "with the prompt" : "responses");
+  }
+}
+
+// The policy gradients' half of it: logp_gradient's log-probabilities
+// against token_log_softmax's at a temperature that is not 1, and the
+// gradient of a loss of them (weights per token, some negative, as
+// advantages are) against autograd's, at the tolerances above.
+BOOST_AUTO_TEST_CASE(the_hand_written_logp_gradient_matches_autograd) {
+  const auto task = make_task(sequence_task(16, 5, 7), 4);
+  auto gen = make_generator(4);
+  auto pi = spread_transformer(*task, gen);
+  auto& tp = dynamic_cast<TorchPolicy&>(*pi);
+  const auto prompts = torch::randint(16, {12, 5}, gen, torch::kInt64);
+  const auto responses = torch::randint(16, {12, 7}, gen, torch::kInt64);
+  const auto weight = torch::randn({12, 7}, gen);
+  for (const double temperature : {1.0, 0.7}) {
+    const auto params = tp.module().parameters();
+    const auto logp = tp.token_log_softmax(prompts, responses, temperature)
+                          .gather(2, responses.unsqueeze(2))
+                          .squeeze(2);
+    const auto loss = (weight * logp).sum() / 84;
+    const auto expected = torch::autograd::grad({loss}, params, {}, true);
+    std::vector<torch::Tensor> grads;
+    double hand_loss = 0;
+    std::vector<float> seen;
+    const auto w = weight.contiguous();
+    BOOST_REQUIRE(tp.logp_gradient(
+        prompts, responses, temperature,
+        [&](const float* lp, float* dlogp, int64_t count) {
+          BOOST_REQUIRE(count == 84);
+          seen.assign(lp, lp + count);
+          double total = 0;
+          for (int64_t i = 0; i < count; ++i) {
+            total += w.data_ptr<float>()[i] * lp[i] / 84.0;
+            dlogp[i] = w.data_ptr<float>()[i] / 84.0f;
+          }
+          return total;
+        },
+        grads, hand_loss));
+    const auto hand_logp = torch::tensor(seen).view({12, 7});
+    BOOST_TEST((hand_logp - logp.detach()).abs().max().item<double>() < 1e-5,
+               "temperature " << temperature);
+    BOOST_TEST(hand_loss == loss.item<double>(), boost::test_tools::tolerance(1e-4));
+    check_gradients(grads, expected, "temperature " + std::to_string(temperature));
   }
 }
 
