@@ -17,7 +17,7 @@ study_sweep ratios --set iterations=$(pick 25 3) \
   --zip sampler.k=$(pick 1,2,4,8,16 1,4) --set seed=$(pick 9 1) --seeds $(pick 8 2)
 study_compare ratios ranker.strategy=best_of_k
 if [[ $QUICK -eq 0 ]]; then
-  "$RAFTSIM" summarize "$OUT/ratios" --protocol "$ROOT/experiments/protocols/acceptance_sweep.ini" \
+  study_protocol ratios acceptance_sweep \
     | tee "$FIGURES/${STUDY}_ratios_protocol.txt"
 fi
 study_plot ratios --x ranker.acceptance_ratio \

@@ -77,7 +77,7 @@ if [[ $QUICK -eq 1 ]]; then
   "$RAFTSIM" summarize "$OUT/ddpo" --compare trainer.algorithm=sft --test t \
     | tee "$FIGURES/${STUDY}_ddpo_compare.txt"
 else
-  "$RAFTSIM" summarize "$OUT/ddpo" --protocol "$ROOT/experiments/protocols/diffusion_raft_ddpo.ini" \
+  study_protocol ddpo diffusion_raft_ddpo \
     | tee "$FIGURES/${STUDY}_ddpo_compare.txt"
 fi
 "$PYTHON" "$ROOT/analysis/diffusion_study.py" "$OUT" --out "$FIGURES" --prefix "$STUDY"

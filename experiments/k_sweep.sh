@@ -32,9 +32,9 @@ study_compare equal_samples sampler.k=8
 study_compare equal_steps sampler.k=8
 if [[ $QUICK -eq 0 ]]; then
   for design in equal_prompts equal_samples equal_steps; do
-    protocol=$ROOT/experiments/protocols/k_sweep.ini
-    [[ $design == equal_steps ]] && protocol=$ROOT/experiments/protocols/k_sweep_equal_steps.ini
-    "$RAFTSIM" summarize "$OUT/$design" --protocol "$protocol" \
+    protocol=k_sweep
+    [[ $design == equal_steps ]] && protocol=k_sweep_equal_steps
+    study_protocol "$design" "$protocol" \
       | tee "$FIGURES/${STUDY}_${design}_protocol.txt"
   done
 fi

@@ -61,7 +61,7 @@ for spec in "${tasks[@]}"; do
     "$RAFTSIM" summarize "$OUT/$task" --compare trainer.algorithm=sft --test t \
       | tee "$FIGURES/${STUDY}_${task}_compare.txt"
   else
-    "$RAFTSIM" summarize "$OUT/$task" --protocol "$ROOT/experiments/protocols/rl_vs_raft.ini" \
+    study_protocol "$task" rl_vs_raft \
       | tee "$FIGURES/${STUDY}_${task}_compare.txt"
   fi
 done

@@ -30,7 +30,7 @@ compare_ensembles() {
   if [[ $QUICK -eq 1 ]]; then
     study_compare "$name" reward.ensemble=1
   else
-    "$RAFTSIM" summarize "$OUT/$name" --protocol "$ROOT/experiments/protocols/rm_ensembles.ini" \
+    study_protocol "$name" rm_ensembles \
       | tee "$FIGURES/${STUDY}_${name}_compare.txt"
   fi
 }

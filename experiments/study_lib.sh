@@ -6,6 +6,8 @@
 #   study_plot NAME [plot.py arguments]          # figures to $FIGURES
 #   study_compare NAME KEY=BASELINE              # seed-paired comparisons
 #       (raftsim summarize --compare) to $FIGURES/STUDY_NAME_compare.txt
+#   study_protocol NAME PROTOCOL                 # raftsim summarize --protocol
+#       experiments/protocols/PROTOCOL.ini, to standard output
 #
 # Options every study takes:
 #   --quick     a variant under a minute (small grid, few iterations) that
@@ -52,6 +54,10 @@ else
   FIGURES=${FIGURES:-$ROOT/docs/figures}
 fi
 mkdir -p "$OUT" "$FIGURES"
+# Absolute, so that study_protocol can run from $ROOT.
+OUT=$(cd "$OUT" && pwd)
+FIGURES=$(cd "$FIGURES" && pwd)
+RAFTSIM=$(cd "$(dirname "$RAFTSIM")" && pwd)/$(basename "$RAFTSIM")
 CONFIG=$ROOT/experiments/$STUDY.ini
 
 # pick FULL QUICK: the value for this mode.
@@ -80,6 +86,14 @@ study_compare() {
   local name=$1 against=$2
   "$RAFTSIM" summarize "$OUT/$name" --compare "$against" \
     | tee "$FIGURES/${STUDY}_${name}_compare.txt"
+}
+
+# The protocol is named relative to the repository, as summarize prints it
+# into the summary: a summary committed to docs/figures then carries no
+# machine's path.
+study_protocol() {
+  local name=$1 protocol=$2
+  (cd "$ROOT" && "$RAFTSIM" summarize "$OUT/$name" --protocol "experiments/protocols/$protocol.ini")
 }
 
 study_plot() {
