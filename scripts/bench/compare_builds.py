@@ -5,7 +5,8 @@ spell of this VM lands on every build alike, then the plain PyTorch peer
 (benchmarks/raft_peer.py, both variants) and each binary's start-up CPU.
 
     /usr/bin/python3 scripts/bench/compare_builds.py OLD/raftsim build/raftsim \
-        [--rounds 3] [--config experiments/bench.ini] [--peer-runs 3]
+        [--rounds 3] [--config experiments/bench.ini] [--set KEY=VALUE]...
+        [--peer-runs 3] [--runs 8]
 
 Prints, per binary, the best and the median over rounds of: samples/s at
 actors.generators = auto, train seconds per iteration (1 and 2
@@ -17,6 +18,9 @@ per-iteration wall, train and generate seconds over all of them (iterations
 3-30), with the number of runs in which each build beat the first: on this
 VM these medians separate builds a few percent apart, which the best-of-3
 bench times do not.
+`--set` overrides a key of the config in every bench and run (for
+example a policy-gradient arm of experiments/rl_vs_raft.ini); `--rounds 0`
+skips the bench rounds.
 Numbers to read, no pass/fail. Each `raftsim bench` is already best of 3
 inside; rounds add the spread across time that a single invocation hides.
 """
@@ -60,11 +64,11 @@ def parse_bench(out):
     return row
 
 
-def iteration_times(binary, config, out):
+def iteration_times(binary, config, out, extra=()):
     """Per-iteration stage seconds (/timing) of one 30-iteration run, the
     first two (warm-up) dropped."""
-    subprocess.run([binary, "run", "--config", config, "--set", "iterations=30", "--out", out,
-                    "--overwrite", "--quiet"], cwd=ROOT, check=True, capture_output=True)
+    subprocess.run([binary, "run", "--config", config, *extra, "--set", "iterations=30",
+                    "--out", out, "--overwrite", "--quiet"], cwd=ROOT, check=True, capture_output=True)
     import h5py  # Debian's python3-h5py; only this section needs it
     with h5py.File(out, "r") as h:
         return {key: list(h["timing"][key][2:])
@@ -96,10 +100,13 @@ def main():
     ap.add_argument("binaries", nargs="+")
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--config", default="experiments/bench.ini")
+    ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                    help="override a configuration key in every bench and run (repeatable)")
     ap.add_argument("--peer-runs", type=int, default=3, help="0: no peer")
     ap.add_argument("--runs", type=int, default=8,
                     help="interleaved 30-iteration runs per binary for the per-iteration medians")
     args = ap.parse_args()
+    overrides = [a for kv in args.set for a in ("--set", kv)]
     binaries = [os.path.abspath(b) for b in args.binaries]
     for b in binaries:
         if not os.access(b, os.X_OK):
@@ -114,11 +121,11 @@ def main():
     start = time.time()
     for r in range(args.rounds):
         for b, v in zip(binaries, versions):
-            rows[b].append(bench(b, args.config))
+            rows[b].append(bench(b, args.config, overrides))
             print(f"round {r + 1}: {v} {rows[b][-1]}", file=sys.stderr)
     peers = {"per prompt": peer([], args.peer_runs),
              "per row": peer(["--per-row-prefill"], args.peer_runs)} if args.peer_runs else {}
-    print(f"# {args.config}, {args.rounds} interleaved rounds of `raftsim bench` "
+    print(f"# {' '.join([args.config] + overrides)}, {args.rounds} interleaved rounds of `raftsim bench` "
           f"(each best of 3), {time.time() - start:.0f} s")
     measures = [("samples_auto", "samples/s at auto", max, "{:.0f}"),
                 ("train_s_2", "train s/iteration, 2 generators", min, "{:.4f}"),
@@ -126,10 +133,10 @@ def main():
                 ("peak_share", "% of the all-core sgemm peak", max, "{:.1f}"),
                 ("ceiling", "2 generators / ceiling", max, "{:.2f}"),
                 ("rss_mb_2", "peak RSS MB, 2 generators", min, "{:.1f}")]
-    head = "| measure | " + " | ".join(f"{v} best (median)" for v in versions) + " |"
-    print(head)
+    head = " | ".join(f"{v} best (median)" if args.rounds else v for v in versions)
+    print(f"| measure | {head} |")
     print("|---" * (len(versions) + 1) + "|")
-    for key, name, best, fmt in measures:
+    for key, name, best, fmt in measures if args.rounds else []:
         cells = []
         for b in binaries:
             values = [row[key] for row in rows[b] if key in row]
@@ -143,7 +150,8 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         for _ in range(args.runs):
             for b in binaries:
-                times[b].append(iteration_times(b, args.config, os.path.join(tmp, "run.h5")))
+                times[b].append(iteration_times(b, args.config, os.path.join(tmp, "run.h5"),
+                                                overrides))
     for key, name in (("wall_seconds", "s/iteration"), ("train_seconds", "train s/iteration"),
                       ("generate_seconds", "generate s/iteration (summed over chunks)")):
         cells = []
@@ -155,9 +163,9 @@ def main():
                            for mine, first in zip(times[b], times[binaries[0]]))
                 cell += f", faster in {wins} of {args.runs} runs"
             cells.append(cell)
-        print(f"| {name}, median of {args.runs} × 28 iterations (auto generators) | "
+        print(f"| {name}, median of {args.runs} × 28 iterations (the config's generators) | "
               + " | ".join(cells) + " |")
-    if peers:
+    if peers and args.rounds:
         best_peer = max(peers.values())
         ratios = [f"{max(row['samples_auto'] for row in rows[b]) / best_peer:.2f}×"
                   for b in binaries]
