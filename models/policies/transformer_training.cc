@@ -53,6 +53,22 @@ void linear_backward(const float* x, int64_t M, int64_t k, const float* W, int64
               dx, as_int(k));
 }
 
+// log sum_v exp(z_v) over V logits, from the largest.
+float log_sum_exp(const float* z, int64_t V) {
+  const float top = *std::max_element(z, z + V);
+  float sum = 0;
+  for (int64_t v = 0; v < V; ++v) sum += std::exp(z[v] - top);
+  return top + std::log(sum);
+}
+
+// dz = k * (softmax(z) - onehot(target)): the gradient of -k log softmax(z)
+// at target, with lse = log_sum_exp(z).
+void softmax_minus_target(const float* z, int64_t V, float lse, int64_t target, float k,
+                          float* dz) {
+  for (int64_t v = 0; v < V; ++v) dz[v] = k * std::exp(z[v] - lse);
+  dz[target] -= k;
+}
+
 at::Tensor view(std::vector<float>& v, int64_t n) {
   return torch::from_blob(v.data(), {n}, torch::kFloat);
 }
@@ -165,16 +181,11 @@ double TransformerTraining::loss(const TransformerDecoder::Weights& w,
     const int64_t target = tokens[b * (S + 1) + s + 1];
     if (target < 0 || target >= V) throw std::invalid_argument("token out of range");
     const float* z = logits_.data() + m * V;
-    const float top = *std::max_element(z, z + V);
-    float sum = 0;
-    for (int64_t v = 0; v < V; ++v) sum += std::exp(z[v] - top);
-    const float lse = top + std::log(sum);
+    const float lse = log_sum_exp(z, V);
     total += static_cast<double>(lse - z[target]);
-    if (!grads) continue;
-    float* dz = dlogits_.data() + m * V;
-    const float k = static_cast<float>(scale);
-    for (int64_t v = 0; v < V; ++v) dz[v] = k * std::exp(z[v] - lse);
-    dz[target] -= k;
+    if (grads)
+      softmax_minus_target(z, V, lse, target, static_cast<float>(scale),
+                           dlogits_.data() + m * V);
   }
   if (grads) backward(w, *grads);
   return total;
@@ -285,10 +296,7 @@ void TransformerTraining::response_logp(const TransformerDecoder::Weights& w,
       if (target < 0 || target >= V) throw std::invalid_argument("token out of range");
       float* z = logits_.data() + m * V;
       for (int64_t v = 0; v < V; ++v) z[v] /= temperature_;
-      const float top = *std::max_element(z, z + V);
-      float sum = 0;
-      for (int64_t v = 0; v < V; ++v) sum += std::exp(z[v] - top);
-      const float lse = top + std::log(sum);
+      const float lse = log_sum_exp(z, V);
       lse_[b * R + t] = lse;
       logp[b * R + t] = z[target] - lse;
     }
@@ -303,11 +311,9 @@ void TransformerTraining::logp_backward(const TransformerDecoder::Weights& w,
   for (int64_t b = 0; b < B_; ++b)
     for (int64_t t = 0; t < R; ++t) {
       const int64_t m = b * S + P - 1 + t, target = tokens_[b * (S + 1) + P + t];
-      const float* z = logits_.data() + m * V;  // already / temperature
-      const float lse = lse_[b * R + t], k = -dlogp[b * R + t] / temperature_;
-      float* dz = dlogits_.data() + m * V;
-      for (int64_t v = 0; v < V; ++v) dz[v] = k * std::exp(z[v] - lse);
-      dz[target] -= k;
+      // z is already / temperature.
+      softmax_minus_target(logits_.data() + m * V, V, lse_[b * R + t], target,
+                           -dlogp[b * R + t] / temperature_, dlogits_.data() + m * V);
     }
   backward(w, grads);
 }

@@ -375,6 +375,11 @@ double Trainer::Impl::train_policy_gradient(uint64_t iteration,
     advantage = torch::tensor(a, torch::kDouble).to(dtype).view({n, 1}).expand({n, R});
   }
   const double clip = algo.clipped ? config.clip : 0.0;
+  // The surrogate alone (no entropy or KL term) on a float policy that
+  // computes its log-probabilities' gradient by hand skips autograd.
+  const bool by_hand = !over_chain && dtype == torch::kFloat &&
+                       config.entropy_coef == 0 &&
+                       !(config.kl_coef != 0 && config.kl_mode == "loss");
 
   double epoch_loss = 0;
   for (int32_t epoch = 0; epoch < config.ppo_epochs; ++epoch) {
@@ -390,33 +395,29 @@ double Trainer::Impl::train_policy_gradient(uint64_t iteration,
       const auto old = behaviour.index_select(0, idx),
                  adv = advantage.index_select(0, idx);
       const double tokens = static_cast<double>(rows * R);
-      // The surrogate alone (no entropy or KL term) on a policy that
-      // computes its log-probabilities' gradient by hand skips autograd.
-      const bool by_hand = !over_chain && config.entropy_coef == 0 &&
-                           !(config.kl_coef != 0 && config.kl_mode == "loss");
-      total += step_shards(
-                   rows,
-                   [&](int64_t a, int64_t b) {
-                     const auto ps = p.narrow(0, a, b - a), ys = y.narrow(0, a, b - a);
-                     const auto olds = old.narrow(0, a, b - a).contiguous(),
-                                advs = adv.narrow(0, a, b - a).contiguous();
-                     ShardResult r;
-                     if (by_hand && dtype == torch::kFloat &&
-                         torch_policy->logp_gradient(
-                             ps, ys, temperature,
-                             [&](const float* logp, float* dlogp, int64_t count) {
-                               return surrogate_gradient(logp, olds.data_ptr<float>(),
-                                                         advs.data_ptr<float>(), count,
-                                                         clip, 1.0 / tokens, dlogp);
-                             },
-                             r.grads, r.loss))
-                       return r;
-                     const auto xs =
-                         over_chain ? x.narrow(0, a, b - a) : torch::Tensor();
-                     return differentiate(
-                         policy_gradient_loss(ps, ys, xs, olds, advs, clip) / tokens);
-                   }) *
-               rows;
+      total +=
+          step_shards(
+              rows,
+              [&](int64_t a, int64_t b) {
+                const auto ps = p.narrow(0, a, b - a), ys = y.narrow(0, a, b - a);
+                const auto olds = old.narrow(0, a, b - a).contiguous(),
+                           advs = adv.narrow(0, a, b - a).contiguous();
+                ShardResult r;
+                if (by_hand && torch_policy->logp_gradient(
+                                   ps, ys, temperature,
+                                   [&](const float* logp, float* dlogp, int64_t count) {
+                                     return surrogate_gradient(
+                                         logp, olds.data_ptr<float>(),
+                                         advs.data_ptr<float>(), count, clip,
+                                         1.0 / tokens, dlogp);
+                                   },
+                                   r.grads, r.loss))
+                  return r;
+                const auto xs = over_chain ? x.narrow(0, a, b - a) : torch::Tensor();
+                return differentiate(
+                    policy_gradient_loss(ps, ys, xs, olds, advs, clip) / tokens);
+              }) *
+          rows;
       if (critic) {
         const auto v = critic->forward(p, y);
         const auto value_loss =
