@@ -75,14 +75,16 @@ def iteration_times(binary, config, out, extra=()):
                 for key in ("train_seconds", "generate_seconds", "wall_seconds")}
 
 
-def startup_cpu(binary, runs=10):
-    times = []
+def startup_cpu(binaries, runs=10):
+    """Median CPU seconds of `--version` per binary, the binaries interleaved."""
+    times = {binary: [] for binary in binaries}
     for _ in range(runs):
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        subprocess.run([binary, "--version"], check=True, capture_output=True)
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        times.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
-    return statistics.median(times)
+        for binary in binaries:
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            subprocess.run([binary, "--version"], check=True, capture_output=True)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            times[binary].append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    return {binary: statistics.median(values) for binary, values in times.items()}
 
 
 def peer(variant, runs):
@@ -103,8 +105,9 @@ def main():
     ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                     help="override a configuration key in every bench and run (repeatable)")
     ap.add_argument("--peer-runs", type=int, default=3, help="0: no peer")
+    ap.add_argument("--startup-runs", type=int, default=10, help="--version runs per binary")
     ap.add_argument("--runs", type=int, default=8,
-                    help="interleaved 30-iteration runs per binary for the per-iteration medians")
+                    help="interleaved 30-iteration runs per binary for the per-iteration medians (0: none)")
     args = ap.parse_args()
     overrides = [a for kv in args.set for a in ("--set", kv)]
     binaries = [os.path.abspath(b) for b in args.binaries]
@@ -152,8 +155,9 @@ def main():
             for b in binaries:
                 times[b].append(iteration_times(b, args.config, os.path.join(tmp, "run.h5"),
                                                 overrides))
-    for key, name in (("wall_seconds", "s/iteration"), ("train_seconds", "train s/iteration"),
-                      ("generate_seconds", "generate s/iteration (summed over chunks)")):
+    per_iteration = (("wall_seconds", "s/iteration"), ("train_seconds", "train s/iteration"),
+                     ("generate_seconds", "generate s/iteration (summed over chunks)"))
+    for key, name in per_iteration if args.runs else []:
         cells = []
         for i, b in enumerate(binaries):
             values = [v for run in times[b] for v in run[key]]
@@ -171,8 +175,9 @@ def main():
                   for b in binaries]
         print(f"| ratio to the peer's best ({best_peer:.0f} samples/s) | " + " | ".join(ratios)
               + " |")
-    print("| start-up CPU s, `--version` (median of 10) | " +
-          " | ".join(f"{startup_cpu(b):.3f}" for b in binaries) + " |")
+    startup = startup_cpu(binaries, args.startup_runs)
+    print(f"| start-up CPU s, `--version` (median of {args.startup_runs}, interleaved) | " +
+          " | ".join(f"{startup[b]:.3f}" for b in binaries) + " |")
     if peers:
         print("# peer best of " + str(args.peer_runs) + ": " +
               ", ".join(f"{k} {v:.0f}" for k, v in peers.items()) + " samples/s")
