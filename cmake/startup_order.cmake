@@ -1,16 +1,16 @@
 # Start-up order. ld.so binds each of the ~150,000 symbols the libraries
-# need at start-up by walking the global scope, the executable's
-# DT_NEEDED entries first and then their dependencies breadth-first (293
-# libraries with Debian's LibTorch, whose libtorch_cpu needs OpenCV, GDAL
-# and FFmpeg). Symbols of libraries deep in that walk cost the longest
+# need at start-up by walking the global scope, the executable's DT_NEEDED
+# entries first and then their dependencies breadth-first (293 libraries
+# with Debian's LibTorch, whose libtorch_cpu needs OpenCV, GDAL and
+# FFmpeg); a symbol of a library deep in that walk costs the longest
 # search. raftsim_startup_order() names the libraries in
 # cmake/startup-libraries.txt, each only if libtorch_cpu loads it anyway,
 # after the own dependencies of the executables and shared libraries of
-# the calling directory (through CMAKE_CXX_STANDARD_LIBRARIES, the one
-# place CMake puts after them; call it after add_subdirectory so that
-# tests and the Python module keep the plain order), so the same libraries load and
-# every symbol binds to the same library as before
-# (scripts/bench/startup_bindings.py --compare checks both), only sooner.
+# the calling directory. It goes through CMAKE_CXX_STANDARD_LIBRARIES, the
+# one place CMake puts after them; call it after add_subdirectory so that
+# tests and the Python module keep the plain order. The same libraries
+# load and every symbol binds to the same library as without the list,
+# only sooner (test_startup_order checks it on each build).
 # libstdc++, libgcc_s and libc come first among them, where the compiler
 # driver would put them, so that nothing named later can interpose on them.
 function(raftsim_startup_order)
