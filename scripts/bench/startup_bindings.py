@@ -20,9 +20,9 @@ after them. --compare checks that a reordering bound every symbol to the
 same library as before, apart from the executable's own path. --check
 needs one build only: it rebuilds the scope the binary would have without
 the listed libraries and checks that no library before a binding's target
-there defines the symbol (a symbol whose version does not match would be
-skipped by ld.so and counts against the order here, so the check errs
-towards failing).
+there defines the symbol, matching versions as ld.so does (a lookup that
+names a version stops only at that version; one that names none, at an
+unversioned or default definition).
 """
 import argparse
 import collections
@@ -93,14 +93,15 @@ def rank(binary, scope, bindings, count):
     winners = collections.defaultdict(set)
     for _, to, sym, version in bindings:
         winners[sym, version].add(to)
+    lookups = sorted(winners.items(), key=lambda item: (item[0][0], item[0][1] or ""))
     order, visiting = [], set()
 
     def add(lib):
         if lib in order or lib in front or lib in visiting:
             return
         visiting.add(lib)
-        for (sym, version), others in sorted(winners.items(), key=lambda item: (item[0][0], item[0][1] or "")):
-            if sym in defined(lib) and provides(lib, sym, version):
+        for (sym, version), others in lookups:
+            if provides(lib, sym, version):
                 for other in sorted(others - {lib}):
                     add(other)
         visiting.discard(lib)
