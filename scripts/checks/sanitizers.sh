@@ -21,6 +21,7 @@ cd "$(dirname "$0")/../.."
 kind=${1:-asan}
 extra_cmake=()
 jobs=$(nproc)
+preload=
 start=$(date +%s)
 case "$kind" in
   asan)
@@ -32,6 +33,11 @@ case "$kind" in
     # code: leak checking is off; use-after-free, overflows and UB stay on.
     export ASAN_OPTIONS="detect_leaks=0:abort_on_error=1:detect_odr_violation=0"
     export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+    # Tests start Debian's /usr/bin/python3 on this tree's package
+    # (`python3 -m raftsim.tidy`, the plot scripts), whose _native module
+    # is instrumented: ASan refuses to start in a process whose runtime did
+    # not load first, so the tests run with it preloaded.
+    preload=$(c++ -print-file-name=libasan.so)
     ;;
   tsan)
     dir=build-tsan
@@ -60,5 +66,5 @@ cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS="$flags
 cmake --build "$dir" -j"$jobs" >/dev/null
 built=$(date +%s)
 echo "sanitizers ($kind): built in $((built - start)) s"
-(cd "$dir" && ctest --output-on-failure -j"$jobs" -R "$tests")
+(cd "$dir" && env ${preload:+LD_PRELOAD="$preload"} ctest --output-on-failure -j"$jobs" -R "$tests")
 echo "sanitizers ($kind): tests took $(( $(date +%s) - built )) s"
