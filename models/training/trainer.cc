@@ -21,6 +21,12 @@ namespace {
 constexpr double kInf = std::numeric_limits<double>::infinity();
 constexpr int32_t kCriticWidth = 32;  // ppo's critic: GRU width
 
+// Whether the KL-to-π₀ term is on and applied as `mode` ("reward": in the
+// rewards before the advantages; "loss": a term of the loss).
+bool kl_as(const TrainerConfig& c, const char* mode) {
+  return c.kl_coef != 0 && c.kl_mode == mode;
+}
+
 // Every entry of `t` is finite: a plain loop over a contiguous float or
 // double tensor (three ATen ops per parameter per step cost more than the
 // check), ATen otherwise.
@@ -157,7 +163,7 @@ struct Trainer::Impl {
     auto loss = surrogate_loss(logp, behaviour, advantage, clip).sum();
     if (config.entropy_coef != 0)
       loss = loss + config.entropy_coef * (lsm.exp() * lsm).sum();
-    if (config.kl_coef != 0 && config.kl_mode == "loss") {
+    if (kl_as(config, "loss")) {
       torch::Tensor lsm0;
       {
         torch::NoGradGuard no_grad;
@@ -349,7 +355,7 @@ double Trainer::Impl::train_policy_gradient(uint64_t iteration,
       torch::tensor(batch.token_logp, torch::kDouble).view({n, R}).to(dtype);
 
   std::vector<double> reward = batch.reward;
-  if (config.kl_coef != 0 && config.kl_mode == "reward")
+  if (kl_as(config, "reward"))
     for (int64_t i = 0; i < n; ++i) {
       double logp = 0;
       for (int64_t t = 0; t < R; ++t) logp += batch.token_logp[i * R + t];
@@ -378,8 +384,7 @@ double Trainer::Impl::train_policy_gradient(uint64_t iteration,
   // The surrogate alone (no entropy or KL term) on a float policy that
   // computes its log-probabilities' gradient by hand skips autograd.
   const bool by_hand = !over_chain && dtype == torch::kFloat &&
-                       config.entropy_coef == 0 &&
-                       !(config.kl_coef != 0 && config.kl_mode == "loss");
+                       config.entropy_coef == 0 && !kl_as(config, "loss");
 
   double epoch_loss = 0;
   for (int32_t epoch = 0; epoch < config.ppo_epochs; ++epoch) {
