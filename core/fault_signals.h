@@ -35,8 +35,9 @@ inline constexpr const char* kFaultSignalSyntax =
 std::vector<FaultSignal> parse_fault_signals(const std::string& text);
 
 // While alive, fault_point() fires `signals` (each once, in the order
-// given) with kill(getpid(), ...): process-directed, so the CLI's handlers
-// see them as they would a signal from a terminal. One set per process.
+// given) with raise(), to the thread at the point: it stops, or runs the
+// CLI's handler, before it runs on (no raftsim thread blocks these
+// signals, so none stays pending). One set per process.
 class ArmedFaultSignals {
  public:
   explicit ArmedFaultSignals(std::vector<FaultSignal> signals);
