@@ -11,7 +11,7 @@
 # tests and the Python module keep the plain order. The same libraries
 # load and every symbol binds to the same library as without the list,
 # only sooner (test_startup_order checks it on each build that has it).
-# Opt-in: RAFTSIM_STARTUP_ORDER is off by default (CMakeLists.txt says why).
+# On by default; -DRAFTSIM_STARTUP_ORDER=OFF turns it off.
 # libstdc++, libgcc_s and libc come first among them, where the compiler
 # driver would put them, so that nothing named later can interpose on them.
 function(raftsim_startup_order)
