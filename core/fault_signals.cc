@@ -1,7 +1,6 @@
 #include "core/fault_signals.h"
 
 #include <signal.h>
-#include <unistd.h>
 
 #include <atomic>
 #include <mutex>
@@ -89,14 +88,11 @@ void fault_point(FaultPoint point, int64_t index) {
       }
     }
   }
-  // In the order given, to this thread (raise is tgkill to the caller), so
-  // the signal acts before this thread runs on: a stop or a handler's flag
-  // lands before the next row. kill(getpid(), ...) made the signal the
-  // process's, and the kernel may hand it to another thread that is not
-  // running; this one then wrote up to three more rows before the process
-  // stopped (test_faults failed 8 of 40 times on a quiet machine). (Two of
-  // one kind at one point may merge into one pending signal when this thread
-  // blocks it: give them separate points.)
+  // In the order given, to this thread (raise is tgkill to the caller): it
+  // stops, or runs the handler, before it goes on. A process-directed
+  // signal may be taken by another, sleeping thread while this one writes
+  // more rows. (Two of one kind at one point may merge into one pending
+  // signal when this thread blocks it: give them separate points.)
   for (int sig : fire) raise(sig);
 }
 
